@@ -1,0 +1,269 @@
+/**
+ * The typed documents of `policies.yaml` and `mocks.yaml` (SPEC §2, §3), as the
+ * validator returns them and as a caller may pass them as objects.
+ *
+ * @module
+ */
+
+/** Every operator name the language accepts, aliases included (SPEC §2). */
+export type OperatorName =
+  | "exists"
+  | "not_exists"
+  | "eq"
+  | "neq"
+  | "in"
+  | "not_in"
+  | "lt"
+  | "lte"
+  | "max"
+  | "gt"
+  | "gte"
+  | "min"
+  | "between"
+  | "regex_match"
+  | "not_regex_match"
+  | "contains"
+  | "not_contains"
+  | "starts_with"
+  | "not_starts_with"
+  | "ends_with"
+  | "not_ends_with"
+  | "length_lte"
+  | "length_gte"
+  | "host_in"
+  | "host_not_in"
+  | "cidr_in"
+  | "cidr_not_in"
+  | "count_lte"
+  | "rate_lte"
+  | "sum_lte"
+  | "requires_prior"
+  | "forbids_prior";
+
+/**
+ * One comparison of a field against a value.
+ *
+ * @example
+ * ```ts
+ * import type { FieldCondition } from "@mirage/core";
+ * const limit: FieldCondition = { field: "amount", operator: "max", value: 25000 };
+ * ```
+ */
+export interface FieldCondition {
+  /** A field path (SPEC §1); a bare path means `payload.<path>`. */
+  field: string;
+  /** The operator, as written (aliases are kept so that decisions read like the file). */
+  operator: OperatorName;
+  /** The operand; its type depends on the operator. Absent for `exists` / `not_exists`. */
+  value?: unknown;
+}
+
+/**
+ * A condition tree: a single comparison, or `all` / `any` / `not` of conditions.
+ *
+ * @example
+ * ```ts
+ * import type { Condition } from "@mirage/core";
+ * const c: Condition = { any: [{ field: "amount", operator: "lt", value: 100 }, { not: { field: "vip", operator: "exists" } }] };
+ * ```
+ */
+export type Condition =
+  | FieldCondition
+  | { all: Condition[] }
+  | { any: Condition[] }
+  | { not: Condition };
+
+/**
+ * One rule of `policies.yaml`. Exactly one of `field`/`operator`/`value`, `when` or `expr`
+ * says what must hold; the scope keys (`method`, `path`, `host`, `tool`) say where.
+ *
+ * @example
+ * ```ts
+ * import type { PolicyRule } from "@mirage/core";
+ * const rule: PolicyRule = {
+ *   name: "enforce_bid_limit",
+ *   method: "POST",
+ *   path: "/v1/submit_bid",
+ *   field: "amount",
+ *   operator: "max",
+ *   value: 25000,
+ *   message: "Bids above 25,000 need human approval.",
+ * };
+ * ```
+ */
+export interface PolicyRule {
+  /** Unique in the file. */
+  name: string;
+  /** Free text for reviewers. */
+  description?: string;
+  /** HTTP methods the rule applies to; omitted = every method. */
+  method?: string | string[];
+  /** Path pattern: exact, `{param}` segments, or a trailing `/**`. */
+  path?: string;
+  /** Host: exact, or `*.suffix`. */
+  host?: string;
+  /** Tool names the rule applies to (tool-call actions). */
+  tool?: string | string[];
+  /** Field path of a single condition. */
+  field?: string;
+  /** Operator of a single condition. */
+  operator?: OperatorName;
+  /** Operand of a single condition. */
+  value?: unknown;
+  /** A nested condition tree, instead of `field`/`operator`/`value`. */
+  when?: Condition;
+  /** A CEL expression over the action's fields, instead of a condition. */
+  expr?: string;
+  /** What a failing rule does: `block` (default) or `flag`. */
+  action?: "block" | "flag";
+  /** What a missing field means: `fail` (default) or `pass`. */
+  on_missing?: "fail" | "pass";
+  /** State scope of the state operators: `run` (default), `global`, or a field path. */
+  per?: string;
+  /** Shown to the agent and the reviewer when the rule fails. */
+  message: string;
+}
+
+/**
+ * A whole `policies.yaml`.
+ *
+ * @example
+ * ```ts
+ * import type { PolicyDocument } from "@mirage/core";
+ * const doc: PolicyDocument = { policies: [], redact: ["payload.card_number"] };
+ * ```
+ */
+export interface PolicyDocument {
+  /** Reserved for future breaking changes; only 1 exists. */
+  version?: 1;
+  /** The rules, in file order. */
+  policies: PolicyRule[];
+  /** Header names (`headers.x-token`) and payload paths written as `"[REDACTED]"` in traces. */
+  redact?: string[];
+}
+
+/**
+ * A value a mock's `match` compares against: a literal (equality) or `{operator: value}`.
+ *
+ * @example
+ * ```ts
+ * import type { MatchValue } from "@mirage/core";
+ * const sku: MatchValue = { regex_match: "^SKU-" };
+ * ```
+ */
+export type MatchValue = string | number | boolean | null | { [operator: string]: unknown };
+
+/**
+ * The optional narrowing of a mock route to some requests.
+ *
+ * @example
+ * ```ts
+ * import type { MockMatch } from "@mirage/core";
+ * const m: MockMatch = { query: { page: "1" }, payload: { "supplier.id": "S-1" } };
+ * ```
+ */
+export interface MockMatch {
+  /** Query parameters by name. */
+  query?: Record<string, MatchValue>;
+  /** Request headers by lower-case name. */
+  headers?: Record<string, MatchValue>;
+  /** Payload field paths. */
+  payload?: Record<string, MatchValue>;
+}
+
+/**
+ * What a mock answers. Strings in `headers`, `json` and `body` may hold `{{ }}` templates.
+ *
+ * @example
+ * ```ts
+ * import type { MockResponse } from "@mirage/core";
+ * const r: MockResponse = { status_code: 201, json: { order_id: "ORD-{{params.id}}" } };
+ * ```
+ */
+export interface MockResponse {
+  /** HTTP status; default 200. */
+  status_code?: number;
+  /** Response headers. */
+  headers?: Record<string, string>;
+  /** A JSON body. */
+  json?: unknown;
+  /** A text body (instead of `json`). */
+  body?: string;
+  /** Delay before answering, in milliseconds. */
+  delay_ms?: number;
+}
+
+/**
+ * One declared route of `mocks.yaml`.
+ *
+ * @example
+ * ```ts
+ * import type { MockRoute } from "@mirage/core";
+ * const route: MockRoute = { name: "get_quote", method: "POST", path: "/v1/get_quote", response: { json: { price: 24500 } } };
+ * ```
+ */
+export interface MockRoute {
+  /** Route name, shown in traces. */
+  name: string;
+  /** HTTP method(s). */
+  method: string | string[];
+  /** Exact path or `{param}` segments. */
+  path: string;
+  /** Host: exact or `*.suffix`; omitted = any host. */
+  host?: string;
+  /** Optional narrowing on query, headers and payload. */
+  match?: MockMatch;
+  /** The answer; default `200` with an empty body. */
+  response?: MockResponse;
+}
+
+/**
+ * A whole `mocks.yaml`.
+ *
+ * @example
+ * ```ts
+ * import type { MocksDocument } from "@mirage/core";
+ * const doc: MocksDocument = { mocks: [{ name: "ping", method: "GET", path: "/ping" }] };
+ * ```
+ */
+export interface MocksDocument {
+  /** Routes; the first declared match wins. */
+  mocks: MockRoute[];
+}
+
+/**
+ * A place in a source file, 1-based.
+ *
+ * @example
+ * ```ts
+ * import type { SourcePosition } from "@mirage/core";
+ * const at: SourcePosition = { file: "policies.yaml", line: 3, col: 5 };
+ * ```
+ */
+export interface SourcePosition {
+  /** File name as given by the caller (or `<inline>`). */
+  file: string;
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  col: number;
+}
+
+/**
+ * A validated document and where each of its nodes came from.
+ *
+ * @example
+ * ```ts
+ * import { parsePolicies } from "@mirage/core";
+ * const loaded = parsePolicies("policies:\n  - name: a\n    field: x\n    operator: exists\n    message: m\n", "p.yaml");
+ * loaded.positionOf(["policies", 0, "field"]); // { file: "p.yaml", line: 3, col: 5 }
+ * ```
+ */
+export interface Loaded<T> {
+  /** The file name (or `<inline>` for text and objects). */
+  readonly file: string;
+  /** The validated document. */
+  readonly document: T;
+  /** Position of a node by its path of keys and indexes; `undefined` for object input. */
+  positionOf(path: readonly (string | number)[]): SourcePosition | undefined;
+}

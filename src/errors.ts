@@ -1,0 +1,116 @@
+/**
+ * Typed errors. Every error Mirage throws on purpose is a {@link MirageError} with a stable `code`.
+ *
+ * @module
+ */
+
+import type { SourcePosition } from "./config/types.ts";
+
+/**
+ * Base class of every error Mirage throws on purpose.
+ *
+ * @example
+ * ```ts
+ * import { MirageError } from "@mirage/core";
+ * try {
+ *   throw new MirageError("trace_io", "cannot write trace");
+ * } catch (e) {
+ *   if (e instanceof MirageError) console.log(e.code);
+ * }
+ * ```
+ */
+export class MirageError extends Error {
+  /** A stable, machine-readable code such as `config_invalid`. */
+  readonly code: string;
+
+  /** Creates an error with a code and a message. */
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "MirageError";
+    this.code = code;
+  }
+}
+
+/**
+ * One problem in a configuration file, at a position.
+ *
+ * @example
+ * ```ts
+ * import type { ConfigIssue } from "@mirage/core";
+ * const issue: ConfigIssue = { file: "p.yaml", line: 4, col: 15, message: "unknown operator 'maxx' (did you mean 'max'?)" };
+ * ```
+ */
+export interface ConfigIssue extends SourcePosition {
+  /** What is wrong, without the position. */
+  message: string;
+}
+
+/** Formats an issue as `file:line:col: message`. */
+function formatIssue(issue: ConfigIssue): string {
+  return `${issue.file}:${issue.line}:${issue.col}: ${issue.message}`;
+}
+
+/**
+ * Every problem found in one configuration file. `message` lists them one per line as
+ * `file:line:col: message`; `file`, `line` and `col` are those of the first.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError, parsePolicies } from "@mirage/core";
+ * try {
+ *   parsePolicies("policies:\n  - name: a\n", "p.yaml");
+ * } catch (e) {
+ *   if (e instanceof ConfigError) for (const i of e.issues) console.log(i.line, i.message);
+ * }
+ * ```
+ */
+export class ConfigError extends MirageError {
+  /** All problems, in file order. */
+  readonly issues: readonly ConfigIssue[];
+  /** File of the first problem. */
+  readonly file: string;
+  /** Line of the first problem. */
+  readonly line: number;
+  /** Column of the first problem. */
+  readonly col: number;
+
+  /** Creates an error from one or more issues (at least one). */
+  constructor(issues: readonly ConfigIssue[]) {
+    const first = issues[0] ?? { file: "<unknown>", line: 1, col: 1, message: "invalid" };
+    super("config_invalid", issues.map(formatIssue).join("\n"));
+    this.name = "ConfigError";
+    this.issues = issues;
+    this.file = first.file;
+    this.line = first.line;
+    this.col = first.col;
+  }
+}
+
+/**
+ * Thrown by `assertClean()` when a run has a `policy_violation`, `unmatched_route` or `error`.
+ * The message lists each offending event readably.
+ *
+ * @example
+ * ```ts
+ * import { MirageViolationError } from "@mirage/core";
+ * const e = new MirageViolationError("procurement", "policy_violation", ["#3 POST /v1/submit_bid ..."]);
+ * console.log(e.code, e.outcome);
+ * ```
+ */
+export class MirageViolationError extends MirageError {
+  /** The run's id. */
+  readonly runId: string;
+  /** The run's worst outcome. */
+  readonly outcome: string;
+
+  /** Creates the error from the run id, its outcome and one line per offending event. */
+  constructor(runId: string, outcome: string, lines: readonly string[]) {
+    super(
+      "run_not_clean",
+      `run '${runId}' is not clean: ${outcome}\n${lines.map((l) => `  ${l}`).join("\n")}`,
+    );
+    this.name = "MirageViolationError";
+    this.runId = runId;
+    this.outcome = outcome;
+  }
+}
