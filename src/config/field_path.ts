@@ -1,0 +1,87 @@
+/**
+ * Field paths (SPEC §1): dot segments, `[n]` indexes and `[*]` wildcards, under a namespace.
+ * A path whose first segment is not a namespace is read as `payload.<path>`, which keeps the
+ * Python Mirage's bare paths (`amount`) working unchanged.
+ */
+
+/** The top-level names a field path can start with. */
+export const FIELD_ROOTS = [
+  "method",
+  "url",
+  "scheme",
+  "host",
+  "port",
+  "path",
+  "query",
+  "headers",
+  "params",
+  "payload",
+  "run_id",
+  "tool",
+] as const;
+
+/** A top-level name of a field path. */
+export type FieldRoot = typeof FIELD_ROOTS[number];
+
+/** One step below the root: an object key, an array index, or every element. */
+export type FieldStep =
+  | { readonly kind: "key"; readonly key: string }
+  | { readonly kind: "index"; readonly index: number }
+  | { readonly kind: "all" };
+
+/** A parsed field path. */
+export interface FieldPath {
+  /** The namespace. */
+  readonly root: FieldRoot;
+  /** Steps below the namespace. */
+  readonly steps: readonly FieldStep[];
+  /** True when a `[*]` step can select several values. */
+  readonly wildcard: boolean;
+  /** The path as written. */
+  readonly source: string;
+}
+
+/** Thrown by {@link parseFieldPath} with a message that names the mistake. */
+export class FieldPathSyntaxError extends Error {
+  /** Creates the error. */
+  constructor(message: string) {
+    super(message);
+    this.name = "FieldPathSyntaxError";
+  }
+}
+
+const ROOTS: ReadonlySet<string> = new Set(FIELD_ROOTS);
+const SEGMENT = /^([^.[\]]+)((?:\[(?:\d+|\*)\])*)$/;
+const BRACKET = /\[(\d+|\*)\]/g;
+
+function parseSegment(segment: string, source: string): FieldStep[] {
+  const m = SEGMENT.exec(segment);
+  if (!m) throw new FieldPathSyntaxError(`invalid field path '${source}' at '${segment}'`);
+  const steps: FieldStep[] = [{ kind: "key", key: m[1] as string }];
+  for (const b of (m[2] ?? "").matchAll(BRACKET)) {
+    steps.push(b[1] === "*" ? { kind: "all" } : { kind: "index", index: Number(b[1]) });
+  }
+  return steps;
+}
+
+/**
+ * Parses a field path. Header names are lower-cased, since HTTP header names are
+ * case-insensitive and actions carry them in lower case.
+ */
+export function parseFieldPath(source: string): FieldPath {
+  if (source.trim() === "") throw new FieldPathSyntaxError("field path is empty");
+  const steps = source.split(".").flatMap((s) => parseSegment(s, source));
+  const first = steps[0] as FieldStep;
+  const head = first.kind === "key" && ROOTS.has(first.key) ? first.key as FieldRoot : undefined;
+  const root: FieldRoot = head ?? "payload";
+  const rest = head ? steps.slice(1) : steps;
+  const normalised = root === "headers"
+    ? rest.map((s) => s.kind === "key" ? { kind: "key" as const, key: s.key.toLowerCase() } : s)
+    : rest;
+  return {
+    root,
+    steps: normalised,
+    wildcard: normalised.some((s) => s.kind === "all"),
+    source,
+  };
+}

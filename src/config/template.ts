@@ -1,0 +1,78 @@
+/**
+ * `{{ field.path }}` templates in mock responses (SPEC §3). Parsing happens once, at load time,
+ * so that a mistake is reported with its position instead of when the mock is first served.
+ *
+ * @module
+ */
+
+import { MirageError } from "../errors.ts";
+import { type FieldPath, FieldPathSyntaxError, type FieldRoot, parseFieldPath } from "./field_path.ts";
+
+/**
+ * One piece of a template: literal text, or a field of the request to insert.
+ *
+ * @example
+ * ```ts
+ * import { parseTemplate, type TemplatePart } from "./template.ts";
+ * const parts: TemplatePart[] = parseTemplate("Q-{{ params.id }}"); // ["Q-", FieldPath]
+ * ```
+ */
+export type TemplatePart = string | FieldPath;
+
+/** The request fields a mock response can insert. */
+export const TEMPLATE_ROOTS: readonly FieldRoot[] = [
+  "params",
+  "query",
+  "headers",
+  "payload",
+  "method",
+  "path",
+  "host",
+  "run_id",
+];
+
+function invalid(template: string, why: string): MirageError {
+  return new MirageError("template_invalid", `invalid template ${JSON.stringify(template)}: ${why}`);
+}
+
+function parseExpression(expression: string, template: string): FieldPath {
+  const source = expression.trim();
+  if (source === "") throw invalid(template, "empty '{{ }}'");
+  let path: FieldPath;
+  try {
+    path = parseFieldPath(source);
+  } catch (e) {
+    if (e instanceof FieldPathSyntaxError) throw invalid(template, e.message);
+    throw e;
+  }
+  if (!TEMPLATE_ROOTS.includes(path.root)) {
+    throw invalid(template, `'${path.root}' is not available (use ${TEMPLATE_ROOTS.join(", ")})`);
+  }
+  return path;
+}
+
+/**
+ * Splits a template into literal text and field paths. Throws a {@link MirageError}
+ * (`template_invalid`) for an unclosed `{{`, an empty `{{ }}`, an invalid path or a root that a
+ * mock response cannot read. Text without `{{` is one literal part (none when empty).
+ *
+ * @example
+ * ```ts
+ * import { parseTemplate } from "./template.ts";
+ * const [text, field] = parseTemplate("order {{payload.id}}");
+ * // text === "order ", typeof field !== "string" && field.root === "payload"
+ * ```
+ */
+export function parseTemplate(template: string): TemplatePart[] {
+  const parts: TemplatePart[] = [];
+  let rest = template;
+  for (let open = rest.indexOf("{{"); open !== -1; open = rest.indexOf("{{")) {
+    const close = rest.indexOf("}}", open + 2);
+    if (close === -1) throw invalid(template, "unclosed '{{'");
+    if (open > 0) parts.push(rest.slice(0, open));
+    parts.push(parseExpression(rest.slice(open + 2, close), template));
+    rest = rest.slice(close + 2);
+  }
+  if (rest !== "") parts.push(rest);
+  return parts;
+}

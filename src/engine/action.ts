@@ -1,0 +1,227 @@
+/**
+ * Actions: what Mirage decides on (SPEC §1). An HTTP request or a tool call.
+ *
+ * @module
+ */
+
+/**
+ * An outbound HTTP request, as rules read it.
+ *
+ * @example
+ * ```ts
+ * import { httpAction } from "@mirage/core";
+ * const a = httpAction({ method: "POST", url: "http://api.test/v1/submit_bid", json: { amount: 50000 } });
+ * console.log(a.path, a.payload);
+ * ```
+ */
+export interface HttpAction {
+  /** Discriminant. */
+  readonly kind: "http";
+  /** Upper-case method. */
+  readonly method: string;
+  /** The full URL as requested. */
+  readonly url: string;
+  /** `http` or `https`. */
+  readonly scheme: string;
+  /** Lower-case host name, without port or trailing dot. */
+  readonly host: string;
+  /** Port number (the scheme's default when absent). */
+  readonly port: number;
+  /** Normalised path: percent-decoded (but `%2F`), no duplicate or trailing slash. */
+  readonly path: string;
+  /** Query parameters; a repeated name gives an array. */
+  readonly query: Readonly<Record<string, string | string[]>>;
+  /** Headers by lower-case name. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Parsed JSON body, the body as text, or `undefined` when empty or binary. */
+  readonly payload: unknown;
+  /** Path parameters of the matched mock route. */
+  readonly params: Readonly<Record<string, string>>;
+  /** The run this action belongs to. */
+  readonly run_id: string;
+}
+
+/**
+ * A tool call of an agent framework.
+ *
+ * @example
+ * ```ts
+ * import { toolAction } from "@mirage/core";
+ * const a = toolAction({ tool: "submit_bid", args: { amount: 50000 } });
+ * console.log(a.tool);
+ * ```
+ */
+export interface ToolAction {
+  /** Discriminant. */
+  readonly kind: "tool";
+  /** The tool's name. */
+  readonly tool: string;
+  /** The tool's arguments. */
+  readonly payload: unknown;
+  /** Transport headers, where there are any. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The run this action belongs to. */
+  readonly run_id: string;
+}
+
+/**
+ * Anything Mirage decides on.
+ *
+ * @example
+ * ```ts
+ * import { type Action, toolAction } from "@mirage/core";
+ * const a: Action = toolAction({ tool: "search", args: { q: "x" } });
+ * ```
+ */
+export type Action = HttpAction | ToolAction;
+
+/**
+ * Input of {@link httpAction}.
+ *
+ * @example
+ * ```ts
+ * import type { HttpActionInit } from "@mirage/core";
+ * const init: HttpActionInit = { method: "GET", url: "http://api.test/v1/suppliers?page=2" };
+ * ```
+ */
+export interface HttpActionInit {
+  /** HTTP method, any case. */
+  method: string;
+  /** Absolute URL. */
+  url: string | URL;
+  /** Headers in any form `Headers` accepts. */
+  headers?: HeadersInit;
+  /** An already parsed JSON body. */
+  json?: unknown;
+  /** Raw body bytes or text; parsed as JSON when it is JSON, else read as text. */
+  body?: Uint8Array | string;
+  /** Run id; default `"default"`. */
+  runId?: string;
+  /** Path parameters, when a route matched. */
+  params?: Record<string, string>;
+}
+
+/**
+ * Input of {@link toolAction}.
+ *
+ * @example
+ * ```ts
+ * import type { ToolActionInit } from "@mirage/core";
+ * const init: ToolActionInit = { tool: "refund", args: { amount: 20 }, runId: "r1" };
+ * ```
+ */
+export interface ToolActionInit {
+  /** The tool's name. */
+  tool: string;
+  /** The tool's arguments. */
+  args?: unknown;
+  /** Transport headers. */
+  headers?: HeadersInit;
+  /** Run id; default `"default"`. */
+  runId?: string;
+}
+
+const DEFAULT_PORTS: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 };
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Normalises a URL path for matching, so that spellings a server treats alike match alike:
+ * percent-escapes are decoded (except `%2F`, which would change the segments), runs of `/`
+ * collapse and a trailing `/` is dropped.
+ */
+export function normalisePath(rawPath: string): string {
+  const decoded = rawPath.replace(/%(?!2[fF])[0-9a-fA-F]{2}(?:%(?!2[fF])[0-9a-fA-F]{2})*/g, (m) => {
+    try {
+      return decodeURIComponent(m);
+    } catch {
+      return m;
+    }
+  });
+  const collapsed = decoded.replace(/\/{2,}/g, "/");
+  return collapsed.length > 1 && collapsed.endsWith("/") ? collapsed.slice(0, -1) : collapsed;
+}
+
+function headerRecord(init: HeadersInit | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (init) new Headers(init).forEach((value, name) => (out[name] = value));
+  return out;
+}
+
+function queryRecord(params: URLSearchParams): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of params) {
+    const prior = out[name];
+    out[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+  }
+  return out;
+}
+
+/** Reads a body the way rules see it: JSON when it parses, else UTF-8 text, else nothing. */
+export function parseBody(body: Uint8Array | string | undefined): unknown {
+  if (body === undefined) return undefined;
+  let text: string;
+  try {
+    text = typeof body === "string" ? body : UTF8.decode(body);
+  } catch {
+    return undefined;
+  }
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Builds an HTTP action from a method, URL, headers and body.
+ *
+ * @example
+ * ```ts
+ * import { httpAction } from "@mirage/core";
+ * const a = httpAction({ method: "post", url: "http://API.test:8080/v1//bids/?x=1", body: '{"amount":5}' });
+ * console.log(a.method, a.host, a.port, a.path, a.query, a.payload); // POST api.test 8080 /v1/bids { x: "1" } { amount: 5 }
+ * ```
+ */
+export function httpAction(init: HttpActionInit): HttpAction {
+  const url = typeof init.url === "string" ? new URL(init.url) : init.url;
+  const host = url.hostname.toLowerCase().replace(/\.$/, "");
+  return {
+    kind: "http",
+    method: init.method.toUpperCase(),
+    url: url.href,
+    scheme: url.protocol.slice(0, -1),
+    host: host.startsWith("[") ? host.slice(1, -1) : host,
+    port: url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol] ?? 0,
+    path: normalisePath(url.pathname),
+    query: queryRecord(url.searchParams),
+    headers: headerRecord(init.headers),
+    payload: init.json !== undefined ? init.json : parseBody(init.body),
+    params: init.params ?? {},
+    run_id: init.runId ?? "default",
+  };
+}
+
+/**
+ * Builds a tool-call action.
+ *
+ * @example
+ * ```ts
+ * import { toolAction } from "@mirage/core";
+ * const a = toolAction({ tool: "submit_bid", args: { amount: 50000 }, runId: "procurement" });
+ * ```
+ */
+export function toolAction(init: ToolActionInit): ToolAction {
+  return {
+    kind: "tool",
+    tool: init.tool,
+    payload: init.args,
+    headers: headerRecord(init.headers),
+    run_id: init.runId ?? "default",
+  };
+}
+
+/** A copy of an HTTP action with the path parameters of the route that matched it. */
+export function withParams(action: HttpAction, params: Record<string, string>): HttpAction {
+  return { ...action, params };
+}

@@ -1,0 +1,310 @@
+/**
+ * A policy document compiled once into closures and an index: the one evaluator that the
+ * session, the proxy, the gateway and the adapters share.
+ *
+ * @module
+ */
+
+import type { Loaded, PolicyDocument, PolicyRule } from "../config/types.ts";
+import { STATE_OPERATORS } from "../config/operators.ts";
+import type { Action } from "./action.ts";
+import {
+  type CompiledCondition,
+  compileCondition,
+  compileExpr,
+  FAIL,
+  MISSED,
+  type Report,
+} from "./condition.ts";
+import { ScopeIndex, type Scoped } from "./scope_index.ts";
+import { compileScope } from "./scope.ts";
+import { compileStateRule, compileWatcher, type StateAsker, type Watcher } from "./state_rules.ts";
+import type { StateCheck, StateMark, StateResult, StateStore } from "./state_store.ts";
+import { MemoryStateStore } from "./memory_store.ts";
+
+/**
+ * The verdict of one rule on one action.
+ *
+ * @example
+ * ```ts
+ * import type { Decision } from "@mirage/core";
+ * const d: Decision = {
+ *   policy: "enforce_bid_limit", passed: false, action: "block",
+ *   field: "amount", operator: "max", expected: 25000, actual: 50000,
+ *   message: "Bids above 25,000 need human approval.",
+ * };
+ * ```
+ */
+export interface Decision {
+  /** The rule's name. */
+  policy: string;
+  /** Did the rule's condition hold? */
+  passed: boolean;
+  /** What the rule does when it fails. */
+  action: "block" | "flag";
+  /** The field compared (`expr` for CEL rules). */
+  field: string;
+  /** The operator as written. */
+  operator: string;
+  /** The operand. */
+  expected?: unknown;
+  /** The value found; absent when the field is missing. */
+  actual?: unknown;
+  /** The rule's message; for a missing field, a message saying so. */
+  message: string;
+  /** True when the field was absent. */
+  missing?: boolean;
+}
+
+/**
+ * The policy outcome of one action (SPEC §4).
+ *
+ * @example
+ * ```ts
+ * import type { PolicyOutcome } from "@mirage/core";
+ * const o: PolicyOutcome = "flagged";
+ * ```
+ */
+export type PolicyOutcome = "allowed" | "flagged" | "policy_violation";
+
+/**
+ * What the policies say about one action.
+ *
+ * @example
+ * ```ts
+ * import { compilePolicies, toolAction } from "@mirage/core";
+ * const set = compilePolicies({ policies: [] });
+ * const v = await set.decide(toolAction({ tool: "x" }));
+ * console.log(v.outcome); // "allowed"
+ * ```
+ */
+export interface Verdict {
+  /** `policy_violation` if a blocking rule failed, `flagged` if only flag rules failed. */
+  outcome: PolicyOutcome;
+  /** The first failing blocking rule, else the first failing flag rule. */
+  policy?: string;
+  /** One decision per applicable rule, in file order. */
+  decisions: Decision[];
+}
+
+/**
+ * Options of {@link PolicySet.decide}.
+ *
+ * @example
+ * ```ts
+ * import type { DecideOptions } from "@mirage/core";
+ * const o: DecideOptions = { blocked: true };
+ * ```
+ */
+export interface DecideOptions {
+  /** The action cannot go through whatever the rules say (no route): state must not change. */
+  blocked?: boolean;
+}
+
+/**
+ * Options of {@link compilePolicies}.
+ *
+ * @example
+ * ```ts
+ * import { compilePolicies, MemoryStateStore } from "@mirage/core";
+ * let t = 0;
+ * const set = compilePolicies({ policies: [] }, { store: new MemoryStateStore(), clock: () => t });
+ * ```
+ */
+export interface CompileOptions {
+  /** Where the state operators keep state; default a new {@link MemoryStateStore}. */
+  store?: StateStore;
+  /** Milliseconds since the epoch, for rate windows; default `Date.now`. */
+  clock?: () => number;
+}
+
+/**
+ * A compiled policy document.
+ *
+ * @example
+ * ```ts
+ * import { compilePolicies, httpAction } from "@mirage/core";
+ * const set = compilePolicies({ policies: [{ name: "cap", field: "amount", operator: "max", value: 10, message: "too much" }] });
+ * const v = await set.decide(httpAction({ method: "POST", url: "http://x.test/", json: { amount: 11 } }));
+ * console.log(v.outcome, v.policy); // policy_violation cap
+ * ```
+ */
+export interface PolicySet {
+  /** Number of rules. */
+  readonly size: number;
+  /** Number of rules per action kind: `block` and `flag`. */
+  readonly counts: { readonly block: number; readonly flag: number };
+  /** The `redact:` paths of the document. */
+  readonly redact: readonly string[];
+  /** The store the state operators use. */
+  readonly store: StateStore;
+  /** Decides one action. */
+  decide(action: Action, options?: DecideOptions): Promise<Verdict>;
+}
+
+interface CompiledRule extends Scoped {
+  readonly rule: PolicyRule;
+  readonly block: boolean;
+  readonly lenient: boolean;
+  readonly condition: CompiledCondition | undefined;
+  readonly state: StateAsker | undefined;
+}
+
+function conditionOf(rule: PolicyRule): CompiledCondition {
+  if (rule.expr !== undefined) return compileExpr(rule.expr);
+  if (rule.when !== undefined) return compileCondition(rule.when);
+  return compileCondition({
+    field: rule.field ?? "",
+    operator: rule.operator ?? "exists",
+    ...(rule.value === undefined ? {} : { value: rule.value }),
+  });
+}
+
+function compileRule(rule: PolicyRule, order: number): CompiledRule {
+  const stateful = rule.operator !== undefined && STATE_OPERATORS.has(rule.operator);
+  return {
+    order,
+    scope: compileScope(rule),
+    rule,
+    block: (rule.action ?? "block") === "block",
+    lenient: rule.on_missing === "pass",
+    condition: stateful ? undefined : conditionOf(rule),
+    state: stateful ? compileStateRule(rule) : undefined,
+  };
+}
+
+function missingMessage(r: Report): string {
+  return r.field === "expr"
+    ? `expression reads a missing field (${String(r.actual)})`
+    : `field '${r.field}' is missing`;
+}
+
+function decisionFrom(c: CompiledRule, passed: boolean, r: Report, missing: boolean): Decision {
+  const d: Decision = {
+    policy: c.rule.name,
+    passed,
+    action: c.block ? "block" : "flag",
+    field: r.field,
+    operator: r.operator,
+    message: missing && !passed ? missingMessage(r) : c.rule.message,
+  };
+  if (r.expected !== undefined) d.expected = r.expected;
+  if (!missing && r.actual !== undefined) d.actual = r.actual;
+  if (missing) d.missing = true;
+  return d;
+}
+
+function stateReport(rule: PolicyRule, actual?: number | boolean): Report {
+  const sumField = rule.operator === "sum_lte" ? (rule.value as { field: string }).field : undefined;
+  return { field: sumField ?? rule.field ?? "", operator: rule.operator ?? "", expected: rule.value, actual };
+}
+
+function verdictOf(decisions: Decision[]): Verdict {
+  let block: string | undefined;
+  let flag: string | undefined;
+  for (const d of decisions) {
+    if (d.passed) continue;
+    if (d.action === "block") block ??= d.policy;
+    else flag ??= d.policy;
+  }
+  const policy = block ?? flag;
+  const outcome = block ? "policy_violation" : flag ? "flagged" : "allowed";
+  return policy === undefined ? { outcome, decisions } : { outcome, policy, decisions };
+}
+
+interface Pending {
+  readonly slot: number;
+  readonly rule: CompiledRule;
+  readonly check: StateCheck;
+}
+
+class CompiledPolicySet implements PolicySet {
+  readonly size: number;
+  readonly counts: { readonly block: number; readonly flag: number };
+  readonly redact: readonly string[];
+  readonly store: StateStore;
+  readonly #rules: ScopeIndex<CompiledRule>;
+  readonly #watchers: ScopeIndex<Watcher> | undefined;
+  readonly #clock: () => number;
+
+  constructor(doc: PolicyDocument, options: CompileOptions) {
+    const rules = doc.policies.map(compileRule);
+    const watchers = doc.policies.flatMap((r, i) =>
+      r.operator === "requires_prior" || r.operator === "forbids_prior" ? [compileWatcher(r, i)] : []
+    );
+    this.size = rules.length;
+    const block = rules.filter((r) => r.block).length;
+    this.counts = { block, flag: rules.length - block };
+    this.redact = doc.redact ?? [];
+    this.store = options.store ?? new MemoryStateStore();
+    this.#rules = new ScopeIndex(rules);
+    this.#watchers = watchers.length ? new ScopeIndex(watchers) : undefined;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  decide(action: Action, options?: DecideOptions): Promise<Verdict> {
+    const rules = this.#rules.lookup(action);
+    const decisions: Decision[] = new Array(rules.length);
+    const pending: Pending[] = [];
+    const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+    for (let i = 0; i < rules.length; i++) {
+      const c = rules[i] as CompiledRule;
+      if (c.condition) {
+        const r = c.condition(action, report);
+        const passed = r === FAIL ? false : r === MISSED ? c.lenient : true;
+        decisions[i] = decisionFrom(c, passed, report, r === MISSED);
+      } else {
+        this.#ask(c, action, i, decisions, pending);
+      }
+    }
+    const marks = this.#watchers?.lookup(action).map((w) => w.mark(action)) ?? [];
+    if (pending.length === 0 && marks.length === 0) {
+      return Promise.resolve(verdictOf(decisions.filter(Boolean)));
+    }
+    return this.#settle(decisions, pending, marks, options?.blocked ?? false);
+  }
+
+  #ask(c: CompiledRule, action: Action, slot: number, out: Decision[], pending: Pending[]): void {
+    const ask = (c.state as StateAsker)(action);
+    if (ask.kind === "check") pending.push({ slot, rule: c, check: ask.check });
+    if (ask.kind === "missing") {
+      out[slot] = decisionFrom(c, false, { ...stateReport(c.rule), field: ask.field }, true);
+    }
+  }
+
+  async #settle(
+    decisions: Decision[],
+    pending: readonly Pending[],
+    marks: readonly StateMark[],
+    routeBlocked: boolean,
+  ): Promise<Verdict> {
+    const blocked = routeBlocked || decisions.some((d) => d && !d.passed && d.action === "block");
+    const checks = pending.map((p) => p.check);
+    const results = await this.store.apply({ now: this.#clock(), blocked, checks, marks });
+    pending.forEach((p, i) => {
+      const result = results[i] as StateResult;
+      const report = stateReport(p.rule.rule, result.actual);
+      decisions[p.slot] = decisionFrom(p.rule, result.passed, report, false);
+    });
+    return verdictOf(decisions.filter(Boolean));
+  }
+}
+
+/**
+ * Compiles a policy document once: scopes into an index, conditions into closures, regexes and
+ * CEL into programs. Nothing is parsed or validated when deciding.
+ *
+ * @example
+ * ```ts
+ * import { compilePolicies, loadPolicies } from "@mirage/core";
+ * const set = compilePolicies(await loadPolicies("policies/procurement.yaml"));
+ * console.log(set.size);
+ * ```
+ */
+export function compilePolicies(
+  doc: PolicyDocument | Loaded<PolicyDocument>,
+  options: CompileOptions = {},
+): PolicySet {
+  const document = "document" in doc ? doc.document : doc;
+  return new CompiledPolicySet(document, options);
+}

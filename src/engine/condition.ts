@@ -1,0 +1,150 @@
+/**
+ * Condition trees and CEL expressions, compiled once into closures.
+ *
+ * A condition is tri-state: it passes, fails, or cannot be decided because a field is missing.
+ * Missing propagates through `all`/`any`/`not`, so that `not` of a missing field is still
+ * missing (and the rule's `on_missing` decides), never a silent pass.
+ */
+
+import { Environment, EvaluationError } from "@marcbachmann/cel-js";
+import type { Condition, FieldCondition, OperatorName } from "../config/types.ts";
+import { canonicalOperator } from "../config/operators.ts";
+import { compileFieldGetter, MISSING } from "./field_getter.ts";
+import { compilePredicate } from "./operators.ts";
+import type { Action } from "./action.ts";
+
+/** The result of a condition. */
+export const PASS = 0;
+/** The result of a condition. */
+export const FAIL = 1;
+/** The result of a condition whose field is absent. */
+export const MISSED = 2;
+/** One of {@link PASS}, {@link FAIL}, {@link MISSED}. */
+export type Tri = typeof PASS | typeof FAIL | typeof MISSED;
+
+/** Filled by a condition with the comparison that decided it, for the decision record. */
+export interface Report {
+  field: string;
+  operator: string;
+  expected: unknown;
+  actual: unknown;
+}
+
+/** A compiled condition. */
+export type CompiledCondition = (action: Action, report: Report) => Tri;
+
+function record(report: Report, c: FieldCondition, actual: unknown): void {
+  report.field = c.field;
+  report.operator = c.operator;
+  report.expected = c.value;
+  report.actual = actual === MISSING ? undefined : actual;
+}
+
+function compilePresence(c: FieldCondition, wanted: boolean): CompiledCondition {
+  const get = compileFieldGetter(c.field);
+  return (action, report) => {
+    const v = get(action);
+    const present = get.wildcard ? (v as unknown[]).length > 0 : v !== MISSING;
+    record(report, c, v);
+    return present === wanted ? PASS : FAIL;
+  };
+}
+
+function compileComparison(c: FieldCondition): CompiledCondition {
+  const get = compileFieldGetter(c.field);
+  const test = compilePredicate(c.operator, c.value);
+  if (!get.wildcard) {
+    return (action, report) => {
+      const v = get(action);
+      record(report, c, v);
+      return v === MISSING ? MISSED : test(v) ? PASS : FAIL;
+    };
+  }
+  return (action, report) => {
+    const values = get(action) as unknown[];
+    record(report, c, values);
+    if (values.length === 0) return MISSED;
+    for (const v of values) {
+      if (!test(v)) {
+        report.actual = v;
+        return FAIL;
+      }
+    }
+    return PASS;
+  };
+}
+
+/** Compiles a single `field`/`operator`/`value` comparison. */
+export function compileFieldCondition(c: FieldCondition): CompiledCondition {
+  const op: OperatorName = canonicalOperator(c.operator);
+  if (op === "exists") return compilePresence(c, true);
+  if (op === "not_exists") return compilePresence(c, false);
+  return compileComparison(c);
+}
+
+/** `all` fails on the first failure; otherwise a missing field makes it missing. */
+function compileAll(children: CompiledCondition[]): CompiledCondition {
+  return (action, report) => {
+    let missed: Report | undefined;
+    for (const child of children) {
+      const r = child(action, report);
+      if (r === FAIL) return FAIL;
+      if (r === MISSED && !missed) missed = { ...report };
+    }
+    if (missed) Object.assign(report, missed);
+    return missed ? MISSED : PASS;
+  };
+}
+
+/** `any` passes on the first pass; otherwise a missing field makes it missing. */
+function compileAny(children: CompiledCondition[]): CompiledCondition {
+  return (action, report) => {
+    let missed: Report | undefined;
+    for (const child of children) {
+      const r = child(action, report);
+      if (r === PASS) return PASS;
+      if (r === MISSED && !missed) missed = { ...report };
+    }
+    if (missed) Object.assign(report, missed);
+    return missed ? MISSED : FAIL;
+  };
+}
+
+function compileNot(inner: CompiledCondition): CompiledCondition {
+  return (action, report) => {
+    const r = inner(action, report);
+    report.operator = `not ${report.operator}`;
+    return r === PASS ? FAIL : r === FAIL ? PASS : MISSED;
+  };
+}
+
+/** Compiles a condition tree. */
+export function compileCondition(c: Condition): CompiledCondition {
+  if ("all" in c) return compileAll(c.all.map(compileCondition));
+  if ("any" in c) return compileAny(c.any.map(compileCondition));
+  if ("not" in c) return compileNot(compileCondition(c.not));
+  return compileFieldCondition(c);
+}
+
+const CEL = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
+
+/**
+ * Compiles a CEL expression over the action's fields. A reference to an absent field is
+ * missing; any other evaluation error, or a result that is not `true`, fails.
+ */
+export function compileExpr(source: string): CompiledCondition {
+  const evaluate = CEL.parse(source);
+  return (action, report) => {
+    report.field = "expr";
+    report.operator = "expr";
+    report.expected = source;
+    try {
+      const result = evaluate(action as unknown as Record<string, unknown>);
+      report.actual = typeof result === "bigint" ? Number(result) : result;
+      return result === true ? PASS : FAIL;
+    } catch (e) {
+      report.actual = e instanceof Error ? e.message.split("\n")[0] : String(e);
+      return e instanceof EvaluationError && /no such key/i.test(String(e)) ? MISSED : FAIL;
+    }
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Field paths compiled into getters, once, so that reading a field at decision time is a
+ * few property loads.
+ */
+
+import { type FieldPath, type FieldStep, parseFieldPath } from "../config/field_path.ts";
+import type { Action } from "./action.ts";
+
+/** Marks an absent field; distinct from `undefined`, `null` and every JSON value. */
+export const MISSING: unique symbol = Symbol("missing");
+
+/**
+ * Reads one field. A path with `[*]` returns the array of selected values (empty = missing);
+ * any other path returns the value or {@link MISSING}.
+ */
+export interface FieldGetter {
+  (action: Action): unknown;
+  /** True when the getter returns an array of every selected value. */
+  readonly wildcard: boolean;
+  /** The path as written. */
+  readonly source: string;
+}
+
+type Step = (value: unknown) => unknown;
+
+function own(value: unknown, key: string): unknown {
+  if (value === null || typeof value !== "object") return MISSING;
+  return Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : MISSING;
+}
+
+function keyStep(key: string): Step {
+  return (value) => own(value, key);
+}
+
+function indexStep(index: number): Step {
+  return (value) => Array.isArray(value) && index < value.length ? value[index] : MISSING;
+}
+
+function rootOf(path: FieldPath): (action: Action) => unknown {
+  const root = path.root;
+  return (action) => {
+    const value = (action as unknown as Record<string, unknown>)[root];
+    return value === undefined ? MISSING : value;
+  };
+}
+
+function compileSingle(root: (a: Action) => unknown, steps: readonly FieldStep[]): Step {
+  const fns = steps.map((s) => s.kind === "key" ? keyStep(s.key) : indexStep(s.kind === "index" ? s.index : 0));
+  return (action) => {
+    let value = root(action as Action);
+    for (let i = 0; i < fns.length && value !== MISSING; i++) value = (fns[i] as Step)(value);
+    return value;
+  };
+}
+
+/** Collects every value a wildcard path selects, depth first, in document order. */
+function collect(value: unknown, steps: readonly FieldStep[], at: number, out: unknown[]): void {
+  if (value === MISSING) return;
+  if (at === steps.length) {
+    out.push(value);
+    return;
+  }
+  const step = steps[at] as FieldStep;
+  if (step.kind === "all") {
+    if (Array.isArray(value)) for (const v of value) collect(v, steps, at + 1, out);
+    return;
+  }
+  const next = step.kind === "key" ? own(value, step.key) : indexStep(step.index)(value);
+  collect(next, steps, at + 1, out);
+}
+
+/** Compiles a field path (text or parsed) into a getter. */
+export function compileFieldGetter(path: string | FieldPath): FieldGetter {
+  const parsed = typeof path === "string" ? parseFieldPath(path) : path;
+  const root = rootOf(parsed);
+  const fn = parsed.wildcard
+    ? (action: Action) => {
+      const out: unknown[] = [];
+      collect(root(action), parsed.steps, 0, out);
+      return out;
+    }
+    : compileSingle(root, parsed.steps);
+  return Object.assign(fn, { wildcard: parsed.wildcard, source: parsed.source }) as FieldGetter;
+}

@@ -1,0 +1,133 @@
+/**
+ * The stateless operators, compiled once per rule into predicates over one field value.
+ * A value of the wrong type for its operator fails it (and its negation): rules fail closed.
+ */
+
+import { RE2JS } from "re2js";
+import type { OperatorName } from "../config/types.ts";
+import { canonicalOperator } from "../config/operators.ts";
+import { compileCidrs, compileHostPatterns, hostOf } from "./network.ts";
+
+/** A compiled operator: does the value satisfy it? */
+export type Predicate = (actual: unknown) => boolean;
+
+/** JSON text of a value; the stable form the text operators read objects in. */
+function text(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return JSON.stringify(value) ?? "";
+}
+
+/** Query strings and headers only carry text, so a number or boolean equals its spelling. */
+function equal(actual: unknown, expected: unknown): boolean {
+  if (actual === expected) return true;
+  if (typeof actual === "string" && (typeof expected === "number" || typeof expected === "boolean")) {
+    return actual === String(expected);
+  }
+  if (typeof actual === "object" && typeof expected === "object" && actual && expected) {
+    return JSON.stringify(actual) === JSON.stringify(expected);
+  }
+  return false;
+}
+
+function toNumber(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && value.trim() !== "") return Number(value);
+  return NaN;
+}
+
+/** Orders a value against a bound; numbers (and numeric text) numerically, text as text. */
+function ordered(bound: unknown, test: (diff: number) => boolean): Predicate {
+  if (typeof bound === "string") {
+    return (actual) => typeof actual === "string" && test(actual < bound ? -1 : actual > bound ? 1 : 0);
+  }
+  const b = Number(bound);
+  return (actual) => {
+    const n = toNumber(actual);
+    return !Number.isNaN(n) && test(n - b);
+  };
+}
+
+function length(value: unknown): number {
+  if (typeof value === "string" || Array.isArray(value)) return value.length;
+  if (value !== null && typeof value === "object") return Object.keys(value).length;
+  return NaN;
+}
+
+function contains(expected: unknown): Predicate {
+  const needle = text(expected);
+  return (actual) =>
+    Array.isArray(actual) ? actual.some((v) => equal(v, expected)) : text(actual).includes(needle);
+}
+
+function regex(pattern: unknown): Predicate {
+  const re = RE2JS.compile(String(pattern));
+  return (actual) => re.test(text(actual));
+}
+
+function hostIn(patterns: unknown): Predicate {
+  const match = compileHostPatterns((patterns as unknown[]).map(String));
+  return (actual) => {
+    const host = typeof actual === "string" ? hostOf(actual) : undefined;
+    return host !== undefined && match(host);
+  };
+}
+
+function hostNotIn(patterns: unknown): Predicate {
+  const match = compileHostPatterns((patterns as unknown[]).map(String));
+  return (actual) => {
+    const host = typeof actual === "string" ? hostOf(actual) : undefined;
+    return host !== undefined && !match(host);
+  };
+}
+
+function cidr(ranges: unknown, inside: boolean): Predicate {
+  const match = compileCidrs((ranges as unknown[]).map(String));
+  const valid = compileCidrs(["0.0.0.0/0", "::/0"]);
+  return (actual) => typeof actual === "string" && valid(actual) && match(actual) === inside;
+}
+
+function not(p: Predicate): Predicate {
+  return (actual) => !p(actual);
+}
+
+const BUILDERS: Partial<Record<OperatorName, (value: unknown) => Predicate>> = {
+  eq: (e) => (a) => equal(a, e),
+  neq: (e) => (a) => !equal(a, e),
+  in: (e) => (a) => (e as unknown[]).some((v) => equal(a, v)),
+  not_in: (e) => (a) => !(e as unknown[]).some((v) => equal(a, v)),
+  lt: (e) => ordered(e, (d) => d < 0),
+  lte: (e) => ordered(e, (d) => d <= 0),
+  gt: (e) => ordered(e, (d) => d > 0),
+  gte: (e) => ordered(e, (d) => d >= 0),
+  between: (e) => {
+    const [lo, hi] = e as [unknown, unknown];
+    const above = ordered(lo, (d) => d >= 0);
+    const below = ordered(hi, (d) => d <= 0);
+    return (a) => above(a) && below(a);
+  },
+  regex_match: regex,
+  not_regex_match: (e) => not(regex(e)),
+  contains,
+  not_contains: (e) => not(contains(e)),
+  starts_with: (e) => (a) => text(a).startsWith(String(e)),
+  not_starts_with: (e) => (a) => !text(a).startsWith(String(e)),
+  ends_with: (e) => (a) => text(a).endsWith(String(e)),
+  not_ends_with: (e) => (a) => !text(a).endsWith(String(e)),
+  length_lte: (e) => (a) => length(a) <= Number(e),
+  length_gte: (e) => (a) => length(a) >= Number(e),
+  host_in: hostIn,
+  host_not_in: hostNotIn,
+  cidr_in: (e) => cidr(e, true),
+  cidr_not_in: (e) => cidr(e, false),
+};
+
+/**
+ * Compiles a stateless, value-reading operator (not `exists`/`not_exists`, not a state
+ * operator) with its operand. The operand was validated at load time.
+ */
+export function compilePredicate(operator: OperatorName, value: unknown): Predicate {
+  const build = BUILDERS[canonicalOperator(operator)];
+  if (!build) throw new Error(`operator '${operator}' is not a value operator`);
+  return build(value);
+}

@@ -1,0 +1,161 @@
+/**
+ * An index of scoped items (rules, routes, prior-action selectors) by tool, host, path and
+ * method, so that looking up an action touches only the items whose scope can match it.
+ *
+ * Hosts: exact names in a map, `*.suffix` patterns in a map walked label by label.
+ * Paths: a trie of segments with a `{param}` branch and `/**` lists at each node.
+ * Methods: a set per item, checked on the few items the trie yields.
+ */
+
+import type { Action, HttpAction } from "./action.ts";
+import { normalisePath } from "./action.ts";
+
+/** Where an item applies; an absent key applies everywhere. */
+export interface Scope {
+  /** Upper-case methods. */
+  readonly methods?: ReadonlySet<string>;
+  /** Path pattern: exact, `{param}` segments, trailing `/**`. */
+  readonly path?: string;
+  /** Exact host or `*.suffix`, lower case. */
+  readonly host?: string;
+  /** Tool names. */
+  readonly tools?: ReadonlySet<string>;
+}
+
+/** Anything the index can hold: a scope and a position in file order. */
+export interface Scoped {
+  /** Position in file order; lookups return items in this order. */
+  readonly order: number;
+  /** Where the item applies. */
+  readonly scope: Scope;
+}
+
+interface Node<T> {
+  readonly literal: Map<string, Node<T>>;
+  param: Node<T> | undefined;
+  readonly here: T[];
+  readonly rest: T[];
+}
+
+function node<T>(): Node<T> {
+  return { literal: new Map(), param: undefined, here: [], rest: [] };
+}
+
+/** Splits a normalised path into segments; `/` is one empty segment. */
+export function segmentsOf(path: string): string[] {
+  return path.split("/").slice(1);
+}
+
+function insert<T>(root: Node<T>, pattern: string | undefined, item: T): void {
+  if (pattern === undefined) {
+    root.rest.push(item);
+    return;
+  }
+  let at = root;
+  for (const seg of segmentsOf(normalisePath(pattern))) {
+    if (seg === "**") {
+      at.rest.push(item);
+      return;
+    }
+    if (seg.startsWith("{") && seg.endsWith("}")) {
+      at = at.param ??= node<T>();
+    } else {
+      let next = at.literal.get(seg);
+      if (!next) at.literal.set(seg, next = node<T>());
+      at = next;
+    }
+  }
+  at.here.push(item);
+}
+
+function collect<T>(at: Node<T>, segs: readonly string[], i: number, out: T[]): void {
+  for (const item of at.rest) out.push(item);
+  if (i === segs.length) {
+    for (const item of at.here) out.push(item);
+    return;
+  }
+  const seg = segs[i] as string;
+  const next = at.literal.get(seg);
+  if (next) collect(next, segs, i + 1, out);
+  if (at.param && seg !== "") collect(at.param, segs, i + 1, out);
+}
+
+function byOrder(a: Scoped, b: Scoped): number {
+  return a.order - b.order;
+}
+
+/** Items indexed by scope; built once, read on every action. */
+export class ScopeIndex<T extends Scoped> {
+  readonly #everywhere: T[] = [];
+  readonly #tools = new Map<string, T[]>();
+  readonly #exactHosts = new Map<string, Node<T>>();
+  readonly #suffixHosts = new Map<string, Node<T>>();
+  readonly #anyHost: Node<T> = node<T>();
+  readonly #hasSuffixes: boolean;
+
+  /** Builds the index. */
+  constructor(items: Iterable<T>) {
+    for (const item of items) this.#add(item);
+    this.#hasSuffixes = this.#suffixHosts.size > 0;
+  }
+
+  #add(item: T): void {
+    const { tools, methods, path, host } = item.scope;
+    if (tools) {
+      for (const t of tools) {
+        const list = this.#tools.get(t) ?? [];
+        list.push(item);
+        this.#tools.set(t, list);
+      }
+      return;
+    }
+    if (!methods && path === undefined && host === undefined) {
+      this.#everywhere.push(item);
+      return;
+    }
+    insert(this.#hostNode(host), path, item);
+  }
+
+  #hostNode(host: string | undefined): Node<T> {
+    if (host === undefined) return this.#anyHost;
+    const map = host.startsWith("*.") ? this.#suffixHosts : this.#exactHosts;
+    const key = host.startsWith("*.") ? host.slice(2) : host;
+    let n = map.get(key);
+    if (!n) map.set(key, n = node<T>());
+    return n;
+  }
+
+  /** The items whose scope matches the action, in file order. */
+  lookup(action: Action): T[] {
+    const out: T[] = this.#everywhere.slice();
+    if (action.kind === "tool") {
+      const list = this.#tools.get(action.tool);
+      if (list) for (const item of list) out.push(item);
+    } else {
+      this.#collectHttp(action, out);
+    }
+    return out.length > 1 ? out.sort(byOrder) : out;
+  }
+
+  #collectHttp(action: HttpAction, out: T[]): void {
+    const segs = segmentsOf(action.path);
+    const start = out.length;
+    collect(this.#anyHost, segs, 0, out);
+    const exact = this.#exactHosts.get(action.host);
+    if (exact) collect(exact, segs, 0, out);
+    if (this.#hasSuffixes) this.#collectSuffixes(action.host, segs, out);
+    let keep = start;
+    for (let i = start; i < out.length; i++) {
+      const item = out[i] as T;
+      if (!item.scope.methods || item.scope.methods.has(action.method)) out[keep++] = item;
+    }
+    out.length = keep;
+  }
+
+  #collectSuffixes(host: string, segs: readonly string[], out: T[]): void {
+    for (let dot = host.indexOf("."); dot !== -1; dot = host.indexOf(".", dot + 1)) {
+      const n = this.#suffixHosts.get(host.slice(dot + 1));
+      if (n) collect(n, segs, 0, out);
+    }
+  }
+}

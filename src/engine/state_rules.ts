@@ -1,0 +1,129 @@
+/**
+ * State operators compiled into builders of store checks, and the prior-action selectors of
+ * `requires_prior` / `forbids_prior` compiled into watchers that mark actions going through.
+ */
+
+import type { PolicyRule } from "../config/types.ts";
+import type { Action } from "./action.ts";
+import { compileFieldGetter, MISSING } from "./field_getter.ts";
+import type { StateCheck, StateMark } from "./state_store.ts";
+import type { Scope, Scoped } from "./scope_index.ts";
+import { compileScope } from "./scope.ts";
+
+/** What a state rule asks of the store for one action. */
+export type StateAsk =
+  | { readonly kind: "check"; readonly check: StateCheck }
+  | { readonly kind: "skip" }
+  | { readonly kind: "missing"; readonly field: string };
+
+/** A compiled state rule: builds its check for an action. */
+export type StateAsker = (action: Action) => StateAsk;
+
+/** A prior-action selector: marks matching actions that go through. */
+export interface Watcher extends Scoped {
+  /** The mark for an action this watcher selected. */
+  mark(action: Action): StateMark;
+}
+
+interface PriorSpec {
+  method?: string | string[];
+  path?: string;
+  tool?: string | string[];
+  same?: string[];
+}
+
+const SKIP: StateAsk = { kind: "skip" };
+
+/** Compiles `per: run | global | <field>` into a function giving the scope part of a key. */
+function compilePer(per: string | undefined): (action: Action) => string {
+  if (per === undefined || per === "run") return (a) => `run:${a.run_id}`;
+  if (per === "global") return () => "global";
+  const get = compileFieldGetter(per);
+  return (a) => {
+    const v = get(a);
+    return v === MISSING ? "missing:" : `field:${JSON.stringify(v)}`;
+  };
+}
+
+/** The values of the `same` fields, as one comparable string. */
+function compileSame(same: readonly string[] | undefined): (action: Action) => string {
+  const getters = (same ?? []).map((f) => compileFieldGetter(f));
+  return (a) => JSON.stringify(getters.map((g) => {
+    const v = g(a);
+    return v === MISSING ? null : v;
+  }));
+}
+
+function compileFilter(field: string | undefined): (action: Action) => boolean {
+  if (field === undefined || field === "") return () => true;
+  const get = compileFieldGetter(field);
+  return (a) => {
+    const v = get(a);
+    return get.wildcard ? (v as unknown[]).length > 0 : v !== MISSING;
+  };
+}
+
+function counting(rule: PolicyRule, key: (a: Action) => string, block: boolean): StateAsker {
+  const applies = compileFilter(rule.field);
+  const v = rule.value as number | { limit: number; window_seconds: number };
+  const check = (k: string): StateCheck =>
+    typeof v === "number"
+      ? { kind: "count", key: k, limit: v, block }
+      : { kind: "rate", key: k, limit: v.limit, windowMs: v.window_seconds * 1000, block };
+  return (a) => applies(a) ? { kind: "check", check: check(key(a)) } : SKIP;
+}
+
+function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): StateAsker {
+  const v = rule.value as { field: string; limit: number };
+  const get = compileFieldGetter(v.field);
+  const lenient = rule.on_missing === "pass";
+  return (a) => {
+    const raw = get(a);
+    if (raw === MISSING) {
+      if (lenient) return { kind: "check", check: { kind: "sum", key: key(a), limit: v.limit, amount: 0, block } };
+      return { kind: "missing", field: v.field };
+    }
+    const amount = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : NaN;
+    const safe = Number.isFinite(amount) ? amount : Infinity;
+    return { kind: "check", check: { kind: "sum", key: key(a), limit: v.limit, amount: safe, block } };
+  };
+}
+
+function priorKey(rule: PolicyRule): (scope: string) => string {
+  return (scope) => `${rule.name}\u0000prior\u0000${scope}`;
+}
+
+/** Compiles a state rule into its asker. */
+export function compileStateRule(rule: PolicyRule): StateAsker {
+  const per = compilePer(rule.per);
+  const block = (rule.action ?? "block") === "block";
+  const key = (a: Action) => `${rule.name}\u0000${per(a)}`;
+  switch (rule.operator) {
+    case "count_lte":
+    case "rate_lte":
+      return counting(rule, key, block);
+    case "sum_lte":
+      return summing(rule, key, block);
+    case "requires_prior": {
+      const same = compileSame((rule.value as PriorSpec).same);
+      const k = priorKey(rule);
+      return (a) => ({ kind: "check", check: { kind: "has", key: k(per(a)), member: same(a), block } });
+    }
+    case "forbids_prior": {
+      const k = priorKey(rule);
+      return (a) => ({ kind: "check", check: { kind: "none", key: k(per(a)), block } });
+    }
+    default:
+      throw new Error(`operator '${rule.operator}' is not a state operator`);
+  }
+}
+
+/** Compiles the prior-action selector of a `requires_prior` / `forbids_prior` rule. */
+export function compileWatcher(rule: PolicyRule, order: number): Watcher {
+  const spec = rule.value as PriorSpec;
+  const per = compilePer(rule.per);
+  const same = rule.operator === "requires_prior" ? compileSame(spec.same) : () => "";
+  const k = priorKey(rule);
+  const scope: Scope = compileScope(spec);
+  return { order, scope, mark: (a) => ({ key: k(per(a)), member: same(a) }) };
+}

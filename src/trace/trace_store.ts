@@ -1,0 +1,308 @@
+/**
+ * Trace files on disk (SPEC §5).
+ *
+ * Each run has an append-only journal, `<run>.jsonl`: recording an event is one `O_APPEND`
+ * write of one line, so it costs the same for the first event and the millionth, and several
+ * processes can append to one run without losing lines. The deterministic `<run>.json` (sorted
+ * keys, digest) and the `<run>.timing.json` sidecar are materialised from the journal — on
+ * flush, after the run goes idle, and by every reader — and written atomically (temporary file,
+ * then rename), so a reader never sees half a file and a killed process loses nothing.
+ *
+ * @module
+ */
+
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import { MirageError } from "../errors.ts";
+import { canonicalJson } from "./canonical_json.ts";
+import { type RunSummary, summariseRun, type TraceEvent } from "./event.ts";
+import { sanitiseRunId } from "./run_id.ts";
+
+/**
+ * A materialised trace file.
+ *
+ * @example
+ * ```ts
+ * import { readTrace } from "@mirage/core";
+ * const t = await readTrace("artifacts/traces", "procurement");
+ * console.log(t?.outcome, t?.side_effect_count);
+ * ```
+ */
+export interface Trace extends RunSummary {
+  /** Format version. */
+  mirage_trace: 1;
+  /** The run id as given. */
+  run_id: string;
+  /** `ci`, `enforce` or `passthrough`. */
+  mode: string;
+  /** Every event, in order. */
+  events: TraceEvent[];
+  /** `sha256:` of the canonical JSON of everything else. */
+  digest: string;
+}
+
+/**
+ * Timings of one event: never in the deterministic file.
+ *
+ * @example
+ * ```ts
+ * import type { EventTiming } from "@mirage/core";
+ * const t: EventTiming = { at: "2026-01-01T00:00:00.000Z", decide_us: 3.2, total_us: 180 };
+ * ```
+ */
+export interface EventTiming {
+  /** Wall-clock time of arrival. */
+  at: string;
+  /** Time to decide, in µs. */
+  decide_us: number;
+  /** Time from arrival to answer, in µs. */
+  total_us: number;
+  /** Time spent upstream, in µs (gateway). */
+  upstream_us?: number;
+}
+
+interface JournalLine {
+  run_id: string;
+  mode: string;
+  event: Omit<TraceEvent, "seq">;
+  timing: EventTiming;
+}
+
+/**
+ * Where traces go and how they are written.
+ *
+ * @example
+ * ```ts
+ * import type { TraceStoreOptions } from "@mirage/core";
+ * const o: TraceStoreOptions = { dir: "artifacts/traces", mode: "ci", idleFlushMs: 200 };
+ * ```
+ */
+export interface TraceStoreOptions {
+  /** The directory; created when missing. */
+  dir: string;
+  /** `ci`, `enforce` or `passthrough`. */
+  mode: string;
+  /** Materialise a run's files after this many idle milliseconds; 0 = only on flush/close. */
+  idleFlushMs?: number;
+  /**
+   * Start each run this store opens from an empty journal (a CI run owns its run id). Off for
+   * the gateway, where replicas append to the same runs.
+   */
+  reset?: boolean;
+}
+
+const encoder = new TextEncoder();
+
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
+  await Deno.writeTextFile(tmp, text);
+  await Deno.rename(tmp, path);
+}
+
+function parseJournal(text: string): JournalLine[] {
+  const lines: JournalLine[] = [];
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      lines.push(JSON.parse(line) as JournalLine);
+    } catch {
+      // A line cut short by a killed process: the lines before and after it still count.
+    }
+  }
+  return lines;
+}
+
+/** Builds the deterministic trace of a run from its journal lines. */
+function buildTrace(runId: string, lines: readonly JournalLine[]): Trace {
+  const events = lines.map((l, i) => ({ seq: i + 1, ...l.event }) as TraceEvent);
+  const body = {
+    mirage_trace: 1 as const,
+    run_id: runId,
+    mode: lines[0]?.mode ?? "ci",
+    ...summariseRun(events),
+    events,
+  };
+  const digest = `sha256:${createHash("sha256").update(canonicalJson(body)).digest("hex")}`;
+  return { ...body, digest };
+}
+
+/** Paths of a run's files in a directory. */
+export function tracePaths(dir: string, runId: string): { trace: string; timing: string; journal: string } {
+  const base = join(dir, sanitiseRunId(runId));
+  return { trace: `${base}.json`, timing: `${base}.timing.json`, journal: `${base}.jsonl` };
+}
+
+async function readJournal(path: string): Promise<JournalLine[] | undefined> {
+  try {
+    return parseJournal(await Deno.readTextFile(path));
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw new MirageError("trace_io", `cannot read ${path}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Writes a run's `<run>.json` and `<run>.timing.json` from its journal, and returns the trace;
+ * `undefined` when the run has no journal.
+ *
+ * @example
+ * ```ts
+ * import { materialiseTrace } from "@mirage/core";
+ * const trace = await materialiseTrace("artifacts/traces", "procurement");
+ * ```
+ */
+export async function materialiseTrace(dir: string, runId: string): Promise<Trace | undefined> {
+  const paths = tracePaths(dir, runId);
+  const lines = await readJournal(paths.journal);
+  if (!lines) return undefined;
+  const id = lines[0]?.run_id ?? runId;
+  const trace = buildTrace(id, lines);
+  await writeAtomically(paths.trace, `${canonicalJson(trace, 2)}\n`);
+  const timings = lines.map((l, i) => ({ seq: i + 1, ...l.timing }));
+  await writeAtomically(paths.timing, `${JSON.stringify({ run_id: id, events: timings }, null, 2)}\n`);
+  return trace;
+}
+
+/**
+ * Reads a run's trace, materialising it from the journal first so that nothing recorded is
+ * missed; `undefined` when the run does not exist.
+ *
+ * @example
+ * ```ts
+ * import { readTrace } from "@mirage/core";
+ * const t = await readTrace("artifacts/traces", "procurement");
+ * ```
+ */
+export async function readTrace(dir: string, runId: string): Promise<Trace | undefined> {
+  const fromJournal = await materialiseTrace(dir, runId);
+  if (fromJournal) return fromJournal;
+  try {
+    return JSON.parse(await Deno.readTextFile(tracePaths(dir, runId).trace)) as Trace;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return undefined;
+    throw new MirageError("trace_io", `cannot read trace '${runId}': ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The run ids that have traces in a directory, sorted.
+ *
+ * @example
+ * ```ts
+ * import { listRuns } from "@mirage/core";
+ * console.log(await listRuns("artifacts/traces"));
+ * ```
+ */
+export async function listRuns(dir: string): Promise<string[]> {
+  const ids = new Set<string>();
+  try {
+    for await (const entry of Deno.readDir(dir)) {
+      const m = /^(.+?)(?:\.timing)?\.jsonl?$/.exec(entry.name);
+      if (m && entry.isFile && !entry.name.endsWith(".timing.json")) ids.add(m[1] as string);
+    }
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return [];
+    throw e;
+  }
+  return [...ids].sort();
+}
+
+interface OpenRun {
+  readonly file: Deno.FsFile;
+  seq: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Records events into per-run journals and materialises trace files.
+ *
+ * @example
+ * ```ts
+ * import { TraceStore } from "@mirage/core";
+ * await using store = new TraceStore({ dir: "artifacts/traces", mode: "ci" });
+ * ```
+ */
+export class TraceStore implements AsyncDisposable {
+  /** The directory. */
+  readonly dir: string;
+  readonly #mode: string;
+  readonly #idleFlushMs: number;
+  readonly #reset: boolean;
+  readonly #runs = new Map<string, Promise<OpenRun>>();
+  #ready: Promise<void> | undefined;
+
+  /** Creates a store; the directory is created on the first event. */
+  constructor(options: TraceStoreOptions) {
+    this.dir = options.dir;
+    this.#mode = options.mode;
+    this.#idleFlushMs = options.idleFlushMs ?? 0;
+    this.#reset = options.reset ?? false;
+  }
+
+  /** Appends one event to its run's journal and returns its sequence number in this process. */
+  async record(runId: string, event: Omit<TraceEvent, "seq">, timing: EventTiming): Promise<number> {
+    const run = await this.#open(runId);
+    const line: JournalLine = { run_id: runId, mode: this.#mode, event, timing };
+    writeAll(run.file, encoder.encode(`${JSON.stringify(line)}\n`));
+    run.seq++;
+    this.#armIdleFlush(runId, run);
+    return run.seq;
+  }
+
+  /** Materialises one run's files, or every run this store has recorded. */
+  async flush(runId?: string): Promise<void> {
+    const ids = runId === undefined ? [...this.#runs.keys()] : [runId];
+    for (const id of ids) await materialiseTrace(this.dir, id);
+  }
+
+  /** The path of a run's trace file. */
+  pathOf(runId: string): string {
+    return tracePaths(this.dir, runId).trace;
+  }
+
+  /** Flushes every run and closes the journals. */
+  async close(): Promise<void> {
+    const runs = [...this.#runs.entries()];
+    this.#runs.clear();
+    for (const [id, opening] of runs) {
+      const run = await opening;
+      clearTimeout(run.timer);
+      run.file.close();
+      await materialiseTrace(this.dir, id);
+    }
+  }
+
+  /** Same as {@link TraceStore.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  #open(runId: string): Promise<OpenRun> {
+    let run = this.#runs.get(runId);
+    if (!run) this.#runs.set(runId, run = this.#create(runId));
+    return run;
+  }
+
+  async #create(runId: string): Promise<OpenRun> {
+    await (this.#ready ??= Deno.mkdir(this.dir, { recursive: true }));
+    const path = tracePaths(this.dir, runId).journal;
+    if (this.#reset) await Deno.writeTextFile(path, "");
+    const seq = this.#reset ? 0 : (await readJournal(path))?.length ?? 0;
+    const file = await Deno.open(path, { append: true, create: true });
+    return { file, seq, timer: undefined };
+  }
+
+  #armIdleFlush(runId: string, run: OpenRun): void {
+    if (this.#idleFlushMs <= 0) return;
+    clearTimeout(run.timer);
+    run.timer = setTimeout(() => {
+      run.timer = undefined;
+      materialiseTrace(this.dir, runId).catch((e) => console.error(`[mirage] trace flush failed: ${e}`));
+    }, this.#idleFlushMs);
+  }
+}
