@@ -11,35 +11,12 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { MirageError } from "../errors.ts";
 import { canonicalJson } from "./canonical_json.ts";
-import { type RunSummary, summariseRun, type TraceEvent } from "./event.ts";
+import type { TraceEvent } from "./event.ts";
 import { sanitiseRunId } from "./run_id.ts";
-
-/**
- * A materialised trace file.
- *
- * @example
- * ```ts
- * import { readTrace } from "@mirage/core";
- * const t = await readTrace("artifacts/traces", "procurement");
- * console.log(t?.outcome, t?.side_effect_count);
- * ```
- */
-export interface Trace extends RunSummary {
-  /** Format version. */
-  mirage_trace: 1;
-  /** The run id as given. */
-  run_id: string;
-  /** `ci`, `enforce` or `passthrough`. */
-  mode: string;
-  /** Every event, in order. */
-  events: TraceEvent[];
-  /** `sha256:` of the canonical JSON of everything else. */
-  digest: string;
-}
+import { buildTrace, type Trace } from "./trace.ts";
 
 /**
  * Timings of one event: never in the deterministic file.
@@ -117,20 +94,6 @@ function parseJournal(text: string): JournalLine[] {
   return lines;
 }
 
-/** Builds the deterministic trace of a run from its journal lines. */
-function buildTrace(runId: string, lines: readonly JournalLine[]): Trace {
-  const events = lines.map((l, i) => ({ seq: i + 1, ...l.event }) as TraceEvent);
-  const body = {
-    mirage_trace: 1 as const,
-    run_id: runId,
-    mode: lines[0]?.mode ?? "ci",
-    ...summariseRun(events),
-    events,
-  };
-  const digest = `sha256:${createHash("sha256").update(canonicalJson(body)).digest("hex")}`;
-  return { ...body, digest };
-}
-
 /** Paths of a run's files in a directory. */
 export function tracePaths(dir: string, runId: string): { trace: string; timing: string; journal: string } {
   const base = join(dir, sanitiseRunId(runId));
@@ -161,7 +124,8 @@ export async function materialiseTrace(dir: string, runId: string): Promise<Trac
   const lines = await readJournal(paths.journal);
   if (!lines) return undefined;
   const id = lines[0]?.run_id ?? runId;
-  const trace = buildTrace(id, lines);
+  const events = lines.map((l, i) => ({ seq: i + 1, ...l.event }) as TraceEvent);
+  const trace = buildTrace(id, lines[0]?.mode ?? "ci", events);
   await writeAtomically(paths.trace, `${canonicalJson(trace, 2)}\n`);
   const timings = lines.map((l, i) => ({ seq: i + 1, ...l.timing }));
   await writeAtomically(paths.timing, `${JSON.stringify({ run_id: id, events: timings }, null, 2)}\n`);

@@ -1,0 +1,83 @@
+/**
+ * `@mirage/core`: the deterministic policy runtime for AI agents.
+ *
+ * Load a policy file and a mocks file, compile them once, and decide every outbound action
+ * (an HTTP request or a tool call) with no model in the loop. In tests, `session()` gives a
+ * drop-in `fetch` that serves the declared mocks, stops violations and writes a deterministic
+ * trace; `assertClean()` is the gate.
+ *
+ * @example
+ * ```ts
+ * import { session } from "@mirage/core";
+ *
+ * await using mirage = await session({
+ *   runId: "procurement",
+ *   policies: "policies/procurement.yaml",
+ *   mocks: "mocks/procurement.yaml",
+ * });
+ * await mirage.fetch("http://api.acme.internal/v1/get_quote", { method: "POST", body: "{}" });
+ * mirage.assertClean();
+ * ```
+ *
+ * @module
+ */
+
+export type {
+  Condition,
+  FieldCondition,
+  Loaded,
+  MatchValue,
+  MockMatch,
+  MockResponse,
+  MockRoute,
+  MocksDocument,
+  OperatorName,
+  PolicyDocument,
+  PolicyRule,
+  SourcePosition,
+} from "./config/types.ts";
+export { loadMocks, loadPolicies, parseMocks, parsePolicies, validateMocks, validatePolicies } from "./config/load.ts";
+export { type ConfigIssue, ConfigError, MirageError, MirageViolationError } from "./errors.ts";
+
+export {
+  type Action,
+  type HttpAction,
+  httpAction,
+  type HttpActionInit,
+  type ToolAction,
+  toolAction,
+  type ToolActionInit,
+} from "./engine/action.ts";
+export {
+  type CompileOptions,
+  compilePolicies,
+  type Decision,
+  type DecideOptions,
+  type PolicyOutcome,
+  type PolicySet,
+  type Verdict,
+} from "./engine/compile_policies.ts";
+export { compileMocks, type MockAnswer, type MockRouter, type RouteMatch } from "./engine/compile_mocks.ts";
+export { type Evaluation, evaluateAction } from "./engine/evaluate_action.ts";
+export type { StateCheck, StateMark, StateResult, StateStore, StateTransaction } from "./engine/state_store.ts";
+export { MemoryStateStore } from "./engine/memory_store.ts";
+
+export {
+  type Outcome,
+  type OutcomeCounts,
+  type RunSummary,
+  summariseRun,
+  type TraceEvent,
+  type TraceRequest,
+} from "./trace/event.ts";
+export { buildTrace, type Trace } from "./trace/trace.ts";
+export {
+  type EventTiming,
+  listRuns,
+  materialiseTrace,
+  readTrace,
+  TraceStore,
+  type TraceStoreOptions,
+} from "./trace/trace_store.ts";
+
+export { type MirageSession, session, type SessionOptions } from "./session/session.ts";

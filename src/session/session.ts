@@ -1,0 +1,183 @@
+/**
+ * `session()`: Mirage in-process, for tests. Its `fetch` opens no socket: it decides each
+ * request and serves the mock or answers 403 / 404 exactly as `mirage proxy` does.
+ *
+ * @module
+ */
+
+import type { MocksDocument, PolicyDocument } from "../config/types.ts";
+import { loadMocks, loadPolicies } from "../config/load.ts";
+import { compilePolicies } from "../engine/compile_policies.ts";
+import { compileMocks } from "../engine/compile_mocks.ts";
+import type { StateStore } from "../engine/state_store.ts";
+import { MirageViolationError } from "../errors.ts";
+import { compileRedactor } from "../trace/redact.ts";
+import { isFailing, type Outcome, type TraceEvent } from "../trace/event.ts";
+import { buildTrace, type Trace } from "../trace/trace.ts";
+import { TraceStore } from "../trace/trace_store.ts";
+import { type CiContext, handleCiRequest } from "../runtime/ci_handler.ts";
+import { describeEvent } from "../runtime/describe_event.ts";
+
+/**
+ * Options of {@link session}.
+ *
+ * @example
+ * ```ts
+ * import type { SessionOptions } from "@mirage/core";
+ * const o: SessionOptions = { runId: "procurement", policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml" };
+ * ```
+ */
+export interface SessionOptions {
+  /** The run id; default `MIRAGE_RUN_ID`, else `"default"`. A request's `x-mirage-run-id` wins. */
+  runId?: string;
+  /** A file path, YAML text, or a document. */
+  policies: string | URL | PolicyDocument;
+  /** A file path, YAML text, or a document. */
+  mocks: string | URL | MocksDocument;
+  /** `enforce` (default) stops violations; `passthrough` serves them and records `enforced: false`. */
+  mode?: "enforce" | "passthrough";
+  /** Trace directory, default `artifacts/traces`; `false` writes no files. */
+  traces?: string | false;
+  /** Route `globalThis.fetch` through the session until it is disposed. */
+  interceptGlobalFetch?: boolean;
+  /** State store for the state operators; default in memory. */
+  store?: StateStore;
+  /** Clock for rate windows, in milliseconds; default `Date.now`. */
+  clock?: () => number;
+}
+
+/**
+ * A running session.
+ *
+ * @example
+ * ```ts
+ * import { session } from "@mirage/core";
+ * await using mirage = await session({ runId: "r", policies: { policies: [] }, mocks: { mocks: [] }, traces: false });
+ * const res = await mirage.fetch("http://api.test/unknown");
+ * console.log(res.status, mirage.outcome); // 404 unmatched_route
+ * ```
+ */
+export interface MirageSession extends AsyncDisposable {
+  /** The session's run id. */
+  readonly runId: string;
+  /** A drop-in `fetch` that decides, then serves the mock or the blocked answer. */
+  fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /** Every event so far, in order. */
+  readonly events: readonly TraceEvent[];
+  /** The run's worst outcome so far. */
+  readonly outcome: Outcome;
+  /** The run's trace, as it is (or will be) written. */
+  readonly trace: Trace;
+  /** Where the trace file is written, if anywhere. */
+  readonly tracePath: string | undefined;
+  /** Throws {@link MirageViolationError} on `policy_violation`, `unmatched_route` or `error` (and `flagged` if asked). */
+  assertClean(options?: { failOnFlagged?: boolean }): void;
+  /** Writes the trace, restores `fetch`, releases the store. */
+  close(): Promise<void>;
+}
+
+function envRunId(): string | undefined {
+  try {
+    return Deno.env.get("MIRAGE_RUN_ID") || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A relative URL is read against a placeholder origin, so tests can write `fetch("/v1/x")`. */
+function toRequest(input: string | URL | Request, init?: RequestInit): Request {
+  if (typeof input === "string" && input.startsWith("/")) return new Request(`http://mirage.local${input}`, init);
+  return new Request(input, init);
+}
+
+class Session implements MirageSession {
+  readonly runId: string;
+  readonly tracePath: string | undefined;
+  readonly #ctx: CiContext;
+  readonly #events: TraceEvent[] = [];
+  readonly #mode: string;
+  readonly #restoreFetch: (() => void) | undefined;
+  #closed = false;
+
+  constructor(runId: string, ctx: CiContext, mode: string, intercept: boolean) {
+    this.runId = runId;
+    this.#ctx = ctx;
+    this.#mode = mode;
+    this.tracePath = ctx.traces?.pathOf(runId);
+    if (intercept) {
+      const original = globalThis.fetch;
+      globalThis.fetch = (input, init) => this.fetch(input, init);
+      this.#restoreFetch = () => (globalThis.fetch = original);
+    }
+  }
+
+  async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    const request = toRequest(input, init);
+    const runId = request.headers.get("x-mirage-run-id") ?? this.runId;
+    const handled = await handleCiRequest(this.#ctx, request, runId, () => this.#events.length + 1);
+    if (runId === this.runId) this.#events.push(handled.event);
+    return handled.response;
+  }
+
+  get events(): readonly TraceEvent[] {
+    return this.#events;
+  }
+
+  get trace(): Trace {
+    return buildTrace(this.runId, this.#mode, this.#events);
+  }
+
+  get outcome(): Outcome {
+    return this.trace.outcome;
+  }
+
+  assertClean(options: { failOnFlagged?: boolean } = {}): void {
+    const bad = this.#events.filter((e) => isFailing(e.outcome, options.failOnFlagged));
+    if (bad.length) throw new MirageViolationError(this.runId, this.outcome, bad.map(describeEvent));
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#restoreFetch?.();
+    await this.#ctx.traces?.close();
+    await this.#ctx.policies.store.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/**
+ * Starts an in-process Mirage session: the same decisions, answers and traces as the proxy.
+ *
+ * @example
+ * ```ts
+ * import { session } from "@mirage/core";
+ * await using mirage = await session({
+ *   runId: "procurement",
+ *   policies: "policies/procurement.yaml",
+ *   mocks: "mocks/procurement.yaml",
+ * });
+ * await mirage.fetch("http://api.acme.internal/v1/submit_bid", { method: "POST", body: JSON.stringify({ amount: 50000 }) });
+ * mirage.assertClean(); // throws MirageViolationError: enforce_bid_limit
+ * ```
+ */
+export async function session(options: SessionOptions): Promise<MirageSession> {
+  const [policiesDoc, mocksDoc] = await Promise.all([loadPolicies(options.policies), loadMocks(options.mocks)]);
+  const policies = compilePolicies(policiesDoc, {
+    ...(options.store ? { store: options.store } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  const traceDir = options.traces === undefined ? "artifacts/traces" : options.traces;
+  const ctx: CiContext = {
+    enforce: (options.mode ?? "enforce") === "enforce",
+    policies,
+    mocks: compileMocks(mocksDoc),
+    redactor: compileRedactor(policies.redact),
+    traces: traceDir === false ? undefined : new TraceStore({ dir: traceDir, mode: "ci", reset: true }),
+  };
+  const runId = options.runId ?? envRunId() ?? "default";
+  return new Session(runId, ctx, "ci", options.interceptGlobalFetch ?? false);
+}
