@@ -35,15 +35,14 @@ function describe(e: Evaluation): string {
 
 /** The body of a 403 / 404 answer to a stopped action. */
 export function blockedBody(e: Evaluation, runId: string, seq: number): BlockedBody {
-  const body: BlockedBody = {
+  return {
     error: e.outcome,
+    ...(e.policy === undefined ? {} : { policy: e.policy }),
     message: describe(e),
     run_id: runId,
     event: seq,
     decisions: e.decisions,
   };
-  if (e.policy !== undefined) body.policy = e.policy;
-  return body;
 }
 
 /** The status of a stopped action: 403 for a policy, 404 for no route. */
