@@ -54,7 +54,10 @@ function hextets(text: string, allowIpv4Tail: boolean): number[] | undefined {
     if (allowIpv4Tail && i === parts.length - 1 && part.includes(".")) {
       const v4 = parseIpv4(part);
       if (!v4) return undefined;
-      out.push(((v4[0] as number) << 8) | (v4[1] as number), ((v4[2] as number) << 8) | (v4[3] as number));
+      out.push(
+        ((v4[0] as number) << 8) | (v4[1] as number),
+        ((v4[2] as number) << 8) | (v4[3] as number),
+      );
     } else if (HEXTET.test(part)) out.push(parseInt(part, 16));
     else return undefined;
   }

@@ -36,7 +36,12 @@ function invalid(source: string, why: string): MirageError {
   return new MirageError("path_pattern_invalid", `invalid path '${source}': ${why}`);
 }
 
-function parseSegment(text: string, last: boolean, allowRest: boolean, source: string): PathSegment {
+function parseSegment(
+  text: string,
+  last: boolean,
+  allowRest: boolean,
+  source: string,
+): PathSegment {
   if (text === "**") {
     if (!allowRest) throw invalid(source, "'**' is only allowed in policy paths");
     if (!last) throw invalid(source, "'**' is only allowed as the final segment");

@@ -27,8 +27,8 @@ function editDistance(a: string, b: string): number {
 }
 
 /**
- * The candidate closest to `word`, if it is close enough to be a plausible typo: at most a third
- * of the word's length in edits (at least one). Ties go to the earlier candidate.
+ * The candidate closest to `word`, if it is close enough to be a plausible typo: at most 40% of
+ * the longer of the two in edits (at least one). Ties go to the earlier candidate.
  *
  * @example
  * ```ts
@@ -38,11 +38,11 @@ function editDistance(a: string, b: string): number {
  */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
   const lower = word.toLowerCase();
-  const limit = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const distance = editDistance(lower, candidate.toLowerCase());
+    const limit = Math.max(1, Math.floor(Math.max(word.length, candidate.length) * 0.4));
     if (distance < bestDistance && distance <= limit) {
       best = candidate;
       bestDistance = distance;

@@ -6,7 +6,12 @@
  */
 
 import { MirageError } from "../errors.ts";
-import { type FieldPath, FieldPathSyntaxError, type FieldRoot, parseFieldPath } from "./field_path.ts";
+import {
+  type FieldPath,
+  FieldPathSyntaxError,
+  type FieldRoot,
+  parseFieldPath,
+} from "./field_path.ts";
 
 /**
  * One piece of a template: literal text, or a field of the request to insert.
@@ -32,7 +37,10 @@ export const TEMPLATE_ROOTS: readonly FieldRoot[] = [
 ];
 
 function invalid(template: string, why: string): MirageError {
-  return new MirageError("template_invalid", `invalid template ${JSON.stringify(template)}: ${why}`);
+  return new MirageError(
+    "template_invalid",
+    `invalid template ${JSON.stringify(template)}: ${why}`,
+  );
 }
 
 function parseExpression(expression: string, template: string): FieldPath {

@@ -5,7 +5,16 @@
  * @module
  */
 
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+} from "yaml";
 import type { ConfigIssue } from "../errors.ts";
 import type { SourcePosition } from "./types.ts";
 
@@ -44,7 +53,9 @@ type Step = { node: Node | null; key: Node | null };
 function child(doc: Document, node: Node | null, segment: string | number): Step | undefined {
   const resolved = node && isAlias(node) ? node.resolve(doc) ?? null : node;
   if (isMap(resolved)) {
-    const pair = resolved.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+    const pair = resolved.items.find((p) =>
+      isScalar(p.key) && String(p.key.value) === String(segment)
+    );
     return pair && { node: pair.value as Node | null, key: pair.key as Node };
   }
   if (isSeq(resolved) && typeof segment === "number") {
@@ -94,7 +105,9 @@ export function parseYamlSource(text: string, file: string): YamlSource {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const errors = syntaxIssues(doc, lines, file);
-  const { value, issues } = errors.length > 0 ? { value: undefined, issues: errors } : toValue(doc, file);
+  const { value, issues } = errors.length > 0
+    ? { value: undefined, issues: errors }
+    : toValue(doc, file);
   return {
     file,
     value,

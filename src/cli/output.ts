@@ -1,0 +1,78 @@
+/**
+ * What every CLI command shares: colour (only on a terminal, never with NO_COLOR), and flag
+ * parsing that answers `--help` and turns a bad flag into a usage error (exit 2).
+ *
+ * @module
+ */
+
+import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+
+function colourOn(): boolean {
+  return Deno.stdout.isTerminal() && !Deno.noColor;
+}
+
+function paint(code: number): (text: string) => string {
+  return (text) => colourOn() ? `\x1b[${code}m${text}\x1b[0m` : text;
+}
+
+/** ANSI styles that fall back to plain text when colour is off. */
+export const style: Readonly<
+  Record<"red" | "green" | "yellow" | "bold" | "dim", (text: string) => string>
+> = {
+  red: paint(31),
+  green: paint(32),
+  yellow: paint(33),
+  bold: paint(1),
+  dim: paint(2),
+};
+
+/** How a command describes itself for `--help` and usage errors. */
+export interface CommandSpec {
+  /** The command word (`check`). */
+  readonly name: string;
+  /** Arguments after the command word, e.g. `[--policies P] [--mocks M] [--json]`. */
+  readonly usage: string;
+  /** Lines describing each flag, printed by `--help`. */
+  readonly details: readonly string[];
+  /** Flags for `node:util` parseArgs; `--help`/`-h` is added. */
+  readonly options: ParseArgsOptionsConfig;
+}
+
+/** Flag values by name. */
+export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+function usageLine(spec: CommandSpec): string {
+  return `usage: mirage ${spec.name}${spec.usage ? ` ${spec.usage}` : ""}`;
+}
+
+/** Prints a usage error for `spec` on stderr and returns exit code 2. */
+export function usageError(spec: CommandSpec, message: string): number {
+  console.error(`mirage ${spec.name}: ${message}`);
+  console.error(usageLine(spec));
+  return 2;
+}
+
+/**
+ * Parses `args` strictly. Returns the flag values, or the exit code when the command should stop
+ * here: 0 after printing `--help`, 2 after a usage error.
+ */
+export function parseCommandArgs(spec: CommandSpec, args: string[]): FlagValues | number {
+  const options: ParseArgsOptionsConfig = {
+    ...spec.options,
+    help: { type: "boolean", short: "h" },
+  };
+  let values: FlagValues;
+  try {
+    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) {
+      return usageError(spec, e.message.split(". ")[0] as string);
+    }
+    throw e;
+  }
+  if (values.help) {
+    console.log(`${usageLine(spec)}\n\n${spec.details.join("\n")}`);
+    return 0;
+  }
+  return values;
+}

@@ -1,0 +1,196 @@
+/**
+ * Loading `policies.yaml` and `mocks.yaml`: from text, from a file, or from an object built in
+ * code. Every path ends in one validation that reports all mistakes at once as a
+ * {@link ConfigError}.
+ *
+ * @module
+ */
+
+import { ConfigError, MirageError } from "../errors.ts";
+import { mocksDocumentSchema } from "./mocks_schema.ts";
+import { policyDocumentSchema } from "./policy_schema.ts";
+import type { Schema } from "./schema_parts.ts";
+import type { Loaded, MocksDocument, PolicyDocument } from "./types.ts";
+import { type Locator, type UniqueNames, validateDocument } from "./validate.ts";
+import { parseYamlSource } from "./yaml_source.ts";
+
+const INLINE = "<inline>";
+
+interface Kind {
+  readonly schema: Schema;
+  readonly unique: UniqueNames;
+  readonly noun: string;
+}
+
+const POLICIES: Kind = {
+  schema: policyDocumentSchema(),
+  unique: { list: "policies", noun: "policy" },
+  noun: "policies",
+};
+const MOCKS: Kind = {
+  schema: mocksDocumentSchema(),
+  unique: { list: "mocks", noun: "mock" },
+  noun: "mocks",
+};
+
+function parseText<T>(kind: Kind, text: string, file: string): Loaded<T> {
+  const source = parseYamlSource(text, file);
+  if (source.issues.length > 0) throw new ConfigError(source.issues);
+  const document = validateDocument<T>(kind.schema, source.value, source, kind.unique);
+  return { file, document, positionOf: (path) => source.locate(path, "key") };
+}
+
+function validateValue<T>(kind: Kind, value: unknown, file: string): Loaded<T> {
+  const where: Locator = { file, locate: () => undefined };
+  const document = validateDocument<T>(kind.schema, value, where, kind.unique);
+  return { file, document, positionOf: () => undefined };
+}
+
+/**
+ * Parses and validates the text of a `policies.yaml` (or JSON). Throws a {@link ConfigError}
+ * listing every mistake with its line and column.
+ *
+ * @example
+ * ```ts
+ * import { parsePolicies } from "@mirage/core";
+ * const loaded = parsePolicies(
+ *   "policies:\n  - name: cap\n    field: amount\n    operator: max\n    value: 25000\n    message: too much\n",
+ *   "policies.yaml",
+ * );
+ * loaded.document.policies[0]?.operator; // "max"
+ * ```
+ */
+export function parsePolicies(text: string, file: string = INLINE): Loaded<PolicyDocument> {
+  return parseText<PolicyDocument>(POLICIES, text, file);
+}
+
+/**
+ * Parses and validates the text of a `mocks.yaml` (or JSON). Throws a {@link ConfigError}
+ * listing every mistake with its line and column.
+ *
+ * @example
+ * ```ts
+ * import { parseMocks } from "@mirage/core";
+ * const loaded = parseMocks("mocks:\n  - name: ping\n    method: GET\n    path: /ping\n", "mocks.yaml");
+ * loaded.positionOf(["mocks", 0, "path"]); // { file: "mocks.yaml", line: 4, col: 5 }
+ * ```
+ */
+export function parseMocks(text: string, file: string = INLINE): Loaded<MocksDocument> {
+  return parseText<MocksDocument>(MOCKS, text, file);
+}
+
+/**
+ * Validates a policy document given as an object. Issues have no position (line 1, column 1)
+ * and name the node instead: `policies[0].operator: unknown operator 'maxx' …`.
+ *
+ * @example
+ * ```ts
+ * import { validatePolicies } from "@mirage/core";
+ * const loaded = validatePolicies({
+ *   policies: [{ name: "cap", field: "amount", operator: "max", value: 25000, message: "too much" }],
+ * });
+ * loaded.positionOf(["policies", 0]); // undefined
+ * ```
+ */
+export function validatePolicies(value: unknown, file: string = INLINE): Loaded<PolicyDocument> {
+  return validateValue<PolicyDocument>(POLICIES, value, file);
+}
+
+/**
+ * Validates a mocks document given as an object; issues name the node as in
+ * {@link validatePolicies}.
+ *
+ * @example
+ * ```ts
+ * import { validateMocks } from "@mirage/core";
+ * const loaded = validateMocks({ mocks: [{ name: "ping", method: "GET", path: "/ping" }] });
+ * loaded.document.mocks.length; // 1
+ * ```
+ */
+export function validateMocks(value: unknown, file: string = INLINE): Loaded<MocksDocument> {
+  return validateValue<MocksDocument>(MOCKS, value, file);
+}
+
+const FILE_NAME = /\.(ya?ml|json)$/i;
+
+/** Whether `path` is a file; a string that cannot even be looked up (no read permission, a
+ * character no file name can hold) is not a file name, so it is read as YAML text. */
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await Deno.stat(path)).isFile;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether a string input names a file rather than holding YAML text. */
+async function namesFile(input: string): Promise<boolean> {
+  return !input.includes("\n") && (FILE_NAME.test(input) || await isFile(input));
+}
+
+function fileName(url: URL): string {
+  if (url.protocol !== "file:") {
+    throw new MirageError("unsupported_url", `only file: URLs can be loaded, got ${url.href}`);
+  }
+  return decodeURIComponent(url.pathname);
+}
+
+async function readConfig(
+  path: string | URL,
+  noun: string,
+): Promise<{ text: string; file: string }> {
+  const file = typeof path === "string" ? path : fileName(path);
+  try {
+    return { text: await Deno.readTextFile(path), file };
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new MirageError("file_not_found", `${noun} file not found: ${file}`, { cause: e });
+    }
+    const why = e instanceof Error ? e.message : String(e);
+    throw new MirageError("file_unreadable", `cannot read ${noun} file ${file}: ${why}`, {
+      cause: e,
+    });
+  }
+}
+
+async function load<T>(kind: Kind, input: string | URL | T): Promise<Loaded<T>> {
+  if (input instanceof URL || (typeof input === "string" && await namesFile(input))) {
+    const { text, file } = await readConfig(input as string | URL, kind.noun);
+    return parseText<T>(kind, text, file);
+  }
+  if (typeof input === "string") return parseText<T>(kind, input, INLINE);
+  return validateValue<T>(kind, input, INLINE);
+}
+
+/**
+ * Loads policies from a file path or `file:` URL, from YAML text, or from an object. A string
+ * without a line break that names an existing file, or ends in `.yaml`/`.yml`/`.json`, is read
+ * from disk (a missing file is a {@link MirageError} `file_not_found`); any other string is YAML.
+ *
+ * @example
+ * ```ts
+ * import { loadPolicies } from "@mirage/core";
+ * const fromFile = await loadPolicies("policies/procurement.yaml");
+ * const fromText = await loadPolicies("policies: []\n");
+ * ```
+ */
+export function loadPolicies(
+  input: string | URL | PolicyDocument,
+): Promise<Loaded<PolicyDocument>> {
+  return load<PolicyDocument>(POLICIES, input);
+}
+
+/**
+ * Loads mocks from a file path or `file:` URL, from YAML text, or from an object, with the same
+ * rules as {@link loadPolicies}.
+ *
+ * @example
+ * ```ts
+ * import { loadMocks } from "@mirage/core";
+ * const loaded = await loadMocks({ mocks: [{ name: "ping", method: "GET", path: "/ping" }] });
+ * loaded.file; // "<inline>"
+ * ```
+ */
+export function loadMocks(input: string | URL | MocksDocument): Promise<Loaded<MocksDocument>> {
+  return load<MocksDocument>(MOCKS, input);
+}

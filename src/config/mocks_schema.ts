@@ -1,0 +1,181 @@
+/**
+ * The valibot schema of `mocks.yaml` (SPEC §3). Private to the package: callers use the loaders
+ * in `load.ts`; `scripts/gen_schemas.ts` turns it into JSON Schema.
+ *
+ * @module
+ */
+
+import * as v from "valibot";
+import { parseFieldPath } from "./field_path.ts";
+import { describeValue } from "./messages.ts";
+import { operatorValueSchema, PLAIN_OPERATORS } from "./operator_values.ts";
+import { PRESENCE_OPERATORS, STATE_OPERATORS } from "./operators.ts";
+import {
+  type AddIssue,
+  checkedString,
+  headerName,
+  hostPattern,
+  indexStep,
+  isRecord,
+  type IssuePath,
+  keyStep,
+  methods,
+  mustBe,
+  type ObjectCheck,
+  pathPattern,
+  problemOf,
+  type Schema,
+  strict,
+  type StringSchema,
+  text,
+} from "./schema_parts.ts";
+import { didYouMean } from "./suggest.ts";
+import { parseTemplate } from "./template.ts";
+import type { OperatorName } from "./types.ts";
+
+function unknownMatchOperator(key: string): string {
+  if (STATE_OPERATORS.has(key as OperatorName)) {
+    return `state operator '${key}' cannot be used in a mock match`;
+  }
+  return `unknown operator '${key}'${didYouMean(key, PLAIN_OPERATORS)}`;
+}
+
+const checkSingleOperator: ObjectCheck = (node, add) => {
+  const keys = Object.keys(node).sort().map((k) => `'${k}'`);
+  if (keys.length === 0) {
+    add("a match operator needs exactly one operator, e.g. { regex_match: '^SKU-' }");
+  }
+  if (keys.length > 1) add(`a match value takes one operator, got ${keys.join(", ")}`);
+};
+
+/** In a match, `{exists: true}` reads naturally; `null` is accepted as in policies. */
+function matchOperand(op: OperatorName): Schema {
+  if (!PRESENCE_OPERATORS.has(op)) return operatorValueSchema(op);
+  return v.union([v.null(), v.literal(true)], mustBe(`operator '${op}'`, "true or empty"));
+}
+
+const matchOperator = strict(
+  Object.fromEntries(PLAIN_OPERATORS.map((op) => [op, v.optional(matchOperand(op))])),
+  "a match operator",
+  {
+    unknownKey: unknownMatchOperator,
+    checks: [checkSingleOperator],
+    json: { minProperties: 1, maxProperties: 1 },
+  },
+);
+
+const matchValue: Schema = v.union(
+  [v.string(), v.number(), v.boolean(), v.null(), matchOperator],
+  mustBe("a match value", "a string, number, boolean, null or { operator: value }"),
+);
+
+function matchMap(label: string, key: StringSchema): Schema {
+  return v.record(key, matchValue, mustBe(label, "a mapping of names to values"));
+}
+
+const match = strict({
+  query: v.optional(
+    matchMap("match.query", v.pipe(v.string(), v.minLength(1, "a query name must not be empty"))),
+  ),
+  headers: v.optional(matchMap("match.headers", headerName("a header name"))),
+  payload: v.optional(
+    matchMap(
+      "match.payload",
+      checkedString("a payload key", "a field path", (s) => problemOf(() => parseFieldPath(s))),
+    ),
+  ),
+}, "match");
+
+function templateProblem(s: string): string | undefined {
+  return problemOf(() => parseTemplate(s));
+}
+
+/** Reports a bad template in every string leaf of a JSON body, at that leaf. */
+function checkTemplates(value: unknown, path: IssuePath | [], add: AddIssue): void {
+  if (typeof value === "string") {
+    const problem = templateProblem(value);
+    if (problem !== undefined) add(problem, path.length ? (path as IssuePath) : undefined);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => checkTemplates(item, [...path, indexStep(value, i)], add));
+  } else if (isRecord(value)) {
+    for (const key of Object.keys(value)) {
+      checkTemplates(value[key], [...path, keyStep(value, key)], add);
+    }
+  }
+}
+
+const templatedJson: Schema = v.pipe(
+  v.unknown(),
+  v.rawCheck<unknown>(({ dataset, addIssue }) => {
+    checkTemplates(
+      dataset.value,
+      [],
+      (message, path) => addIssue(path ? { message, path } : { message }),
+    );
+  }),
+);
+
+const checkOneBody: ObjectCheck = (response, add) => {
+  if ("json" in response && "body" in response) {
+    add("'body' cannot be combined with 'json' (a response has one body)", [
+      keyStep(response, "body", "key"),
+    ]);
+  }
+};
+
+const statusCode = mustBe("status_code", "an integer from 100 to 599");
+const delay = mustBe("delay_ms", "an integer from 0 to 60000");
+
+const response = strict(
+  {
+    status_code: v.optional(
+      v.pipe(
+        v.number(statusCode),
+        v.integer(statusCode),
+        v.minValue(100, statusCode),
+        v.maxValue(599, statusCode),
+      ),
+    ),
+    headers: v.optional(
+      v.record(
+        headerName("a response header name"),
+        checkedString("a response header", "a string", templateProblem),
+        mustBe("response.headers", "a mapping of header names to strings"),
+      ),
+    ),
+    json: v.optional(templatedJson),
+    body: v.optional(checkedString("body", "a string", templateProblem)),
+    delay_ms: v.optional(
+      v.pipe(v.number(delay), v.integer(delay), v.minValue(0, delay), v.maxValue(60000, delay)),
+    ),
+  },
+  "response",
+  { checks: [checkOneBody], json: { not: { required: ["json", "body"] } } },
+);
+
+const route = strict({
+  name: text("name"),
+  method: methods(),
+  path: pathPattern(false),
+  host: v.optional(hostPattern()),
+  match: v.optional(match),
+  response: v.optional(response),
+}, "a mock");
+
+const document: Schema = strict({
+  mocks: v.array(route, (i) => `mocks must be a list of routes, got ${describeValue(i.input)}`),
+}, "the mocks file");
+
+/**
+ * The schema of a whole `mocks.yaml`.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { mocksDocumentSchema } from "./mocks_schema.ts";
+ * v.safeParse(mocksDocumentSchema(), { mocks: [] }).success; // true
+ * ```
+ */
+export function mocksDocumentSchema(): Schema {
+  return document;
+}

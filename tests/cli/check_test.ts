@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../../", import.meta.url);
+const MAIN = new URL("src/cli/main.ts", ROOT).pathname;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function mirage(...args: string[]): Promise<Result> {
+  const command = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    cwd: ROOT.pathname,
+    stdout: "piped",
+    stderr: "piped",
+  });
+  const { code, stdout, stderr } = await command.output();
+  const decode = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code, stdout: decode(stdout), stderr: decode(stderr) };
+}
+
+async function withFiles(
+  files: Record<string, string>,
+  body: (dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  try {
+    for (const [name, text] of Object.entries(files)) {
+      await Deno.writeTextFile(`${dir}/${name}`, text);
+    }
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("check prints one summary line per valid file and exits 0", async () => {
+  const r = await mirage(
+    "check",
+    "--policies",
+    "policies/procurement.yaml",
+    "--mocks",
+    "mocks/procurement.yaml",
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(
+    r.stdout,
+    "policies/procurement.yaml: ok · 4 policies (3 block, 1 flag)\nmocks/procurement.yaml: ok · 12 routes\n",
+  );
+  assert.equal(r.stderr, "");
+});
+
+const THREE_MISTAKES = [
+  "policies:", //                           1
+  "  - name: cap", //                       2
+  "    paths: /v1/submit_bid", //           3  misspelt key
+  "    field: amount", //                   4
+  "    operator: maxx", //                  5  misspelt operator
+  "    value: 25000", //                    6
+  "    message: too much", //               7
+  "  - name: notes", //                     8
+  "    field: notes", //                    9
+  "    operator: length_lte", //            10
+  '    value: "x"', //                      11 wrong value type
+  "    message: too long", //               12
+  "",
+].join("\n");
+
+Deno.test("check reports every mistake of a file with its line and column", async () => {
+  await withFiles({ "bad.yaml": THREE_MISTAKES }, async (dir) => {
+    const r = await mirage("check", "--policies", `${dir}/bad.yaml`);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stdout,
+      [
+        `${dir}/bad.yaml:3:5: unknown key 'paths' (did you mean 'path'?)`,
+        `${dir}/bad.yaml:5:15: unknown operator 'maxx' (did you mean 'max'?)`,
+        `${dir}/bad.yaml:11:12: operator 'length_lte' needs a non-negative integer, got string "x"`,
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+Deno.test("check reports the errors of both files in one run", async () => {
+  const mocks = "mocks:\n  - name: a\n    method: GET\n    path: nope\n";
+  await withFiles({ "p.yaml": THREE_MISTAKES, "m.yaml": mocks }, async (dir) => {
+    const r = await mirage("check", "-p", `${dir}/p.yaml`, "-m", `${dir}/m.yaml`);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trimEnd().split("\n");
+    assert.equal(lines.length, 4);
+    assert.equal(lines[3], `${dir}/m.yaml:4:11: invalid path 'nope': must start with '/'`);
+  });
+});
+
+Deno.test("check prints lint warnings without failing", async () => {
+  const policies =
+    "policies:\n  - name: typo\n    path: /v2/sumbit\n    expr: 'true'\n    message: m\n";
+  const mocks =
+    "mocks:\n  - name: a\n    method: GET\n    path: /v1/{x}\n  - name: b\n    method: GET\n    path: /v1/y\n";
+  await withFiles({ "p.yaml": policies, "m.yaml": mocks }, async (dir) => {
+    const r = await mirage("check", "--policies", `${dir}/p.yaml`, "--mocks", `${dir}/m.yaml`);
+    assert.equal(r.code, 0);
+    assert.equal(
+      r.stdout,
+      [
+        `${dir}/p.yaml: ok · 1 policy (1 block)`,
+        `${dir}/p.yaml:2:5: warning: policy 'typo' (/v2/sumbit) matches none of the declared mocks`,
+        `${dir}/m.yaml: ok · 2 routes`,
+        `${dir}/m.yaml:5:5: warning: mock 'b' is never used: 'a' (line 2) is declared first and matches every request it matches`,
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
+Deno.test("check --json prints one report object", async () => {
+  await withFiles({ "bad.yaml": THREE_MISTAKES }, async (dir) => {
+    const r = await mirage(
+      "check",
+      "--json",
+      "--policies",
+      `${dir}/bad.yaml`,
+      "--mocks",
+      "mocks/procurement.yaml",
+    );
+    assert.equal(r.code, 1);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.ok, false);
+    assert.deepEqual(
+      report.files.map((
+        f: { kind: string; ok: boolean; count: number | null },
+      ) => [f.kind, f.ok, f.count]),
+      [
+        ["policies", false, null],
+        ["mocks", true, 12],
+      ],
+    );
+    assert.deepEqual(report.files[0].errors[1], {
+      file: `${dir}/bad.yaml`,
+      line: 5,
+      col: 15,
+      message: "unknown operator 'maxx' (did you mean 'max'?)",
+    });
+    assert.deepEqual(report.files[1].warnings, []);
+  });
+});
+
+Deno.test("check reports a missing file as an error", async () => {
+  const r = await mirage("check", "--mocks", "no/such/mocks.yaml");
+  assert.equal(r.code, 1);
+  assert.equal(r.stdout, "no/such/mocks.yaml:1:1: file not found\n");
+});
+
+Deno.test("usage errors exit 2 with a usage line", async (t) => {
+  const cases: [string[], string][] = [
+    [
+      ["check"],
+      "mirage check: give --policies, --mocks or both\nusage: mirage check [--policies P] [--mocks M] [--json]\n",
+    ],
+    [
+      ["check", "--polices", "x"],
+      "mirage check: Unknown option '--polices'\nusage: mirage check [--policies P] [--mocks M] [--json]\n",
+    ],
+    [
+      ["check", "extra"],
+      "mirage check: Unexpected argument 'extra'\nusage: mirage check [--policies P] [--mocks M] [--json]\n",
+    ],
+    [
+      ["chek"],
+      "mirage: unknown command 'chek' (did you mean 'check'?)\nRun 'mirage --help' for the list of commands.\n",
+    ],
+    [["version", "--short"], "mirage version: Unknown option '--short'\nusage: mirage version\n"],
+  ];
+  for (const [args, stderr] of cases) {
+    await t.step(args.join(" "), async () => {
+      const r = await mirage(...args);
+      assert.equal(r.code, 2);
+      assert.equal(r.stderr, stderr);
+      assert.equal(r.stdout, "");
+    });
+  }
+});
+
+Deno.test("version and help", async () => {
+  const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
+  const version = await mirage("version");
+  assert.deepEqual([version.code, version.stdout], [0, `mirage ${config.version}\n`]);
+  for (const flag of ["--help", "-h", "help"]) {
+    const help = await mirage(flag);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: mirage <command> \[args\]\n/);
+    assert.match(help.stdout, /\n {2}check +validate policy and mock files/);
+    assert.match(help.stdout, /\n {2}version +print the version\n/);
+  }
+  const checkHelp = await mirage("help", "check");
+  assert.equal(checkHelp.code, 0);
+  assert.match(
+    checkHelp.stdout,
+    /^usage: mirage check \[--policies P\] \[--mocks M\] \[--json\]\n/,
+  );
+  assert.match(checkHelp.stdout, /--json/);
+});

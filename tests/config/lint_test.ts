@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { lintConfig } from "../../src/config/lint.ts";
+import {
+  parseMocks,
+  parsePolicies,
+  validateMocks,
+  validatePolicies,
+} from "../../src/config/load.ts";
+
+const ROOT = new URL("../../", import.meta.url);
+
+const MOCKS = parseMocks(
+  [
+    "mocks:", //                                             1
+    "  - name: any_order", //                                2
+    "    method: [GET, POST]", //                            3
+    "    path: /v1/orders/{id}", //                          4
+    "    host: '*.acme.internal'", //                        5
+    "  - name: one_order", //                                6
+    "    method: GET", //                                    7
+    "    path: /v1/orders/42", //                            8
+    "    host: api.acme.internal", //                        9
+    "  - name: matched", //                                  10
+    "    method: GET", //                                    11
+    "    path: /v1/items", //                                12
+    "    match: { query: { page: '1' } }", //                13
+    "  - name: items", //                                    14
+    "    method: GET", //                                    15
+    "    path: /v1/items", //                                16
+    "  - name: items_other_host", //                         17
+    "    method: GET", //                                    18
+    "    path: /v1/items", //                                19
+    "    host: example.com", //                              20
+    "  - name: orders_wider_host", //                        21
+    "    method: GET", //                                    22
+    "    path: /v1/orders/{id}", //                          23
+    "  - name: order_delete", //                             24
+    "    method: DELETE", //                                 25
+    "    path: /v1/orders/{id}", //                          26
+    "    host: api.acme.internal", //                        27
+  ].join("\n"),
+  "m.yaml",
+);
+
+function policies(...rules: string[]): ReturnType<typeof parsePolicies> {
+  const body = rules.map((r, i) =>
+    `  - { name: r${i}, ${r}, field: a, operator: exists, message: m }`
+  );
+  return parsePolicies(rules.length ? ["policies:", ...body].join("\n") : "policies: []", "p.yaml");
+}
+
+Deno.test("shadowed mocks are reported at the later mock", () => {
+  const warnings = lintConfig(policies(), MOCKS);
+  assert.deepEqual(warnings.map((w) => `${w.file}:${w.line}:${w.col} ${w.message}`), [
+    "m.yaml:6:5 mock 'one_order' is never used: 'any_order' (line 2) is declared first and matches every request it matches",
+    "m.yaml:17:5 mock 'items_other_host' is never used: 'items' (line 14) is declared first and matches every request it matches",
+  ]);
+});
+
+Deno.test("policies whose HTTP scope meets no mock are reported", async (t) => {
+  const cases: [string, boolean][] = [
+    ["method: POST, path: /v1/orders/7", false],
+    ["path: '/v1/orders/{x}/**'", false],
+    ["method: PATCH", true],
+    ["path: /v2/**", true],
+    ["path: /v1/item", true],
+    ["host: other.org, path: /v1/orders/1", false],
+    ["host: '*.nowhere.io'", false], // mocks without a host serve every host
+    ["host: '*.nowhere.io', method: DELETE", true],
+    ["host: 'x.acme.internal', method: DELETE", true],
+    ["host: '*.acme.internal', method: DELETE", false],
+    ["tool: send_email", false],
+    ["description: unscoped", false],
+  ];
+  for (const [scope, warns] of cases) {
+    await t.step(scope, () => {
+      const found = lintConfig(policies(scope), MOCKS).filter((w) => w.file === "p.yaml");
+      assert.equal(found.length, warns ? 1 : 0);
+      if (warns) {
+        assert.equal(found[0]?.line, 2);
+        assert.match(
+          found[0]?.message ?? "",
+          /^policy 'r0' \(.+\) matches none of the declared mocks$/,
+        );
+      }
+    });
+  }
+});
+
+Deno.test("object documents get path-named warnings", () => {
+  const p = validatePolicies({
+    policies: [{ name: "x", path: "/nowhere", expr: "true", message: "m" }],
+  });
+  const m = validateMocks({
+    mocks: [{ name: "a", method: "GET", path: "/a" }, { name: "b", method: "GET", path: "/a" }],
+  });
+  assert.deepEqual(lintConfig(p, m).map((w) => [w.line, w.col, w.message]), [
+    [1, 1, "policies[0]: policy 'x' (/nowhere) matches none of the declared mocks"],
+    [
+      1,
+      1,
+      "mocks[1]: mock 'b' is never used: 'a' (mocks[0]) is declared first and matches every request it matches",
+    ],
+  ]);
+});
+
+Deno.test("the example scenarios lint clean", async () => {
+  for (const name of ["procurement", "support_refunds", "outbound_data"]) {
+    const p = parsePolicies(await Deno.readTextFile(new URL(`policies/${name}.yaml`, ROOT)), name);
+    const m = parseMocks(await Deno.readTextFile(new URL(`mocks/${name}.yaml`, ROOT)), name);
+    assert.deepEqual(lintConfig(p, m), [], name);
+  }
+});

@@ -1,0 +1,290 @@
+import assert from "node:assert/strict";
+import { stringify } from "yaml";
+import { ConfigError } from "../../src/errors.ts";
+import { parsePolicies, validatePolicies } from "../../src/config/load.ts";
+import { OPERATOR_NAMES } from "../../src/config/operators.ts";
+import type { PolicyRule } from "../../src/config/types.ts";
+import { SCOPES, VALID } from "./valid_rules.ts";
+
+function rule(name: string, body: Partial<PolicyRule>): PolicyRule {
+  return { name, ...body, message: `${name} failed` } as PolicyRule;
+}
+
+Deno.test("every operator accepts a valid value, as an object and as YAML", () => {
+  assert.deepEqual(Object.keys(VALID).sort(), [...OPERATOR_NAMES].sort());
+  const doc = { version: 1 as const, policies: OPERATOR_NAMES.map((op) => rule(op, VALID[op])) };
+  assert.equal(validatePolicies(doc).document.policies.length, OPERATOR_NAMES.length);
+  const loaded = parsePolicies(stringify(doc), "all.yaml");
+  assert.deepEqual(loaded.document, doc);
+});
+
+Deno.test("every scope form is accepted", async (t) => {
+  for (const [label, scope] of Object.entries(SCOPES)) {
+    await t.step(label, () => {
+      const doc = { policies: [rule("r", { ...scope, field: "a", operator: "exists" })] };
+      assert.deepEqual(parsePolicies(stringify(doc)).document, doc);
+    });
+  }
+});
+
+Deno.test("when trees, expr, actions, on_missing and redact are accepted", () => {
+  const doc = {
+    version: 1 as const,
+    redact: ["headers.x-token", "payload.card.number", "card.cvc", "items[*].secret"],
+    policies: [
+      rule("tree", {
+        action: "flag",
+        on_missing: "pass",
+        description: "nested",
+        when: {
+          all: [
+            {
+              any: [{ field: "a", operator: "lt", value: 1 }, {
+                not: { field: "b", operator: "exists" },
+              }],
+            },
+            { field: "c", operator: "between", value: [1, 2] },
+          ],
+        },
+      }),
+      rule("cel", {
+        expr: 'payload.amount < 100 && method == "POST"',
+        action: "block",
+        on_missing: "fail",
+      }),
+    ],
+  };
+  assert.deepEqual(parsePolicies(stringify(doc)).document, doc);
+});
+
+/** A file whose first rule is `name: r`, the given lines, then `message: m`. Lines start at 3. */
+function oneRule(...lines: string[]): string {
+  return ["policies:", "  - name: r", ...lines.map((l) => `    ${l}`), "    message: m", ""].join(
+    "\n",
+  );
+}
+
+function issuesOf(text: string): string[] {
+  try {
+    parsePolicies(text, "p.yaml");
+  } catch (e) {
+    if (e instanceof ConfigError) return e.issues.map((i) => `${i.line}:${i.col} ${i.message}`);
+    throw e;
+  }
+  assert.fail("expected a ConfigError");
+}
+
+const INVALID: [string, string, string[]][] = [
+  ["misspelt key", oneRule("paths: /v1/x", "field: a", "operator: exists"), [
+    "3:5 unknown key 'paths' (did you mean 'path'?)",
+  ]],
+  ["misspelt operator", oneRule("field: a", "operator: maxx", "value: 5"), [
+    "4:15 unknown operator 'maxx' (did you mean 'max'?)",
+  ]],
+  ["operator not a string", oneRule("field: a", "operator: 5"), [
+    "4:15 operator must be an operator name, got number 5",
+  ]],
+  ["length needs an integer", oneRule("field: a", "operator: length_lte", 'value: "x"'), [
+    `5:12 operator 'length_lte' needs a non-negative integer, got string "x"`,
+  ]],
+  ["between needs a pair", oneRule("field: a", "operator: between", "value: [5]"), [
+    "5:12 operator 'between' needs [low, high], got [5]",
+  ]],
+  ["between needs low <= high", oneRule("field: a", "operator: between", "value: [9, 1]"), [
+    "5:12 operator 'between' needs [low, high] with low <= high, got [9,1]",
+  ]],
+  ["between element", oneRule("field: a", "operator: between", "value: [1, x]"), [
+    `5:16 operator 'between' needs [low, high], got string "x"`,
+  ]],
+  ["bad regex", oneRule("field: a", "operator: regex_match", 'value: "(a"'), [
+    "5:12 invalid regex: missing closing )",
+  ]],
+  ["order needs number or date", oneRule("field: a", "operator: lt", "value: soon"), [
+    `5:12 operator 'lt' needs a number or an ISO date, got string "soon"`,
+  ]],
+  ["in needs a list", oneRule("field: a", "operator: in", "value: []"), [
+    "5:12 operator 'in' needs a non-empty list, got []",
+  ]],
+  ["contains needs a scalar", oneRule("field: a", "operator: contains", "value: {x: 1}"), [
+    "5:12 operator 'contains' needs a string or a scalar, got a mapping",
+  ]],
+  ["starts_with needs a string", oneRule("field: a", "operator: starts_with", "value: 5"), [
+    "5:12 operator 'starts_with' needs a string, got number 5",
+  ]],
+  ["host_in item", oneRule("field: a", "operator: host_in", "value: [ok.com, 'bad host']"), [
+    `5:21 operator 'host_in' needs a non-empty list of host names or *.suffix patterns, got string "bad host"`,
+  ]],
+  ["cidr_in item", oneRule("field: a", "operator: cidr_in", "value: [10.0.0.0/8, 10.0.0.0/40]"), [
+    `5:25 operator 'cidr_in' needs a non-empty list of IP addresses or CIDR ranges, got string "10.0.0.0/40"`,
+  ]],
+  ["exists takes no value", oneRule("field: a", "operator: exists", "value: 1"), [
+    "5:12 operator 'exists' takes no value, got number 1",
+  ]],
+  ["value missing", oneRule("field: a", "operator: eq"), ["4:5 operator 'eq' needs a 'value'"]],
+  ["field missing", oneRule("operator: eq", "value: 1"), ["3:5 operator 'eq' needs a 'field'"]],
+  ["empty field", oneRule('field: ""', "operator: eq", "value: 1"), [
+    "3:12 field must not be empty with operator 'eq'",
+  ]],
+  ["bad field path", oneRule("field: a..b", "operator: exists"), [
+    "3:12 invalid field path 'a..b' at ''",
+  ]],
+  ["count_lte value", oneRule("operator: count_lte", "value: -1"), [
+    "4:12 operator 'count_lte' needs a non-negative integer, got number -1",
+  ]],
+  ["rate_lte value", oneRule("operator: rate_lte", "value: {limit: 0, window: 60}"), [
+    "4:12 missing required key 'window_seconds'",
+    "4:20 operator 'rate_lte' needs 'limit' as a positive integer, got number 0",
+    "4:23 unknown key 'window'",
+  ]],
+  ["sum_lte value", oneRule("operator: sum_lte", "value: {field: amount, limit: x}"), [
+    `4:35 operator 'sum_lte' needs 'limit' as a number, got string "x"`,
+  ]],
+  ["requires_prior needs a scope", oneRule("operator: requires_prior", "value: {same: [a]}"), [
+    "4:12 operator 'requires_prior' needs at least one of 'method', 'path' or 'tool'",
+  ]],
+  [
+    "forbids_prior takes no field",
+    oneRule("field: a", "operator: forbids_prior", "value: {tool: x}"),
+    [
+      "3:5 operator 'forbids_prior' takes no 'field'",
+    ],
+  ],
+  ["prior with tool and path", oneRule("operator: forbids_prior", "value: {tool: x, path: /a}"), [
+    "4:12 'tool' cannot be combined with 'method' or 'path' (a tool call has neither)",
+  ]],
+  ["per without a state operator", oneRule("field: a", "operator: exists", "per: run"), [
+    "5:5 'per' only applies to state operators (count_lte, rate_lte, sum_lte, requires_prior, forbids_prior)",
+  ]],
+  ["per with a bad path", oneRule("operator: count_lte", "value: 1", "per: 'a..b'"), [
+    "5:10 invalid field path 'a..b' at ''",
+  ]],
+  ["no condition", oneRule("method: GET"), [
+    "2:5 a rule needs one of 'operator' (with 'field'), 'when' or 'expr'",
+  ]],
+  ["two conditions", oneRule("field: a", "operator: exists", "expr: 'true'"), [
+    "5:5 'expr' cannot be combined with 'operator' (use exactly one of 'operator', 'when', 'expr')",
+  ]],
+  ["field without operator", oneRule("field: a", "expr: 'true'"), [
+    "3:5 'field' needs an 'operator'",
+  ]],
+  ["tool with http scope", oneRule("tool: t", "path: /x", "field: a", "operator: exists"), [
+    "3:5 'tool' cannot be combined with 'path' (a tool call has no method, path or host)",
+  ]],
+  ["bad method", oneRule("method: [GET, 'PO ST']", "field: a", "operator: exists"), [
+    `3:19 method must be an HTTP method name, got string "PO ST"`,
+  ]],
+  ["bad path", oneRule("path: v1/x", "field: a", "operator: exists"), [
+    "3:11 invalid path 'v1/x': must start with '/'",
+  ]],
+  ["bad host", oneRule("host: 'a.*.com'", "field: a", "operator: exists"), [
+    `3:11 host must be a host name or a *.suffix pattern, got string "a.*.com"`,
+  ]],
+  ["bad action", oneRule("field: a", "operator: exists", "action: blok"), [
+    `5:13 action must be 'block' or 'flag', got string "blok" (did you mean 'block'?)`,
+  ]],
+  ["bad on_missing", oneRule("field: a", "operator: exists", "on_missing: skip"), [
+    `5:17 on_missing must be 'fail' or 'pass', got string "skip"`,
+  ]],
+  ["CEL syntax", oneRule("expr: 'a + '"), ["3:11 CEL syntax error: Unexpected token: EOF"]],
+  ["state operator in when", oneRule("when: {field: a, operator: count_lte, value: 1}"), [
+    "3:32 state operators must be at the rule's top level",
+  ]],
+  [
+    "when with two forms",
+    oneRule("when: {all: [{field: a, operator: exists}], not: {field: b, operator: exists}}"),
+    [
+      "3:49 'not' cannot be combined with 'all' (use exactly one of 'all', 'any', 'not', 'field')",
+    ],
+  ],
+  ["empty when list", oneRule("when: {any: []}"), ["3:17 expected a non-empty list of conditions"]],
+  ["condition without operator", oneRule("when: {not: {field: b}}"), [
+    "3:18 condition needs an 'operator'",
+  ]],
+  ["nested value error", oneRule("when: {all: [{field: a, operator: in, value: 3}]}"), [
+    "3:50 operator 'in' needs a non-empty list, got number 3",
+  ]],
+  ["missing message", "policies:\n  - name: r\n    field: a\n    operator: exists\n", [
+    "2:5 missing required key 'message'",
+  ]],
+  ["empty message", oneRule("field: a", "operator: exists").replace("message: m", 'message: ""'), [
+    `5:14 message must be a non-empty string, got string ""`,
+  ]],
+  [
+    "duplicate names",
+    "policies:\n  - {name: x, expr: 'true', message: m}\n  - {name: x, expr: 'true', message: m}\n",
+    [
+      "3:12 duplicate policy name 'x' (first at line 2)",
+    ],
+  ],
+  ["bad version", "version: 2\npolicies: []\n", [
+    "1:10 version must be 1 (the only version so far), got number 2",
+  ]],
+  ["misspelt top-level key", "policy: []\n", [
+    "1:1 missing required key 'policies'",
+    "1:1 unknown key 'policy' (did you mean 'policies'?)",
+  ]],
+  ["bad redact entry", "policies: []\nredact: [headers.x-token, 'a..b']\n", [
+    "2:27 invalid field path 'a..b' at ''",
+  ]],
+  ["rule not a mapping", "policies:\n  - just text\n", [
+    `2:5 a policy rule must be a mapping, got string "just text"`,
+  ]],
+  ["empty file", "", ["1:1 the policies file must be a mapping, got null"]],
+  ["YAML syntax", "policies: [\n", [
+    "2:1 Flow sequence in block collection must be sufficiently indented and end with a ]",
+  ]],
+];
+
+Deno.test("invalid policy files report each mistake at its line and column", async (t) => {
+  for (const [label, text, expected] of INVALID) {
+    await t.step(label, () => assert.deepEqual(issuesOf(text), expected));
+  }
+});
+
+Deno.test("a file with many mistakes reports all of them, in file order", () => {
+  const text = [
+    "version: 1", //                              1
+    "policies:", //                               2
+    "  - name: a", //                             3
+    "    paths: /v1/x", //                        4
+    "    field: amount", //                       5
+    "    operator: maxx", //                      6
+    "    value: 5", //                            7
+    "    message: m", //                          8
+    "  - name: b", //                             9
+    "    field: s", //                            10
+    "    operator: length_lte", //                11
+    '    value: "x"', //                          12
+    "    message: m", //                          13
+    "  - name: a", //                             14
+    "    expr: 'a +'", //                         15
+    "    message: m", //                          16
+  ].join("\n");
+  assert.deepEqual(issuesOf(text), [
+    "4:5 unknown key 'paths' (did you mean 'path'?)",
+    "6:15 unknown operator 'maxx' (did you mean 'max'?)",
+    `12:12 operator 'length_lte' needs a non-negative integer, got string "x"`,
+    "14:11 duplicate policy name 'a' (first at line 3)",
+    "15:11 CEL syntax error: Unexpected token: EOF",
+  ]);
+});
+
+Deno.test("object input names the path of each issue", () => {
+  try {
+    validatePolicies({
+      policies: [
+        { name: "a", field: "x", operator: "maxx", value: 1, message: "m" },
+        { name: "a", field: "y", operator: "exists", message: "m", colour: 1 },
+      ],
+    });
+    assert.fail("expected a ConfigError");
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.deepEqual(e.issues.map((i) => [i.file, i.line, i.col, i.message]), [
+      ["<inline>", 1, 1, "policies[0].operator: unknown operator 'maxx' (did you mean 'max'?)"],
+      ["<inline>", 1, 1, "policies[1].colour: unknown key 'colour'"],
+      ["<inline>", 1, 1, "policies[1].name: duplicate policy name 'a' (first at policies[0])"],
+    ]);
+    assert.equal(e.code, "config_invalid");
+  }
+});
