@@ -37,6 +37,7 @@ export type {
   SourcePosition,
 } from "./config/types.ts";
 export { loadMocks, loadPolicies, parseMocks, parsePolicies, validateMocks, validatePolicies } from "./config/load.ts";
+export { lintConfig } from "./config/lint.ts";
 export { type ConfigIssue, ConfigError, MirageError, MirageViolationError } from "./errors.ts";
 
 export {

@@ -15,6 +15,7 @@ import { compileFieldGetter, MISSING } from "./field_getter.ts";
 import { ScopeIndex, type Scoped, segmentsOf } from "./scope_index.ts";
 import { compileScope } from "./scope.ts";
 import { normalisePath } from "./action.ts";
+import { parsePathPattern } from "../config/path_pattern.ts";
 
 /**
  * A mock's rendered answer.
@@ -136,9 +137,9 @@ function compileResponse(route: MockRoute): (action: HttpAction) => MockAnswer {
 }
 
 function compileParams(pattern: string): (action: HttpAction) => Record<string, string> {
-  const names = segmentsOf(normalisePath(pattern)).map((s, i) =>
-    s.startsWith("{") && s.endsWith("}") ? [i, s.slice(1, -1)] as const : undefined
-  ).filter((x) => x !== undefined);
+  const names = parsePathPattern(normalisePath(pattern), false).segments.flatMap((s, i) =>
+    s.kind === "param" ? [[i, s.name] as const] : []
+  );
   if (names.length === 0) return () => ({});
   return (a) => {
     const segs = segmentsOf(a.path);

@@ -6,7 +6,7 @@
 import { RE2JS } from "re2js";
 import type { OperatorName } from "../config/types.ts";
 import { canonicalOperator } from "../config/operators.ts";
-import { compileCidrs, compileHostPatterns, hostOf } from "./network.ts";
+import { compileCidrs, compileHostPatterns, hostOf, isIpAddress } from "./network.ts";
 
 /** A compiled operator: does the value satisfy it? */
 export type Predicate = (actual: unknown) => boolean;
@@ -83,8 +83,7 @@ function hostNotIn(patterns: unknown): Predicate {
 
 function cidr(ranges: unknown, inside: boolean): Predicate {
   const match = compileCidrs((ranges as unknown[]).map(String));
-  const valid = compileCidrs(["0.0.0.0/0", "::/0"]);
-  return (actual) => typeof actual === "string" && valid(actual) && match(actual) === inside;
+  return (actual) => typeof actual === "string" && isIpAddress(actual) && match(actual) === inside;
 }
 
 function not(p: Predicate): Predicate {

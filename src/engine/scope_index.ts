@@ -9,6 +9,7 @@
 
 import type { Action, HttpAction } from "./action.ts";
 import { normalisePath } from "./action.ts";
+import { parsePathPattern } from "../config/path_pattern.ts";
 
 /** Where an item applies; an absent key applies everywhere. */
 export interface Scope {
@@ -52,32 +53,34 @@ function insert<T>(root: Node<T>, pattern: string | undefined, item: T): void {
     return;
   }
   let at = root;
-  for (const seg of segmentsOf(normalisePath(pattern))) {
-    if (seg === "**") {
+  for (const seg of parsePathPattern(normalisePath(pattern)).segments) {
+    if (seg.kind === "rest") {
       at.rest.push(item);
       return;
     }
-    if (seg.startsWith("{") && seg.endsWith("}")) {
+    if (seg.kind === "param") {
       at = at.param ??= node<T>();
     } else {
-      let next = at.literal.get(seg);
-      if (!next) at.literal.set(seg, next = node<T>());
+      let next = at.literal.get(seg.value);
+      if (!next) at.literal.set(seg.value, next = node<T>());
       at = next;
     }
   }
   at.here.push(item);
 }
 
-function collect<T>(at: Node<T>, segs: readonly string[], i: number, out: T[]): void {
+function collect<T>(at: Node<T>, path: string, from: number, out: T[]): void {
   for (const item of at.rest) out.push(item);
-  if (i === segs.length) {
+  if (from > path.length) {
     for (const item of at.here) out.push(item);
     return;
   }
-  const seg = segs[i] as string;
+  const slash = path.indexOf("/", from);
+  const stop = slash === -1 ? path.length : slash;
+  const seg = path.slice(from, stop);
   const next = at.literal.get(seg);
-  if (next) collect(next, segs, i + 1, out);
-  if (at.param && seg !== "") collect(at.param, segs, i + 1, out);
+  if (next) collect(next, path, stop + 1, out);
+  if (at.param && seg !== "") collect(at.param, path, stop + 1, out);
 }
 
 function byOrder(a: Scoped, b: Scoped): number {
@@ -138,11 +141,11 @@ export class ScopeIndex<T extends Scoped> {
   }
 
   #collectHttp(action: HttpAction, out: T[]): void {
-    const segs = segmentsOf(action.path);
+    const segs = action.path;
     const start = out.length;
-    collect(this.#anyHost, segs, 0, out);
+    collect(this.#anyHost, segs, 1, out);
     const exact = this.#exactHosts.get(action.host);
-    if (exact) collect(exact, segs, 0, out);
+    if (exact) collect(exact, segs, 1, out);
     if (this.#hasSuffixes) this.#collectSuffixes(action.host, segs, out);
     let keep = start;
     for (let i = start; i < out.length; i++) {
@@ -152,10 +155,10 @@ export class ScopeIndex<T extends Scoped> {
     out.length = keep;
   }
 
-  #collectSuffixes(host: string, segs: readonly string[], out: T[]): void {
+  #collectSuffixes(host: string, segs: string, out: T[]): void {
     for (let dot = host.indexOf("."); dot !== -1; dot = host.indexOf(".", dot + 1)) {
       const n = this.#suffixHosts.get(host.slice(dot + 1));
-      if (n) collect(n, segs, 0, out);
+      if (n) collect(n, segs, 1, out);
     }
   }
 }
