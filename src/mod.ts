@@ -36,9 +36,16 @@ export type {
   PolicyRule,
   SourcePosition,
 } from "./config/types.ts";
-export { loadMocks, loadPolicies, parseMocks, parsePolicies, validateMocks, validatePolicies } from "./config/load.ts";
+export {
+  loadMocks,
+  loadPolicies,
+  parseMocks,
+  parsePolicies,
+  validateMocks,
+  validatePolicies,
+} from "./config/load.ts";
 export { lintConfig } from "./config/lint.ts";
-export { type ConfigIssue, ConfigError, MirageError, MirageViolationError } from "./errors.ts";
+export { ConfigError, type ConfigIssue, MirageError, MirageViolationError } from "./errors.ts";
 
 export {
   type Action,
@@ -52,15 +59,26 @@ export {
 export {
   type CompileOptions,
   compilePolicies,
-  type Decision,
   type DecideOptions,
+  type Decision,
   type PolicyOutcome,
   type PolicySet,
   type Verdict,
 } from "./engine/compile_policies.ts";
-export { compileMocks, type MockAnswer, type MockRouter, type RouteMatch } from "./engine/compile_mocks.ts";
-export { type Evaluation, evaluateAction } from "./engine/evaluate_action.ts";
-export type { StateCheck, StateMark, StateResult, StateStore, StateTransaction } from "./engine/state_store.ts";
+export {
+  compileMocks,
+  type MockAnswer,
+  type MockRouter,
+  type RouteMatch,
+} from "./engine/compile_mocks.ts";
+export { evaluateAction, type Evaluation } from "./engine/evaluate_action.ts";
+export type {
+  StateCheck,
+  StateMark,
+  StateResult,
+  StateStore,
+  StateTransaction,
+} from "./engine/state_store.ts";
 export { MemoryStateStore } from "./engine/memory_store.ts";
 
 export {

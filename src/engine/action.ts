@@ -151,7 +151,11 @@ function queryRecord(params: URLSearchParams): Record<string, string | string[]>
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of params) {
     const prior = out[name];
-    out[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+    out[name] = prior === undefined
+      ? value
+      : Array.isArray(prior)
+      ? [...prior, value]
+      : [prior, value];
   }
   return out;
 }

@@ -10,9 +10,9 @@ import type { OperatorName } from "../config/types.ts";
 import { parseTemplate, type TemplatePart } from "../config/template.ts";
 import type { Action, HttpAction } from "./action.ts";
 import { withParams } from "./action.ts";
-import { compileFieldCondition, type CompiledCondition, PASS, type Report } from "./condition.ts";
+import { type CompiledCondition, compileFieldCondition, PASS, type Report } from "./condition.ts";
 import { compileFieldGetter, MISSING } from "./field_getter.ts";
-import { ScopeIndex, type Scoped, segmentsOf } from "./scope_index.ts";
+import { type Scoped, ScopeIndex, segmentsOf } from "./scope_index.ts";
 import { compileScope } from "./scope.ts";
 import { normalisePath } from "./action.ts";
 import { parsePathPattern } from "../config/path_pattern.ts";
@@ -124,7 +124,9 @@ function compileResponse(route: MockRoute): (action: HttpAction) => MockAnswer {
   const r = route.response ?? {};
   const status = r.status_code ?? 200;
   const delayMs = r.delay_ms ?? 0;
-  const headers = Object.entries(r.headers ?? {}).map(([k, v]) => [k.toLowerCase(), compileString(v, false)] as const);
+  const headers = Object.entries(r.headers ?? {}).map(([k, v]) =>
+    [k.toLowerCase(), compileString(v, false)] as const
+  );
   const json = r.json !== undefined ? compileJson(r.json) : undefined;
   const body = r.body !== undefined ? compileString(r.body, false) : undefined;
   const type = json ? "application/json" : body ? "text/plain; charset=utf-8" : undefined;
@@ -147,7 +149,10 @@ function compileParams(pattern: string): (action: HttpAction) => Record<string, 
   };
 }
 
-function narrowing(prefix: string, entries: Record<string, MatchValue> | undefined): CompiledCondition[] {
+function narrowing(
+  prefix: string,
+  entries: Record<string, MatchValue> | undefined,
+): CompiledCondition[] {
   return Object.entries(entries ?? {}).map(([name, expected]) => {
     const field = `${prefix}.${name}`;
     if (expected !== null && typeof expected === "object") {
@@ -162,10 +167,18 @@ function compileRoute(route: MockRoute, order: number): CompiledRoute {
   const m = route.match;
   return {
     order,
-    scope: compileScope({ method: route.method, path: route.path, ...(route.host ? { host: route.host } : {}) }),
+    scope: compileScope({
+      method: route.method,
+      path: route.path,
+      ...(route.host ? { host: route.host } : {}),
+    }),
     name: route.name,
     params: compileParams(route.path),
-    narrow: [...narrowing("query", m?.query), ...narrowing("headers", m?.headers), ...narrowing("payload", m?.payload)],
+    narrow: [
+      ...narrowing("query", m?.query),
+      ...narrowing("headers", m?.headers),
+      ...narrowing("payload", m?.payload),
+    ],
     render: compileResponse(route),
   };
 }

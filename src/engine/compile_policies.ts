@@ -9,14 +9,14 @@ import type { Loaded, PolicyDocument, PolicyRule } from "../config/types.ts";
 import { STATE_OPERATORS } from "../config/operators.ts";
 import type { Action } from "./action.ts";
 import {
-  type CompiledCondition,
   compileCondition,
+  type CompiledCondition,
   compileExpr,
   FAIL,
   MISSED,
   type Report,
 } from "./condition.ts";
-import { ScopeIndex, type Scoped } from "./scope_index.ts";
+import { type Scoped, ScopeIndex } from "./scope_index.ts";
 import { compileScope } from "./scope.ts";
 import { compileStateRule, compileWatcher, type StateAsker, type Watcher } from "./state_rules.ts";
 import type { StateCheck, StateMark, StateResult, StateStore } from "./state_store.ts";
@@ -195,8 +195,15 @@ function decisionFrom(c: CompiledRule, passed: boolean, r: Report, missing: bool
 }
 
 function stateReport(rule: PolicyRule, actual?: number | boolean): Report {
-  const sumField = rule.operator === "sum_lte" ? (rule.value as { field: string }).field : undefined;
-  return { field: sumField ?? rule.field ?? "", operator: rule.operator ?? "", expected: rule.value, actual };
+  const sumField = rule.operator === "sum_lte"
+    ? (rule.value as { field: string }).field
+    : undefined;
+  return {
+    field: sumField ?? rule.field ?? "",
+    operator: rule.operator ?? "",
+    expected: rule.value,
+    actual,
+  };
 }
 
 function verdictOf(decisions: Decision[]): Verdict {
@@ -230,7 +237,9 @@ class CompiledPolicySet implements PolicySet {
   constructor(doc: PolicyDocument, options: CompileOptions) {
     const rules = doc.policies.map(compileRule);
     const watchers = doc.policies.flatMap((r, i) =>
-      r.operator === "requires_prior" || r.operator === "forbids_prior" ? [compileWatcher(r, i)] : []
+      r.operator === "requires_prior" || r.operator === "forbids_prior"
+        ? [compileWatcher(r, i)]
+        : []
     );
     this.size = rules.length;
     const block = rules.filter((r) => r.block).length;
@@ -272,7 +281,7 @@ class CompiledPolicySet implements PolicySet {
     }
   }
 
-  async #settle(
+  #settle(
     decisions: Decision[],
     pending: readonly Pending[],
     marks: readonly StateMark[],
@@ -280,13 +289,14 @@ class CompiledPolicySet implements PolicySet {
   ): Promise<Verdict> {
     const blocked = routeBlocked || decisions.some((d) => d && !d.passed && d.action === "block");
     const checks = pending.map((p) => p.check);
-    const results = await this.store.apply({ now: this.#clock(), blocked, checks, marks });
-    pending.forEach((p, i) => {
-      const result = results[i] as StateResult;
-      const report = stateReport(p.rule.rule, result.actual);
-      decisions[p.slot] = decisionFrom(p.rule, result.passed, report, false);
+    return this.store.apply({ now: this.#clock(), blocked, checks, marks }).then((results) => {
+      pending.forEach((p, i) => {
+        const result = results[i] as StateResult;
+        const report = stateReport(p.rule.rule, result.actual);
+        decisions[p.slot] = decisionFrom(p.rule, result.passed, report, false);
+      });
+      return verdictOf(decisions.filter(Boolean));
     });
-    return verdictOf(decisions.filter(Boolean));
   }
 }
 

@@ -55,7 +55,9 @@ export async function evaluateAction(
   const decided = route?.action ?? action;
   const unmatched = surface !== undefined && route === undefined;
   const verdict = await policies.decide(decided, { blocked: unmatched });
-  const outcome = unmatched && verdict.outcome !== "policy_violation" ? "unmatched_route" : verdict.outcome;
+  const outcome = unmatched && verdict.outcome !== "policy_violation"
+    ? "unmatched_route"
+    : verdict.outcome;
   const result: Evaluation = { outcome, decisions: verdict.decisions, action: decided };
   if (verdict.policy !== undefined && outcome !== "unmatched_route") result.policy = verdict.policy;
   if (route) result.route = route;

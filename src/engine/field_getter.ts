@@ -45,7 +45,9 @@ function rootOf(path: FieldPath): (action: Action) => unknown {
 }
 
 function compileSingle(root: (a: Action) => unknown, steps: readonly FieldStep[]): Step {
-  const fns = steps.map((s) => s.kind === "key" ? keyStep(s.key) : indexStep(s.kind === "index" ? s.index : 0));
+  const fns = steps.map((s) =>
+    s.kind === "key" ? keyStep(s.key) : indexStep(s.kind === "index" ? s.index : 0)
+  );
   return (action) => {
     let value = root(action as Action);
     for (let i = 0; i < fns.length && value !== MISSING; i++) value = (fns[i] as Step)(value);
@@ -62,7 +64,7 @@ function collect(value: unknown, steps: readonly FieldStep[], at: number, out: u
   }
   const step = steps[at] as FieldStep;
   if (step.kind === "all") {
-    if (Array.isArray(value)) for (const v of value) collect(v, steps, at + 1, out);
+    if (Array.isArray(value)) { for (const v of value) collect(v, steps, at + 1, out); }
     return;
   }
   const next = step.kind === "key" ? own(value, step.key) : indexStep(step.index)(value);

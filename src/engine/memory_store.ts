@@ -5,12 +5,7 @@
  * @module
  */
 
-import type {
-  StateCheck,
-  StateResult,
-  StateStore,
-  StateTransaction,
-} from "./state_store.ts";
+import type { StateCheck, StateResult, StateStore, StateTransaction } from "./state_store.ts";
 
 /**
  * State in this process's memory: the default store, and the one CI runs use.

@@ -42,7 +42,8 @@ function addressBytes(text: string): Uint8Array | undefined {
 }
 
 function isMapped(b: Uint8Array): boolean {
-  return b.length === 16 && b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff && b[11] === 0xff;
+  return b.length === 16 && b.slice(0, 10).every((x) => x === 0) && b[10] === 0xff &&
+    b[11] === 0xff;
 }
 
 /** A range written in IPv4-mapped form (`::ffff:10.0.0.0/104`) is read as its IPv4 range. */

@@ -21,7 +21,9 @@ function text(value: unknown): string {
 /** Query strings and headers only carry text, so a number or boolean equals its spelling. */
 function equal(actual: unknown, expected: unknown): boolean {
   if (actual === expected) return true;
-  if (typeof actual === "string" && (typeof expected === "number" || typeof expected === "boolean")) {
+  if (
+    typeof actual === "string" && (typeof expected === "number" || typeof expected === "boolean")
+  ) {
     return actual === String(expected);
   }
   if (typeof actual === "object" && typeof expected === "object" && actual && expected) {
@@ -39,7 +41,8 @@ function toNumber(value: unknown): number {
 /** Orders a value against a bound; numbers (and numeric text) numerically, text as text. */
 function ordered(bound: unknown, test: (diff: number) => boolean): Predicate {
   if (typeof bound === "string") {
-    return (actual) => typeof actual === "string" && test(actual < bound ? -1 : actual > bound ? 1 : 0);
+    return (actual) =>
+      typeof actual === "string" && test(actual < bound ? -1 : actual > bound ? 1 : 0);
   }
   const b = Number(bound);
   return (actual) => {

@@ -69,6 +69,10 @@ function insert<T>(root: Node<T>, pattern: string | undefined, item: T): void {
   at.here.push(item);
 }
 
+/**
+ * Collects the items of the nodes a path reaches, reading its segments in place (no split: the
+ * path is walked from `from`, just past a `/`), so that a lookup allocates only the segments.
+ */
 function collect<T>(at: Node<T>, path: string, from: number, out: T[]): void {
   for (const item of at.rest) out.push(item);
   if (from > path.length) {
@@ -133,7 +137,7 @@ export class ScopeIndex<T extends Scoped> {
     const out: T[] = this.#everywhere.slice();
     if (action.kind === "tool") {
       const list = this.#tools.get(action.tool);
-      if (list) for (const item of list) out.push(item);
+      if (list) { for (const item of list) out.push(item); }
     } else {
       this.#collectHttp(action, out);
     }
@@ -141,12 +145,12 @@ export class ScopeIndex<T extends Scoped> {
   }
 
   #collectHttp(action: HttpAction, out: T[]): void {
-    const segs = action.path;
+    const path = action.path;
     const start = out.length;
-    collect(this.#anyHost, segs, 1, out);
+    collect(this.#anyHost, path, 1, out);
     const exact = this.#exactHosts.get(action.host);
-    if (exact) collect(exact, segs, 1, out);
-    if (this.#hasSuffixes) this.#collectSuffixes(action.host, segs, out);
+    if (exact) collect(exact, path, 1, out);
+    if (this.#hasSuffixes) this.#collectSuffixes(action.host, path, out);
     let keep = start;
     for (let i = start; i < out.length; i++) {
       const item = out[i] as T;
@@ -155,10 +159,10 @@ export class ScopeIndex<T extends Scoped> {
     out.length = keep;
   }
 
-  #collectSuffixes(host: string, segs: string, out: T[]): void {
+  #collectSuffixes(host: string, path: string, out: T[]): void {
     for (let dot = host.indexOf("."); dot !== -1; dot = host.indexOf(".", dot + 1)) {
       const n = this.#suffixHosts.get(host.slice(dot + 1));
-      if (n) collect(n, segs, 1, out);
+      if (n) collect(n, path, 1, out);
     }
   }
 }

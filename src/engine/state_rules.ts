@@ -48,10 +48,12 @@ function compilePer(per: string | undefined): (action: Action) => string {
 /** The values of the `same` fields, as one comparable string. */
 function compileSame(same: readonly string[] | undefined): (action: Action) => string {
   const getters = (same ?? []).map((f) => compileFieldGetter(f));
-  return (a) => JSON.stringify(getters.map((g) => {
-    const v = g(a);
-    return v === MISSING ? null : v;
-  }));
+  if (getters.length === 0) return () => "[]";
+  return (a) =>
+    JSON.stringify(getters.map((g) => {
+      const v = g(a);
+      return v === MISSING ? null : v;
+    }));
 }
 
 function compileFilter(field: string | undefined): (action: Action) => boolean {
@@ -80,12 +82,20 @@ function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): 
   return (a) => {
     const raw = get(a);
     if (raw === MISSING) {
-      if (lenient) return { kind: "check", check: { kind: "sum", key: key(a), limit: v.limit, amount: 0, block } };
+      if (lenient) {
+        return {
+          kind: "check",
+          check: { kind: "sum", key: key(a), limit: v.limit, amount: 0, block },
+        };
+      }
       return { kind: "missing", field: v.field };
     }
     const amount = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : NaN;
     const safe = Number.isFinite(amount) ? amount : Infinity;
-    return { kind: "check", check: { kind: "sum", key: key(a), limit: v.limit, amount: safe, block } };
+    return {
+      kind: "check",
+      check: { kind: "sum", key: key(a), limit: v.limit, amount: safe, block },
+    };
   };
 }
 
@@ -107,7 +117,10 @@ export function compileStateRule(rule: PolicyRule): StateAsker {
     case "requires_prior": {
       const same = compileSame((rule.value as PriorSpec).same);
       const k = priorKey(rule);
-      return (a) => ({ kind: "check", check: { kind: "has", key: k(per(a)), member: same(a), block } });
+      return (a) => ({
+        kind: "check",
+        check: { kind: "has", key: k(per(a)), member: same(a), block },
+      });
     }
     case "forbids_prior": {
       const k = priorKey(rule);

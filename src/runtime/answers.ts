@@ -16,7 +16,10 @@ export interface BlockedBody {
 }
 
 /** The decision headers of an answer. */
-export function decisionHeaders(e: Pick<Evaluation, "outcome" | "policy" | "route">, runId: string): Record<string, string> {
+export function decisionHeaders(
+  e: Pick<Evaluation, "outcome" | "policy" | "route">,
+  runId: string,
+): Record<string, string> {
   const h: Record<string, string> = { "x-mirage-outcome": e.outcome, "x-mirage-run-id": runId };
   if (e.policy !== undefined) h["x-mirage-policy"] = e.policy;
   if (e.route) h["x-mirage-route"] = e.route.name;
@@ -51,7 +54,11 @@ export function blockedStatus(e: Evaluation): number {
 }
 
 /** A JSON response with decision headers. */
-export function jsonAnswer(status: number, body: unknown, headers: Record<string, string>): Response {
+export function jsonAnswer(
+  status: number,
+  body: unknown,
+  headers: Record<string, string>,
+): Response {
   return new Response(JSON.stringify(body), {
     status,
     headers: { ...headers, "content-type": "application/json" },

@@ -6,7 +6,7 @@
 import { httpAction } from "../engine/action.ts";
 import type { PolicySet } from "../engine/compile_policies.ts";
 import type { MockRouter } from "../engine/compile_mocks.ts";
-import { type Evaluation, evaluateAction } from "../engine/evaluate_action.ts";
+import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import type { Redactor } from "../trace/redact.ts";
 import { type TraceEvent, traceRequest } from "../trace/event.ts";
 import type { EventTiming, TraceStore } from "../trace/trace_store.ts";
@@ -34,11 +34,17 @@ export type SeqCounter = (runId: string) => number;
 
 const NO_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 
+/** Microseconds since `from` (a `performance.now()` in ms), to the nanosecond. */
 function micros(from: number): number {
-  return Math.round((performance.now() - from) * 1000) / 1000;
+  return Math.round((performance.now() - from) * 1e6) / 1000;
 }
 
-function eventOf(ctx: CiContext, e: Evaluation, status: number, enforced: boolean): Omit<TraceEvent, "seq"> {
+function eventOf(
+  ctx: CiContext,
+  e: Evaluation,
+  status: number,
+  enforced: boolean,
+): Omit<TraceEvent, "seq"> {
   const event: Omit<TraceEvent, "seq"> = {
     request: ctx.redactor.request(traceRequest(e.action)),
     outcome: e.outcome,
@@ -65,7 +71,13 @@ export async function handleCiRequest(
   const start = performance.now();
   const at = new Date().toISOString();
   const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
-  const action = httpAction({ method: request.method, url: request.url, headers: request.headers, runId, ...(body ? { body } : {}) });
+  const action = httpAction({
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    runId,
+    ...(body ? { body } : {}),
+  });
   const decideStart = performance.now();
   const e = await evaluateAction(ctx.policies, ctx.mocks, action);
   const decideUs = micros(decideStart);

@@ -16,5 +16,7 @@ export function describeEvent(e: TraceEvent): string {
   const failed = e.decisions.find((d) => d.policy === e.policy && !d.passed);
   if (!failed) return e.error ? `${head} · ${e.error}` : head;
   const got = failed.missing ? "missing" : `got ${show(failed.actual)}`;
-  return `${head} · ${failed.policy}: ${failed.field} ${failed.operator} ${show(failed.expected)}, ${got} — ${failed.message}`;
+  return `${head} · ${failed.policy}: ${failed.field} ${failed.operator} ${
+    show(failed.expected)
+  }, ${got} — ${failed.message}`;
 }

@@ -86,7 +86,9 @@ function envRunId(): string | undefined {
 
 /** A relative URL is read against a placeholder origin, so tests can write `fetch("/v1/x")`. */
 function toRequest(input: string | URL | Request, init?: RequestInit): Request {
-  if (typeof input === "string" && input.startsWith("/")) return new Request(`http://mirage.local${input}`, init);
+  if (typeof input === "string" && input.startsWith("/")) {
+    return new Request(`http://mirage.local${input}`, init);
+  }
   return new Request(input, init);
 }
 
@@ -133,7 +135,9 @@ class Session implements MirageSession {
 
   assertClean(options: { failOnFlagged?: boolean } = {}): void {
     const bad = this.#events.filter((e) => isFailing(e.outcome, options.failOnFlagged));
-    if (bad.length) throw new MirageViolationError(this.runId, this.outcome, bad.map(describeEvent));
+    if (bad.length) {
+      throw new MirageViolationError(this.runId, this.outcome, bad.map(describeEvent));
+    }
   }
 
   async close(): Promise<void> {
@@ -165,7 +169,10 @@ class Session implements MirageSession {
  * ```
  */
 export async function session(options: SessionOptions): Promise<MirageSession> {
-  const [policiesDoc, mocksDoc] = await Promise.all([loadPolicies(options.policies), loadMocks(options.mocks)]);
+  const [policiesDoc, mocksDoc] = await Promise.all([
+    loadPolicies(options.policies),
+    loadMocks(options.mocks),
+  ]);
   const policies = compilePolicies(policiesDoc, {
     ...(options.store ? { store: options.store } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -176,7 +183,9 @@ export async function session(options: SessionOptions): Promise<MirageSession> {
     policies,
     mocks: compileMocks(mocksDoc),
     redactor: compileRedactor(policies.redact),
-    traces: traceDir === false ? undefined : new TraceStore({ dir: traceDir, mode: "ci", reset: true }),
+    traces: traceDir === false
+      ? undefined
+      : new TraceStore({ dir: traceDir, mode: "ci", reset: true }),
   };
   const runId = options.runId ?? envRunId() ?? "default";
   return new Session(runId, ctx, "ci", options.interceptGlobalFetch ?? false);

@@ -19,7 +19,13 @@ import type { Action } from "../engine/action.ts";
 export type Outcome = "allowed" | "flagged" | "policy_violation" | "unmatched_route" | "error";
 
 /** Outcomes from best to worst: a run's outcome is its worst event's. */
-const RANK: readonly Outcome[] = ["allowed", "flagged", "error", "unmatched_route", "policy_violation"];
+const RANK: readonly Outcome[] = [
+  "allowed",
+  "flagged",
+  "error",
+  "unmatched_route",
+  "policy_violation",
+];
 
 /**
  * The request part of an event, with secrets already redacted.
@@ -145,7 +151,13 @@ export function compareOutcomes(a: Outcome, b: Outcome): number {
  * ```
  */
 export function summariseRun(events: readonly TraceEvent[]): RunSummary {
-  const counts: OutcomeCounts = { allowed: 0, flagged: 0, policy_violation: 0, unmatched_route: 0, error: 0 };
+  const counts: OutcomeCounts = {
+    allowed: 0,
+    flagged: 0,
+    policy_violation: 0,
+    unmatched_route: 0,
+    error: 0,
+  };
   let worst: TraceEvent | undefined;
   let sideEffects = 0;
   for (const e of events) {
@@ -154,7 +166,11 @@ export function summariseRun(events: readonly TraceEvent[]): RunSummary {
     const violating = e.outcome === "policy_violation" || e.outcome === "unmatched_route";
     if (violating && !e.enforced && hasSideEffects(e.request)) sideEffects++;
   }
-  const summary: RunSummary = { outcome: worst?.outcome ?? "allowed", side_effect_count: sideEffects, counts };
+  const summary: RunSummary = {
+    outcome: worst?.outcome ?? "allowed",
+    side_effect_count: sideEffects,
+    counts,
+  };
   if (worst?.policy !== undefined) summary.policy = worst.policy;
   return summary;
 }
@@ -173,7 +189,9 @@ const TRANSPORT_HEADERS: ReadonlySet<string> = new Set([
   "x-mirage-run-id",
 ]);
 
-function traceHeaders(headers: Readonly<Record<string, string>>): Record<string, string> | undefined {
+function traceHeaders(
+  headers: Readonly<Record<string, string>>,
+): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   let any = false;
   for (const [name, value] of Object.entries(headers)) {

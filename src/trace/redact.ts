@@ -1,7 +1,8 @@
 /**
  * Redaction of secrets before an event reaches disk: the default credential headers, and every
  * header, query or payload path listed under `redact:` — in the request and in any decision
- * that read that field.
+ * that read that field, a part of it, or a value that contains it (a parent object, the whole
+ * payload, an index where `redact:` says `[*]`, the `url` when a query parameter is secret).
  */
 
 import { type FieldPath, type FieldStep, parseFieldPath } from "../config/field_path.ts";
@@ -11,7 +12,13 @@ import type { TraceRequest } from "./event.ts";
 /** What a redacted value is written as. */
 export const REDACTED = "[REDACTED]";
 
-const DEFAULT_HEADERS = ["authorization", "cookie", "set-cookie", "proxy-authorization", "x-api-key"];
+const DEFAULT_HEADERS = [
+  "authorization",
+  "cookie",
+  "set-cookie",
+  "proxy-authorization",
+  "x-api-key",
+];
 
 /** Which request record key each field root lives under (`payload` is `json` or `args`). */
 function recordKey(root: FieldPath["root"], request: TraceRequest): keyof TraceRequest | undefined {
@@ -19,18 +26,14 @@ function recordKey(root: FieldPath["root"], request: TraceRequest): keyof TraceR
   return root === "headers" || root === "query" ? root : undefined;
 }
 
-/** One spelling per path, so that `amount` and `payload.amount` compare equal. */
-function canonical(p: FieldPath): string {
-  return [p.root, ...p.steps.map((s) => s.kind === "key" ? s.key : s.kind === "all" ? "*" : s.index)]
-    .join("\u0000");
-}
-
 function redactAt(value: unknown, steps: readonly FieldStep[], at: number): unknown {
   if (at === steps.length) return REDACTED;
   const step = steps[at] as FieldStep;
   if (Array.isArray(value)) {
     if (step.kind === "key") return value;
-    return value.map((v, i) => step.kind === "all" || i === step.index ? redactAt(v, steps, at + 1) : v);
+    return value.map((v, i) =>
+      step.kind === "all" || i === step.index ? redactAt(v, steps, at + 1) : v
+    );
   }
   if (value === null || typeof value !== "object" || step.kind !== "key") return value;
   if (!Object.hasOwn(value, step.key)) return value;
@@ -42,20 +45,54 @@ function redactAt(value: unknown, steps: readonly FieldStep[], at: number): unkn
 export interface Redactor {
   /** Redacts a request record. */
   request(request: TraceRequest): TraceRequest;
-  /** Redacts the `actual` of decisions that read a redacted field. */
+  /** Redacts the `actual` of decisions that read a redacted field or a value containing one. */
   decisions(decisions: readonly Decision[]): Decision[];
+}
+
+/** A path step as text: a key, an index, or `*`. */
+function stepText(s: FieldStep): string {
+  return s.kind === "key" ? s.key : s.kind === "all" ? "*" : String(s.index);
+}
+
+/** Whether two steps can select the same value (`[*]` selects every index). */
+function overlaps(a: FieldStep, b: FieldStep): boolean {
+  const [x, y] = [stepText(a), stepText(b)];
+  return x === y || (x === "*" && /^\d+$/.test(y)) || (y === "*" && /^\d+$/.test(x));
+}
+
+/**
+ * How a field a rule read relates to a secret path: `inside` when the value read is the secret
+ * or part of it, `above` when the secret is part of the value read, else `undefined`.
+ */
+function relation(field: FieldPath, secret: FieldPath): "inside" | "above" | undefined {
+  if (field.root !== secret.root) return undefined;
+  const shared = Math.min(field.steps.length, secret.steps.length);
+  for (let i = 0; i < shared; i++) {
+    if (!overlaps(field.steps[i] as FieldStep, secret.steps[i] as FieldStep)) return undefined;
+  }
+  return field.steps.length >= secret.steps.length ? "inside" : "above";
 }
 
 /** Compiles the default list plus `redact:` paths into a redactor. */
 export function compileRedactor(paths: readonly string[]): Redactor {
   const parsed = [...DEFAULT_HEADERS.map((h) => `headers.${h}`), ...paths].map(parseFieldPath);
-  const secret = new Set(parsed.map(canonical));
-  const readsSecret = (field: string) => {
+  const secretQuery = parsed.some((p) => p.root === "query");
+  /** Redacts what a rule read at `field`: the secrets at, below or above it. */
+  const redactRead = (field: string, actual: unknown): unknown => {
+    let read: FieldPath;
     try {
-      return secret.has(canonical(parseFieldPath(field)));
+      read = parseFieldPath(field);
     } catch {
-      return false;
+      return actual;
     }
+    if (read.root === "url" && secretQuery) return REDACTED;
+    let out = actual;
+    for (const p of parsed) {
+      const r = relation(read, p);
+      if (r === "inside" || (r === "above" && read.wildcard)) return REDACTED;
+      if (r === "above") out = redactAt(out, p.steps, read.steps.length);
+    }
+    return out;
   };
   return {
     request(request) {
@@ -67,9 +104,11 @@ export function compileRedactor(paths: readonly string[]): Redactor {
       return out;
     },
     decisions(decisions) {
-      return decisions.map((d) =>
-        d.actual !== undefined && readsSecret(d.field) ? { ...d, actual: REDACTED } : d
-      );
+      return decisions.map((d) => {
+        if (d.actual === undefined) return d;
+        const actual = redactRead(d.field, d.actual);
+        return actual === d.actual ? d : { ...d, actual };
+      });
     },
   };
 }

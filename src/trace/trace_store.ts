@@ -95,7 +95,10 @@ function parseJournal(text: string): JournalLine[] {
 }
 
 /** Paths of a run's files in a directory. */
-export function tracePaths(dir: string, runId: string): { trace: string; timing: string; journal: string } {
+export function tracePaths(
+  dir: string,
+  runId: string,
+): { trace: string; timing: string; journal: string } {
   const base = join(dir, sanitiseRunId(runId));
   return { trace: `${base}.json`, timing: `${base}.timing.json`, journal: `${base}.jsonl` };
 }
@@ -128,7 +131,10 @@ export async function materialiseTrace(dir: string, runId: string): Promise<Trac
   const trace = buildTrace(id, lines[0]?.mode ?? "ci", events);
   await writeAtomically(paths.trace, `${canonicalJson(trace, 2)}\n`);
   const timings = lines.map((l, i) => ({ seq: i + 1, ...l.timing }));
-  await writeAtomically(paths.timing, `${JSON.stringify({ run_id: id, events: timings }, null, 2)}\n`);
+  await writeAtomically(
+    paths.timing,
+    `${JSON.stringify({ run_id: id, events: timings }, null, 2)}\n`,
+  );
   return trace;
 }
 
@@ -176,6 +182,16 @@ export async function listRuns(dir: string): Promise<string[]> {
   return [...ids].sort();
 }
 
+/**
+ * Counts the events of a journal this store appends to, and ends a line that a killed writer
+ * cut short, so that the next line is not glued to it and lost with it.
+ */
+async function resumeJournal(path: string, file: Deno.FsFile): Promise<number> {
+  const text = await Deno.readTextFile(path);
+  if (text !== "" && !text.endsWith("\n")) writeAll(file, encoder.encode("\n"));
+  return parseJournal(text).length;
+}
+
 interface OpenRun {
   readonly file: Deno.FsFile;
   seq: number;
@@ -209,7 +225,11 @@ export class TraceStore implements AsyncDisposable {
   }
 
   /** Appends one event to its run's journal and returns its sequence number in this process. */
-  async record(runId: string, event: Omit<TraceEvent, "seq">, timing: EventTiming): Promise<number> {
+  async record(
+    runId: string,
+    event: Omit<TraceEvent, "seq">,
+    timing: EventTiming,
+  ): Promise<number> {
     const run = await this.#open(runId);
     const line: JournalLine = { run_id: runId, mode: this.#mode, event, timing };
     writeAll(run.file, encoder.encode(`${JSON.stringify(line)}\n`));
@@ -256,8 +276,8 @@ export class TraceStore implements AsyncDisposable {
     await (this.#ready ??= Deno.mkdir(this.dir, { recursive: true }));
     const path = tracePaths(this.dir, runId).journal;
     if (this.#reset) await Deno.writeTextFile(path, "");
-    const seq = this.#reset ? 0 : (await readJournal(path))?.length ?? 0;
     const file = await Deno.open(path, { append: true, create: true });
+    const seq = this.#reset ? 0 : await resumeJournal(path, file);
     return { file, seq, timer: undefined };
   }
 
@@ -266,7 +286,9 @@ export class TraceStore implements AsyncDisposable {
     clearTimeout(run.timer);
     run.timer = setTimeout(() => {
       run.timer = undefined;
-      materialiseTrace(this.dir, runId).catch((e) => console.error(`[mirage] trace flush failed: ${e}`));
+      materialiseTrace(this.dir, runId).catch((e) =>
+        console.error(`[mirage] trace flush failed: ${e}`)
+      );
     }, this.#idleFlushMs);
   }
 }
