@@ -266,11 +266,21 @@ class CompiledPolicySet implements PolicySet {
         this.#ask(c, action, i, decisions, pending);
       }
     }
-    const marks = this.#watchers?.lookup(action).map((w) => w.mark(action)) ?? [];
+    const marks = this.#marks(action);
     if (pending.length === 0 && marks.length === 0) {
       return Promise.resolve(verdictOf(decisions.filter(Boolean)));
     }
     return this.#settle(decisions, pending, marks, options?.blocked ?? false);
+  }
+
+  #marks(action: Action): StateMark[] {
+    const marks: StateMark[] = [];
+    if (!this.#watchers) return marks;
+    for (const w of this.#watchers.lookup(action)) {
+      const m = w.mark(action);
+      if (m) marks.push(m);
+    }
+    return marks;
   }
 
   #ask(c: CompiledRule, action: Action, slot: number, out: Decision[], pending: Pending[]): void {

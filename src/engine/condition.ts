@@ -40,13 +40,23 @@ function record(report: Report, c: FieldCondition, actual: unknown): void {
   report.actual = actual === MISSING ? undefined : actual;
 }
 
+/** Over `[*]`, `exists` needs every element to have the field and `not_exists` none to. */
 function compilePresence(c: FieldCondition, wanted: boolean): CompiledCondition {
   const get = compileFieldGetter(c.field);
+  if (!get.wildcard) {
+    return (action, report) => {
+      const v = get(action);
+      record(report, c, v);
+      return (v !== MISSING) === wanted ? PASS : FAIL;
+    };
+  }
   return (action, report) => {
-    const v = get(action);
-    const present = get.wildcard ? (v as unknown[]).length > 0 : v !== MISSING;
-    record(report, c, v);
-    return present === wanted ? PASS : FAIL;
+    const values = get(action) as unknown[];
+    record(report, c, values.filter((v) => v !== MISSING));
+    const holds = wanted
+      ? values.length > 0 && !values.includes(MISSING)
+      : values.every((v) => v === MISSING);
+    return holds ? PASS : FAIL;
   };
 }
 
@@ -63,14 +73,16 @@ function compileComparison(c: FieldCondition): CompiledCondition {
   return (action, report) => {
     const values = get(action) as unknown[];
     record(report, c, values);
-    if (values.length === 0) return MISSED;
+    let missed = values.length === 0;
     for (const v of values) {
-      if (!test(v)) {
+      if (v === MISSING) missed = true;
+      else if (!test(v)) {
         report.actual = v;
         return FAIL;
       }
     }
-    return PASS;
+    if (missed) report.actual = undefined;
+    return missed ? MISSED : PASS;
   };
 }
 

@@ -10,8 +10,9 @@ import type { Action } from "./action.ts";
 export const MISSING: unique symbol = Symbol("missing");
 
 /**
- * Reads one field. A path with `[*]` returns the array of selected values (empty = missing);
- * any other path returns the value or {@link MISSING}.
+ * Reads one field. A path with `[*]` returns the array of selected values, with {@link MISSING}
+ * for an element that lacks the rest of the path (empty = nothing selected); any other path
+ * returns the value or {@link MISSING}.
  */
 export interface FieldGetter {
   (action: Action): unknown;
@@ -55,20 +56,30 @@ function compileSingle(root: (a: Action) => unknown, steps: readonly FieldStep[]
   };
 }
 
-/** Collects every value a wildcard path selects, depth first, in document order. */
-function collect(value: unknown, steps: readonly FieldStep[], at: number, out: unknown[]): void {
-  if (value === MISSING) return;
-  if (at === steps.length) {
-    out.push(value);
+/**
+ * Collects every value a wildcard path selects, depth first, in document order. An element
+ * that lacks the rest of the path is collected as {@link MISSING}, so that a rule over
+ * `items[*].price` cannot be passed by an item without a price.
+ */
+function collect(
+  value: unknown,
+  steps: readonly FieldStep[],
+  at: number,
+  out: unknown[],
+  inElement: boolean,
+): void {
+  if (value === MISSING || at === steps.length) {
+    if (value !== MISSING || inElement) out.push(value);
     return;
   }
   const step = steps[at] as FieldStep;
   if (step.kind === "all") {
-    if (Array.isArray(value)) { for (const v of value) collect(v, steps, at + 1, out); }
+    if (Array.isArray(value)) { for (const v of value) collect(v, steps, at + 1, out, true); }
+    else if (inElement) out.push(MISSING);
     return;
   }
   const next = step.kind === "key" ? own(value, step.key) : indexStep(step.index)(value);
-  collect(next, steps, at + 1, out);
+  collect(next, steps, at + 1, out, inElement);
 }
 
 /** Compiles a field path (text or parsed) into a getter. */
@@ -78,7 +89,7 @@ export function compileFieldGetter(path: string | FieldPath): FieldGetter {
   const fn = parsed.wildcard
     ? (action: Action) => {
       const out: unknown[] = [];
-      collect(root(action), parsed.steps, 0, out);
+      collect(root(action), parsed.steps, 0, out, false);
       return out;
     }
     : compileSingle(root, parsed.steps);

@@ -18,14 +18,18 @@ function text(value: unknown): string {
   return JSON.stringify(value) ?? "";
 }
 
-/** Query strings and headers only carry text, so a number or boolean equals its spelling. */
+function isScalar(value: unknown): value is number | boolean {
+  return typeof value === "number" || typeof value === "boolean";
+}
+
+/**
+ * Query strings and headers only carry text, so a number or boolean equals its spelling —
+ * whichever side the text is on.
+ */
 function equal(actual: unknown, expected: unknown): boolean {
   if (actual === expected) return true;
-  if (
-    typeof actual === "string" && (typeof expected === "number" || typeof expected === "boolean")
-  ) {
-    return actual === String(expected);
-  }
+  if (typeof actual === "string" && isScalar(expected)) return actual === String(expected);
+  if (typeof expected === "string" && isScalar(actual)) return expected === String(actual);
   if (typeof actual === "object" && typeof expected === "object" && actual && expected) {
     return JSON.stringify(actual) === JSON.stringify(expected);
   }

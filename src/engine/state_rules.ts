@@ -21,8 +21,8 @@ export type StateAsker = (action: Action) => StateAsk;
 
 /** A prior-action selector: marks matching actions that go through. */
 export interface Watcher extends Scoped {
-  /** The mark for an action this watcher selected. */
-  mark(action: Action): StateMark;
+  /** The mark for an action this watcher selected; none when it lacks a `same` field. */
+  mark(action: Action): StateMark | undefined;
 }
 
 interface PriorSpec {
@@ -33,6 +33,7 @@ interface PriorSpec {
 }
 
 const SKIP: StateAsk = { kind: "skip" };
+const NO_SAME = { member: "[]" } as const;
 
 /** Compiles `per: run | global | <field>` into a function giving the scope part of a key. */
 function compilePer(per: string | undefined): (action: Action) => string {
@@ -45,15 +46,27 @@ function compilePer(per: string | undefined): (action: Action) => string {
   };
 }
 
-/** The values of the `same` fields, as one comparable string. */
-function compileSame(same: readonly string[] | undefined): (action: Action) => string {
+/** The `same` values of an action: one comparable string, or the first field it lacks. */
+type SameKey = { readonly member: string } | { readonly missing: string };
+
+/**
+ * Compiles the `same` fields. An action that lacks one of them has no key: two actions that
+ * both lack a field must not count as "the same".
+ */
+function compileSame(same: readonly string[] | undefined): (action: Action) => SameKey {
   const getters = (same ?? []).map((f) => compileFieldGetter(f));
-  if (getters.length === 0) return () => "[]";
-  return (a) =>
-    JSON.stringify(getters.map((g) => {
+  if (getters.length === 0) return () => NO_SAME;
+  return (a) => {
+    const values: unknown[] = [];
+    for (const g of getters) {
       const v = g(a);
-      return v === MISSING ? null : v;
-    }));
+      if (v === MISSING || (g.wildcard && (v as unknown[]).includes(MISSING))) {
+        return { missing: g.source };
+      }
+      values.push(v);
+    }
+    return { member: JSON.stringify(values) };
+  };
 }
 
 function compileFilter(field: string | undefined): (action: Action) => boolean {
@@ -61,7 +74,7 @@ function compileFilter(field: string | undefined): (action: Action) => boolean {
   const get = compileFieldGetter(field);
   return (a) => {
     const v = get(a);
-    return get.wildcard ? (v as unknown[]).length > 0 : v !== MISSING;
+    return get.wildcard ? (v as unknown[]).some((x) => x !== MISSING) : v !== MISSING;
   };
 }
 
@@ -117,10 +130,11 @@ export function compileStateRule(rule: PolicyRule): StateAsker {
     case "requires_prior": {
       const same = compileSame((rule.value as PriorSpec).same);
       const k = priorKey(rule);
-      return (a) => ({
-        kind: "check",
-        check: { kind: "has", key: k(per(a)), member: same(a), block },
-      });
+      return (a) => {
+        const key = same(a);
+        if ("missing" in key) return { kind: "missing", field: key.missing };
+        return { kind: "check", check: { kind: "has", key: k(per(a)), member: key.member, block } };
+      };
     }
     case "forbids_prior": {
       const k = priorKey(rule);
@@ -135,8 +149,12 @@ export function compileStateRule(rule: PolicyRule): StateAsker {
 export function compileWatcher(rule: PolicyRule, order: number): Watcher {
   const spec = rule.value as PriorSpec;
   const per = compilePer(rule.per);
-  const same = rule.operator === "requires_prior" ? compileSame(spec.same) : () => "";
+  const same = rule.operator === "requires_prior" ? compileSame(spec.same) : () => NO_SAME;
   const k = priorKey(rule);
   const scope: Scope = compileScope(spec);
-  return { order, scope, mark: (a) => ({ key: k(per(a)), member: same(a) }) };
+  const mark = (a: Action) => {
+    const key = same(a);
+    return "missing" in key ? undefined : { key: k(per(a)), member: key.member };
+  };
+  return { order, scope, mark };
 }

@@ -93,6 +93,6 @@ export async function handleCiRequest(
       status,
       headers: { ...answer.headers, ...headers },
     })
-    : jsonAnswer(status, blockedBody(e, runId, seq), headers);
+    : jsonAnswer(status, blockedBody({ ...e, decisions: event.decisions }, runId, seq), headers);
   return { response, event: { seq, ...event }, timing };
 }

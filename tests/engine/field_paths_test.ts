@@ -106,6 +106,38 @@ Deno.test("a wildcard rule holds only when it holds for every selected value", a
   }
 });
 
+Deno.test("a wildcard rule cannot be passed by an element that lacks the field", async () => {
+  const rule = { field: "items[*].price", operator: "max" as const, value: 100 };
+  const d = await decideOne(rule, post("/", { items: [{ price: 1 }, { qty: 1 }] }));
+  assert.deepEqual([d.passed, d.missing, d.message], [
+    false,
+    true,
+    "field 'items[*].price' is missing",
+  ]);
+  const lenient = await decideOne(
+    { ...rule, on_missing: "pass" },
+    post("/", { items: [{ price: 1 }, { qty: 1 }] }),
+  );
+  assert.equal(lenient.passed, true);
+  const over = await decideOne(rule, post("/", { items: [{ qty: 1 }, { price: 500 }] }));
+  assert.deepEqual([over.passed, over.actual], [false, 500]);
+});
+
+Deno.test("exists over a wildcard needs every element; not_exists needs none", async () => {
+  const cases: [unknown, boolean, boolean][] = [
+    [[{ sku: "a" }, { sku: "b" }], true, false],
+    [[{ sku: "a" }, { qty: 1 }], false, false],
+    [[{ qty: 1 }], false, true],
+    [[], false, true],
+  ];
+  for (const [items, exists, notExists] of cases) {
+    const action = post("/", { items });
+    const e = await decideOne({ field: "items[*].sku", operator: "exists" }, action);
+    const n = await decideOne({ field: "items[*].sku", operator: "not_exists" }, action);
+    assert.deepEqual([e.passed, n.passed], [exists, notExists], JSON.stringify(items));
+  }
+});
+
 Deno.test("nested wildcards select every element of every level", async () => {
   const rule = { field: "orders[*].lines[*].qty", operator: "lte" as const, value: 5 };
   const orders = [{ lines: [{ qty: 1 }, { qty: 5 }] }, { lines: [{ qty: 2 }] }];

@@ -107,6 +107,14 @@ Deno.test("a value of the wrong type fails an operator and its negation alike", 
   }
 });
 
+Deno.test("eq compares a JSON number with a value written as text, both ways", async () => {
+  const a = post("/", { n: 5, flag: true });
+  assert.equal((await decideOne({ field: "n", operator: "eq", value: "5" }, a)).passed, true);
+  assert.equal((await decideOne({ field: "flag", operator: "eq", value: "true" }, a)).passed, true);
+  assert.equal((await decideOne({ field: "n", operator: "in", value: ["5"] }, a)).passed, true);
+  assert.equal((await decideOne({ field: "n", operator: "eq", value: "6" }, a)).passed, false);
+});
+
 Deno.test("eq and in compare query and header text with numbers and booleans", async () => {
   const a = post("/?n=5&ok=true", undefined, { "x-count": "3" });
   assert.equal((await decideOne({ field: "query.n", operator: "eq", value: 5 }, a)).passed, true);

@@ -182,6 +182,22 @@ Deno.test("requires_prior with same: the prior action must carry the same values
   );
 });
 
+Deno.test("requires_prior with same: two actions that both lack the field are not the same", async () => {
+  const { set } = stateful([{
+    path: "/v1/submit_bid",
+    operator: "requires_prior",
+    value: { path: "/v1/get_quote", same: ["supplier"] },
+  }]);
+  const verdicts = [];
+  for (const a of [post("/v1/get_quote", {}), post("/v1/submit_bid", {})]) {
+    verdicts.push(await set.decide(a));
+  }
+  assert.deepEqual(verdicts.map((v) => v.outcome), ["allowed", "policy_violation"]);
+  const d = verdicts[1]?.decisions[0];
+  assert.deepEqual([d?.missing, d?.message], [true, "field 'supplier' is missing"]);
+  assert.equal((await set.decide(SUBMIT("S-1"))).outcome, "policy_violation");
+});
+
 Deno.test("requires_prior: a prior action that was blocked does not count", async () => {
   const { set } = stateful([
     { path: "/v1/get_quote", field: "supplier", operator: "starts_with", value: "S-" },
