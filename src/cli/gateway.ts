@@ -1,0 +1,140 @@
+/**
+ * `mirage gateway`: Mirage in front of a real upstream, in `enforce` or `passthrough` mode.
+ * The listening line and reload messages go to stderr; stdout carries only the JSON decision
+ * log, so that a log shipper can read it as is.
+ *
+ * @module
+ */
+
+import { MirageError } from "../errors.ts";
+import { stdoutDecisionLog } from "../gateway/decision_log.ts";
+import { type GatewayOptions, startGateway } from "../gateway/gateway.ts";
+import { parseSize } from "../gateway/size.ts";
+import { stopSignal } from "../server/serve.ts";
+import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
+
+const SPEC: CommandSpec = {
+  name: "gateway",
+  usage:
+    "--upstream URL --mode passthrough|enforce --policies P [--surface mocks.yaml] [--port 8080] " +
+    "[--host 127.0.0.1] [--traces DIR] [--timeout-ms 10000] [--max-body 1MiB] [--admin-token T] [--no-decision-log]",
+  details: [
+    "  --upstream URL       where allowed requests go (http or https, optionally with a base path)",
+    "  --mode MODE          enforce: stop violations (403/404); passthrough: forward and record them",
+    "  --policies P         policies file; reloaded on SIGHUP or change (a broken file keeps the old one)",
+    "  --surface M          mocks file whose routes are the allowed surface; others are unmatched_route",
+    "  --port N             port to listen on (0 = any free port; default 8080)",
+    "  --host H             interface to bind (default 127.0.0.1)",
+    "  --traces DIR         trace directory (default artifacts/traces)",
+    "  --timeout-ms N       wait for the upstream's response head, then 504 (default 10000)",
+    "  --max-body SIZE      request body bytes read for the policies, e.g. 512KiB (default 1MiB);",
+    "                       larger: enforce answers 413, passthrough forwards and records an error",
+    "  --admin-token T      admin routes need 'authorization: Bearer T' (also MIRAGE_ADMIN_TOKEN);",
+    "                       without it they answer loopback clients only",
+    "  --no-decision-log    no JSON line per decision on stdout",
+    "",
+    "Run id: the x-mirage-run-id header, else MIRAGE_RUN_ID, else 'default'.",
+  ],
+  options: {
+    upstream: { type: "string" },
+    mode: { type: "string" },
+    policies: { type: "string" },
+    surface: { type: "string" },
+    port: { type: "string", default: "8080" },
+    host: { type: "string", default: "127.0.0.1" },
+    traces: { type: "string", default: "artifacts/traces" },
+    "timeout-ms": { type: "string", default: "10000" },
+    "max-body": { type: "string", default: "1MiB" },
+    "admin-token": { type: "string" },
+    "no-decision-log": { type: "boolean", default: false },
+  },
+};
+
+function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function integer(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new MirageError("usage", `--${flag} must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+function upstreamOf(text: string | undefined): URL {
+  if (text === undefined) throw new MirageError("usage", "--upstream is required");
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new MirageError("usage", `--upstream is not a URL: ${text}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new MirageError("usage", `--upstream must be http:// or https://, got ${url.protocol}`);
+  }
+  if (url.search || url.hash) {
+    throw new MirageError("usage", "--upstream cannot carry a query or fragment");
+  }
+  return url;
+}
+
+/** Turns the flags into gateway options; throws `MirageError` code `usage` on a bad value. */
+export function gatewayOptions(values: FlagValues): GatewayOptions {
+  const str = (name: string) => values[name] as string | undefined;
+  const mode = str("mode");
+  if (mode !== "enforce" && mode !== "passthrough") {
+    throw new MirageError("usage", "--mode must be enforce or passthrough");
+  }
+  const policies = str("policies");
+  if (policies === undefined) throw new MirageError("usage", "--policies is required");
+  const maxBody = parseSize(str("max-body") as string);
+  return {
+    upstream: upstreamOf(str("upstream")),
+    mode,
+    policies,
+    surface: str("surface"),
+    port: integer(str("port") as string, "port", 0, 65535),
+    hostname: str("host") as string,
+    traces: str("traces") as string,
+    timeoutMs: integer(str("timeout-ms") as string, "timeout-ms", 1, 3_600_000),
+    maxBody,
+    adminToken: str("admin-token") ?? env("MIRAGE_ADMIN_TOKEN"),
+    runId: env("MIRAGE_RUN_ID") ?? "default",
+    decisionLog: values["no-decision-log"] ? undefined : stdoutDecisionLog(),
+    log: (line) => console.error(line),
+    watch: true,
+  };
+}
+
+/**
+ * Runs the gateway until SIGINT or SIGTERM, then shuts it down gracefully.
+ *
+ * @example
+ * ```ts ignore
+ * import { run } from "./gateway.ts";
+ * await run(["--upstream", "http://127.0.0.1:9000", "--mode", "enforce", "--policies", "policies.yaml"]);
+ * ```
+ */
+export async function run(args: string[]): Promise<number> {
+  const parsed = parseCommandArgs(SPEC, args);
+  if (typeof parsed === "number") return parsed;
+  let options: GatewayOptions;
+  try {
+    options = gatewayOptions(parsed);
+  } catch (e) {
+    if (e instanceof MirageError && (e.code === "usage" || e.code === "invalid_size")) {
+      return usageError(SPEC, e.message);
+    }
+    throw e;
+  }
+  const gateway = await startGateway(options);
+  const signal = await stopSignal();
+  options.log(`[mirage] ${signal}: finishing in-flight requests`);
+  await gateway.close();
+  return 0;
+}

@@ -1,0 +1,109 @@
+/**
+ * `mirage proxy`: serves the declared mocks to an agent under test, stops what the policies
+ * forbid, and writes one deterministic trace per run. Reloads on SIGHUP and file change;
+ * SIGINT / SIGTERM finish in-flight requests and flush the traces before exiting 0.
+ *
+ * @module
+ */
+
+import { ConfigError } from "../errors.ts";
+import { startProxy } from "../server/ci_proxy.ts";
+import { wantsColour } from "../server/request_log.ts";
+import { stopSignal } from "../server/serve.ts";
+import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
+import { parsePort } from "./port.ts";
+
+const SPEC: CommandSpec = {
+  name: "proxy",
+  usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
+    "[--mode enforce|passthrough] [--no-watch]",
+  details: [
+    "Serves the mocks to an agent and enforces the policies; one trace file per run.",
+    "",
+    "  -m, --mocks M      mocks file: the declared surface",
+    "  -p, --policies P   policies file",
+    "      --port N       port to listen on (default 8001; 0 = any free port)",
+    "      --host H       interface to bind (default 127.0.0.1)",
+    "      --traces DIR   trace directory (default artifacts/traces)",
+    "      --run-id ID    run id when a request has no x-mirage-run-id header and MIRAGE_RUN_ID",
+    '                     is unset (default "default")',
+    "      --mode M       enforce (default): answer 403/404 to violations;",
+    "                     passthrough: serve the mock anyway and record enforced: false",
+    "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
+    "",
+    "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id",
+  ],
+  options: {
+    mocks: { type: "string", short: "m" },
+    policies: { type: "string", short: "p" },
+    port: { type: "string", default: "8001" },
+    host: { type: "string", default: "127.0.0.1" },
+    traces: { type: "string", default: "artifacts/traces" },
+    "run-id": { type: "string" },
+    mode: { type: "string", default: "enforce" },
+    "no-watch": { type: "boolean" },
+  },
+};
+
+const MODES: ReadonlySet<string> = new Set(["enforce", "passthrough"]);
+
+/** The run id of requests without a header: `MIRAGE_RUN_ID`, then `--run-id`, then "default". */
+function defaultRunId(flag: string | undefined): string {
+  return Deno.env.get("MIRAGE_RUN_ID") || flag || "default";
+}
+
+function usageProblem(flags: FlagValues): string | undefined {
+  if (typeof flags.mocks !== "string" || typeof flags.policies !== "string") {
+    return "--mocks and --policies are required";
+  }
+  if (!MODES.has(String(flags.mode))) {
+    return `--mode must be enforce or passthrough, got '${flags.mode}'`;
+  }
+  if (parsePort(String(flags.port)) === undefined) {
+    return `--port must be 0-65535, got '${flags.port}'`;
+  }
+  return undefined;
+}
+
+/**
+ * Runs `mirage proxy` until SIGINT / SIGTERM; 0 after a clean stop, 1 on bad files, 2 on bad
+ * flags.
+ *
+ * @example
+ * ```ts
+ * import { run } from "./proxy.ts";
+ * const code = await run(["--mocks", "mocks/procurement.yaml", "--policies", "policies/procurement.yaml", "--port", "0"]);
+ * ```
+ */
+export async function run(args: string[]): Promise<number> {
+  const flags = parseCommandArgs(SPEC, args);
+  if (typeof flags === "number") return flags;
+  const problem = usageProblem(flags);
+  if (problem) return usageError(SPEC, problem);
+  const traces = String(flags.traces);
+  let proxy;
+  try {
+    proxy = await startProxy({
+      mocks: String(flags.mocks),
+      policies: String(flags.policies),
+      port: parsePort(String(flags.port)) as number,
+      hostname: String(flags.host),
+      traces,
+      runId: defaultRunId(flags["run-id"] as string | undefined),
+      enforce: flags.mode === "enforce",
+      reloadOnSignal: true,
+      watchFiles: !flags["no-watch"],
+      log: (line) => console.log(line),
+      colour: wantsColour(Deno.stdout),
+    });
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    console.error(e.message);
+    return 1;
+  }
+  const signal = await stopSignal();
+  console.log(`[mirage] ${signal}: finishing in-flight requests`);
+  await proxy.close();
+  console.log(`[mirage] proxy stopped · traces in ${traces}`);
+  return 0;
+}

@@ -1,0 +1,83 @@
+/**
+ * JUnit XML of a gate report, for CI systems that show test results: one `<testsuite>` per
+ * run, one `<testcase>` per event, failing events as `<failure>`.
+ *
+ * @module
+ */
+
+import type { GatedRun, GateEvent, GateReport } from "./gate_runs.ts";
+
+/** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
+export function xmlEscape(text: string): string {
+  return text
+    // deno-lint-ignore no-control-regex
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, "")
+    .replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;")
+    .replaceAll('"', "&quot;").replaceAll("'", "&apos;");
+}
+
+function testcase(run: GatedRun, e: GateEvent): string {
+  const open = `    <testcase classname="mirage.${xmlEscape(run.run_id)}" name="${
+    xmlEscape(e.name)
+  }"`;
+  if (!e.fails) return `${open}/>`;
+  const text = e.next ? `${e.description}\n${e.next}` : e.description;
+  return [
+    `${open}>`,
+    `      <failure message="${xmlEscape(e.description)}" type="${e.outcome}">${
+      xmlEscape(text)
+    }</failure>`,
+    "    </testcase>",
+  ].join("\n");
+}
+
+function testsuite(run: GatedRun): string {
+  const failures = run.events.filter((e) => e.fails).length;
+  const attrs = `name="${
+    xmlEscape(run.run_id)
+  }" tests="${run.events.length}" failures="${failures}" errors="0"`;
+  if (run.events.length === 0) return `  <testsuite ${attrs}/>`;
+  return [`  <testsuite ${attrs}>`, ...run.events.map((e) => testcase(run, e)), "  </testsuite>"]
+    .join("\n");
+}
+
+/** Problems (missing traces, a failing command) as one suite, so that they fail the report too. */
+function problemSuite(problems: readonly string[]): string {
+  const cases = problems.map((p) =>
+    [
+      `    <testcase classname="mirage.gate" name="${xmlEscape(p)}">`,
+      `      <failure message="${xmlEscape(p)}" type="gate"/>`,
+      "    </testcase>",
+    ].join("\n")
+  );
+  return [
+    `  <testsuite name="mirage.gate" tests="${problems.length}" failures="${problems.length}" errors="0">`,
+    ...cases,
+    "  </testsuite>",
+  ]
+    .join("\n");
+}
+
+/**
+ * Renders a gate report as JUnit XML.
+ *
+ * @example
+ * ```ts
+ * import { junitXml } from "./junit.ts";
+ * const xml = junitXml({ passed: true, traces: "t", runs: [], problems: [] });
+ * ```
+ */
+export function junitXml(report: GateReport): string {
+  const tests = report.runs.reduce((n, r) => n + r.events.length, 0) + report.problems.length;
+  const failures = report.runs.reduce((n, r) => n + r.events.filter((e) => e.fails).length, 0) +
+    report.problems.length;
+  const suites = report.runs.map(testsuite);
+  if (report.problems.length) suites.push(problemSuite(report.problems));
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="mirage" tests="${tests}" failures="${failures}" errors="0">`,
+    ...suites,
+    "</testsuites>",
+    "",
+  ].join("\n");
+}

@@ -1,0 +1,55 @@
+/**
+ * The "Next:" line under a failing event: what a developer should do about it.
+ *
+ * @module
+ */
+
+import type { TraceEvent } from "../trace/event.ts";
+
+/** The files a hint can point at, when the gate knows them. */
+export interface HintFiles {
+  /** The policies file. */
+  readonly policies?: string | undefined;
+  /** The mocks file. */
+  readonly mocks?: string | undefined;
+}
+
+function target(event: TraceEvent): string {
+  const r = event.request;
+  return r.tool !== undefined ? `tool ${r.tool}` : `${r.method} ${r.path}`;
+}
+
+/**
+ * A one-line suggestion for an event that fails a gate.
+ *
+ * @example
+ * ```ts
+ * import { nextHint } from "./next_hint.ts";
+ * nextHint(
+ *   { seq: 1, request: { method: "GET", path: "/v1/x" }, outcome: "unmatched_route", enforced: true, decisions: [], response: { status: 404 } },
+ *   { mocks: "mocks.yaml" },
+ * ); // "Next: declare a mock for GET /v1/x in mocks.yaml, or stop the agent calling it"
+ * ```
+ */
+export function nextHint(event: TraceEvent, files: HintFiles): string {
+  const policies = files.policies ?? "the policies file";
+  switch (event.outcome) {
+    case "policy_violation":
+      return `Next: fix the agent, or change policy ${
+        event.policy ?? "?"
+      } in ${policies} if the limit is wrong`;
+    case "unmatched_route":
+      return `Next: declare a mock for ${target(event)} in ${
+        files.mocks ?? "mocks.yaml"
+      }, or stop the agent calling it`;
+    case "error":
+      return `Next: check the upstream — Mirage answered ${event.response.status}` +
+        `${event.error ? ` (${event.error})` : ""}; is it reachable and answering in time?`;
+    case "flagged":
+      return `Next: review what policy ${
+        event.policy ?? "?"
+      } flagged, or change its action in ${policies}`;
+    default:
+      return "";
+  }
+}

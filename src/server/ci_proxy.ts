@@ -1,0 +1,238 @@
+/**
+ * `mirage proxy` as a library: the CI request path behind an HTTP server, with the admin
+ * routes, metrics, one log line per request, and reload on SIGHUP or file change. Used by the
+ * `proxy` command, by `gate-run -- COMMAND` and by the demo.
+ *
+ * @module
+ */
+
+import { Hono } from "hono";
+import type { CiContext } from "../runtime/ci_handler.ts";
+import { handleCiRequest } from "../runtime/ci_handler.ts";
+import { TraceStore } from "../trace/trace_store.ts";
+import { ADMIN_PREFIX, adminRoutes } from "./admin.ts";
+import { loadCiContext } from "./ci_context.ts";
+import { Reloadable } from "./holder.ts";
+import { Metrics } from "./metrics.ts";
+import { type ReloadTrigger, watchReload } from "./reload.ts";
+import { requestLine } from "./request_log.ts";
+import { listen, type Listening } from "./serve.ts";
+
+/** Options of {@link startProxy}. */
+export interface ProxyOptions {
+  /** Path of the policies file. */
+  readonly policies: string;
+  /** Path of the mocks file. */
+  readonly mocks: string;
+  /** Port; 0 picks a free one. */
+  readonly port: number;
+  /** Interface to bind. */
+  readonly hostname: string;
+  /** Trace directory. */
+  readonly traces: string;
+  /** Run id of requests without an `x-mirage-run-id` header. */
+  readonly runId: string;
+  /** False for passthrough: violations are served and recorded `enforced: false`. */
+  readonly enforce: boolean;
+  /** Reload on SIGHUP. */
+  readonly reloadOnSignal: boolean;
+  /** Reload when either file changes. */
+  readonly watchFiles: boolean;
+  /** Where the listening line, request lines and reload messages go. */
+  readonly log: (line: string) => void;
+  /** Colour the request lines. */
+  readonly colour: boolean;
+}
+
+/** A running proxy. */
+export interface ProxyHandle {
+  /** The bound port. */
+  readonly port: number;
+  /** `http://<host>:<port>`, for agents. */
+  readonly url: string;
+  /** Number of mock routes now served. */
+  readonly routes: number;
+  /** Number of policies now enforced. */
+  readonly policies: number;
+  /** Every run id that sent a request. */
+  readonly runIds: ReadonlySet<string>;
+  /** Reloads both files now; false (and the old files keep serving) when one has errors. */
+  reload(): Promise<boolean>;
+  /** Stops accepting, finishes in-flight requests, writes every trace, releases the store. */
+  close(): Promise<void>;
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** `3 routes · 4 policies`. */
+function sizes(ctx: CiContext): string {
+  return `${count(ctx.mocks.size, "route", "routes")} · ${
+    count(ctx.policies.size, "policy", "policies")
+  }`;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+class CiProxy implements ProxyHandle {
+  readonly runIds = new Set<string>();
+  readonly #options: ProxyOptions;
+  readonly #holder: Reloadable<CiContext>;
+  readonly #metrics = new Metrics();
+  readonly #counters = new Map<string, number>();
+  readonly #app: Hono;
+  #server: Listening | undefined;
+  #trigger: ReloadTrigger | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ProxyOptions, initial: CiContext) {
+    this.#options = options;
+    this.#holder = new Reloadable(
+      initial,
+      (old) => loadCiContext({ ...options, traces: old.traces }, old.policies.store),
+    );
+    this.#app = this.#buildApp();
+  }
+
+  get port(): number {
+    return this.#server?.port ?? 0;
+  }
+
+  get url(): string {
+    const host = this.#server?.hostname ?? this.#options.hostname;
+    return `http://${host.includes(":") ? `[${host}]` : host}:${this.port}`;
+  }
+
+  get routes(): number {
+    return this.#holder.current.mocks.size;
+  }
+
+  get policies(): number {
+    return this.#holder.current.policies.size;
+  }
+
+  start(): void {
+    this.#server = listen((request) => this.#app.fetch(request), this.#options);
+    const mode = this.#options.enforce ? "" : " · passthrough";
+    this.#options.log(
+      `[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}`,
+    );
+    const { reloadOnSignal, watchFiles } = this.#options;
+    if (reloadOnSignal || watchFiles) {
+      const files = watchFiles ? [this.#options.policies, this.#options.mocks] : [];
+      this.#trigger = watchReload({
+        files,
+        signal: reloadOnSignal,
+        onTrigger: (cause) => void this.#reloadLogged(cause),
+      });
+    }
+  }
+
+  reload(): Promise<boolean> {
+    return this.#reloadLogged("reload");
+  }
+
+  close(): Promise<void> {
+    return this.#closing ??= this.#closeNow();
+  }
+
+  async #closeNow(): Promise<void> {
+    this.#trigger?.close();
+    await this.#server?.shutdown();
+    const ctx = this.#holder.current;
+    await ctx.traces?.close();
+    await ctx.policies.store.close();
+  }
+
+  async #reloadLogged(cause: string): Promise<boolean> {
+    const result = await this.#holder.reload();
+    if (result.ok) {
+      this.#options.log(`[mirage] reloaded · ${sizes(result.value)}`);
+      return true;
+    }
+    this.#options.log(`[mirage] reload (${cause}) failed; still serving the previous files:`);
+    this.#options.log(errorText(result.error));
+    return false;
+  }
+
+  #buildApp(): Hono {
+    const app = new Hono();
+    app.route(
+      ADMIN_PREFIX,
+      adminRoutes({
+        health: () => this.#health(),
+        metrics: this.#metrics,
+        traces: this.#options.traces,
+      }),
+    );
+    app.all("*", (c) => this.#handle(c.req.raw));
+    app.onError((error, c) => {
+      this.#options.log(
+        `[mirage] error answering ${c.req.method} ${c.req.path}: ${errorText(error)}`,
+      );
+      return c.json({ error: "error", message: errorText(error) }, 500);
+    });
+    return app;
+  }
+
+  #health(): Record<string, unknown> {
+    return {
+      routes: this.routes,
+      policies: this.policies,
+      mode: this.#options.enforce ? "enforce" : "passthrough",
+    };
+  }
+
+  async #handle(request: Request): Promise<Response> {
+    const runId = request.headers.get("x-mirage-run-id") || this.#options.runId;
+    this.runIds.add(runId);
+    const next = () => {
+      const n = (this.#counters.get(runId) ?? 0) + 1;
+      this.#counters.set(runId, n);
+      return n;
+    };
+    const { response, event, timing } = await handleCiRequest(
+      this.#holder.current,
+      request,
+      runId,
+      next,
+    );
+    const failedPolicies = event.decisions.filter((d) => !d.passed).map((d) => d.policy);
+    this.#metrics.observe({
+      outcome: event.outcome,
+      failedPolicies,
+      decideSeconds: timing.decide_us / 1e6,
+    });
+    this.#options.log(requestLine(event, timing.total_us, this.#options.colour));
+    return response;
+  }
+}
+
+/**
+ * Loads both files, starts the proxy and prints its listening line. Throws `ConfigError` /
+ * `MirageError` when a file is wrong or the port cannot be bound.
+ *
+ * @example
+ * ```ts
+ * import { startProxy } from "./ci_proxy.ts";
+ * const proxy = await startProxy({
+ *   policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", port: 0, hostname: "127.0.0.1",
+ *   traces: "artifacts/traces", runId: "default", enforce: true, reloadOnSignal: false, watchFiles: false, log: console.log, colour: false,
+ * });
+ * await proxy.close();
+ * ```
+ */
+export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
+  const traces = new TraceStore({ dir: options.traces, mode: "ci", reset: true, idleFlushMs: 200 });
+  const proxy = new CiProxy(options, await loadCiContext({ ...options, traces }));
+  try {
+    proxy.start();
+  } catch (e) {
+    await proxy.close();
+    throw e;
+  }
+  return proxy;
+}

@@ -1,0 +1,92 @@
+/**
+ * Prometheus text exposition of what a Mirage server decided: requests by outcome, failing
+ * rules by policy, and a histogram of decision latency in seconds. Surface-independent: the CI
+ * proxy and the gateway feed it the same way.
+ *
+ * @module
+ */
+
+/** Upper bounds of the decision-latency buckets, in seconds (1 µs … 100 ms). */
+const BUCKETS: readonly number[] = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 1e-1];
+
+/** One decided action, as the metrics need it. */
+export interface MetricsSample {
+  /** The action's outcome (`allowed`, `policy_violation`, …). */
+  readonly outcome: string;
+  /** Names of the rules that failed on it. */
+  readonly failedPolicies: readonly string[];
+  /** Time to decide, in seconds. */
+  readonly decideSeconds: number;
+}
+
+/** Escapes a label value as the exposition format requires. */
+function label(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+}
+
+function counterLines(name: string, help: string, labelName: string, counts: Map<string, number>) {
+  const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} counter`];
+  for (const [key, n] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`${name}{${labelName}="${label(key)}"} ${n}`);
+  }
+  return lines;
+}
+
+/**
+ * In-memory counters and a latency histogram, rendered as Prometheus text.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "./metrics.ts";
+ * const m = new Metrics();
+ * m.observe({ outcome: "allowed", failedPolicies: [], decideSeconds: 0.000004 });
+ * console.log(m.render());
+ * ```
+ */
+export class Metrics {
+  readonly #outcomes = new Map<string, number>();
+  readonly #policies = new Map<string, number>();
+  readonly #buckets: number[] = BUCKETS.map(() => 0);
+  #sum = 0;
+  #count = 0;
+
+  /** Counts one decided action. */
+  observe(sample: MetricsSample): void {
+    this.#outcomes.set(sample.outcome, (this.#outcomes.get(sample.outcome) ?? 0) + 1);
+    for (const p of sample.failedPolicies) this.#policies.set(p, (this.#policies.get(p) ?? 0) + 1);
+    BUCKETS.forEach((le, i) => {
+      if (sample.decideSeconds <= le) this.#buckets[i] = (this.#buckets[i] ?? 0) + 1;
+    });
+    this.#sum += sample.decideSeconds;
+    this.#count++;
+  }
+
+  /** The exposition text (`text/plain; version=0.0.4`). */
+  render(): string {
+    const h = "mirage_decision_seconds";
+    return [
+      ...counterLines(
+        "mirage_requests_total",
+        "Actions decided, by outcome.",
+        "outcome",
+        this.#outcomes,
+      ),
+      ...counterLines(
+        "mirage_policy_failures_total",
+        "Failing rule decisions, by policy.",
+        "policy",
+        this.#policies,
+      ),
+      `# HELP ${h} Time to evaluate one action against the compiled policies.`,
+      `# TYPE ${h} histogram`,
+      ...BUCKETS.map((le, i) => `${h}_bucket{le="${le}"} ${this.#buckets[i]}`),
+      `${h}_bucket{le="+Inf"} ${this.#count}`,
+      `${h}_sum ${this.#sum}`,
+      `${h}_count ${this.#count}`,
+      "",
+    ].join("\n");
+  }
+}
+
+/** The content type of {@link Metrics.render}'s text. */
+export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

@@ -1,0 +1,128 @@
+/**
+ * The GitHub Action's script, run as the runner would run it: inputs as INPUT_* variables, a
+ * step summary file, GITHUB_ACTIONS=true. MIRAGE_CLI points it at this checkout's CLI.
+ */
+
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { CONFIG, MAIN, ROOT } from "../support/cli_process.ts";
+import { tempDir } from "../support/fixtures.ts";
+import { allowed, flagged, violation, writeRun } from "../support/trace_events.ts";
+
+const SCRIPT = join(ROOT, "scripts/action.sh");
+const CLI = `${Deno.execPath()} run -A --config ${CONFIG} ${MAIN}`;
+
+interface ActionRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  summary: string;
+}
+
+async function runAction(
+  dir: string,
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+) {
+  const summary = join(dir, "step_summary.md");
+  const out = await new Deno.Command("bash", {
+    args: [SCRIPT],
+    cwd: ROOT,
+    env: {
+      NO_COLOR: "1",
+      GITHUB_ACTIONS: "true",
+      GITHUB_STEP_SUMMARY: summary,
+      RUNNER_TEMP: dir,
+      MIRAGE_CLI: CLI,
+      ...Object.fromEntries(
+        Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
+      ),
+      ...env,
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder();
+  const written = await Deno.readTextFile(summary).catch(() => "");
+  return {
+    code: out.code,
+    stdout: text.decode(out.stdout),
+    stderr: text.decode(out.stderr),
+    summary: written,
+  };
+}
+
+Deno.test("action: a clean trace dir passes, with a summary and no annotations", async () => {
+  await using dir = await tempDir();
+  const traces = join(dir.path, "traces");
+  await writeRun(traces, "clean", [allowed, allowed]);
+  const r: ActionRun = await runAction(dir.path, { traces, fail_on: "" });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, /\[mirage-action\] using MIRAGE_CLI/);
+  assert.match(r.summary, /## Mirage gate: passed ✅/);
+  assert.match(r.summary, /\| clean \| ✅ allowed \| 2 \| 0 \| 0 \| 0 \| 0 \| 0 \|/);
+  assert.doesNotMatch(r.stdout, /::error/);
+});
+
+Deno.test("action: fail-on flagged fails a flagged run", async () => {
+  await using dir = await tempDir();
+  const traces = join(dir.path, "traces");
+  await writeRun(traces, "review", [allowed, flagged]);
+  assert.equal((await runAction(dir.path, { traces })).code, 0);
+  const r = await runAction(dir.path, { traces, fail_on: "flagged" });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, /^::error title=Mirage flagged in run review::/m);
+});
+
+Deno.test("action: a violating trace dir fails with annotations and a summary", async () => {
+  await using dir = await tempDir();
+  const traces = join(dir.path, "traces");
+  await writeRun(traces, "bids", [allowed, violation]);
+  const r = await runAction(dir.path, { traces, policies: "policies/procurement.yaml" });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.summary, /## Mirage gate: failed ❌/);
+  assert.match(r.summary, /\| bids \| ❌ policy_violation \(enforce_bid_limit\) \|/);
+  assert.match(
+    r.stdout,
+    /^::error title=Mirage policy_violation in run bids::#2 POST \/v1\/submit_bid/m,
+  );
+  assert.match(
+    r.stdout,
+    /Next: fix the agent, or change policy enforce_bid_limit in policies\/procurement\.yaml/,
+  );
+});
+
+Deno.test("action: the command input runs under the proxy; a bad input is a usage error", async () => {
+  await using dir = await tempDir();
+  const agent = `"${Deno.execPath()}" run --allow-net --allow-env scripts/procurement_agent.ts`;
+  const inputs = {
+    traces: join(dir.path, "traces"),
+    mocks: "mocks/procurement.yaml",
+    policies: "policies/procurement.yaml",
+    command: agent,
+    junit: join(dir.path, "junit.xml"),
+  };
+  const r = await runAction(dir.path, inputs);
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stderr, /agent → POST \/v1\/submit_bid policy_violation/);
+  assert.match(await Deno.readTextFile(inputs.junit), /<failure message="#3 POST \/v1\/submit_bid/);
+
+  const usage = await runAction(dir.path, { traces: inputs.traces, fail_on: "everything" });
+  assert.equal(usage.code, 2);
+  assert.match(usage.stderr, /--fail-on takes 'flagged'/);
+});
+
+Deno.test("action: without MIRAGE_CLI or a release, it runs the CLI from the action's checkout", async () => {
+  await using dir = await tempDir();
+  const traces = join(dir.path, "traces");
+  await writeRun(traces, "clean", [allowed]);
+  const r = await runAction(dir.path, { traces }, {
+    MIRAGE_CLI: "",
+    GITHUB_ACTION_PATH: ROOT,
+    MIRAGE_ACTION_REPOSITORY: "",
+    PATH: `${join(Deno.execPath(), "..")}:/usr/bin:/bin`,
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stderr, /running the CLI from .* with Deno/);
+  assert.match(r.summary, /passed/);
+});
