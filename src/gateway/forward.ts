@@ -1,0 +1,171 @@
+/**
+ * Forwarding one request so that neither side can tell a gateway is there: method, path,
+ * query, end-to-end headers and body bytes go up untouched; status, headers (each `set-cookie`)
+ * and body bytes come back as they arrive, never buffered and never decoded.
+ *
+ * @module
+ */
+
+import { elapsedUs } from "./clock.ts";
+import { hopByHopFilter } from "./hop_by_hop.ts";
+import type { UpstreamClient, UpstreamResponse } from "./upstream_client.ts";
+
+/** What the gateway adds and removes on the way up. */
+export interface ForwardedFor {
+  /** The client's address, appended to `x-forwarded-for`. */
+  readonly clientIp: string;
+  /** The scheme the client used to reach the gateway. */
+  readonly proto: string;
+}
+
+/** A request to forward. */
+export interface ForwardRequest {
+  /** The client's request (its body already taken into `body`). */
+  readonly request: Request;
+  /** The upstream URL for this request. */
+  readonly target: URL;
+  /** The body as read for inspection, or the stream of it when it was over the limit. */
+  readonly body: Uint8Array | ReadableStream<Uint8Array> | undefined;
+  /** What goes into `x-forwarded-*`. */
+  readonly via: ForwardedFor;
+  /** Headers added to the answer (the decision headers). */
+  readonly answerHeaders: Readonly<Record<string, string>>;
+  /** How long to wait for the upstream's response head. */
+  readonly timeoutMs: number;
+}
+
+/** The outcome of a forward: the upstream's answer, or why there is none. */
+export type Forwarded =
+  | { readonly ok: true; readonly response: Response; readonly upstreamUs: number }
+  | {
+    readonly ok: false;
+    readonly status: number;
+    readonly error: string;
+    readonly upstreamUs: number;
+  };
+
+const NULL_BODY: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The URL a request goes to: the upstream's origin and base path, then the request's path and
+ * query. Built as text so that a path starting with `//` cannot name another host.
+ */
+export function upstreamUrl(upstream: URL, requestUrl: URL): URL {
+  const base = upstream.pathname.replace(/\/+$/, "");
+  return new URL(`${upstream.origin}${base}${requestUrl.pathname}${requestUrl.search}`);
+}
+
+/** The headers sent upstream: end-to-end ones, no `x-mirage-*`, the upstream's host, `x-forwarded-*`. */
+export function upstreamHeaders(
+  incoming: Headers,
+  target: URL,
+  via: ForwardedFor,
+  bodyLength: number | undefined,
+): Headers {
+  const drop = hopByHopFilter(incoming.get("connection"));
+  const out = new Headers();
+  incoming.forEach((value, name) => {
+    if (drop(name) || name.startsWith("x-mirage-") || name === "host") return;
+    if (name === "content-length" && bodyLength !== undefined) return;
+    out.append(name, value);
+  });
+  if (bodyLength !== undefined) out.set("content-length", String(bodyLength));
+  out.set("host", target.host);
+  const prior = incoming.get("x-forwarded-for");
+  out.set("x-forwarded-for", prior ? `${prior}, ${via.clientIp}` : via.clientIp);
+  out.set("x-forwarded-proto", via.proto);
+  const host = incoming.get("host");
+  if (host) out.set("x-forwarded-host", host);
+  return out;
+}
+
+/** The upstream's response headers minus hop-by-hop ones; repeated names stay repeated. */
+export function answerHeaders(upstream: UpstreamResponse["headers"]): Headers {
+  const connection = upstream.filter(([n]) => n.toLowerCase() === "connection").map(([, v]) => v);
+  const drop = hopByHopFilter(connection.join(","));
+  const out = new Headers();
+  for (const [name, value] of upstream) if (!drop(name)) out.append(name, value);
+  return out;
+}
+
+function failure(e: unknown, timedOut: boolean, clientGone: boolean, timeoutMs: number) {
+  if (timedOut) return { status: 504, error: `upstream did not answer within ${timeoutMs} ms` };
+  if (clientGone) return { status: 499, error: "client closed the request" };
+  const code = (e as { code?: unknown }).code;
+  const why = e instanceof Error ? e.message : String(e);
+  return {
+    status: 502,
+    error: `upstream unreachable: ${typeof code === "string" ? `${code} ` : ""}${why}`,
+  };
+}
+
+function toResponse(method: string, up: UpstreamResponse, extra: Record<string, string>): Response {
+  const headers = answerHeaders(up.headers);
+  for (const [name, value] of Object.entries(extra)) headers.set(name, value);
+  const empty = method === "HEAD" || NULL_BODY.has(up.status);
+  if (empty) up.body.cancel().catch(() => {});
+  return new Response(empty ? null : up.body, {
+    status: up.status,
+    statusText: up.statusText,
+    headers,
+  });
+}
+
+/**
+ * An abort signal for "the client went away before the answer's head". Deno (without
+ * `--unstable-no-legacy-abort`) also aborts `request.signal` once a response was delivered;
+ * listening only until the head is ready ignores that. Later, a client that leaves cancels
+ * the streamed body, which closes the upstream response.
+ */
+function untilAnswered(clientSignal: AbortSignal): { signal: AbortSignal; answered: () => void } {
+  const gone = new AbortController();
+  const onAbort = () => gone.abort(clientSignal.reason);
+  if (clientSignal.aborted) gone.abort(clientSignal.reason);
+  else clientSignal.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: gone.signal,
+    answered: () => clientSignal.removeEventListener("abort", onAbort),
+  };
+}
+
+/**
+ * Sends a request upstream and builds the client's answer. A client that goes away aborts the
+ * upstream exchange; the timeout covers the wait for the response head only, so long streams
+ * (server-sent events) are not cut.
+ */
+export async function forward(client: UpstreamClient, f: ForwardRequest): Promise<Forwarded> {
+  const start = performance.now();
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), f.timeoutMs);
+  const leaving = untilAnswered(f.request.signal);
+  const bodyLength = f.body instanceof Uint8Array ? f.body.length : undefined;
+  try {
+    const up = await client.send({
+      url: f.target,
+      method: f.request.method,
+      headers: upstreamHeaders(f.request.headers, f.target, f.via, bodyLength),
+      body: f.body,
+      signal: AbortSignal.any([leaving.signal, timeout.signal]),
+    });
+    if (up.status < 200 || up.status > 599) {
+      await up.body.cancel();
+      return {
+        ok: false,
+        status: 502,
+        error: `upstream answered status ${up.status}`,
+        upstreamUs: elapsedUs(start),
+      };
+    }
+    return {
+      ok: true,
+      response: toResponse(f.request.method, up, { ...f.answerHeaders }),
+      upstreamUs: elapsedUs(start),
+    };
+  } catch (e) {
+    const failed = failure(e, timeout.signal.aborted, leaving.signal.aborted, f.timeoutMs);
+    return { ok: false, ...failed, upstreamUs: elapsedUs(start) };
+  } finally {
+    clearTimeout(timer);
+    leaving.answered();
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Where a decided request leaves its marks: the run's trace (redacted), the metrics and the
+ * decision log. A trace write that fails is reported on stderr and does not fail the request:
+ * the client's answer is already decided by then.
+ *
+ * @module
+ */
+
+import type { TraceEvent } from "../trace/event.ts";
+import type { EventTiming, TraceStore } from "../trace/trace_store.ts";
+import type { DecisionSink } from "./decision_log.ts";
+import type { GatewayMetrics } from "./gateway_metrics.ts";
+
+/** Where the request went, for the decision log. */
+export interface Destination {
+  /** HTTP method, or `TOOL` for a tool call. */
+  readonly method: string;
+  /** Upstream host (empty for a tool call). */
+  readonly host: string;
+  /** Normalised path, or the tool's name. */
+  readonly path: string;
+}
+
+/** Timings of one request, in µs. */
+export interface RequestTimes {
+  /** Wall-clock arrival. */
+  readonly at: string;
+  /** Evaluating the action against the policies. */
+  readonly evaluateUs: number;
+  /** From arrival to allow/block. */
+  readonly decideUs: number;
+  /** From arrival to the answer's head. */
+  readonly totalUs: number;
+  /** Waiting for the upstream's response head, when forwarded. */
+  readonly upstreamUs?: number;
+}
+
+/**
+ * Records decided requests.
+ *
+ * @example
+ * ```ts
+ * import { Recorder } from "./recorder.ts";
+ * import { GatewayMetrics } from "./gateway_metrics.ts";
+ * const recorder = new Recorder(undefined, new GatewayMetrics(), undefined);
+ * ```
+ */
+export class Recorder {
+  readonly #traces: TraceStore | undefined;
+  readonly #metrics: GatewayMetrics;
+  readonly #log: DecisionSink | undefined;
+
+  /** Records into a trace store (if any), metrics and a decision log (if any). */
+  constructor(
+    traces: TraceStore | undefined,
+    metrics: GatewayMetrics,
+    log: DecisionSink | undefined,
+  ) {
+    this.#traces = traces;
+    this.#metrics = metrics;
+    this.#log = log;
+  }
+
+  /** Records one event and returns its sequence number in the run (0 if it could not be written). */
+  async record(
+    runId: string,
+    event: Omit<TraceEvent, "seq">,
+    to: Destination,
+    times: RequestTimes,
+  ): Promise<number> {
+    const seq = await this.#trace(runId, event, times);
+    const failedPolicies = event.decisions.filter((d) => !d.passed).map((d) => d.policy);
+    this.#metrics.observeRequest({
+      outcome: event.outcome,
+      failedPolicies,
+      decideSeconds: times.evaluateUs / 1e6,
+      timeToDecideSeconds: times.decideUs / 1e6,
+      ...(times.upstreamUs === undefined ? {} : { upstreamSeconds: times.upstreamUs / 1e6 }),
+    });
+    this.#log?.({
+      ts: times.at,
+      run_id: runId,
+      ...to,
+      outcome: event.outcome,
+      policy: event.policy ?? null,
+      status: event.response.status,
+      decide_us: times.decideUs,
+      upstream_us: times.upstreamUs ?? null,
+    });
+    return seq;
+  }
+
+  async #trace(
+    runId: string,
+    event: Omit<TraceEvent, "seq">,
+    times: RequestTimes,
+  ): Promise<number> {
+    if (!this.#traces) return 0;
+    const timing: EventTiming = {
+      at: times.at,
+      decide_us: times.decideUs,
+      total_us: times.totalUs,
+    };
+    if (times.upstreamUs !== undefined) timing.upstream_us = times.upstreamUs;
+    try {
+      return await this.#traces.record(runId, event, timing);
+    } catch (e) {
+      console.error(
+        `[mirage] cannot record trace event for run '${runId}': ${
+          e instanceof Error ? e.message : e
+        }`,
+      );
+      return 0;
+    }
+  }
+}

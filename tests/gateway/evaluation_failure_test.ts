@@ -1,0 +1,77 @@
+/**
+ * An evaluation that throws: enforce fails closed (503, nothing forwarded), passthrough forwards
+ * and records the error. In-process, with a policy set that throws on purpose.
+ */
+
+import assert from "node:assert/strict";
+import type { PolicySet } from "../../src/engine/compile_policies.ts";
+import { MemoryStateStore } from "../../src/engine/memory_store.ts";
+import type { DecisionLine } from "../../src/gateway/decision_log.ts";
+import { type GatewayContext, handleGatewayRequest } from "../../src/gateway/gateway_handler.ts";
+import { GatewayMetrics } from "../../src/gateway/gateway_metrics.ts";
+import { Recorder } from "../../src/gateway/recorder.ts";
+import { UpstreamClient } from "../../src/gateway/upstream_client.ts";
+import { compileRedactor } from "../../src/trace/redact.ts";
+import { TestUpstream } from "./upstream_server.ts";
+
+const THROWING: PolicySet = {
+  size: 1,
+  counts: { block: 1, flag: 0 },
+  redact: [],
+  store: new MemoryStateStore(),
+  decide: () => Promise.reject(new Error("store unavailable")),
+};
+
+async function run(mode: "enforce" | "passthrough") {
+  const upstream = new TestUpstream();
+  const client = new UpstreamClient();
+  const lines: DecisionLine[] = [];
+  const ctx: GatewayContext = {
+    enforce: mode === "enforce",
+    upstream: new URL(upstream.url),
+    maxBody: 1024,
+    timeoutMs: 5000,
+    defaultRunId: "eval",
+    config: () => ({ policies: THROWING, surface: undefined, redactor: compileRedactor([]) }),
+    client,
+    recorder: new Recorder(undefined, new GatewayMetrics(), (line) => lines.push(line)),
+  };
+  try {
+    const res = await handleGatewayRequest(
+      ctx,
+      new Request("http://gw.test/echo", { method: "POST", body: "{}" }),
+      "127.0.0.1",
+    );
+    const body = await res.text();
+    return {
+      status: res.status,
+      outcome: res.headers.get("x-mirage-outcome"),
+      body,
+      seen: [...upstream.seen],
+      lines,
+    };
+  } finally {
+    client.close();
+    await upstream.close();
+  }
+}
+
+Deno.test("enforce: an evaluation error answers 503 and forwards nothing", async () => {
+  const r = await run("enforce");
+  assert.equal(r.status, 503);
+  assert.equal(r.outcome, "error");
+  assert.equal(JSON.parse(r.body).error, "evaluation_failed");
+  assert.match(JSON.parse(r.body).message, /store unavailable/);
+  assert.deepEqual(r.seen, []);
+  assert.equal(r.lines[0]?.outcome, "error");
+  assert.equal(r.lines[0]?.status, 503);
+});
+
+Deno.test("passthrough: an evaluation error forwards the request and records the error", async () => {
+  const r = await run("passthrough");
+  assert.equal(r.status, 200);
+  assert.equal(r.outcome, "error");
+  assert.deepEqual(r.seen, ["/echo"]);
+  assert.equal(r.lines[0]?.outcome, "error");
+  assert.equal(r.lines[0]?.status, 200);
+});

@@ -1,0 +1,112 @@
+/**
+ * Operational failures are answered by Mirage and recorded as `error` with the status it
+ * returned: a body over the inspection limit (413 in enforce; forwarded whole in passthrough),
+ * an unreachable upstream (502), a slow one (504). A client that leaves cancels the upstream.
+ */
+
+import assert from "node:assert/strict";
+import { decodeBase64 } from "./base64.ts";
+import { readTraceFile, withGateway } from "./harness.ts";
+import { headerValues, rawRequest } from "./raw_client.ts";
+import { BINARY, type Echo } from "./upstream_server.ts";
+import { freePort } from "./free_port.ts";
+
+const RUN = [["x-mirage-run-id", "failures"]] as Array<[string, string]>;
+
+async function onlyEvent(traces: string): Promise<Record<string, unknown>> {
+  const trace = await readTraceFile(traces, "failures");
+  const events = trace.events as Record<string, unknown>[];
+  assert.equal(events.length, 1);
+  return events[0] as Record<string, unknown>;
+}
+
+function bigBody(size: number): Uint8Array {
+  return Uint8Array.from({ length: size }, (_, i) => (i * 31 + 7) % 251);
+}
+
+Deno.test("enforce: a body over --max-body is answered 413, not forwarded, and recorded", async () => {
+  await withGateway(
+    { mode: "enforce", args: ["--max-body", "1KiB"] },
+    async ({ gateway, upstream, traces }) => {
+      const res = await rawRequest(`${gateway.url}/echo`, {
+        method: "POST",
+        headers: RUN,
+        body: BINARY,
+      });
+      assert.equal(res.status, 413);
+      assert.deepEqual(headerValues(res, "x-mirage-outcome"), ["error"]);
+      assert.equal(JSON.parse(new TextDecoder().decode(res.body)).error, "body_too_large");
+      assert.deepEqual(upstream.seen, []);
+      await gateway.stop();
+      const event = await onlyEvent(traces);
+      assert.equal(event.outcome, "error");
+      assert.deepEqual(event.response, { status: 413 });
+      assert.match(String(event.error), /inspection limit of 1024 bytes/);
+    },
+  );
+});
+
+Deno.test("passthrough: a body over --max-body is forwarded whole, byte for byte, and flagged in the trace", async () => {
+  const body = bigBody(3 * 1024 * 1024 + 17);
+  await withGateway({ mode: "passthrough" }, async ({ gateway, upstream, traces }) => {
+    const res = await rawRequest(`${gateway.url}/echo`, { method: "POST", headers: RUN, body });
+    assert.equal(res.status, 200);
+    assert.deepEqual(headerValues(res, "x-mirage-outcome"), ["error"]);
+    const echo: Echo = JSON.parse(new TextDecoder().decode(res.body));
+    assert.equal(echo.headers["content-length"], String(body.length));
+    assert.deepEqual(decodeBase64(echo.body_b64), body);
+    assert.deepEqual(upstream.seen, ["/echo"]);
+    await gateway.stop();
+    const event = await onlyEvent(traces);
+    assert.equal(event.outcome, "error");
+    assert.equal(event.enforced, false);
+    assert.deepEqual(event.response, { status: 200 });
+    assert.match(String(event.error), /inspection limit of 1048576 bytes; forwarded uninspected/);
+  });
+});
+
+Deno.test("an upstream that refuses connections gives 502, recorded as error", async () => {
+  const upstreamUrl = `http://127.0.0.1:${freePort()}`;
+  await withGateway({ upstreamUrl }, async ({ gateway, traces }) => {
+    const res = await rawRequest(`${gateway.url}/echo`, { headers: RUN });
+    assert.equal(res.status, 502);
+    assert.deepEqual(headerValues(res, "x-mirage-outcome"), ["error"]);
+    const body = JSON.parse(new TextDecoder().decode(res.body));
+    assert.equal(body.error, "upstream_unreachable");
+    assert.match(body.message, /ECONNREFUSED/);
+    await gateway.stop();
+    const event = await onlyEvent(traces);
+    assert.equal(event.outcome, "error");
+    assert.deepEqual(event.response, { status: 502 });
+  });
+});
+
+Deno.test("an upstream slower than --timeout-ms gives 504, recorded as error", async () => {
+  await withGateway({ args: ["--timeout-ms", "300"] }, async ({ gateway, traces }) => {
+    const started = performance.now();
+    const res = await rawRequest(`${gateway.url}/hang`, { headers: RUN });
+    assert.equal(res.status, 504);
+    assert.ok(performance.now() - started >= 250, "answered long before the timeout");
+    assert.equal(JSON.parse(new TextDecoder().decode(res.body)).error, "upstream_timeout");
+    await gateway.stop();
+    const event = await onlyEvent(traces);
+    assert.equal(event.outcome, "error");
+    assert.deepEqual(event.response, { status: 504 });
+    assert.match(String(event.error), /within 300 ms/);
+  });
+});
+
+Deno.test("a client that disconnects cancels its upstream request", async () => {
+  await withGateway({}, async ({ gateway, upstream }) => {
+    const client = new AbortController();
+    const pending = fetch(`${gateway.url}/hang`, { signal: client.signal }).catch((e) => e);
+    while (!upstream.seen.includes("/hang")) await new Promise((r) => setTimeout(r, 10));
+    client.abort();
+    assert.ok((await pending) instanceof Error);
+    const until = Date.now() + 5000;
+    while (!upstream.abandoned.includes("/hang") && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(upstream.abandoned, ["/hang"]);
+  });
+});

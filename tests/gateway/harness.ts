@@ -1,0 +1,66 @@
+/**
+ * One test upstream, one gateway subprocess in front of it, a fresh trace directory; all torn
+ * down after the test, whatever happened.
+ */
+
+import { GatewayProcess } from "./gateway_process.ts";
+import { TestUpstream } from "./upstream_server.ts";
+
+/** Fixture files. */
+export const POLICIES = new URL("./fixtures/policies.yaml", import.meta.url).pathname;
+export const SURFACE = new URL("./fixtures/surface.yaml", import.meta.url).pathname;
+
+/** What a test gets. */
+export interface Rig {
+  upstream: TestUpstream;
+  gateway: GatewayProcess;
+  traces: string;
+}
+
+/** Options of {@link withGateway}. */
+export interface RigOptions {
+  mode?: "enforce" | "passthrough";
+  /** More gateway flags. */
+  args?: string[];
+  env?: Record<string, string>;
+  /** Use this upstream URL instead of the test upstream's. */
+  upstreamUrl?: string;
+}
+
+/** Runs `fn` against a gateway in front of a test upstream. */
+export async function withGateway(
+  options: RigOptions,
+  fn: (rig: Rig) => Promise<void>,
+): Promise<void> {
+  const upstream = new TestUpstream();
+  const traces = await Deno.makeTempDir({ prefix: "mirage-gw-traces-" });
+  let gateway: GatewayProcess | undefined;
+  try {
+    gateway = await GatewayProcess.start([
+      "--upstream",
+      options.upstreamUrl ?? upstream.url,
+      "--mode",
+      options.mode ?? "enforce",
+      "--policies",
+      POLICIES,
+      "--traces",
+      traces,
+      ...(options.args ?? []),
+    ], options.env);
+    await fn({ upstream, gateway, traces });
+  } finally {
+    await gateway?.stop();
+    await upstream.close();
+    await Deno.remove(traces, { recursive: true });
+  }
+}
+
+/** The materialised trace of a run (read after the gateway stopped, or via the admin route). */
+export async function readTraceFile(dir: string, runId: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await Deno.readTextFile(`${dir}/${runId}.json`));
+}
+
+/** JSON of a POST body. */
+export function json(value: unknown): Uint8Array {
+  return new TextEncoder().encode(JSON.stringify(value));
+}

@@ -1,0 +1,69 @@
+/**
+ * Secrets never reach disk: credential headers and every `redact:` path are written as
+ * "[REDACTED]" in every file of the trace directory — journal, trace and timing sidecar —
+ * while the upstream still gets them.
+ */
+
+import assert from "node:assert/strict";
+import { json, withGateway } from "./harness.ts";
+import { rawRequest } from "./raw_client.ts";
+import type { Echo } from "./upstream_server.ts";
+
+const SECRETS = [
+  "Bearer tok-AUTH-1234",
+  "session=COOKIE-5678",
+  "HDR-SECRET-9012",
+  "4111111111111111",
+  "ak-KEY-3456",
+];
+
+async function everyFile(dir: string): Promise<string> {
+  let text = "";
+  for await (const entry of Deno.readDir(dir)) {
+    if (entry.isFile) text += await Deno.readTextFile(`${dir}/${entry.name}`);
+  }
+  return text;
+}
+
+Deno.test("no secret from headers or redacted payload paths in any trace file", async () => {
+  await withGateway({ mode: "passthrough" }, async ({ gateway, traces }) => {
+    const headers: Array<[string, string]> = [
+      ["authorization", "Bearer tok-AUTH-1234"],
+      ["cookie", "session=COOKIE-5678"],
+      ["x-secret-token", "HDR-SECRET-9012"],
+      ["x-api-key", "ak-KEY-3456"],
+      ["content-type", "application/json"],
+      ["x-mirage-run-id", "secrets"],
+    ];
+    const body = { amount: 500, card: { number: "4111111111111111" } };
+    const res = await rawRequest(`${gateway.url}/echo`, {
+      method: "POST",
+      headers,
+      body: json(body),
+    });
+    const echo: Echo = JSON.parse(new TextDecoder().decode(res.body));
+    assert.equal(
+      echo.headers["authorization"],
+      "Bearer tok-AUTH-1234",
+      "the upstream still gets the credentials",
+    );
+    await rawRequest(`${gateway.url}/_mirage/v1/decide`, {
+      method: "POST",
+      headers,
+      body: json({
+        method: "POST",
+        url: "http://api.test/echo",
+        headers: Object.fromEntries(headers),
+        json: body,
+      }),
+    });
+    await gateway.stop();
+    const written = await everyFile(traces);
+    assert.match(written, /\[REDACTED\]/);
+    for (const secret of SECRETS) assert.ok(!written.includes(secret), `'${secret}' reached disk`);
+    const trace = JSON.parse(await Deno.readTextFile(`${traces}/secrets.json`));
+    assert.equal(trace.events.length, 2);
+    assert.equal(trace.events[0].request.json.card.number, "[REDACTED]");
+    assert.equal(trace.events[0].request.json.amount, 500);
+  });
+});
