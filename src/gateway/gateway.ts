@@ -96,12 +96,9 @@ class Gateway implements GatewayHandle {
     this.#options = options;
     const files = { policies: options.policies, surface: options.surface };
     this.#holder = new Reloadable(initial, (old) => loadGatewayConfig(files, old.policies.store));
-    this.#traces = new TraceStore({
-      dir: options.traces,
-      mode: options.mode,
-      reset: false,
-      idleFlushMs: 200,
-    });
+    // No idle flush: a gateway run lives long and materialising re-reads its whole journal.
+    // Readers (the admin routes, gate-run) materialise on demand, and stopping flushes.
+    this.#traces = new TraceStore({ dir: options.traces, mode: options.mode, reset: false });
     this.#ctx = {
       enforce: options.mode === "enforce",
       upstream: options.upstream,

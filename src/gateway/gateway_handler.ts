@@ -218,7 +218,8 @@ async function decideAndAct(f: InFlight, body: Uint8Array | undefined): Promise<
     ...d,
     totalUs: elapsedUs(f.start),
   });
-  return jsonAnswer(status, blockedBody(e, f.runId, seq), headers);
+  const decisions = f.config.redactor.decisions(e.decisions);
+  return jsonAnswer(status, blockedBody({ ...e, decisions }, f.runId, seq), headers);
 }
 
 /**

@@ -67,3 +67,18 @@ Deno.test("no secret from headers or redacted payload paths in any trace file", 
     assert.equal(trace.events[0].request.json.amount, 500);
   });
 });
+
+Deno.test("a blocked answer does not echo a redacted value back in its decisions", async () => {
+  await withGateway({ mode: "enforce" }, async ({ gateway }) => {
+    const long = "4111111111111111111111111";
+    const res = await rawRequest(`${gateway.url}/echo`, {
+      method: "POST",
+      headers: [["content-type", "application/json"]],
+      body: json({ amount: 5, card: { number: long } }),
+    });
+    const text = new TextDecoder().decode(res.body);
+    assert.equal(res.status, 403);
+    assert.equal(JSON.parse(text).policy, "card_number_short");
+    assert.ok(!text.includes(long), "the 403 body leaks the card number");
+  });
+});
