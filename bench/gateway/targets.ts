@@ -1,0 +1,66 @@
+/**
+ * The four things the gateway suite puts load on: the upstream direct, the bare hono proxy,
+ * and the Mirage gateway in passthrough and in enforce mode.
+ */
+
+import { repoUrl } from "../lib/policy_file.ts";
+import { type ServerProcess, startDenoServer } from "./server_process.ts";
+
+/** A target's name. */
+export type TargetName = "direct" | "bare proxy" | "gateway passthrough" | "gateway enforce";
+
+/** A started target: its origin and, for proxies, the process to measure and stop. */
+export interface Target {
+  readonly name: TargetName;
+  readonly origin: string;
+  readonly process: ServerProcess | undefined;
+}
+
+/** The gateway CLI's entry point, when it exists in this checkout. */
+export async function gatewayCli(): Promise<string | undefined> {
+  const path = repoUrl("src/cli/gateway.ts").pathname;
+  try {
+    await Deno.stat(path);
+    return repoUrl("src/cli/main.ts").pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+function origin(p: ServerProcess): string {
+  return `http://127.0.0.1:${p.port}`;
+}
+
+/** Starts the bare proxy in front of the upstream. */
+export async function startBare(upstream: string): Promise<Target> {
+  const p = await startDenoServer("bare proxy", repoUrl("bench/bare_proxy.ts").pathname, [
+    "--upstream",
+    upstream,
+  ]);
+  return { name: "bare proxy", origin: origin(p), process: p };
+}
+
+/** Starts the gateway in a mode, with the shipped procurement policy and traces in a temp dir. */
+export async function startGateway(
+  cli: string,
+  upstream: string,
+  mode: "passthrough" | "enforce",
+  traces: string,
+): Promise<Target> {
+  const args = [
+    "gateway",
+    "--upstream",
+    upstream,
+    "--mode",
+    mode,
+    "--policies",
+    repoUrl("bench/policies/procurement.yaml").pathname,
+    "--port",
+    "0",
+    "--no-decision-log",
+    "--traces",
+    traces,
+  ];
+  const p = await startDenoServer(`gateway ${mode}`, cli, args);
+  return { name: `gateway ${mode}`, origin: origin(p), process: p };
+}

@@ -1,0 +1,40 @@
+/**
+ * The scenarios the harness knows, by name.
+ */
+
+import { generateExfiltration } from "./exfiltration.ts";
+import { generateExfiltrationAdversarial } from "./exfiltration_adversarial.ts";
+import { generatePiiLeak } from "./pii_leak.ts";
+import { generatePiiLeakAdversarial } from "./pii_leak_adversarial.ts";
+import { generateProcurement } from "./procurement.ts";
+import { generateProcurementAdversarial } from "./procurement_adversarial.ts";
+import type { Scenario } from "./scenario.ts";
+
+/** Every scenario, in report order. */
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: "procurement",
+    policyFile: "bench/policies/procurement.yaml",
+    generate: generateProcurement,
+    adversarial: generateProcurementAdversarial,
+  },
+  {
+    name: "pii_leak",
+    policyFile: "bench/policies/pii_leak.yaml",
+    generate: generatePiiLeak,
+    adversarial: generatePiiLeakAdversarial,
+  },
+  {
+    name: "exfiltration",
+    policyFile: "bench/policies/exfiltration.yaml",
+    generate: generateExfiltration,
+    adversarial: generateExfiltrationAdversarial,
+  },
+];
+
+/** The fixed seed of the published tables; `--seed` overrides it. */
+export const DEFAULT_SEED = 20_260_503;
+/** Plain runs per scenario. */
+export const PLAIN_RUNS = 200;
+/** Adversarial runs per scenario (spread over its tricks). */
+export const ADVERSARIAL_RUNS = 150;

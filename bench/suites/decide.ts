@@ -1,0 +1,123 @@
+/**
+ * The decide suite: in-process decision latency on the procurement policy, per decision, with
+ * the state store in use (requires_prior and sum_lte go through it).
+ */
+
+import { type Action, compilePolicies, MemoryStateStore, type PolicySet } from "@mirage/core";
+import { type BatchPlan, calibrationSamples, timeAsync } from "../lib/batch_timer.ts";
+import { poolWhere, procurementPool } from "../lib/decide_pool.ts";
+import { loadPolicyFile } from "../lib/policy_file.ts";
+import { progress } from "../lib/progress.ts";
+import { fmt, type SuiteResult, type Table } from "../lib/report.ts";
+import { type Percentiles, percentiles, rounded } from "../lib/stats.ts";
+
+/** Sampling plan: 256 decisions per sample, 1,000 samples, after a 1 s warm-up. */
+export const DECIDE_PLAN: BatchPlan = { batch: 256, samples: 1_000, warmupMs: 1_000 };
+
+/** Latency of one pool. */
+export interface PoolLatency {
+  readonly label: string;
+  readonly actions: number;
+  /** Mean number of rules that apply to an action of the pool. */
+  readonly rulesApplied: number;
+  readonly us: Percentiles;
+  /** Every batch mean, µs per decision, for the JSON record. */
+  readonly samplesUs: number[];
+}
+
+async function rulesApplied(set: PolicySet, pool: readonly Action[]): Promise<number> {
+  let total = 0;
+  for (const a of pool) total += (await set.decide(a)).decisions.length;
+  return total / pool.length;
+}
+
+/** Times decisions cycling through a pool on one compiled set and store. */
+export async function timePool(
+  label: string,
+  set: PolicySet,
+  pool: readonly Action[],
+  plan: BatchPlan,
+): Promise<PoolLatency> {
+  const applied = await rulesApplied(set, pool);
+  const samples = await timeAsync(plan, (i) => set.decide(pool[i % pool.length] as Action));
+  return {
+    label,
+    actions: pool.length,
+    rulesApplied: applied,
+    us: percentiles(samples),
+    samplesUs: rounded(samples),
+  };
+}
+
+function rows(all: readonly PoolLatency[]): string[][] {
+  return all.map((r) => [
+    r.label,
+    String(r.actions),
+    fmt(r.rulesApplied, 1),
+    fmt(r.us.p50, 3),
+    fmt(r.us.p95, 3),
+    fmt(r.us.p99, 3),
+    r.rulesApplied > 0 ? fmt(r.us.p50 / r.rulesApplied, 3) : "n/a",
+  ]);
+}
+
+function table(all: readonly PoolLatency[], calibration: Percentiles): Table {
+  return {
+    title: "Decision latency — procurement policy, in process (µs per decision)",
+    columns: [
+      "actions",
+      "pool size",
+      "rules applied (mean)",
+      "p50",
+      "p95",
+      "p99",
+      "p50 per applied rule",
+    ],
+    rows: rows(all),
+    notes: [
+      `Each sample times ${DECIDE_PLAN.batch} awaited decide() calls with performance.now() and divides; ` +
+      `percentiles are over ${DECIDE_PLAN.samples} such batch means, after a ${DECIDE_PLAN.warmupMs} ms warm-up.`,
+      "One compiled set and one memory store per row; state grows as a long-lived gateway's would.",
+      `Calibration workload (JSON round trip of a small body): p50 ${
+        fmt(calibration.p50, 3)
+      } µs; ` +
+      "the regression baseline stores decide p50 / calibration p50.",
+    ],
+  };
+}
+
+/** Runs the decide suite. */
+export async function runDecide(seed: number): Promise<SuiteResult> {
+  const doc = await loadPolicyFile("bench/policies/procurement.yaml");
+  const pool = procurementPool(seed);
+  const pools: [string, Action[]][] = [
+    ["mixed procurement run", pool],
+    ["POST /v1/submit_bid", poolWhere(pool, "/v1/submit_bid")],
+    ["POST /v1/get_quote", poolWhere(pool, "/v1/get_quote")],
+    ["GET /v1/suppliers", poolWhere(pool, "/v1/suppliers")],
+  ];
+  const results: PoolLatency[] = [];
+  for (const [label, actions] of pools) {
+    progress("decide", `${label}: ${actions.length} actions`);
+    const set = compilePolicies(doc, { store: new MemoryStateStore() });
+    results.push(await timePool(label, set, actions, DECIDE_PLAN));
+  }
+  const calibration = percentiles(calibrationSamples(DECIDE_PLAN));
+  const mixed = results[0] as PoolLatency;
+  return {
+    suite: "decide",
+    raw: { plan: DECIDE_PLAN, pools: results, calibrationUs: calibration },
+    tables: [table(results, calibration)],
+    ratios: {
+      "decide.procurement.p50_vs_calibration": {
+        value: mixed.us.p50 / calibration.p50,
+        better: "lower",
+      },
+    },
+    goals: [{
+      goal: "decide p50 ≤ 1 µs on procurement",
+      measured: `${fmt(mixed.us.p50, 3)} µs`,
+      met: mixed.us.p50 <= 1,
+    }],
+  };
+}

@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { DEFAULT_SEED, SCENARIOS } from "../../bench/scenarios/registry.ts";
+import { isPerfect, scoreScenario } from "../../bench/suites/containment.ts";
+
+for (const s of SCENARIOS) {
+  Deno.test(`${s.name}: the shipped policy scores containment 1.0 / FPR 0.0 / precision 1.0`, async () => {
+    for (const seed of [DEFAULT_SEED, 1, 2]) {
+      const { plain } = await scoreScenario(s, seed);
+      const wrong = Object.entries(plain.kinds)
+        .filter(([, t]) => (t.bad ? t.stopped < t.total : t.stopped > 0))
+        .map(([k]) => k);
+      assert.ok(isPerfect(plain), `seed ${seed}: wrong on ${wrong.join(", ")}`);
+      assert.ok(plain.truePositives > 0 && plain.trueNegatives > 0);
+    }
+  });
+
+  Deno.test(`${s.name}: every bad kind of the plain generator occurs`, async () => {
+    const { plain } = await scoreScenario(s, DEFAULT_SEED);
+    const bad = Object.values(plain.kinds).filter((t) => t.bad);
+    assert.ok(bad.length >= 4, `only ${bad.length} bad kinds`);
+    assert.ok(bad.every((t) => t.total > 0));
+  });
+}

@@ -1,0 +1,37 @@
+import assert from "node:assert/strict";
+import { compareRatios, worsening } from "../../bench/lib/regression.ts";
+import type { Ratio } from "../../bench/lib/report.ts";
+
+const lower = (value: number): Ratio => ({ value, better: "lower" });
+const higher = (value: number): Ratio => ({ value, better: "higher" });
+
+Deno.test("a lower-is-better ratio 26% worse is flagged, 24% worse passes", () => {
+  const base = { "scale.x": lower(2) };
+  assert.equal(compareRatios(base, { "scale.x": lower(2.52) }).regressions.length, 1);
+  assert.equal(compareRatios(base, { "scale.x": lower(2.48) }).regressions.length, 0);
+});
+
+Deno.test("a higher-is-better ratio 26% worse is flagged, 24% worse passes", () => {
+  const base = { "gateway.rps": higher(0.8) };
+  const flagged = compareRatios(base, { "gateway.rps": higher(0.8 * 0.74) });
+  assert.deepEqual(flagged.regressions.map((r) => r.key), ["gateway.rps"]);
+  assert.equal(compareRatios(base, { "gateway.rps": higher(0.8 * 0.76) }).regressions.length, 0);
+});
+
+Deno.test("improvements never fail the check", () => {
+  const result = compareRatios({ a: lower(1), b: higher(1) }, { a: lower(0.2), b: higher(5) });
+  assert.equal(result.regressions.length, 0);
+  assert.ok(result.comparisons.every((c) => c.worse < 0));
+});
+
+Deno.test("ratios the run did not measure are listed, not failed", () => {
+  const result = compareRatios({ a: lower(1), b: lower(1) }, { a: lower(1.1) });
+  assert.deepEqual(result.notMeasured, ["b"]);
+  assert.equal(result.regressions.length, 0);
+});
+
+Deno.test("a zero baseline: any rise of a lower-is-better ratio is a regression", () => {
+  assert.equal(worsening(lower(0), 0), 0);
+  assert.equal(worsening(lower(0), 0.01), Infinity);
+  assert.equal(worsening(higher(0), 1), 0);
+});
