@@ -91,6 +91,20 @@ function byOrder(a: Scoped, b: Scoped): number {
   return a.order - b.order;
 }
 
+function inOrder(items: readonly Scoped[]): boolean {
+  for (let i = 1; i < items.length; i++) {
+    if ((items[i - 1] as Scoped).order > (items[i] as Scoped).order) return false;
+  }
+  return true;
+}
+
+/**
+ * Lookups remembered per method, host and path. Agents call the same few routes again and
+ * again, so most lookups are one map read; the bound keeps a flood of distinct paths from
+ * growing memory (the map is simply emptied when full).
+ */
+const CACHE_LIMIT = 4096;
+
 /** Items indexed by scope; built once, read on every action. */
 export class ScopeIndex<T extends Scoped> {
   readonly #everywhere: T[] = [];
@@ -99,6 +113,7 @@ export class ScopeIndex<T extends Scoped> {
   readonly #suffixHosts = new Map<string, Node<T>>();
   readonly #anyHost: Node<T> = node<T>();
   readonly #hasSuffixes: boolean;
+  readonly #cache = new Map<string, readonly T[]>();
 
   /** Builds the index. */
   constructor(items: Iterable<T>) {
@@ -132,8 +147,20 @@ export class ScopeIndex<T extends Scoped> {
     return n;
   }
 
-  /** The items whose scope matches the action, in file order. */
-  lookup(action: Action): T[] {
+  /** The items whose scope matches the action, in file order. The array is shared: read only. */
+  lookup(action: Action): readonly T[] {
+    const key = action.kind === "tool"
+      ? `tool\u0000${action.tool}`
+      : `${action.method}\u0000${action.host}\u0000${action.path}`;
+    const cached = this.#cache.get(key);
+    if (cached) return cached;
+    const found = this.#find(action);
+    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
+    this.#cache.set(key, found);
+    return found;
+  }
+
+  #find(action: Action): readonly T[] {
     const out: T[] = this.#everywhere.slice();
     if (action.kind === "tool") {
       const list = this.#tools.get(action.tool);
@@ -141,7 +168,7 @@ export class ScopeIndex<T extends Scoped> {
     } else {
       this.#collectHttp(action, out);
     }
-    return out.length > 1 ? out.sort(byOrder) : out;
+    return Object.freeze(inOrder(out) ? out : out.sort(byOrder));
   }
 
   #collectHttp(action: HttpAction, out: T[]): void {

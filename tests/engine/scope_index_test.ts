@@ -146,3 +146,31 @@ Deno.test("a generated file of 10,000 rules gives exactly the in-scope rules' de
   }
   assert.ok(total >= 300, "every sampled action hits at least the rule it was drawn from");
 });
+
+Deno.test("remembered lookups answer as fresh ones, past the cache's bound too", async () => {
+  const rules = [
+    scoped("post_orders", { method: "POST", path: "/v1/orders/{id}" }),
+    scoped("get_orders", { method: "GET", path: "/v1/orders/**" }),
+    scoped("acme_only", { host: "*.acme.test", path: "/v1/orders/{id}" }),
+    scoped("tool_t", { tool: "t" }),
+  ];
+  const set = compilePolicies({ policies: rules });
+  const fresh = async (a: Action) => names(await compilePolicies({ policies: rules }).decide(a));
+  const at = (method: string, host: string, id: number) =>
+    httpAction({ method, url: `http://${host}/v1/orders/${id}` });
+  for (let round = 0; round < 2; round++) {
+    for (let id = 0; id < 3000; id++) {
+      for (
+        const a of [
+          at("POST", "api.acme.test", id),
+          at("GET", "x.test", id),
+          at("POST", "x.test", id),
+        ]
+      ) {
+        assert.deepEqual(names(await set.decide(a)), await fresh(a), `${a.method} ${a.host} ${id}`);
+      }
+    }
+  }
+  assert.deepEqual(names(await set.decide(toolAction({ tool: "t" }))), ["tool_t"]);
+  assert.deepEqual(names(await set.decide(toolAction({ tool: "u" }))), []);
+});
