@@ -10,8 +10,8 @@ import { loadMocks, loadPolicies } from "../config/load.ts";
 import { compileMocks, type MockRouter } from "../engine/compile_mocks.ts";
 import { compilePolicies, type PolicySet } from "../engine/compile_policies.ts";
 import type { StateStore } from "../engine/state_store.ts";
-import { MirageError } from "../errors.ts";
 import { compileRedactor, type Redactor } from "../trace/redact.ts";
+import { requireFile } from "../server/require_file.ts";
 
 /** One loaded configuration; requests read a single one from start to end. */
 export interface GatewayConfig {
@@ -29,16 +29,6 @@ export interface GatewayFiles {
   readonly policies: string;
   /** Path of the surface (mocks) file, if any. */
   readonly surface: string | undefined;
-}
-
-/** The loaders read a string that names no file as YAML text; the gateway only takes files. */
-async function requireFile(path: string, noun: string): Promise<string> {
-  try {
-    if ((await Deno.stat(path)).isFile) return path;
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  throw new MirageError("file_not_found", `${noun} file not found: ${path}`);
 }
 
 /**

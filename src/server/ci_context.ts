@@ -6,13 +6,13 @@
  */
 
 import { loadMocks, loadPolicies } from "../config/load.ts";
-import { MirageError } from "../errors.ts";
 import { compileMocks } from "../engine/compile_mocks.ts";
 import { compilePolicies } from "../engine/compile_policies.ts";
 import type { StateStore } from "../engine/state_store.ts";
 import type { CiContext } from "../runtime/ci_handler.ts";
 import { compileRedactor } from "../trace/redact.ts";
 import type { TraceStore } from "../trace/trace_store.ts";
+import { requireFile } from "./require_file.ts";
 
 /** The files and settings a CI context is built from. */
 export interface CiSource {
@@ -24,16 +24,6 @@ export interface CiSource {
   readonly enforce: boolean;
   /** Where events are recorded. */
   readonly traces: TraceStore | undefined;
-}
-
-/** The loaders read a string that names no file as YAML text: a server only takes files. */
-async function requireFile(path: string, noun: string): Promise<string> {
-  try {
-    if ((await Deno.stat(path)).isFile) return path;
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  throw new MirageError("file_not_found", `${noun} file not found: ${path}`);
 }
 
 /**
