@@ -10,9 +10,9 @@ import { loadMocks, loadPolicies } from "../config/load.ts";
 import { compilePolicies } from "../engine/compile_policies.ts";
 import { compileMocks } from "../engine/compile_mocks.ts";
 import type { StateStore } from "../engine/state_store.ts";
-import { MirageViolationError } from "../errors.ts";
+import { MirageError, MirageViolationError } from "../errors.ts";
 import { compileRedactor } from "../trace/redact.ts";
-import { isFailing, type Outcome, type TraceEvent } from "../trace/event.ts";
+import { isFailing, type Outcome, summariseRun, type TraceEvent } from "../trace/event.ts";
 import { buildTrace, type Trace } from "../trace/trace.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { type CiContext, handleCiRequest } from "../runtime/ci_handler.ts";
@@ -62,7 +62,7 @@ export interface MirageSession extends AsyncDisposable {
   readonly runId: string;
   /** A drop-in `fetch` that decides, then serves the mock or the blocked answer. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
-  /** Every event so far, in order. */
+  /** Every event of the session's run so far, in order. */
   readonly events: readonly TraceEvent[];
   /** The run's worst outcome so far. */
   readonly outcome: Outcome;
@@ -70,7 +70,10 @@ export interface MirageSession extends AsyncDisposable {
   readonly trace: Trace;
   /** Where the trace file is written, if anywhere. */
   readonly tracePath: string | undefined;
-  /** Throws {@link MirageViolationError} on `policy_violation`, `unmatched_route` or `error` (and `flagged` if asked). */
+  /**
+   * Throws {@link MirageViolationError} on `policy_violation`, `unmatched_route` or `error` (and
+   * `flagged` if asked) in any request the session handled, whatever run id it carried.
+   */
   assertClean(options?: { failOnFlagged?: boolean }): void;
   /** Writes the trace, restores `fetch`, releases the store. */
   close(): Promise<void>;
@@ -96,7 +99,8 @@ class Session implements MirageSession {
   readonly runId: string;
   readonly tracePath: string | undefined;
   readonly #ctx: CiContext;
-  readonly #events: TraceEvent[] = [];
+  /** Events by run id: a request's `x-mirage-run-id` may name another run than the session's. */
+  readonly #runs = new Map<string, TraceEvent[]>();
   readonly #mode: string;
   readonly #restoreFetch: (() => void) | undefined;
   #closed = false;
@@ -114,19 +118,27 @@ class Session implements MirageSession {
   }
 
   async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+    if (this.#closed) throw new MirageError("session_closed", `session '${this.runId}' is closed`);
     const request = toRequest(input, init);
     const runId = request.headers.get("x-mirage-run-id") ?? this.runId;
-    const handled = await handleCiRequest(this.#ctx, request, runId, () => this.#events.length + 1);
-    if (runId === this.runId) this.#events.push(handled.event);
+    const events = this.#eventsOf(runId);
+    const handled = await handleCiRequest(this.#ctx, request, runId, () => events.length + 1);
+    events.push(handled.event);
     return handled.response;
   }
 
+  #eventsOf(runId: string): TraceEvent[] {
+    let events = this.#runs.get(runId);
+    if (!events) this.#runs.set(runId, events = []);
+    return events;
+  }
+
   get events(): readonly TraceEvent[] {
-    return this.#events;
+    return this.#runs.get(this.runId) ?? [];
   }
 
   get trace(): Trace {
-    return buildTrace(this.runId, this.#mode, this.#events);
+    return buildTrace(this.runId, this.#mode, this.events);
   }
 
   get outcome(): Outcome {
@@ -134,9 +146,11 @@ class Session implements MirageSession {
   }
 
   assertClean(options: { failOnFlagged?: boolean } = {}): void {
-    const bad = this.#events.filter((e) => isFailing(e.outcome, options.failOnFlagged));
+    const all = [...this.#runs.values()].flat();
+    const bad = all.filter((e) => isFailing(e.outcome, options.failOnFlagged));
     if (bad.length) {
-      throw new MirageViolationError(this.runId, this.outcome, bad.map(describeEvent));
+      const worst = summariseRun(all).outcome;
+      throw new MirageViolationError(this.runId, worst, bad.map(describeEvent));
     }
   }
 

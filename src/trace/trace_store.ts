@@ -199,6 +199,25 @@ interface OpenRun {
 }
 
 /**
+ * Journals kept open at once. Run ids come from clients (`x-mirage-run-id`), so the least
+ * recently written journals are closed past this bound and reopened on demand: distinct ids can
+ * never exhaust the process's file descriptors.
+ */
+const MAX_OPEN_JOURNALS = 64;
+
+/**
+ * Takes the journal's lock: exclusively for a reset, which truncates only when no other writer
+ * (process or store) holds the journal; otherwise, and after the reset, shared. The OS drops the
+ * lock with its holder, so a killed writer never blocks a later reset.
+ */
+async function lockJournal(file: Deno.FsFile, reset: boolean): Promise<boolean> {
+  const alone = reset && await file.tryLock(true);
+  if (alone) await file.truncate(0);
+  await file.lock(false);
+  return alone;
+}
+
+/**
  * Records events into per-run journals and materialises trace files.
  *
  * @example
@@ -214,7 +233,9 @@ export class TraceStore implements AsyncDisposable {
   readonly #idleFlushMs: number;
   readonly #reset: boolean;
   readonly #runs = new Map<string, Promise<OpenRun>>();
+  readonly #started = new Set<string>();
   #ready: Promise<void> | undefined;
+  #closed = false;
 
   /** Creates a store; the directory is created on the first event. */
   constructor(options: TraceStoreOptions) {
@@ -230,6 +251,7 @@ export class TraceStore implements AsyncDisposable {
     event: Omit<TraceEvent, "seq">,
     timing: EventTiming,
   ): Promise<number> {
+    if (this.#closed) throw new MirageError("trace_closed", `trace store ${this.dir} is closed`);
     const run = await this.#open(runId);
     const line: JournalLine = { run_id: runId, mode: this.#mode, event, timing };
     writeAll(run.file, encoder.encode(`${JSON.stringify(line)}\n`));
@@ -240,7 +262,7 @@ export class TraceStore implements AsyncDisposable {
 
   /** Materialises one run's files, or every run this store has recorded. */
   async flush(runId?: string): Promise<void> {
-    const ids = runId === undefined ? [...this.#runs.keys()] : [runId];
+    const ids = runId === undefined ? [...this.#started] : [runId];
     for (const id of ids) await materialiseTrace(this.dir, id);
   }
 
@@ -249,16 +271,17 @@ export class TraceStore implements AsyncDisposable {
     return tracePaths(this.dir, runId).trace;
   }
 
-  /** Flushes every run and closes the journals. */
+  /** Closes the journals and materialises every run this store wrote; later records throw. */
   async close(): Promise<void> {
-    const runs = [...this.#runs.entries()];
+    this.#closed = true;
+    const runs = [...this.#runs.values()];
     this.#runs.clear();
-    for (const [id, opening] of runs) {
+    for (const opening of runs) {
       const run = await opening;
       clearTimeout(run.timer);
       run.file.close();
-      await materialiseTrace(this.dir, id);
     }
+    for (const id of this.#started) await materialiseTrace(this.dir, id);
   }
 
   /** Same as {@link TraceStore.close}. */
@@ -268,16 +291,33 @@ export class TraceStore implements AsyncDisposable {
 
   #open(runId: string): Promise<OpenRun> {
     let run = this.#runs.get(runId);
-    if (!run) this.#runs.set(runId, run = this.#create(runId));
+    if (run) this.#runs.delete(runId);
+    else run = this.#create(runId);
+    this.#runs.set(runId, run);
+    if (this.#runs.size > MAX_OPEN_JOURNALS) this.#evictOldest();
     return run;
+  }
+
+  #evictOldest(): void {
+    const [id, oldest] = this.#runs.entries().next().value as [string, Promise<OpenRun>];
+    this.#runs.delete(id);
+    oldest.then((run) => {
+      clearTimeout(run.timer);
+      run.file.close();
+    }).catch(() => {});
   }
 
   async #create(runId: string): Promise<OpenRun> {
     await (this.#ready ??= Deno.mkdir(this.dir, { recursive: true }));
     const path = tracePaths(this.dir, runId).journal;
-    if (this.#reset) await Deno.writeTextFile(path, "");
     const file = await Deno.open(path, { append: true, create: true });
-    const seq = this.#reset ? 0 : await resumeJournal(path, file);
+    const wantReset = this.#reset && !this.#started.has(runId);
+    this.#started.add(runId);
+    const reset = await lockJournal(file, wantReset);
+    if (wantReset && !reset) {
+      console.error(`[mirage] run '${runId}' is being written by another writer: appending to it`);
+    }
+    const seq = reset ? 0 : await resumeJournal(path, file);
     return { file, seq, timer: undefined };
   }
 

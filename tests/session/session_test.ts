@@ -238,3 +238,30 @@ Deno.test("session: the run id comes from MIRAGE_RUN_ID when no option is given"
   await using fallback = await session({ ...PROCUREMENT, traces: false });
   assert.equal(fallback.runId, "default");
 });
+
+Deno.test("session: assertClean covers requests sent under another run id", async () => {
+  await using mirage = await session({ runId: "main", ...PROCUREMENT, traces: false });
+  const res = await mirage.fetch(`${API}/v1/submit_bid`, {
+    method: "POST",
+    headers: { "x-mirage-run-id": "other" },
+    body: JSON.stringify({ amount: 50000 }),
+  });
+  assert.equal(res.status, 403);
+  await res.body?.cancel();
+  assert.equal(mirage.events.length, 0);
+  const error = thrown(() => mirage.assertClean());
+  assert.ok(error instanceof MirageViolationError);
+  assert.match(error.message, /submit_bid/);
+});
+
+Deno.test("session: a fetch after close is refused and the trace keeps its violation", async () => {
+  await using dir = await tempDir();
+  const mirage = await session({ runId: "closed", ...PROCUREMENT, traces: dir.path });
+  await (await mirage.fetch(`${API}/v1/submit_bid`, {
+    method: "POST",
+    body: JSON.stringify({ amount: 50000 }),
+  })).body?.cancel();
+  await mirage.close();
+  await assert.rejects(mirage.fetch(`${API}/v1/suppliers`), /closed/);
+  assert.equal((await readTrace(dir.path, "closed"))?.outcome, "policy_violation");
+});

@@ -157,3 +157,75 @@ Deno.test("trace store: flush and idle flush materialise the trace while the sto
   }
   assert.fail("the idle flush did not write the second event");
 });
+
+const VIOLATION: Omit<TraceEvent, "seq"> = {
+  ...event("/v1/submit_bid"),
+  outcome: "policy_violation",
+  response: { status: 403 },
+};
+
+Deno.test("trace store: a reset never wipes a run another writer is still writing", async () => {
+  await using dir = await tempDir();
+  const first = new TraceStore({ dir: dir.path, mode: "ci", reset: true });
+  await first.record("shared", VIOLATION, TIMING);
+  {
+    await using second = new TraceStore({ dir: dir.path, mode: "ci", reset: true });
+    assert.equal(await second.record("shared", event("/b"), TIMING), 2, "appended after the first");
+  }
+  await first.close();
+  const trace = await readTrace(dir.path, "shared");
+  assert.deepEqual(trace?.events.map((e) => e.outcome), ["policy_violation", "allowed"]);
+  {
+    await using third = new TraceStore({ dir: dir.path, mode: "ci", reset: true });
+    assert.equal(await third.record("shared", event("/c"), TIMING), 1, "alone: starts afresh");
+  }
+});
+
+Deno.test("trace store: after close, recording throws instead of reopening the run", async () => {
+  await using dir = await tempDir();
+  const store = new TraceStore({ dir: dir.path, mode: "ci", reset: true });
+  await store.record("r", VIOLATION, TIMING);
+  await store.close();
+  await assert.rejects(store.record("r", event("/late"), TIMING), /closed/);
+  assert.deepEqual((await readTrace(dir.path, "r"))?.events.map((e) => e.outcome), [
+    "policy_violation",
+  ]);
+});
+
+Deno.test("trace store: a run id ending in .timing cannot pass for another run's sidecar", async () => {
+  await using dir = await tempDir();
+  {
+    await using store = new TraceStore({ dir: dir.path, mode: "ci" });
+    await store.record("ci", event("/a"), TIMING);
+    for (const id of ["ci.timing", "ci.TIMING"]) await store.record(id, VIOLATION, TIMING);
+  }
+  const ids = await listRuns(dir.path);
+  assert.equal(ids.length, 3, ids.join(", "));
+  const outcomes = await Promise.all(
+    ids.map(async (id) => (await readTrace(dir.path, id))?.outcome),
+  );
+  assert.deepEqual(outcomes.sort(), ["allowed", "policy_violation", "policy_violation"]);
+});
+
+Deno.test({
+  name: "trace store: many run ids keep a bounded number of journals open",
+  ignore: Deno.build.os !== "linux", // counts descriptors in /proc/self/fd
+}, async () => {
+  await using dir = await tempDir();
+  // Reading /proc/self needs --allow-all; a child process may read this process's table.
+  const openFiles = () => {
+    const ls = new Deno.Command("ls", { args: [`/proc/${Deno.pid}/fd`] }).outputSync();
+    return new TextDecoder().decode(ls.stdout).trim().split("\n").length;
+  };
+  const before = openFiles();
+  {
+    await using store = new TraceStore({ dir: dir.path, mode: "enforce" });
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 300; i++) await store.record(`run-${i}`, event(`/${round}`), TIMING);
+    }
+    assert.ok(openFiles() - before <= 70, `${openFiles() - before} files open for 300 runs`);
+  }
+  const trace = await readTrace(dir.path, "run-0");
+  assert.deepEqual(trace?.events.map((e) => e.request.path), ["/0", "/1"]);
+  assert.equal((await listRuns(dir.path)).length, 300);
+});
