@@ -4,6 +4,8 @@
  * @module
  */
 
+import { normaliseHost } from "./network.ts";
+
 /**
  * An outbound HTTP request, as rules read it.
  *
@@ -124,19 +126,25 @@ export interface ToolActionInit {
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 };
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
+/** `;name=value` path parameters, which Java servers (Tomcat, Jetty, Spring) drop from routes. */
+const MATRIX_PARAMS = /;[^/]*/g;
+
 /**
  * Normalises a URL path for matching, so that spellings a server treats alike match alike:
- * percent-escapes are decoded (except `%2F`, which would change the segments), runs of `/`
- * collapse and a trailing `/` is dropped.
+ * `;` path parameters are dropped, percent-escapes are decoded (except `%2F`, which would change
+ * the segments), runs of `/` collapse and a trailing `/` is dropped.
  */
 export function normalisePath(rawPath: string): string {
-  const decoded = rawPath.replace(/%(?!2[fF])[0-9a-fA-F]{2}(?:%(?!2[fF])[0-9a-fA-F]{2})*/g, (m) => {
-    try {
-      return decodeURIComponent(m);
-    } catch {
-      return m;
-    }
-  });
+  const decoded = rawPath.replace(MATRIX_PARAMS, "").replace(
+    /%(?!2[fF])[0-9a-fA-F]{2}(?:%(?!2[fF])[0-9a-fA-F]{2})*/g,
+    (m) => {
+      try {
+        return decodeURIComponent(m);
+      } catch {
+        return m;
+      }
+    },
+  );
   const collapsed = decoded.replace(/\/{2,}/g, "/");
   return collapsed.length > 1 && collapsed.endsWith("/") ? collapsed.slice(0, -1) : collapsed;
 }
@@ -189,13 +197,12 @@ export function parseBody(body: Uint8Array | string | undefined): unknown {
  */
 export function httpAction(init: HttpActionInit): HttpAction {
   const url = typeof init.url === "string" ? new URL(init.url) : init.url;
-  const host = url.hostname.toLowerCase().replace(/\.$/, "");
   return {
     kind: "http",
     method: init.method.toUpperCase(),
     url: url.href,
     scheme: url.protocol.slice(0, -1),
-    host: host.startsWith("[") ? host.slice(1, -1) : host,
+    host: normaliseHost(url.hostname),
     port: url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol] ?? 0,
     path: normalisePath(url.pathname),
     query: queryRecord(url.searchParams),

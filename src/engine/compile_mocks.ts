@@ -132,7 +132,8 @@ function compileResponse(route: MockRoute): (action: HttpAction) => MockAnswer {
   const type = json ? "application/json" : body ? "text/plain; charset=utf-8" : undefined;
   return (a) => {
     const h: Record<string, string> = type ? { "content-type": type } : {};
-    for (const [k, f] of headers) h[k] = String(f(a));
+    // A templated value comes from the request: a CR or LF in it must not break the header.
+    for (const [k, f] of headers) h[k] = String(f(a)).replace(/[\r\n]+/g, " ");
     const text = json ? JSON.stringify(json(a)) : body ? String(body(a)) : "";
     return { status, headers: h, body: text, delayMs };
   };

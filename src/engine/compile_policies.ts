@@ -287,7 +287,7 @@ class CompiledPolicySet implements PolicySet {
     const ask = (c.state as StateAsker)(action);
     if (ask.kind === "check") pending.push({ slot, rule: c, check: ask.check });
     if (ask.kind === "missing") {
-      out[slot] = decisionFrom(c, false, { ...stateReport(c.rule), field: ask.field }, true);
+      out[slot] = decisionFrom(c, c.lenient, { ...stateReport(c.rule), field: ask.field }, true);
     }
   }
 

@@ -152,7 +152,10 @@ export function compileExpr(source: string): CompiledCondition {
     report.expected = source;
     try {
       const result = evaluate(action as unknown as Record<string, unknown>);
-      report.actual = typeof result === "bigint" ? Number(result) : result;
+      // Only a verdict is recorded: any other value may be a secret the expression read.
+      report.actual = typeof result === "boolean"
+        ? result
+        : `non-boolean result (${typeof result})`;
       return result === true ? PASS : FAIL;
     } catch (e) {
       report.actual = e instanceof Error ? e.message.split("\n")[0] : String(e);

@@ -11,11 +11,19 @@ export function hostOf(value: string): string | undefined {
   if (text === "") return undefined;
   try {
     const url = new URL(text.includes("://") ? text : `http://${text}`);
-    const host = url.hostname.toLowerCase().replace(/\.$/, "");
-    return host.startsWith("[") ? host.slice(1, -1) : host;
+    return normaliseHost(url.hostname);
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The form hosts are compared in: lower case, no trailing dot, no IPv6 brackets (URLs keep them,
+ * actions do not).
+ */
+export function normaliseHost(host: string): string {
+  const lower = host.toLowerCase().replace(/\.$/, "");
+  return lower.startsWith("[") && lower.endsWith("]") ? lower.slice(1, -1) : lower;
 }
 
 /** Compiles host patterns (`api.example.com`, `*.example.com`) into one matcher. */
@@ -23,7 +31,7 @@ export function compileHostPatterns(patterns: readonly string[]): (host: string)
   const exact = new Set<string>();
   const suffixes: string[] = [];
   for (const p of patterns) {
-    const lower = p.toLowerCase().replace(/\.$/, "");
+    const lower = normaliseHost(p);
     if (lower.startsWith("*.")) suffixes.push(lower.slice(1));
     else exact.add(lower);
   }

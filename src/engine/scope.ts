@@ -4,6 +4,7 @@
  */
 
 import type { Scope } from "./scope_index.ts";
+import { normaliseHost } from "./network.ts";
 
 /** Scope keys as written in a document. */
 export interface ScopeSpec {
@@ -29,7 +30,7 @@ export function compileScope(spec: ScopeSpec): Scope {
     scope.methods = new Set(asList(spec.method).map((m) => m.toUpperCase()));
   }
   if (spec.path !== undefined) scope.path = spec.path;
-  if (spec.host !== undefined) scope.host = spec.host.toLowerCase().replace(/\.$/, "");
+  if (spec.host !== undefined) scope.host = normaliseHost(spec.host);
   if (spec.tool !== undefined) scope.tools = new Set(asList(spec.tool));
   return scope;
 }

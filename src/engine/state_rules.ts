@@ -104,7 +104,8 @@ function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): 
       return { kind: "missing", field: v.field };
     }
     const amount = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : NaN;
-    const safe = Number.isFinite(amount) ? amount : Infinity;
+    // A negative amount would buy back budget: like a non-number, it fails the check.
+    const safe = Number.isFinite(amount) && amount >= 0 ? amount : Infinity;
     return {
       kind: "check",
       check: { kind: "sum", key: key(a), limit: v.limit, amount: safe, block },

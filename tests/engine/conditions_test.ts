@@ -87,7 +87,15 @@ for (const [expr, expected] of EXPRESSIONS) {
       assert.equal((await decideOne({ expr, on_missing: "pass" }, action)).passed, true);
     } else {
       assert.equal(d.message, "m");
-      assert.equal(typeof d.actual === "boolean" || typeof d.actual === "number", true);
+      const recorded = typeof d.actual === "boolean" || d.actual === "non-boolean result (number)";
+      assert.ok(recorded, JSON.stringify(d.actual));
     }
   });
 }
+
+Deno.test("expr: a non-boolean result is not recorded, so a value it read cannot leak", async () => {
+  const expr = "headers['x-api-key'] == 'ok' ? true : headers['x-api-key']";
+  const d = await decideOne({ expr }, post("/", {}, { "x-api-key": "sk-SECRET-1" }));
+  assert.equal(d.passed, false);
+  assert.equal(d.actual, "non-boolean result (string)");
+});

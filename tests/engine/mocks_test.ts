@@ -152,3 +152,17 @@ Deno.test("mocks: responses render templates in json, body and headers", () => {
     delayMs: 0,
   });
 });
+
+Deno.test("a templated response header cannot be split by CR or LF from the request", () => {
+  const router = compileMocks({
+    mocks: [{
+      name: "item",
+      method: "GET",
+      path: "/item/{id}",
+      response: { headers: { "x-item": "I-{{params.id}}" } },
+    }],
+  });
+  const answer = router.match(http("GET", "/item/a%0D%0Aset-cookie:%20x=1"))?.render();
+  assert.equal(answer?.headers["x-item"], "I-a set-cookie: x=1");
+  assert.doesNotThrow(() => new Headers(answer?.headers));
+});

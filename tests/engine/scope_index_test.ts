@@ -174,3 +174,19 @@ Deno.test("remembered lookups answer as fresh ones, past the cache's bound too",
   assert.deepEqual(names(await set.decide(toolAction({ tool: "t" }))), ["tool_t"]);
   assert.deepEqual(names(await set.decide(toolAction({ tool: "u" }))), []);
 });
+
+Deno.test("path parameters after ';' are dropped before matching, as Java servers do", async () => {
+  for (const path of ["/v1/bids;jsessionid=1", "/v1;x=1/bids", "/v1/bids;a;b/"]) {
+    assert.equal(await applies({ path: "/v1/bids" }, http("GET", path)), true, path);
+  }
+});
+
+Deno.test("an IPv6 literal host matches in scopes and in host_in / host_not_in", async () => {
+  const action = httpAction({ method: "GET", url: "http://[::1]:8080/admin" });
+  assert.equal(await applies({ host: "[::1]" }, action), true);
+  const notIn = await decideWith(
+    [rule({ field: "url", operator: "host_not_in", value: ["[::1]"] })],
+    action,
+  );
+  assert.equal(notIn.outcome, "policy_violation");
+});

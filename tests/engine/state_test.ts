@@ -351,3 +351,24 @@ Deno.test("a state rule outside its scope neither decides nor counts", async () 
   assert.equal((await set.decide(http("GET", "/v1/bid"))).decisions.length, 0);
   assert.deepEqual(await outcomes(set, [BID(1), BID(1)]), ["allowed", "policy_violation"]);
 });
+
+Deno.test("sum_lte: a negative amount cannot buy back budget", async () => {
+  const { set } = stateful([{ operator: "sum_lte", value: { field: "amount", limit: 1000 } }]);
+  const amounts = [-1_000_000, 500, 500, 1];
+  assert.deepEqual(
+    await outcomes(set, amounts.map((amount) => post("/", { amount }))),
+    ["policy_violation", "allowed", "allowed", "policy_violation"],
+  );
+});
+
+Deno.test("requires_prior with same: a missing field follows on_missing: pass", async () => {
+  const { set } = stateful([{
+    path: "/v1/submit_bid",
+    operator: "requires_prior",
+    value: { path: "/v1/get_quote", same: ["supplier"] },
+    on_missing: "pass",
+  }]);
+  const verdict = await set.decide(post("/v1/submit_bid", {}));
+  assert.equal(verdict.outcome, "allowed");
+  assert.equal(verdict.decisions[0]?.missing, true);
+});
