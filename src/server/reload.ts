@@ -1,7 +1,7 @@
 /**
  * What triggers a reload: SIGHUP, and a change of any watched file. File events are debounced
  * (editors write in several steps) and watched through the parent directory, so that an editor
- * that saves by renaming a new file into place is still seen.
+ * that saves by renaming a new file into place, or a deployment that swaps a symlink, is seen.
  *
  * @module
  */
@@ -32,14 +32,28 @@ function listenForHangup(onHangup: () => void): () => void {
   return () => Deno.removeSignalListener("SIGHUP", onHangup);
 }
 
+async function realPaths(files: readonly string[]): Promise<string> {
+  const targets = await Promise.all(files.map((f) => Deno.realPath(f).catch(() => "")));
+  return targets.join("\u0000");
+}
+
+/**
+ * Watches the files' directories. An event names a watched file when it is edited in place or
+ * renamed into place; a deployment that swaps a symlink (a Kubernetes ConfigMap swaps `..data`)
+ * names only the link, so any other event counts when a file's resolved target has changed.
+ */
 function watchFiles(files: readonly string[], onChange: () => void): Deno.FsWatcher | undefined {
   if (files.length === 0) return undefined;
   const wanted = new Set(files.map((f) => resolve(f)));
   const dirs = [...new Set([...wanted].map((f) => dirname(f)))];
   const watcher = Deno.watchFs(dirs, { recursive: false });
   (async () => {
+    let targets = await realPaths([...wanted]);
     for await (const event of watcher) {
-      if (event.paths.some((p) => wanted.has(resolve(p)))) onChange();
+      const named = event.paths.some((p) => wanted.has(resolve(p)));
+      const now = named ? targets : await realPaths([...wanted]);
+      if (named || now !== targets) onChange();
+      targets = now;
     }
   })().catch((e) => console.error(`[mirage] file watch stopped: ${e}`));
   return watcher;

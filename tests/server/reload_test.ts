@@ -54,3 +54,30 @@ Deno.test({
     }
   },
 });
+
+Deno.test("reload: a ConfigMap-style symlink swap (..data) triggers a reload", async () => {
+  await using dir = await tempDir();
+  const at = (name: string) => join(dir.path, name);
+  await Deno.mkdir(at("..v1"));
+  await Deno.writeTextFile(at("..v1/policies.yaml"), "a");
+  await Deno.symlink("..v1", at("..data"));
+  await Deno.symlink("..data/policies.yaml", at("policies.yaml"));
+  const causes: string[] = [];
+  const trigger = watchReload({
+    files: [at("policies.yaml")],
+    signal: false,
+    debounceMs: 50,
+    onTrigger: (c) => causes.push(c),
+  });
+  try {
+    await new Promise((r) => setTimeout(r, 100));
+    await Deno.mkdir(at("..v2"));
+    await Deno.writeTextFile(at("..v2/policies.yaml"), "b");
+    await Deno.symlink("..v2", at("..data_tmp"));
+    await Deno.rename(at("..data_tmp"), at("..data"));
+    await until(() => causes.length > 0);
+    assert.deepEqual(causes, ["file change"]);
+  } finally {
+    trigger.close();
+  }
+});
