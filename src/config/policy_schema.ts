@@ -230,6 +230,20 @@ const rule: Schema = strict(
   { checks: [checkRuleForm, checkToolScope, checkRuleOperator], json: RULE_JSON },
 );
 
+/** Roots whose values a trace records and redaction can replace. */
+const REDACTABLE: ReadonlySet<string> = new Set(["headers", "query", "payload"]);
+
+/** A `redact:` entry: a field path under `headers`, `query` or `payload` (bare = payload). */
+function redactPath(): Schema {
+  return checkedString("redact entry", "a field path", (text) => {
+    const problem = problemOf(() => parseFieldPath(text));
+    if (problem !== undefined) return problem;
+    const root = parseFieldPath(text).root;
+    if (REDACTABLE.has(root)) return undefined;
+    return `redact applies to headers.*, query.* and payload paths; '${text}' is under '${root}'`;
+  });
+}
+
 const document: Schema = strict({
   version: v.optional(
     v.literal(
@@ -240,7 +254,7 @@ const document: Schema = strict({
   policies: v.array(rule, (i) => `policies must be a list of rules, got ${describeValue(i.input)}`),
   redact: v.optional(
     v.array(
-      fieldPath("redact entry"),
+      redactPath(),
       (i) => `redact must be a list of field paths, got ${describeValue(i.input)}`,
     ),
   ),

@@ -226,6 +226,9 @@ const INVALID: [string, string, string[]][] = [
   ["bad redact entry", "policies: []\nredact: [headers.x-token, 'a..b']\n", [
     "2:27 invalid field path 'a..b' at ''",
   ]],
+  ["redact entry redaction cannot apply to", "policies: []\nredact: [amount, params.token]\n", [
+    "2:18 redact applies to headers.*, query.* and payload paths; 'params.token' is under 'params'",
+  ]],
   ["rule not a mapping", "policies:\n  - just text\n", [
     `2:5 a policy rule must be a mapping, got string "just text"`,
   ]],
