@@ -5,7 +5,15 @@
  * @module
  */
 
-/** Every operator name the language accepts, aliases included (SPEC §2). */
+/**
+ * Every operator name the language accepts, aliases included (SPEC §2).
+ *
+ * @example
+ * ```ts
+ * import type { OperatorName } from "@mirage/core";
+ * const op: OperatorName = "max"; // an alias of "lte"
+ * ```
+ */
 export type OperatorName =
   | "exists"
   | "not_exists"
