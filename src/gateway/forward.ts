@@ -103,7 +103,7 @@ function toResponse(method: string, up: UpstreamResponse, extra: Record<string, 
   const headers = answerHeaders(up.headers);
   for (const [name, value] of Object.entries(extra)) headers.set(name, value);
   const empty = method === "HEAD" || NULL_BODY.has(up.status);
-  if (empty) up.body.cancel().catch(() => {});
+  if (empty) discard(up.body);
   return new Response(empty ? null : up.body, {
     status: up.status,
     statusText: up.statusText,
@@ -111,44 +111,47 @@ function toResponse(method: string, up: UpstreamResponse, extra: Record<string, 
   });
 }
 
-/**
- * An abort signal for "the client went away before the answer's head". Deno (without
- * `--unstable-no-legacy-abort`) also aborts `request.signal` once a response was delivered;
- * listening only until the head is ready ignores that. Later, a client that leaves cancels
- * the streamed body, which closes the upstream response.
- */
-function untilAnswered(clientSignal: AbortSignal): { signal: AbortSignal; answered: () => void } {
-  const gone = new AbortController();
-  const onAbort = () => gone.abort(clientSignal.reason);
-  if (clientSignal.aborted) gone.abort(clientSignal.reason);
-  else clientSignal.addEventListener("abort", onAbort, { once: true });
-  return {
-    signal: gone.signal,
-    answered: () => clientSignal.removeEventListener("abort", onAbort),
-  };
+function discard(body: UpstreamResponse["body"]): void {
+  if (body instanceof ReadableStream) body.cancel().catch(() => {});
 }
 
 /**
  * Sends a request upstream and builds the client's answer. A client that goes away aborts the
  * upstream exchange; the timeout covers the wait for the response head only, so long streams
  * (server-sent events) are not cut.
+ *
+ * The client's `request.signal` is listened to only until the answer's head is ready (Deno
+ * without `--unstable-no-legacy-abort` also aborts it once a response was delivered). Later, a
+ * client that leaves cancels the streamed body, which closes the upstream response. The two
+ * causes abort the exchange directly and are told apart by flags: cheaper per request than
+ * two abort controllers joined with `AbortSignal.any`.
  */
 export async function forward(client: UpstreamClient, f: ForwardRequest): Promise<Forwarded> {
   const start = performance.now();
-  const timeout = new AbortController();
-  const timer = setTimeout(() => timeout.abort(), f.timeoutMs);
-  const leaving = untilAnswered(f.request.signal);
   const bodyLength = f.body instanceof Uint8Array ? f.body.length : undefined;
+  const exchange = client.send({
+    url: f.target,
+    method: f.request.method,
+    headers: upstreamHeaders(f.request.headers, f.target, f.via, bodyLength),
+    body: f.body,
+  });
+  let timedOut = false;
+  let clientGone = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    exchange.abort(new Error(`upstream did not answer within ${f.timeoutMs} ms`));
+  }, f.timeoutMs);
+  const clientSignal = f.request.signal;
+  const onClientGone = () => {
+    clientGone = true;
+    exchange.abort(new Error("client closed the request"));
+  };
+  if (clientSignal.aborted) onClientGone();
+  else clientSignal.addEventListener("abort", onClientGone, { once: true });
   try {
-    const up = await client.send({
-      url: f.target,
-      method: f.request.method,
-      headers: upstreamHeaders(f.request.headers, f.target, f.via, bodyLength),
-      body: f.body,
-      signal: AbortSignal.any([leaving.signal, timeout.signal]),
-    });
+    const up = await exchange.response;
     if (up.status < 200 || up.status > 599) {
-      await up.body.cancel();
+      if (up.body instanceof ReadableStream) await up.body.cancel();
       return {
         ok: false,
         status: 502,
@@ -162,10 +165,10 @@ export async function forward(client: UpstreamClient, f: ForwardRequest): Promis
       upstreamUs: elapsedUs(start),
     };
   } catch (e) {
-    const failed = failure(e, timeout.signal.aborted, leaving.signal.aborted, f.timeoutMs);
+    const failed = failure(e, timedOut, clientGone, f.timeoutMs);
     return { ok: false, ...failed, upstreamUs: elapsedUs(start) };
   } finally {
     clearTimeout(timer);
-    leaving.answered();
+    clientSignal.removeEventListener("abort", onClientGone);
   }
 }

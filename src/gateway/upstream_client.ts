@@ -23,8 +23,6 @@ export interface UpstreamRequest {
   readonly headers: Headers;
   /** The whole body, a stream of it, or none. */
   readonly body: Uint8Array | ReadableStream<Uint8Array> | undefined;
-  /** Aborts the exchange: before the response head, or while its body streams. */
-  readonly signal: AbortSignal;
 }
 
 /** The upstream's answer: its head, and its body as the bytes arrive. */
@@ -35,8 +33,23 @@ export interface UpstreamResponse {
   readonly statusText: string;
   /** Name/value pairs as received, repeated names kept apart. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
-  /** The body bytes as received, never decoded. */
-  readonly body: ReadableStream<Uint8Array>;
+  /**
+   * The body bytes as received, never decoded: the whole body when it had already arrived
+   * with the head and the upstream declared its `content-length` (so that handing it over
+   * whole changes neither timing nor framing), else a stream of it.
+   */
+  readonly body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
+}
+
+/** One request in flight. */
+export interface UpstreamExchange {
+  /**
+   * The response head; rejects with the socket's error (`code` such as `ECONNREFUSED`) or
+   * with the reason given to {@link UpstreamExchange.abort}.
+   */
+  readonly response: Promise<UpstreamResponse>;
+  /** Ends the exchange: before the response head, or while its body streams. */
+  abort(reason: Error): void;
 }
 
 function pairs(raw: readonly string[]): Array<readonly [string, string]> {
@@ -64,6 +77,33 @@ async function pump(req: http.ClientRequest, body: ReadableStream<Uint8Array>): 
 }
 
 /**
+ * The body of a response whose head was just parsed. The parser handles a whole socket read
+ * before any promise reaction runs, so a small answer is usually complete by now: it is then
+ * taken from the buffer as bytes, which Deno serves in one write, instead of going through a
+ * web stream (per chunk: stream reads, promises and an op). A body still arriving streams.
+ */
+function bodyOf(res: http.IncomingMessage): Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> {
+  // Without a content-length the client would get one from Deno instead of the upstream's
+  // framing (chunked), so only a declared length is handed over whole.
+  if (res.complete && res.headers["content-length"] !== undefined) {
+    // Socket reads are Buffers over plain ArrayBuffers, never shared memory.
+    const chunks: Uint8Array<ArrayBuffer>[] = [];
+    for (let chunk = res.read(); chunk !== null; chunk = res.read()) chunks.push(chunk);
+    // Reading to the end releases the socket to the agent for the next request.
+    res.resume();
+    if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
+    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+    let at = 0;
+    for (const c of chunks) {
+      bytes.set(c, at);
+      at += c.length;
+    }
+    return bytes;
+  }
+  return Readable.toWeb(res) as ReadableStream<Uint8Array>;
+}
+
+/**
  * Keeps upstream connections alive between requests; {@link UpstreamClient.close} drops them.
  *
  * @example
@@ -78,32 +118,36 @@ export class UpstreamClient {
   readonly #https = new https.Agent({ keepAlive: true });
 
   /**
-   * Sends a request and resolves with the response head; rejects with the socket's error
-   * (`code` such as `ECONNREFUSED`) or an `AbortError` when `signal` fires first.
+   * Sends a request. Aborting goes through {@link UpstreamExchange.abort} rather than an
+   * `AbortSignal`: node:http's `signal` option costs listeners and bookkeeping per request,
+   * and the caller would have to combine two signals (`AbortSignal.any`) for it.
    */
-  send(request: UpstreamRequest): Promise<UpstreamResponse> {
+  send(request: UpstreamRequest): UpstreamExchange {
     const secure = request.url.protocol === "https:";
     const options: http.RequestOptions = {
       method: request.method,
       headers: outgoingHeaders(request.headers),
       agent: secure ? this.#https : this.#http,
-      signal: request.signal,
     };
-    return new Promise((resolve, reject) => {
-      const req = (secure ? https : http).request(request.url, options);
+    const req = (secure ? https : http).request(request.url, options);
+    const response = new Promise<UpstreamResponse>((resolve, reject) => {
       // Stays attached for the whole exchange: a late error without a listener would crash.
       req.on("error", reject);
       req.once("response", (res: http.IncomingMessage) => {
-        resolve({
-          status: res.statusCode ?? 502,
-          statusText: res.statusMessage ?? "",
-          headers: pairs(res.rawHeaders),
-          body: Readable.toWeb(res) as ReadableStream<Uint8Array>,
+        // After the rest of this socket read is parsed (see bodyOf).
+        queueMicrotask(() => {
+          resolve({
+            status: res.statusCode ?? 502,
+            statusText: res.statusMessage ?? "",
+            headers: pairs(res.rawHeaders),
+            body: bodyOf(res),
+          });
         });
       });
-      if (request.body instanceof ReadableStream) pump(req, request.body);
-      else req.end(request.body);
     });
+    if (request.body instanceof ReadableStream) pump(req, request.body);
+    else req.end(request.body);
+    return { response, abort: (reason) => req.destroy(reason) };
   }
 
   /** Closes idle keep-alive connections. */
