@@ -73,18 +73,30 @@ function relation(field: FieldPath, secret: FieldPath): "inside" | "above" | und
   return field.steps.length >= secret.steps.length ? "inside" : "above";
 }
 
+/** A decision's field as a path; `null` for what is not one (`expr`). */
+function readPath(field: string): FieldPath | null {
+  try {
+    return parseFieldPath(field);
+  } catch {
+    return null;
+  }
+}
+
 /** Compiles the default list plus `redact:` paths into a redactor. */
 export function compileRedactor(paths: readonly string[]): Redactor {
   const parsed = [...DEFAULT_HEADERS.map((h) => `headers.${h}`), ...paths].map(parseFieldPath);
   const secretQuery = parsed.some((p) => p.root === "query");
   /** Redacts what a rule read at `field`: the secrets at, below or above it. */
+  // Decision fields come from the policy file, a finite set: parse each once, not per decision.
+  const reads = new Map<string, FieldPath | null>();
+  const parseRead = (field: string): FieldPath | null => {
+    let read = reads.get(field);
+    if (read === undefined) reads.set(field, read = readPath(field));
+    return read;
+  };
   const redactRead = (field: string, actual: unknown): unknown => {
-    let read: FieldPath;
-    try {
-      read = parseFieldPath(field);
-    } catch {
-      return actual;
-    }
+    const read = parseRead(field);
+    if (!read) return actual;
     if (read.root === "url" && secretQuery) return REDACTED;
     let out = actual;
     for (const p of parsed) {
