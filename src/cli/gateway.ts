@@ -17,15 +17,18 @@ const SPEC: CommandSpec = {
   name: "gateway",
   usage:
     "--upstream URL --mode passthrough|enforce --policies P [--surface mocks.yaml] [--port 8080] " +
-    "[--host 127.0.0.1] [--traces DIR] [--timeout-ms 10000] [--max-body 1MiB] [--admin-token T] [--no-decision-log]",
+    "[--host 127.0.0.1] [--traces DIR] [--run-id ID] [--timeout-ms 10000] [--max-body 1MiB] " +
+    "[--admin-token T] [--no-decision-log]",
   details: [
-    "  --upstream URL       where allowed requests go (http or https, optionally with a base path)",
+    "  --upstream URL       where allowed requests go (http or https, optionally with a base path,",
+    "                       which rules do not see: they read the path the client sent)",
     "  --mode MODE          enforce: stop violations (403/404); passthrough: forward and record them",
     "  --policies P         policies file; reloaded on SIGHUP or change (a broken file keeps the old one)",
     "  --surface M          mocks file whose routes are the allowed surface; others are unmatched_route",
     "  --port N             port to listen on (0 = any free port; default 8080)",
     "  --host H             interface to bind (default 127.0.0.1)",
     "  --traces DIR         trace directory (default artifacts/traces)",
+    "  --run-id ID          run id of requests without x-mirage-run-id when MIRAGE_RUN_ID is unset",
     "  --timeout-ms N       wait for the upstream's response head, then 504 (default 10000)",
     "  --max-body SIZE      request body bytes read for the policies, e.g. 512KiB (default 1MiB);",
     "                       larger: enforce answers 413, passthrough forwards and records an error",
@@ -33,7 +36,7 @@ const SPEC: CommandSpec = {
     "                       without it they answer loopback clients only",
     "  --no-decision-log    no JSON line per decision on stdout",
     "",
-    "Run id: the x-mirage-run-id header, else MIRAGE_RUN_ID, else 'default'.",
+    "Run id: the x-mirage-run-id header, else MIRAGE_RUN_ID, else --run-id, else 'default'.",
   ],
   options: {
     upstream: { type: "string" },
@@ -43,6 +46,7 @@ const SPEC: CommandSpec = {
     port: { type: "string", default: "8080" },
     host: { type: "string", default: "127.0.0.1" },
     traces: { type: "string", default: "artifacts/traces" },
+    "run-id": { type: "string" },
     "timeout-ms": { type: "string", default: "10000" },
     "max-body": { type: "string", default: "1MiB" },
     "admin-token": { type: "string" },
@@ -104,7 +108,7 @@ export function gatewayOptions(values: FlagValues): GatewayOptions {
     timeoutMs: integer(str("timeout-ms") as string, "timeout-ms", 1, 3_600_000),
     maxBody,
     adminToken: str("admin-token") ?? env("MIRAGE_ADMIN_TOKEN"),
-    runId: env("MIRAGE_RUN_ID") ?? "default",
+    runId: env("MIRAGE_RUN_ID") ?? str("run-id") ?? "default",
     decisionLog: values["no-decision-log"] ? undefined : stdoutDecisionLog(),
     log: (line) => console.error(line),
     watch: true,

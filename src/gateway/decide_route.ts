@@ -10,6 +10,7 @@ import { type Action, httpAction, toolAction } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { decisionHeaders, jsonAnswer } from "../runtime/answers.ts";
 import { type TraceEvent, traceRequest } from "../trace/event.ts";
+import type { Redactor } from "../trace/redact.ts";
 import { readLimited } from "./body_limit.ts";
 import { elapsedUs } from "./clock.ts";
 import { errorAnswer } from "./error_answer.ts";
@@ -108,8 +109,7 @@ function runIdOf(ctx: GatewayContext, request: Request, value: unknown): string 
   return request.headers.get("x-mirage-run-id") || fromBody || ctx.defaultRunId;
 }
 
-function eventOf(ctx: GatewayContext, e: Evaluation, enforced: boolean): Omit<TraceEvent, "seq"> {
-  const r = ctx.config().redactor;
+function eventOf(r: Redactor, e: Evaluation, enforced: boolean): Omit<TraceEvent, "seq"> {
   const event: Omit<TraceEvent, "seq"> = {
     request: r.request(traceRequest(e.action, true)),
     outcome: e.outcome,
@@ -138,15 +138,11 @@ async function decideAndRecord(
   const us = elapsedUs(start);
   const enforced = ctx.enforce || e.outcome === "allowed" || e.outcome === "flagged";
   const times = { at, evaluateUs: us, decideUs: us, totalUs: us };
-  const seq = await ctx.recorder.record(
-    runId,
-    eventOf(ctx, e, enforced),
-    destinationOf(e.action),
-    times,
-  );
+  const event = eventOf(config.redactor, e, enforced);
+  const seq = await ctx.recorder.record(runId, event, destinationOf(e.action), times);
   const answer: DecideAnswer = {
     outcome: e.outcome,
-    decisions: e.decisions,
+    decisions: event.decisions,
     run_id: runId,
     event: seq,
     enforced,

@@ -51,8 +51,21 @@ const NULL_BODY: ReadonlySet<number> = new Set([101, 103, 204, 205, 304]);
  * query. Built as text so that a path starting with `//` cannot name another host.
  */
 export function upstreamUrl(upstream: URL, requestUrl: URL): URL {
-  const base = upstream.pathname.replace(/\/+$/, "");
-  return new URL(`${upstream.origin}${base}${requestUrl.pathname}${requestUrl.search}`);
+  return new URL(
+    `${upstream.origin}${basePath(upstream)}${requestUrl.pathname}${requestUrl.search}`,
+  );
+}
+
+/**
+ * The URL the policies decide on: the upstream's origin with the request's own path and query.
+ * The upstream's base path is a deployment detail; rules name the API's paths as agents call them.
+ */
+export function decidedUrl(upstream: URL, requestUrl: URL): URL {
+  return new URL(`${upstream.origin}${requestUrl.pathname}${requestUrl.search}`);
+}
+
+function basePath(upstream: URL): string {
+  return upstream.pathname.replace(/\/+$/, "");
 }
 
 /** The headers sent upstream: end-to-end ones, no `x-mirage-*`, the upstream's host, `x-forwarded-*`. */

@@ -13,7 +13,7 @@ import { type Outcome, type TraceEvent, traceRequest } from "../trace/event.ts";
 import { type InspectedBody, readLimited } from "./body_limit.ts";
 import { elapsedUs } from "./clock.ts";
 import { errorAnswer } from "./error_answer.ts";
-import { forward, upstreamUrl } from "./forward.ts";
+import { decidedUrl, forward, upstreamUrl } from "./forward.ts";
 import type { GatewayConfig } from "./gateway_config.ts";
 import type { Recorder, RequestTimes } from "./recorder.ts";
 import type { UpstreamClient } from "./upstream_client.ts";
@@ -49,6 +49,8 @@ interface InFlight {
   /** Read once: a reload during the request does not change its rules halfway. */
   readonly config: GatewayConfig;
   readonly target: URL;
+  /** What the policies read: the request's path and query on the upstream's origin. */
+  readonly decided: URL;
   readonly start: number;
   readonly at: string;
 }
@@ -67,7 +69,7 @@ type Decided = Pick<RequestTimes, "evaluateUs" | "decideUs">;
 
 function actionOf(f: InFlight, body: Uint8Array | undefined): HttpAction {
   const { method, headers } = f.request;
-  return httpAction({ method, url: f.target, headers, runId: f.runId, ...(body ? { body } : {}) });
+  return httpAction({ method, url: f.decided, headers, runId: f.runId, ...(body ? { body } : {}) });
 }
 
 function errorHeaders(runId: string): Record<string, string> {
@@ -245,6 +247,7 @@ export async function handleGatewayRequest(
     runId: request.headers.get("x-mirage-run-id") || ctx.defaultRunId,
     config: ctx.config(),
     target: upstreamUrl(ctx.upstream, url),
+    decided: decidedUrl(ctx.upstream, url),
     start: performance.now(),
     at: new Date().toISOString(),
   };

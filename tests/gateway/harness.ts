@@ -25,6 +25,8 @@ export interface RigOptions {
   env?: Record<string, string>;
   /** Use this upstream URL instead of the test upstream's. */
   upstreamUrl?: string;
+  /** Derive the upstream URL from the test upstream's (e.g. to add a base path). */
+  upstreamFor?: (url: string) => string;
 }
 
 /** Runs `fn` against a gateway in front of a test upstream. */
@@ -38,7 +40,7 @@ export async function withGateway(
   try {
     gateway = await GatewayProcess.start([
       "--upstream",
-      options.upstreamUrl ?? upstream.url,
+      options.upstreamUrl ?? options.upstreamFor?.(upstream.url) ?? upstream.url,
       "--mode",
       options.mode ?? "enforce",
       "--policies",

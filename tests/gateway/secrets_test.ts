@@ -82,3 +82,17 @@ Deno.test("a blocked answer does not echo a redacted value back in its decisions
     assert.ok(!text.includes(long), "the 403 body leaks the card number");
   });
 });
+
+Deno.test("v1/decide does not echo a redacted value back in its decisions", async () => {
+  await withGateway({ mode: "enforce" }, async ({ gateway }) => {
+    const long = "4111111111111111111111111";
+    const res = await rawRequest(`${gateway.url}/_mirage/v1/decide`, {
+      method: "POST",
+      headers: [["content-type", "application/json"]],
+      body: json({ method: "POST", url: "http://api.test/echo", json: { card: { number: long } } }),
+    });
+    const text = new TextDecoder().decode(res.body);
+    assert.equal(JSON.parse(text).policy, "card_number_short");
+    assert.ok(!text.includes(long), "the decide answer leaks the card number");
+  });
+});
