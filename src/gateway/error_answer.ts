@@ -10,6 +10,7 @@ import { jsonAnswer } from "../runtime/answers.ts";
 const CODES: Readonly<Record<number, string>> = {
   400: "unreadable_body",
   413: "body_too_large",
+  415: "body_not_inspectable",
   499: "client_closed_request",
   502: "upstream_unreachable",
   503: "evaluation_failed",

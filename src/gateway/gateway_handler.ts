@@ -153,13 +153,21 @@ async function forwardAndRecord(
   return errorAnswer(res.status, res.error, f.runId, seq, outcome);
 }
 
-function overLimit(f: InFlight, stream: ReadableStream<Uint8Array>): Promise<Response> {
+/**
+ * A body the policies cannot read — over the inspection limit, or content-encoded — is never
+ * decided as if it were empty: enforce refuses it, passthrough forwards it and records an error.
+ */
+function uninspected(
+  f: InFlight,
+  body: Uint8Array | ReadableStream<Uint8Array>,
+  status: number,
+  error: string,
+): Promise<Response> {
   const action = actionOf(f, undefined);
-  const error = `request body larger than the inspection limit of ${f.ctx.maxBody} bytes`;
   const d: Decided = { evaluateUs: 0, decideUs: elapsedUs(f.start) };
   if (f.ctx.enforce) {
-    stream.cancel().catch(() => {});
-    return refuse(f, action, 413, error, d);
+    if (body instanceof ReadableStream) body.cancel().catch(() => {});
+    return refuse(f, action, status, error, d);
   }
   const plan: Plan = {
     outcome: "error",
@@ -167,7 +175,13 @@ function overLimit(f: InFlight, stream: ReadableStream<Uint8Array>): Promise<Res
     error: `${error}; forwarded uninspected`,
     headers: errorHeaders(f.runId),
   };
-  return forwardAndRecord(f, plan, action, stream, d);
+  return forwardAndRecord(f, plan, action, body, d);
+}
+
+/** A request body in a content coding other than identity (gzip, br, …). */
+function encodingOf(request: Request): string | undefined {
+  const coding = request.headers.get("content-encoding")?.trim().toLowerCase();
+  return coding && coding !== "identity" ? coding : undefined;
 }
 
 function evaluationFailed(
@@ -261,6 +275,18 @@ export async function handleGatewayRequest(
       decideUs: elapsedUs(f.start),
     });
   }
-  if (body.kind === "over") return overLimit(f, body.stream);
+  if (body.kind === "over") {
+    const error = `request body larger than the inspection limit of ${ctx.maxBody} bytes`;
+    return uninspected(f, body.stream, 413, error);
+  }
+  const coding = body.kind === "complete" ? encodingOf(request) : undefined;
+  if (coding && body.kind === "complete") {
+    return uninspected(
+      f,
+      body.bytes,
+      415,
+      `request body is ${coding}-encoded: rules cannot read it`,
+    );
+  }
   return decideAndAct(f, body.kind === "complete" ? body.bytes : undefined);
 }

@@ -65,6 +65,41 @@ Deno.test("passthrough: a body over --max-body is forwarded whole, byte for byte
   });
 });
 
+Deno.test("enforce: a gzip-encoded body the rules cannot read is refused 415, not decided as empty", async () => {
+  await withGateway({ mode: "enforce" }, async ({ gateway, upstream, traces }) => {
+    const res = await rawRequest(`${gateway.url}/echo`, {
+      method: "POST",
+      headers: [...RUN, ["content-encoding", "gzip"], ["content-type", "application/json"]],
+      body: BINARY,
+    });
+    assert.equal(res.status, 415);
+    assert.equal(JSON.parse(new TextDecoder().decode(res.body)).error, "body_not_inspectable");
+    assert.deepEqual(upstream.seen, []);
+    await gateway.stop();
+    const event = await onlyEvent(traces);
+    assert.equal(event.outcome, "error");
+    assert.match(String(event.error), /gzip-encoded: rules cannot read it/);
+  });
+});
+
+Deno.test("passthrough: a gzip-encoded body is forwarded byte for byte and recorded as uninspected", async () => {
+  await withGateway({ mode: "passthrough" }, async ({ gateway, upstream, traces }) => {
+    const res = await rawRequest(`${gateway.url}/echo`, {
+      method: "POST",
+      headers: [...RUN, ["content-encoding", "gzip"]],
+      body: BINARY,
+    });
+    assert.equal(res.status, 200);
+    const echo: Echo = JSON.parse(new TextDecoder().decode(res.body));
+    assert.deepEqual(decodeBase64(echo.body_b64), BINARY);
+    assert.deepEqual(upstream.seen, ["/echo"]);
+    await gateway.stop();
+    const event = await onlyEvent(traces);
+    assert.deepEqual([event.outcome, event.enforced], ["error", false]);
+    assert.match(String(event.error), /forwarded uninspected/);
+  });
+});
+
 Deno.test("an upstream that refuses connections gives 502, recorded as error", async () => {
   const upstreamUrl = `http://127.0.0.1:${freePort()}`;
   await withGateway({ upstreamUrl }, async ({ gateway, traces }) => {
