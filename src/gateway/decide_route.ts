@@ -12,7 +12,7 @@ import { decisionHeaders, jsonAnswer } from "../runtime/answers.ts";
 import { type TraceEvent, traceRequest } from "../trace/event.ts";
 import type { Redactor } from "../trace/redact.ts";
 import { readLimited } from "./body_limit.ts";
-import { elapsedUs } from "./clock.ts";
+import { elapsedUs } from "../runtime/clock.ts";
 import { errorAnswer } from "./error_answer.ts";
 import type { GatewayContext } from "./gateway_handler.ts";
 import type { Destination } from "./recorder.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { elapsedUs } from "./clock.ts";
+import { elapsedUs } from "../runtime/clock.ts";
 import { hopByHopFilter } from "./hop_by_hop.ts";
 import type { UpstreamClient, UpstreamResponse } from "./upstream_client.ts";
 

@@ -11,7 +11,7 @@ import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { blockedBody, blockedStatus, decisionHeaders, jsonAnswer } from "../runtime/answers.ts";
 import { type Outcome, type TraceEvent, traceRequest } from "../trace/event.ts";
 import { type InspectedBody, readLimited } from "./body_limit.ts";
-import { elapsedUs } from "./clock.ts";
+import { elapsedUs } from "../runtime/clock.ts";
 import { errorAnswer } from "./error_answer.ts";
 import { decidedUrl, forward, upstreamUrl } from "./forward.ts";
 import type { GatewayConfig } from "./gateway_config.ts";

@@ -10,6 +10,7 @@ import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import type { Redactor } from "../trace/redact.ts";
 import { type TraceEvent, traceRequest } from "../trace/event.ts";
 import type { EventTiming, TraceStore } from "../trace/trace_store.ts";
+import { elapsedUs } from "./clock.ts";
 import { blockedBody, blockedStatus, decisionHeaders, jsonAnswer } from "./answers.ts";
 
 /** What the CI path needs: the compiled files, the mode and where traces go. */
@@ -33,11 +34,6 @@ export interface Handled {
 export type SeqCounter = (runId: string) => number;
 
 const NO_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
-
-/** Microseconds since `from` (a `performance.now()` in ms), to the nanosecond. */
-function micros(from: number): number {
-  return Math.round((performance.now() - from) * 1e6) / 1000;
-}
 
 function eventOf(
   ctx: CiContext,
@@ -80,11 +76,11 @@ export async function handleCiRequest(
   });
   const decideStart = performance.now();
   const e = await evaluateAction(ctx.policies, ctx.mocks, action);
-  const decideUs = micros(decideStart);
+  const decideUs = elapsedUs(decideStart);
   const answer = served(e) || !ctx.enforce ? e.route?.render() : undefined;
   const status = answer?.status ?? blockedStatus(e);
   const event = eventOf(ctx, e, status, served(e) || answer === undefined);
-  const timing: EventTiming = { at, decide_us: decideUs, total_us: micros(start) };
+  const timing: EventTiming = { at, decide_us: decideUs, total_us: elapsedUs(start) };
   const seq = ctx.traces ? await ctx.traces.record(runId, event, timing) : nextSeq(runId);
   const headers = decisionHeaders(e, runId);
   if (answer?.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
