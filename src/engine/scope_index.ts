@@ -113,7 +113,8 @@ export class ScopeIndex<T extends Scoped> {
   readonly #suffixHosts = new Map<string, Node<T>>();
   readonly #anyHost: Node<T> = node<T>();
   readonly #hasSuffixes: boolean;
-  readonly #cache = new Map<string, readonly T[]>();
+  readonly #cache = new Map<string, Map<string, Map<string, readonly T[]>>>();
+  #cached = 0;
 
   /** Builds the index. */
   constructor(items: Iterable<T>) {
@@ -149,15 +150,28 @@ export class ScopeIndex<T extends Scoped> {
 
   /** The items whose scope matches the action, in file order. The array is shared: read only. */
   lookup(action: Action): readonly T[] {
-    const key = action.kind === "tool"
-      ? `tool\u0000${action.tool}`
-      : `${action.method}\u0000${action.host}\u0000${action.path}`;
-    const cached = this.#cache.get(key);
+    // Nested maps on the action's own strings: no key is built (and hashed) per lookup.
+    const [outer, inner, path] = action.kind === "tool"
+      ? ["", action.tool, ""]
+      : [action.method, action.host, action.path];
+    const cached = this.#cache.get(outer)?.get(inner)?.get(path);
     if (cached) return cached;
     const found = this.#find(action);
-    if (this.#cache.size >= CACHE_LIMIT) this.#cache.clear();
-    this.#cache.set(key, found);
+    this.#remember(outer, inner, path, found);
     return found;
+  }
+
+  #remember(outer: string, inner: string, path: string, found: readonly T[]): void {
+    if (this.#cached >= CACHE_LIMIT) {
+      this.#cache.clear();
+      this.#cached = 0;
+    }
+    let byInner = this.#cache.get(outer);
+    if (!byInner) this.#cache.set(outer, byInner = new Map());
+    let byPath = byInner.get(inner);
+    if (!byPath) byInner.set(inner, byPath = new Map());
+    byPath.set(path, found);
+    this.#cached++;
   }
 
   #find(action: Action): readonly T[] {

@@ -35,14 +35,34 @@ interface PriorSpec {
 const SKIP: StateAsk = { kind: "skip" };
 const NO_SAME = { member: "[]" } as const;
 
-/** Compiles `per: run | global | <field>` into a function giving the scope part of a key. */
-function compilePer(per: string | undefined): (action: Action) => string {
-  if (per === undefined || per === "run") return (a) => `run:${a.run_id}`;
-  if (per === "global") return () => "global";
+/** Keys remembered per run id, at most this many per rule before the memory is emptied. */
+const KEY_MEMO_LIMIT = 4096;
+
+/**
+ * Compiles `per: run | global | <field>` into a function giving an action's state key under
+ * `prefix`. Keys per run are remembered: the same string object comes back for the same run, so
+ * the store's maps do not hash a freshly built key on every action.
+ */
+function compileKey(prefix: string, per: string | undefined): (action: Action) => string {
+  if (per === undefined || per === "run") {
+    const memo = new Map<string, string>();
+    return (a) => {
+      let key = memo.get(a.run_id);
+      if (key === undefined) {
+        if (memo.size >= KEY_MEMO_LIMIT) memo.clear();
+        memo.set(a.run_id, key = `${prefix}run:${a.run_id}`);
+      }
+      return key;
+    };
+  }
+  if (per === "global") {
+    const key = `${prefix}global`;
+    return () => key;
+  }
   const get = compileFieldGetter(per);
   return (a) => {
     const v = get(a);
-    return v === MISSING ? "missing:" : `field:${JSON.stringify(v)}`;
+    return v === MISSING ? `${prefix}missing:` : `${prefix}field:${JSON.stringify(v)}`;
   };
 }
 
@@ -113,15 +133,14 @@ function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): 
   };
 }
 
-function priorKey(rule: PolicyRule): (scope: string) => string {
-  return (scope) => `${rule.name}\u0000prior\u0000${scope}`;
+function priorPrefix(rule: PolicyRule): string {
+  return `${rule.name}\u0000prior\u0000`;
 }
 
 /** Compiles a state rule into its asker. */
 export function compileStateRule(rule: PolicyRule): StateAsker {
-  const per = compilePer(rule.per);
   const block = (rule.action ?? "block") === "block";
-  const key = (a: Action) => `${rule.name}\u0000${per(a)}`;
+  const key = compileKey(`${rule.name}\u0000`, rule.per);
   switch (rule.operator) {
     case "count_lte":
     case "rate_lte":
@@ -130,16 +149,16 @@ export function compileStateRule(rule: PolicyRule): StateAsker {
       return summing(rule, key, block);
     case "requires_prior": {
       const same = compileSame((rule.value as PriorSpec).same);
-      const k = priorKey(rule);
+      const k = compileKey(priorPrefix(rule), rule.per);
       return (a) => {
         const key = same(a);
         if ("missing" in key) return { kind: "missing", field: key.missing };
-        return { kind: "check", check: { kind: "has", key: k(per(a)), member: key.member, block } };
+        return { kind: "check", check: { kind: "has", key: k(a), member: key.member, block } };
       };
     }
     case "forbids_prior": {
-      const k = priorKey(rule);
-      return (a) => ({ kind: "check", check: { kind: "none", key: k(per(a)), block } });
+      const k = compileKey(priorPrefix(rule), rule.per);
+      return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block } });
     }
     default:
       throw new Error(`operator '${rule.operator}' is not a state operator`);
@@ -149,13 +168,12 @@ export function compileStateRule(rule: PolicyRule): StateAsker {
 /** Compiles the prior-action selector of a `requires_prior` / `forbids_prior` rule. */
 export function compileWatcher(rule: PolicyRule, order: number): Watcher {
   const spec = rule.value as PriorSpec;
-  const per = compilePer(rule.per);
   const same = rule.operator === "requires_prior" ? compileSame(spec.same) : () => NO_SAME;
-  const k = priorKey(rule);
+  const k = compileKey(priorPrefix(rule), rule.per);
   const scope: Scope = compileScope(spec);
   const mark = (a: Action) => {
     const key = same(a);
-    return "missing" in key ? undefined : { key: k(per(a)), member: key.member };
+    return "missing" in key ? undefined : { key: k(a), member: key.member };
   };
   return { order, scope, mark };
 }

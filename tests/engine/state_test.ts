@@ -372,3 +372,18 @@ Deno.test("requires_prior with same: a missing field follows on_missing: pass", 
   assert.equal(verdict.outcome, "allowed");
   assert.equal(verdict.decisions[0]?.missing, true);
 });
+
+Deno.test("per-run state stays exact across more runs than the key memory holds", async () => {
+  const { set } = stateful([{ operator: "count_lte", value: 1 }]);
+  const runs = 5000;
+  const first: string[] = [];
+  const second: string[] = [];
+  for (let i = 0; i < runs; i++) {
+    first.push((await set.decide(toolAction({ tool: "t", runId: `r${i}` }))).outcome);
+  }
+  for (let i = 0; i < runs; i++) {
+    second.push((await set.decide(toolAction({ tool: "t", runId: `r${i}` }))).outcome);
+  }
+  assert.ok(first.every((o) => o === "allowed"));
+  assert.ok(second.every((o) => o === "policy_violation"));
+});
