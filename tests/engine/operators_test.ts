@@ -174,3 +174,43 @@ Deno.test("a failing flag rule records action flag", async () => {
   assert.equal(d.passed, false);
   assert.equal(d.message, "big");
 });
+
+Deno.test("regex_match answers alike on short and long texts (two engines, one meaning)", async () => {
+  const patterns = [
+    "^SKU-[0-9]{4}$",
+    "[0-9]{3}-[0-9]{2}-[0-9]{4}",
+    "(?i)^secret",
+    "a|^b$",
+    "^$",
+    "x$",
+    "\\Aab",
+    "(?m)^line$",
+  ];
+  const texts = [
+    "SKU-1234",
+    "SKU-12345",
+    "my ssn 123-45-6789",
+    "SECRET x",
+    "b",
+    "",
+    "ax",
+    "ab",
+    "a\nline\nz",
+  ];
+  for (const pattern of patterns) {
+    for (const t of texts) {
+      const padded = `${t}${"\u0000".repeat(200)}`;
+      for (const value of [t, padded]) {
+        const expected = new RegExp(
+          pattern.replace("(?i)", "").replace("(?m)", "").replace("\\A", "^"),
+          (pattern.includes("(?i)") ? "i" : "") + (pattern.includes("(?m)") ? "m" : ""),
+        ).test(value);
+        const d = await decideOne(
+          { field: "v", operator: "regex_match", value: pattern },
+          post("/", { v: value }),
+        );
+        assert.equal(d.passed, expected, `${pattern} on ${JSON.stringify(value).slice(0, 30)}`);
+      }
+    }
+  }
+});
