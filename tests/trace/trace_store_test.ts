@@ -101,6 +101,14 @@ Deno.test("trace store: a run id cannot name a file outside the directory", asyn
   assert.notEqual(sanitiseRunId("a/b"), sanitiseRunId("a_b"));
   assert.notEqual(sanitiseRunId("a/b"), sanitiseRunId("a\\b"));
   assert.equal(sanitiseRunId("procurement-run.1"), "procurement-run.1");
+  for (const reserved of ["nul", "CON.json", "com1", "lpt9.x"]) {
+    assert.match(sanitiseRunId(reserved), /^_.*-[0-9a-f]{10}$/, reserved);
+  }
+  for (const id of ["a b", "../x", "nul", "x.timing", "ok-id", "é"]) {
+    const once = sanitiseRunId(id);
+    assert.equal(sanitiseRunId(once), once, `listing then reading '${id}' finds the same file`);
+  }
+  assert.equal(sanitiseRunId("console"), "console");
 });
 
 Deno.test("trace store: a journal line cut short by a crash loses only that line", async () => {
