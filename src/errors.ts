@@ -114,3 +114,16 @@ export class MirageViolationError extends MirageError {
     this.outcome = outcome;
   }
 }
+
+/**
+ * The message of a caught value, which need not be an `Error`.
+ *
+ * @example
+ * ```ts
+ * import { errorMessage } from "./errors.ts";
+ * console.log(errorMessage(new Error("boom")), errorMessage("plain")); // boom plain
+ * ```
+ */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

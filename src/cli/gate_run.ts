@@ -14,7 +14,7 @@ import { junitXml } from "../gate/junit.ts";
 import { runUnderProxy } from "../gate/run_under_proxy.ts";
 import { stepSummary } from "../gate/step_summary.ts";
 import { formatReport } from "../gate/text_report.ts";
-import { wantsColour } from "../server/request_log.ts";
+import { wantsColour } from "../runtime/colour.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 
 const SPEC: CommandSpec = {

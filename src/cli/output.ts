@@ -6,24 +6,19 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import { type Colour, painter, wantsColour } from "../runtime/colour.ts";
 
-function colourOn(): boolean {
-  return Deno.stdout.isTerminal() && !Deno.noColor;
+function paint(colour: Colour): (text: string) => string {
+  return (text) => painter(wantsColour(Deno.stdout))(colour, text);
 }
 
-function paint(code: number): (text: string) => string {
-  return (text) => colourOn() ? `\x1b[${code}m${text}\x1b[0m` : text;
-}
-
-/** ANSI styles that fall back to plain text when colour is off. */
-export const style: Readonly<
-  Record<"red" | "green" | "yellow" | "bold" | "dim", (text: string) => string>
-> = {
-  red: paint(31),
-  green: paint(32),
-  yellow: paint(33),
-  bold: paint(1),
-  dim: paint(2),
+/** ANSI styles for stdout that fall back to plain text when colour is off. */
+export const style: Readonly<Record<Colour, (text: string) => string>> = {
+  red: paint("red"),
+  green: paint("green"),
+  yellow: paint("yellow"),
+  bold: paint("bold"),
+  dim: paint("dim"),
 };
 
 /** How a command describes itself for `--help` and usage errors. */

@@ -7,8 +7,8 @@
  */
 
 import { ConfigError } from "../errors.ts";
+import { wantsColour } from "../runtime/colour.ts";
 import { startProxy } from "../server/ci_proxy.ts";
-import { wantsColour } from "../server/request_log.ts";
 import { stopSignal } from "../server/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";

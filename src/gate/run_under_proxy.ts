@@ -6,6 +6,7 @@
  * @module
  */
 
+import { errorMessage } from "../errors.ts";
 import { startProxy } from "../server/ci_proxy.ts";
 import { tracePaths } from "../trace/trace_store.ts";
 
@@ -52,7 +53,7 @@ async function runCommand(
       stderr: "inherit",
     }).spawn();
   } catch (e) {
-    options.log(`[mirage] cannot run ${program}: ${e instanceof Error ? e.message : String(e)}`);
+    options.log(`[mirage] cannot run ${program}: ${errorMessage(e)}`);
     return 127;
   }
   const copied = options.stdoutToStderr

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { painter } from "../server/request_log.ts";
+import { painter } from "../runtime/colour.ts";
 import type { GatedRun, GateReport } from "./gate_runs.ts";
 
 function counts(run: GatedRun): string {

@@ -8,6 +8,7 @@
 
 import { type Action, httpAction, toolAction } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
+import { errorMessage } from "../errors.ts";
 import { decisionHeaders, jsonAnswer } from "../runtime/answers.ts";
 import { type TraceEvent, traceRequest } from "../trace/event.ts";
 import type { Redactor } from "../trace/redact.ts";
@@ -99,7 +100,7 @@ async function readJson(ctx: GatewayContext, request: Request, runId: string): P
   try {
     return JSON.parse(body.kind === "complete" ? new TextDecoder().decode(body.bytes) : "");
   } catch (e) {
-    return invalid(`the action is not JSON: ${e instanceof Error ? e.message : String(e)}`, runId);
+    return invalid(`the action is not JSON: ${errorMessage(e)}`, runId);
   }
 }
 
@@ -177,12 +178,12 @@ export async function handleDecide(ctx: GatewayContext, request: Request): Promi
   try {
     action = parseDecideAction(value, runId);
   } catch (e) {
-    return invalid(e instanceof Error ? e.message : String(e), runId);
+    return invalid(errorMessage(e), runId);
   }
   try {
     return await decideAndRecord(ctx, action, runId, start, at);
   } catch (e) {
-    const message = `evaluation failed: ${e instanceof Error ? e.message : String(e)}`;
+    const message = `evaluation failed: ${errorMessage(e)}`;
     console.error(`[mirage] ${message}`);
     return errorAnswer(503, message, runId, 0, "error");
   }

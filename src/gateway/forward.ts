@@ -6,6 +6,7 @@
  * @module
  */
 
+import { errorMessage } from "../errors.ts";
 import { elapsedUs } from "../runtime/clock.ts";
 import { hopByHopFilter } from "./hop_by_hop.ts";
 import type { UpstreamClient, UpstreamResponse } from "./upstream_client.ts";
@@ -105,10 +106,9 @@ function failure(e: unknown, timedOut: boolean, clientGone: boolean, timeoutMs: 
   if (timedOut) return { status: 504, error: `upstream did not answer within ${timeoutMs} ms` };
   if (clientGone) return { status: 499, error: "client closed the request" };
   const code = (e as { code?: unknown }).code;
-  const why = e instanceof Error ? e.message : String(e);
   return {
     status: 502,
-    error: `upstream unreachable: ${typeof code === "string" ? `${code} ` : ""}${why}`,
+    error: `upstream unreachable: ${typeof code === "string" ? `${code} ` : ""}${errorMessage(e)}`,
   };
 }
 

@@ -7,10 +7,10 @@
  */
 
 import { Hono } from "hono";
+import { errorMessage } from "../errors.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../server/admin.ts";
 import { Reloadable } from "../server/holder.ts";
-import { type ReloadTrigger, watchReload } from "../server/reload.ts";
-import { listen, type Listening } from "../server/serve.ts";
+import { ServerLifecycle } from "../server/lifecycle.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { checkAdmin } from "./admin_guard.ts";
 import { handleDecide } from "./decide_route.ts";
@@ -66,10 +66,6 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** The client's IP; a Unix socket peer counts as local. */
 function clientAddress(addr: Deno.Addr): string {
   return addr.transport === "tcp" || addr.transport === "udp" ? addr.hostname : "127.0.0.1";
@@ -88,9 +84,7 @@ class Gateway implements GatewayHandle {
   readonly #metrics = new GatewayMetrics();
   readonly #ctx: GatewayContext;
   readonly #admin: Hono;
-  #server: Listening | undefined;
-  #trigger: ReloadTrigger | undefined;
-  #closing: Promise<void> | undefined;
+  readonly #lifecycle: ServerLifecycle<GatewayConfig>;
 
   constructor(options: GatewayOptions, initial: GatewayConfig) {
     this.#options = options;
@@ -110,21 +104,28 @@ class Gateway implements GatewayHandle {
       recorder: new Recorder(this.#traces, this.#metrics, options.decisionLog),
     };
     this.#admin = this.#buildAdmin();
+    this.#lifecycle = new ServerLifecycle({
+      address: options,
+      holder: this.#holder,
+      log: options.log,
+      reloaded: (cause, config) =>
+        `[mirage] reloaded (${cause}) · ${config.policies.size} policies`,
+      kept: "policies",
+      release: () => this.#release(),
+    });
   }
 
   get port(): number {
-    return this.#server?.port ?? 0;
+    return this.#lifecycle.port;
   }
 
   get url(): string {
-    const host = this.#server?.hostname ?? this.#options.hostname;
-    return `http://${host.includes(":") ? `[${host}]` : host}:${this.port}`;
+    return this.#lifecycle.url;
   }
 
   start(): void {
-    this.#server = listen(
-      (request, info) => this.#handle(request, clientAddress(info.remoteAddr)),
-      this.#options,
+    this.#lifecycle.listen((request, info) =>
+      this.#handle(request, clientAddress(info.remoteAddr))
     );
     const o = this.#options;
     const policies = this.#holder.current.policies.size;
@@ -132,36 +133,22 @@ class Gateway implements GatewayHandle {
       `[mirage] gateway listening on ${this.url} → ${o.upstream.href} · ${o.mode} · ${policies} policies`,
     );
     if (o.watch) {
-      const files = o.surface === undefined ? [o.policies] : [o.policies, o.surface];
-      this.#trigger = watchReload({ files, onTrigger: (cause) => void this.#reloadLogged(cause) });
+      this.#lifecycle.watch(o.surface === undefined ? [o.policies] : [o.policies, o.surface]);
     }
   }
 
   reload(): Promise<boolean> {
-    return this.#reloadLogged("reload");
+    return this.#lifecycle.reload();
   }
 
   close(): Promise<void> {
-    return this.#closing ??= this.#closeNow();
+    return this.#lifecycle.close();
   }
 
-  async #closeNow(): Promise<void> {
-    this.#trigger?.close();
-    await this.#server?.shutdown();
+  async #release(): Promise<void> {
     await this.#traces.close();
     await this.#holder.current.policies.store.close();
     this.#client.close();
-  }
-
-  async #reloadLogged(cause: string): Promise<boolean> {
-    const result = await this.#holder.reload();
-    if (result.ok) {
-      this.#options.log(`[mirage] reloaded (${cause}) · ${result.value.policies.size} policies`);
-      return true;
-    }
-    this.#options.log(`[mirage] reload (${cause}) failed; still serving the previous policies:`);
-    this.#options.log(errorText(result.error));
-    return false;
   }
 
   async #handle(request: Request, clientIp: string): Promise<Response> {
@@ -171,10 +158,10 @@ class Gateway implements GatewayHandle {
     } catch (e) {
       // A bug must not let a request through unexamined: answer 500 and say why on stderr.
       this.#options.log(
-        `[mirage] error answering ${request.method} ${request.url}: ${errorText(e)}`,
+        `[mirage] error answering ${request.method} ${request.url}: ${errorMessage(e)}`,
       );
       const runId = request.headers.get("x-mirage-run-id") || this.#options.runId;
-      return errorAnswer(500, errorText(e), runId, 0, "error");
+      return errorAnswer(500, errorMessage(e), runId, 0, "error");
     }
   }
 

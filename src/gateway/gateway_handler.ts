@@ -8,6 +8,7 @@
 
 import { type HttpAction, httpAction } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
+import { errorMessage } from "../errors.ts";
 import { blockedBody, blockedStatus, decisionHeaders, jsonAnswer } from "../runtime/answers.ts";
 import { type Outcome, type TraceEvent, traceRequest } from "../trace/event.ts";
 import { type InspectedBody, readLimited } from "./body_limit.ts";
@@ -191,7 +192,7 @@ function evaluationFailed(
   body: Uint8Array | undefined,
   d: Decided,
 ) {
-  const error = `evaluation failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+  const error = `evaluation failed: ${errorMessage(cause)}`;
   console.error(`[mirage] ${error}`);
   if (f.ctx.enforce) return refuse(f, action, 503, error, d);
   return forwardAndRecord(
@@ -269,7 +270,7 @@ export async function handleGatewayRequest(
   try {
     body = await readLimited(request.body, ctx.maxBody);
   } catch (e) {
-    const why = `cannot read the request body: ${e instanceof Error ? e.message : String(e)}`;
+    const why = `cannot read the request body: ${errorMessage(e)}`;
     return refuse(f, actionOf(f, undefined), 400, why, {
       evaluateUs: 0,
       decideUs: elapsedUs(f.start),

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { errorMessage } from "../errors.ts";
 import type { TraceEvent } from "../trace/event.ts";
 import type { EventTiming, TraceStore } from "../trace/trace_store.ts";
 import type { DecisionSink } from "./decision_log.ts";
@@ -106,9 +107,7 @@ export class Recorder {
       return await this.#traces.record(runId, event, timing);
     } catch (e) {
       console.error(
-        `[mirage] cannot record trace event for run '${runId}': ${
-          e instanceof Error ? e.message : e
-        }`,
+        `[mirage] cannot record trace event for run '${runId}': ${errorMessage(e)}`,
       );
       return 0;
     }

@@ -7,16 +7,16 @@
  */
 
 import { Hono } from "hono";
+import { errorMessage } from "../errors.ts";
 import type { CiContext } from "../runtime/ci_handler.ts";
 import { handleCiRequest } from "../runtime/ci_handler.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { ADMIN_PREFIX, adminRoutes } from "./admin.ts";
 import { loadCiContext } from "./ci_context.ts";
 import { Reloadable } from "./holder.ts";
+import { ServerLifecycle } from "./lifecycle.ts";
 import { Metrics } from "./metrics.ts";
-import { type ReloadTrigger, watchReload } from "./reload.ts";
 import { requestLine } from "./request_log.ts";
-import { listen, type Listening } from "./serve.ts";
 
 /** Options of {@link startProxy}. */
 export interface ProxyOptions {
@@ -73,10 +73,6 @@ function sizes(ctx: CiContext): string {
   }`;
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 class CiProxy implements ProxyHandle {
   readonly runIds = new Set<string>();
   readonly #options: ProxyOptions;
@@ -84,9 +80,7 @@ class CiProxy implements ProxyHandle {
   readonly #metrics = new Metrics();
   readonly #counters = new Map<string, number>();
   readonly #app: Hono;
-  #server: Listening | undefined;
-  #trigger: ReloadTrigger | undefined;
-  #closing: Promise<void> | undefined;
+  readonly #lifecycle: ServerLifecycle<CiContext>;
 
   constructor(options: ProxyOptions, initial: CiContext) {
     this.#options = options;
@@ -95,15 +89,22 @@ class CiProxy implements ProxyHandle {
       (old) => loadCiContext({ ...options, traces: old.traces }, old.policies.store),
     );
     this.#app = this.#buildApp();
+    this.#lifecycle = new ServerLifecycle({
+      address: options,
+      holder: this.#holder,
+      log: options.log,
+      reloaded: (_cause, ctx) => `[mirage] reloaded · ${sizes(ctx)}`,
+      kept: "files",
+      release: () => this.#release(),
+    });
   }
 
   get port(): number {
-    return this.#server?.port ?? 0;
+    return this.#lifecycle.port;
   }
 
   get url(): string {
-    const host = this.#server?.hostname ?? this.#options.hostname;
-    return `http://${host.includes(":") ? `[${host}]` : host}:${this.port}`;
+    return this.#lifecycle.url;
   }
 
   get routes(): number {
@@ -115,7 +116,7 @@ class CiProxy implements ProxyHandle {
   }
 
   start(): void {
-    this.#server = listen((request) => this.#app.fetch(request), this.#options);
+    this.#lifecycle.listen((request) => this.#app.fetch(request));
     const mode = this.#options.enforce ? "" : " · passthrough";
     this.#options.log(
       `[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}`,
@@ -123,39 +124,22 @@ class CiProxy implements ProxyHandle {
     const { reloadOnSignal, watchFiles } = this.#options;
     if (reloadOnSignal || watchFiles) {
       const files = watchFiles ? [this.#options.policies, this.#options.mocks] : [];
-      this.#trigger = watchReload({
-        files,
-        signal: reloadOnSignal,
-        onTrigger: (cause) => void this.#reloadLogged(cause),
-      });
+      this.#lifecycle.watch(files, reloadOnSignal);
     }
   }
 
   reload(): Promise<boolean> {
-    return this.#reloadLogged("reload");
+    return this.#lifecycle.reload();
   }
 
   close(): Promise<void> {
-    return this.#closing ??= this.#closeNow();
+    return this.#lifecycle.close();
   }
 
-  async #closeNow(): Promise<void> {
-    this.#trigger?.close();
-    await this.#server?.shutdown();
+  async #release(): Promise<void> {
     const ctx = this.#holder.current;
     await ctx.traces?.close();
     await ctx.policies.store.close();
-  }
-
-  async #reloadLogged(cause: string): Promise<boolean> {
-    const result = await this.#holder.reload();
-    if (result.ok) {
-      this.#options.log(`[mirage] reloaded · ${sizes(result.value)}`);
-      return true;
-    }
-    this.#options.log(`[mirage] reload (${cause}) failed; still serving the previous files:`);
-    this.#options.log(errorText(result.error));
-    return false;
   }
 
   #buildApp(): Hono {
@@ -171,9 +155,9 @@ class CiProxy implements ProxyHandle {
     app.all("*", (c) => this.#handle(c.req.raw));
     app.onError((error, c) => {
       this.#options.log(
-        `[mirage] error answering ${c.req.method} ${c.req.path}: ${errorText(error)}`,
+        `[mirage] error answering ${c.req.method} ${c.req.path}: ${errorMessage(error)}`,
       );
-      return c.json({ error: "error", message: errorText(error) }, 500);
+      return c.json({ error: "error", message: errorMessage(error) }, 500);
     });
     return app;
   }

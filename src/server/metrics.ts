@@ -6,6 +6,8 @@
  * @module
  */
 
+import { Histogram } from "./histogram.ts";
+
 /** Upper bounds of the decision-latency buckets, in seconds (1 µs … 100 ms). */
 const BUCKETS: readonly number[] = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 1e-1];
 
@@ -46,24 +48,21 @@ function counterLines(name: string, help: string, labelName: string, counts: Map
 export class Metrics {
   readonly #outcomes = new Map<string, number>();
   readonly #policies = new Map<string, number>();
-  readonly #buckets: number[] = BUCKETS.map(() => 0);
-  #sum = 0;
-  #count = 0;
+  readonly #latency = new Histogram(
+    "mirage_decision_seconds",
+    "Time to evaluate one action against the compiled policies.",
+    BUCKETS,
+  );
 
   /** Counts one decided action. */
   observe(sample: MetricsSample): void {
     this.#outcomes.set(sample.outcome, (this.#outcomes.get(sample.outcome) ?? 0) + 1);
     for (const p of sample.failedPolicies) this.#policies.set(p, (this.#policies.get(p) ?? 0) + 1);
-    BUCKETS.forEach((le, i) => {
-      if (sample.decideSeconds <= le) this.#buckets[i] = (this.#buckets[i] ?? 0) + 1;
-    });
-    this.#sum += sample.decideSeconds;
-    this.#count++;
+    this.#latency.observe(sample.decideSeconds);
   }
 
   /** The exposition text (`text/plain; version=0.0.4`). */
   render(): string {
-    const h = "mirage_decision_seconds";
     return [
       ...counterLines(
         "mirage_requests_total",
@@ -77,12 +76,7 @@ export class Metrics {
         "policy",
         this.#policies,
       ),
-      `# HELP ${h} Time to evaluate one action against the compiled policies.`,
-      `# TYPE ${h} histogram`,
-      ...BUCKETS.map((le, i) => `${h}_bucket{le="${le}"} ${this.#buckets[i]}`),
-      `${h}_bucket{le="+Inf"} ${this.#count}`,
-      `${h}_sum ${this.#sum}`,
-      `${h}_count ${this.#count}`,
+      ...this.#latency.render(),
       "",
     ].join("\n");
   }

@@ -6,25 +6,8 @@
  * @module
  */
 
+import { type Colour, painter } from "../runtime/colour.ts";
 import type { TraceEvent } from "../trace/event.ts";
-
-const CODES = { red: 31, green: 32, yellow: 33, dim: 2 } as const;
-
-/** A colour, or none. */
-export type Paint = (colour: keyof typeof CODES, text: string) => string;
-
-/** A paint function that colours, or one that leaves text alone. */
-export function painter(colour: boolean): Paint {
-  return colour ? (c, text) => `\x1b[${CODES[c]}m${text}\x1b[0m` : (_c, text) => text;
-}
-
-/**
- * Whether to colour what goes to a stream: only a terminal, and not with `NO_COLOR` set
- * (https://no-color.org).
- */
-export function wantsColour(stream: { isTerminal(): boolean }): boolean {
-  return !Deno.noColor && stream.isTerminal();
-}
 
 function show(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value) ?? "";
@@ -43,7 +26,7 @@ function reason(event: TraceEvent): string {
   return `${mark} ${failed.policy} (${rule})`;
 }
 
-function colourOf(event: TraceEvent): keyof typeof CODES {
+function colourOf(event: TraceEvent): Colour {
   if (event.outcome === "allowed") return "green";
   return event.outcome === "flagged" ? "yellow" : "red";
 }

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { MirageError } from "../errors.ts";
+import { errorMessage, MirageError } from "../errors.ts";
 
 /** Where to listen. */
 export interface ListenOptions {
@@ -43,10 +43,9 @@ export function listen(handler: Deno.ServeHandler, options: ListenOptions): List
   try {
     server = Deno.serve({ port: options.port, hostname: options.hostname, onListen() {} }, handler);
   } catch (e) {
-    const why = e instanceof Error ? e.message : String(e);
     throw new MirageError(
       "listen_failed",
-      `cannot listen on ${options.hostname}:${options.port}: ${why}`,
+      `cannot listen on ${options.hostname}:${options.port}: ${errorMessage(e)}`,
       {
         cause: e,
       },

@@ -1,6 +1,6 @@
 /**
- * A Prometheus histogram of durations in seconds, for the gateway's time-to-decide and
- * upstream latency (the shared {@link Metrics} has the decision latency one).
+ * A Prometheus histogram of durations in seconds: the shared decision latency, and the
+ * gateway's time-to-decide and upstream latency.
  *
  * @module
  */
