@@ -87,7 +87,7 @@ function envRunId(): string | undefined {
   }
 }
 
-/** A relative URL is read against a placeholder origin, so tests can write `fetch("/v1/x")`. */
+/** A relative URL is read against a stand-in origin, so tests can write `fetch("/v1/x")`. */
 function toRequest(input: string | URL | Request, init?: RequestInit): Request {
   if (typeof input === "string" && input.startsWith("/")) {
     return new Request(`http://mirage.local${input}`, init);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli, startProxyProcess } from "../support/cli_process.ts";
-import { POLICIES_YAML, postJson, workspace } from "../support/fixtures.ts";
+import { POLICIES_YAML, postJson, type Workspace, workspace } from "../support/fixtures.ts";
 
 async function json(response: Response): Promise<Record<string, unknown>> {
   return await response.json() as Record<string, unknown>;
@@ -15,16 +15,14 @@ async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(path));
 }
 
+/** The proxy flags serving a workspace's files into its trace directory, then `extra`. */
+function served(ws: Workspace, ...extra: string[]): string[] {
+  return ["--mocks", ws.mocks, "--policies", ws.policies, "--traces", ws.traces, ...extra];
+}
+
 Deno.test("proxy: allowed, flagged, policy_violation and unmatched_route answers", async () => {
   await using ws = await workspace();
-  const proxy = await startProxyProcess([
-    "--mocks",
-    ws.mocks,
-    "--policies",
-    ws.policies,
-    "--traces",
-    ws.traces,
-  ]);
+  const proxy = await startProxyProcess(served(ws));
   try {
     const allowed = await fetch(
       `${proxy.url}/v1/get_quote`,
@@ -88,14 +86,7 @@ Deno.test("proxy: allowed, flagged, policy_violation and unmatched_route answers
 
 Deno.test("proxy: admin routes report health, metrics and runs", async () => {
   await using ws = await workspace();
-  const proxy = await startProxyProcess([
-    "--mocks",
-    ws.mocks,
-    "--policies",
-    ws.policies,
-    "--traces",
-    ws.traces,
-  ]);
+  const proxy = await startProxyProcess(served(ws));
   try {
     await (await fetch(`${proxy.url}/v1/submit_bid`, postJson({ amount: 50000 }))).body?.cancel();
     const health = await json(await fetch(`${proxy.url}/_mirage/health`));
@@ -137,16 +128,7 @@ Deno.test("proxy: admin routes report health, metrics and runs", async () => {
 
 Deno.test("proxy: run id comes from the header, then MIRAGE_RUN_ID, then --run-id", async () => {
   await using ws = await workspace();
-  const flags = [
-    "--mocks",
-    ws.mocks,
-    "--policies",
-    ws.policies,
-    "--traces",
-    ws.traces,
-    "--run-id",
-    "from-flag",
-  ];
+  const flags = served(ws, "--run-id", "from-flag");
   for (
     const [env, expected] of [[{}, "from-flag"], [
       { MIRAGE_RUN_ID: "from-env" },
@@ -171,16 +153,7 @@ Deno.test("proxy: run id comes from the header, then MIRAGE_RUN_ID, then --run-i
 
 Deno.test("proxy: passthrough serves the mock for a violation and records enforced: false", async () => {
   await using ws = await workspace();
-  const proxy = await startProxyProcess([
-    "--mocks",
-    ws.mocks,
-    "--policies",
-    ws.policies,
-    "--traces",
-    ws.traces,
-    "--mode",
-    "passthrough",
-  ]);
+  const proxy = await startProxyProcess(served(ws, "--mode", "passthrough"));
   try {
     const res = await fetch(`${proxy.url}/v1/submit_bid`, postJson({ amount: 50000 }));
     assert.equal(res.status, 201);
@@ -209,15 +182,7 @@ async function bidStatus(url: string, amount: number): Promise<number> {
 
 Deno.test("proxy: SIGHUP with a broken file keeps the old policies; a fixed file takes over", async () => {
   await using ws = await workspace();
-  const proxy = await startProxyProcess([
-    "--mocks",
-    ws.mocks,
-    "--policies",
-    ws.policies,
-    "--traces",
-    ws.traces,
-    "--no-watch",
-  ]);
+  const proxy = await startProxyProcess(served(ws, "--no-watch"));
   try {
     assert.equal(await bidStatus(proxy.url, 30000), 403);
     await Deno.writeTextFile(ws.policies, POLICIES_YAML.replace("operator: max", "operator: maxx"));
@@ -238,14 +203,7 @@ Deno.test("proxy: SIGHUP with a broken file keeps the old policies; a fixed file
 
 Deno.test("proxy: a changed policies file is reloaded without a signal", async () => {
   await using ws = await workspace();
-  const proxy = await startProxyProcess([
-    "--mocks",
-    ws.mocks,
-    "--policies",
-    ws.policies,
-    "--traces",
-    ws.traces,
-  ]);
+  const proxy = await startProxyProcess(served(ws));
   try {
     assert.equal(await bidStatus(proxy.url, 30000), 403);
     await Deno.writeTextFile(ws.policies, POLICIES_YAML.replace("value: 25000", "value: 40000"));
@@ -258,14 +216,7 @@ Deno.test("proxy: a changed policies file is reloaded without a signal", async (
 
 Deno.test("proxy: SIGTERM finishes the in-flight request, writes every event, exits 0", async () => {
   await using ws = await workspace();
-  const proxy = await startProxyProcess([
-    "--mocks",
-    ws.mocks,
-    "--policies",
-    ws.policies,
-    "--traces",
-    ws.traces,
-  ]);
+  const proxy = await startProxyProcess(served(ws));
   await (await fetch(`${proxy.url}/v1/suppliers`)).body?.cancel();
   const slow = fetch(`${proxy.url}/v1/slow`);
   // The mock waits 800 ms before answering: stop the proxy while it does. A second SIGTERM
