@@ -28,12 +28,14 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The candidate closest to `word`, if it is close enough to be a plausible typo: at most 40% of
- * the longer of the two in edits (at least one). Ties go to the earlier candidate.
+ * the longer of the two in edits (at least one). Ties go to the earlier candidate. Failing that,
+ * the first candidate the word begins, up to a `_` (`status` → `status_code`).
  *
  * @example
  * ```ts
  * suggest("paths", ["path", "method"]); // "path"
  * suggest("zzz", ["path", "method"]); // undefined
+ * suggest("regex", ["not_regex_match", "regex_match"]); // "regex_match"
  * ```
  */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
@@ -48,7 +50,7 @@ export function suggest(word: string, candidates: readonly string[]): string | u
       bestDistance = distance;
     }
   }
-  return best;
+  return best ?? candidates.find((c) => c.toLowerCase().startsWith(`${lower}_`));
 }
 
 /**

@@ -134,7 +134,7 @@ const INVALID: [string, string, string[]][] = [
   ["rate_lte value", oneRule("operator: rate_lte", "value: {limit: 0, window: 60}"), [
     "4:12 missing required key 'window_seconds'",
     "4:20 operator 'rate_lte' needs 'limit' as a positive integer, got number 0",
-    "4:23 unknown key 'window'",
+    "4:23 unknown key 'window' (did you mean 'window_seconds'?)",
   ]],
   ["sum_lte value", oneRule("operator: sum_lte", "value: {field: amount, limit: x}"), [
     `4:35 operator 'sum_lte' needs 'limit' as a number, got string "x"`,

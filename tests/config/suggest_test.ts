@@ -12,6 +12,9 @@ Deno.test("suggest finds near misses and ignores far ones", async (t) => {
     ["per", ["path", "tool"], undefined],
     ["zzz", ["path", "method"], undefined],
     ["x", ["ab"], undefined],
+    ["status", ["headers", "json", "status_code"], "status_code"],
+    ["regex", ["not_regex_match", "regex_match"], "regex_match"],
+    ["stat", ["status_code"], undefined],
   ];
   for (const [word, candidates, expected] of cases) {
     await t.step(`${word} -> ${expected}`, () => assert.equal(suggest(word, candidates), expected));
