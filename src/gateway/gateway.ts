@@ -90,9 +90,15 @@ class Gateway implements GatewayHandle {
     this.#options = options;
     const files = { policies: options.policies, surface: options.surface };
     this.#holder = new Reloadable(initial, (old) => loadGatewayConfig(files, old.policies.store));
-    // No idle flush: a gateway run lives long and materialising re-reads its whole journal.
-    // Readers (the admin routes, gate-run) materialise on demand, and stopping flushes.
-    this.#traces = new TraceStore({ dir: options.traces, mode: options.mode, reset: false });
+    // A gateway run lives long and materialising re-reads its whole journal (250,000 events:
+    // ~2 s, ~750 MiB), so neither an idle timer nor a stop does it; readers (the admin routes,
+    // gate-run, readTrace) materialise on demand.
+    this.#traces = new TraceStore({
+      dir: options.traces,
+      mode: options.mode,
+      reset: false,
+      materialiseOnClose: false,
+    });
     this.#ctx = {
       enforce: options.mode === "enforce",
       upstream: options.upstream,

@@ -70,6 +70,11 @@ export interface TraceStoreOptions {
    * the gateway, where replicas append to the same runs.
    */
   reset?: boolean;
+  /**
+   * Materialise every run on close (default true). Off for the gateway: a long-lived run's
+   * journal grows without end, and a stop must stay quick; readers materialise on demand.
+   */
+  materialiseOnClose?: boolean;
 }
 
 const encoder = new TextEncoder();
@@ -283,6 +288,7 @@ export class TraceStore implements AsyncDisposable {
   readonly #mode: string;
   readonly #idleFlushMs: number;
   readonly #reset: boolean;
+  readonly #materialiseOnClose: boolean;
   readonly #runs = new Map<string, Promise<OpenRun>>();
   readonly #started = new Set<string>();
   #ready: Promise<void> | undefined;
@@ -294,6 +300,7 @@ export class TraceStore implements AsyncDisposable {
     this.#mode = options.mode;
     this.#idleFlushMs = options.idleFlushMs ?? 0;
     this.#reset = options.reset ?? false;
+    this.#materialiseOnClose = options.materialiseOnClose ?? true;
   }
 
   /** Appends one event to its run's journal and returns its sequence number in this process. */
@@ -327,12 +334,13 @@ export class TraceStore implements AsyncDisposable {
     return tracePaths(this.dir, runId).trace;
   }
 
-  /** Closes the journals and materialises every run this store wrote; later records throw. */
+  /** Closes the journals and materialises every run this store wrote (unless told not to). */
   async close(): Promise<void> {
     this.#closed = true;
     const runs = [...this.#runs.values()];
     this.#runs.clear();
     for (const opening of runs) await closeRun(await opening);
+    if (!this.#materialiseOnClose) return;
     for (const id of this.#started) await materialiseTrace(this.dir, id);
   }
 

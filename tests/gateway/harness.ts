@@ -3,6 +3,7 @@
  * down after the test, whatever happened.
  */
 
+import { readTrace } from "@mirage/core";
 import { GatewayProcess } from "./gateway_process.ts";
 import { TestUpstream } from "./upstream_server.ts";
 
@@ -57,9 +58,11 @@ export async function withGateway(
   }
 }
 
-/** The materialised trace of a run (read after the gateway stopped, or via the admin route). */
+/** A run's trace, materialised from its journal as every reader does (the gateway does not). */
 export async function readTraceFile(dir: string, runId: string): Promise<Record<string, unknown>> {
-  return JSON.parse(await Deno.readTextFile(`${dir}/${runId}.json`));
+  const trace = await readTrace(dir, runId);
+  if (!trace) throw new Error(`no trace for run '${runId}' in ${dir}`);
+  return JSON.parse(JSON.stringify(trace));
 }
 
 /** JSON of a POST body. */

@@ -237,3 +237,19 @@ Deno.test({
   assert.deepEqual(trace?.events.map((e) => e.request.path), ["/0", "/1"]);
   assert.equal((await listRuns(dir.path)).length, 300);
 });
+
+Deno.test("trace store: materialiseOnClose false leaves materialising to readers", async () => {
+  await using dir = await tempDir();
+  {
+    await using store = new TraceStore({
+      dir: dir.path,
+      mode: "enforce",
+      materialiseOnClose: false,
+    });
+    await store.record("long", VIOLATION, TIMING);
+  }
+  const paths = tracePaths(dir.path, "long");
+  await assert.rejects(Deno.stat(paths.trace), Deno.errors.NotFound);
+  assert.equal((await readTrace(dir.path, "long"))?.outcome, "policy_violation");
+  assert.ok((await Deno.stat(paths.trace)).isFile, "the reader wrote the trace file");
+});
