@@ -71,8 +71,7 @@ function clientAddress(addr: Deno.Addr): string {
   return addr.transport === "tcp" || addr.transport === "udp" ? addr.hostname : "127.0.0.1";
 }
 
-function isAdminPath(url: string): boolean {
-  const path = new URL(url).pathname;
+function isAdminPath(path: string): boolean {
   return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
 }
 
@@ -159,8 +158,9 @@ class Gateway implements GatewayHandle {
 
   async #handle(request: Request, clientIp: string): Promise<Response> {
     try {
-      if (isAdminPath(request.url)) return await this.#adminRequest(request, clientIp);
-      return await handleGatewayRequest(this.#ctx, request, clientIp);
+      const url = new URL(request.url);
+      if (isAdminPath(url.pathname)) return await this.#adminRequest(request, clientIp);
+      return await handleGatewayRequest(this.#ctx, request, clientIp, url);
     } catch (e) {
       // A bug must not let a request through unexamined: answer 500 and say why on stderr.
       this.#options.log(

@@ -11,10 +11,10 @@ import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { errorMessage } from "../errors.ts";
 import { blockedBody, blockedStatus, decisionHeaders, jsonAnswer } from "../runtime/answers.ts";
 import { type Outcome, type TraceEvent, traceRequest } from "../trace/event.ts";
-import { type InspectedBody, readLimited } from "./body_limit.ts";
-import { elapsedUs } from "../runtime/clock.ts";
+import { type InspectedBody, readRequestBody } from "./body_limit.ts";
+import { elapsedUs, usBetween } from "../runtime/clock.ts";
 import { errorAnswer } from "./error_answer.ts";
-import { decidedUrl, forward, upstreamUrl } from "./forward.ts";
+import { forward, type ForwardTarget, requestUrls } from "./forward.ts";
 import type { GatewayConfig } from "./gateway_config.ts";
 import type { Recorder, RequestTimes } from "./recorder.ts";
 import type { UpstreamClient } from "./upstream_client.ts";
@@ -49,7 +49,7 @@ interface InFlight {
   readonly runId: string;
   /** Read once: a reload during the request does not change its rules halfway. */
   readonly config: GatewayConfig;
-  readonly target: URL;
+  readonly target: ForwardTarget;
   /** What the policies read: the request's path and query on the upstream's origin. */
   readonly decided: URL;
   readonly start: number;
@@ -132,6 +132,7 @@ async function forwardAndRecord(
   const res = await forward(ctx.client, {
     request,
     target,
+    headers: action.headers,
     body,
     via,
     answerHeaders: plan.headers,
@@ -216,7 +217,11 @@ async function decideAndAct(f: InFlight, body: Uint8Array | undefined): Promise<
       decideUs: elapsedUs(f.start),
     });
   }
-  const d: Decided = { evaluateUs: elapsedUs(evalStart), decideUs: elapsedUs(f.start) };
+  const decidedAt = performance.now();
+  const d: Decided = {
+    evaluateUs: usBetween(evalStart, decidedAt),
+    decideUs: usBetween(f.start, decidedAt),
+  };
   const headers = decisionHeaders(e, f.runId);
   const stopped = e.outcome === "policy_violation" || e.outcome === "unmatched_route";
   if (!stopped || !f.ctx.enforce) {
@@ -240,7 +245,7 @@ async function decideAndAct(f: InFlight, body: Uint8Array | undefined): Promise<
 }
 
 /**
- * Handles one proxied request.
+ * Handles one proxied request (`url` is the request's URL, when the caller has parsed it).
  *
  * @example
  * ```ts ignore
@@ -252,8 +257,9 @@ export async function handleGatewayRequest(
   ctx: GatewayContext,
   request: Request,
   clientIp: string,
+  url: URL = new URL(request.url),
 ): Promise<Response> {
-  const url = new URL(request.url);
+  const { target, decided } = requestUrls(ctx.upstream, url);
   const f: InFlight = {
     ctx,
     request,
@@ -261,14 +267,14 @@ export async function handleGatewayRequest(
     proto: url.protocol.slice(0, -1),
     runId: request.headers.get("x-mirage-run-id") || ctx.defaultRunId,
     config: ctx.config(),
-    target: upstreamUrl(ctx.upstream, url),
-    decided: decidedUrl(ctx.upstream, url),
+    target,
+    decided,
     start: performance.now(),
     at: new Date().toISOString(),
   };
   let body: InspectedBody;
   try {
-    body = await readLimited(request.body, ctx.maxBody);
+    body = await readRequestBody(request, ctx.maxBody);
   } catch (e) {
     const why = `cannot read the request body: ${errorMessage(e)}`;
     return refuse(f, actionOf(f, undefined), 400, why, {

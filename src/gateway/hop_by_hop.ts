@@ -27,14 +27,28 @@ export function connectionTokens(value: string | null | undefined): Set<string> 
   return out;
 }
 
+function isHopByHop(name: string): boolean {
+  return HOP_BY_HOP.has(name.toLowerCase());
+}
+
+/** The last `Connection` value asked about and its filter: upstreams answer the same one. */
+let lastConnection: string | undefined;
+let lastFilter: (name: string) => boolean = isHopByHop;
+
 /**
  * A test for headers that must not cross the proxy: the fixed hop-by-hop list plus the names in
  * this message's `Connection` header.
  */
 export function hopByHopFilter(connection: string | null | undefined): (name: string) => boolean {
+  if (!connection) return isHopByHop;
+  if (connection === lastConnection) return lastFilter;
   const named = connectionTokens(connection);
-  return (name) => {
+  for (const name of HOP_BY_HOP) named.delete(name);
+  const filter = named.size === 0 ? isHopByHop : (name: string) => {
     const lower = name.toLowerCase();
     return HOP_BY_HOP.has(lower) || named.has(lower);
   };
+  lastConnection = connection;
+  lastFilter = filter;
+  return filter;
 }

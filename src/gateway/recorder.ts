@@ -10,7 +10,16 @@ import { errorMessage } from "../errors.ts";
 import type { TraceEvent } from "../trace/event.ts";
 import type { EventTiming, TraceStore } from "../trace/trace_store.ts";
 import type { DecisionSink } from "./decision_log.ts";
-import type { GatewayMetrics } from "./gateway_metrics.ts";
+import type { GatewayMetrics, GatewaySample } from "./gateway_metrics.ts";
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/** The policies of the decisions that failed (most requests have none: no array for them). */
+function failedPolicies(decisions: TraceEvent["decisions"]): readonly string[] {
+  let out: string[] | undefined;
+  for (const d of decisions) if (!d.passed) (out ??= []).push(d.policy);
+  return out ?? NONE;
+}
 
 /** Where the request went, for the decision log. */
 export interface Destination {
@@ -70,14 +79,14 @@ export class Recorder {
     times: RequestTimes,
   ): Promise<number> {
     const seq = await this.#trace(runId, event, times);
-    const failedPolicies = event.decisions.filter((d) => !d.passed).map((d) => d.policy);
-    this.#metrics.observeRequest({
+    const sample: { -readonly [K in keyof GatewaySample]: GatewaySample[K] } = {
       outcome: event.outcome,
-      failedPolicies,
+      failedPolicies: failedPolicies(event.decisions),
       decideSeconds: times.evaluateUs / 1e6,
       timeToDecideSeconds: times.decideUs / 1e6,
-      ...(times.upstreamUs === undefined ? {} : { upstreamSeconds: times.upstreamUs / 1e6 }),
-    });
+    };
+    if (times.upstreamUs !== undefined) sample.upstreamSeconds = times.upstreamUs / 1e6;
+    this.#metrics.observeRequest(sample);
     this.#log?.({
       ts: times.at,
       run_id: runId,
@@ -91,25 +100,23 @@ export class Recorder {
     return seq;
   }
 
-  async #trace(
+  #trace(
     runId: string,
     event: Omit<TraceEvent, "seq">,
     times: RequestTimes,
   ): Promise<number> {
-    if (!this.#traces) return 0;
+    if (!this.#traces) return Promise.resolve(0);
     const timing: EventTiming = {
       at: times.at,
       decide_us: times.decideUs,
       total_us: times.totalUs,
     };
     if (times.upstreamUs !== undefined) timing.upstream_us = times.upstreamUs;
-    try {
-      return await this.#traces.record(runId, event, timing);
-    } catch (e) {
+    return this.#traces.record(runId, event, timing).catch((e) => {
       console.error(
         `[mirage] cannot record trace event for run '${runId}': ${errorMessage(e)}`,
       );
       return 0;
-    }
+    });
   }
 }

@@ -13,14 +13,45 @@ import https from "node:https";
 import { once } from "node:events";
 import { Readable } from "node:stream";
 
+/**
+ * An upstream's origin as `node:http` takes it: what `http.request(url)` would read from the
+ * URL (`urlToHttpOptions`), worked out once per upstream instead of once per request.
+ */
+export interface UpstreamOrigin {
+  /** `https:` or `http:`. */
+  readonly protocol: string;
+  /** Host name, IPv6 addresses without their brackets. */
+  readonly hostname: string;
+  /** The port when the URL names one. */
+  readonly port: number | undefined;
+  /** `host[:port]`, for the `Host` header. */
+  readonly host: string;
+}
+
+/**
+ * The origin part of an upstream URL; the URL's user info is not part of it (requests are built
+ * from the origin, which has none).
+ */
+export function upstreamOrigin(url: URL): UpstreamOrigin {
+  const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
+  return {
+    protocol: url.protocol,
+    hostname,
+    port: url.port === "" ? undefined : Number(url.port),
+    host: url.host,
+  };
+}
+
 /** A request to send upstream; headers are already the ones to send. */
 export interface UpstreamRequest {
-  /** Where to send it. */
-  readonly url: URL;
+  /** The upstream to send it to. */
+  readonly origin: UpstreamOrigin;
+  /** Path and query. */
+  readonly path: string;
   /** The method, as the client sent it. */
   readonly method: string;
-  /** Exactly the headers to send. */
-  readonly headers: Headers;
+  /** Exactly the headers to send, in the order to send them. */
+  readonly headers: Readonly<Record<string, string>>;
   /** The whole body, a stream of it, or none. */
   readonly body: Uint8Array | ReadableStream<Uint8Array> | undefined;
 }
@@ -58,12 +89,6 @@ function pairs(raw: readonly string[]): Array<readonly [string, string]> {
   return out;
 }
 
-function outgoingHeaders(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => (out[name] = value));
-  return out;
-}
-
 async function pump(req: http.ClientRequest, body: ReadableStream<Uint8Array>): Promise<void> {
   try {
     for await (const chunk of body) {
@@ -91,7 +116,12 @@ function bodyOf(res: http.IncomingMessage): Uint8Array<ArrayBuffer> | ReadableSt
     for (let chunk = res.read(); chunk !== null; chunk = res.read()) chunks.push(chunk);
     // Reading to the end releases the socket to the agent for the next request.
     res.resume();
-    if (chunks.length === 1) return chunks[0] as Uint8Array<ArrayBuffer>;
+    // A plain view of the one Buffer: Response copies its body with `slice`, and on a Buffer that
+    // builds another Buffer.
+    if (chunks.length === 1) {
+      const c = chunks[0] as Uint8Array<ArrayBuffer>;
+      return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+    }
     const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
     let at = 0;
     for (const c of chunks) {
@@ -123,13 +153,18 @@ export class UpstreamClient {
    * and the caller would have to combine two signals (`AbortSignal.any`) for it.
    */
   send(request: UpstreamRequest): UpstreamExchange {
-    const secure = request.url.protocol === "https:";
+    const { origin } = request;
+    const secure = origin.protocol === "https:";
     const options: http.RequestOptions = {
+      protocol: origin.protocol,
+      hostname: origin.hostname,
+      path: request.path,
       method: request.method,
-      headers: outgoingHeaders(request.headers),
+      headers: request.headers,
       agent: secure ? this.#https : this.#http,
     };
-    const req = (secure ? https : http).request(request.url, options);
+    if (origin.port !== undefined) options.port = origin.port;
+    const req = (secure ? https : http).request(options);
     const response = new Promise<UpstreamResponse>((resolve, reject) => {
       // Stays attached for the whole exchange: a late error without a listener would crash.
       req.on("error", reject);

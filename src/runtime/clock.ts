@@ -6,5 +6,10 @@
 
 /** Microseconds since `from` (a `performance.now()` reading), to the nanosecond. */
 export function elapsedUs(from: number): number {
-  return Math.round((performance.now() - from) * 1e6) / 1e3;
+  return usBetween(from, performance.now());
+}
+
+/** Microseconds from `from` to `to` (two `performance.now()` readings), to the nanosecond. */
+export function usBetween(from: number, to: number): number {
+  return Math.round((to - from) * 1e6) / 1e3;
 }

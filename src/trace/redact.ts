@@ -111,7 +111,10 @@ export function compileRedactor(paths: readonly string[]): Redactor {
       let out = request;
       for (const p of parsed) {
         const key = recordKey(p.root, out);
-        if (key && out[key] !== undefined) out = { ...out, [key]: redactAt(out[key], p.steps, 0) };
+        if (!key || out[key] === undefined) continue;
+        // redactAt returns the value itself when the secret is not in it: nothing to copy.
+        const redacted = redactAt(out[key], p.steps, 0);
+        if (redacted !== out[key]) out = { ...out, [key]: redacted };
       }
       return out;
     },

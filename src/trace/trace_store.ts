@@ -291,6 +291,9 @@ export class TraceStore implements AsyncDisposable {
   readonly #materialiseOnClose: boolean;
   readonly #runs = new Map<string, Promise<OpenRun>>();
   readonly #started = new Set<string>();
+  /** The run `#open` moved last in `#runs` (the most recent), and that run once it is open. */
+  #lastId: string | undefined;
+  #lastRun: OpenRun | undefined;
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -310,7 +313,13 @@ export class TraceStore implements AsyncDisposable {
     timing: EventTiming,
   ): Promise<number> {
     if (this.#closed) throw new MirageError("trace_closed", `trace store ${this.dir} is closed`);
-    const run = await this.#open(runId);
+    // The run recorded into last is already the most recent in `#runs`: no reordering to do, and
+    // no wait for a journal that is open.
+    let run = runId === this.#lastId ? this.#lastRun : undefined;
+    if (run === undefined) {
+      run = await this.#open(runId);
+      if (runId === this.#lastId) this.#lastRun = run;
+    }
     const line: JournalLine = { run_id: runId, mode: this.#mode, event, timing };
     const batch = run.batch ??= writeSoon(run);
     const index = batch.lines.push(`${JSON.stringify(line)}\n`) - 1;
@@ -337,6 +346,7 @@ export class TraceStore implements AsyncDisposable {
   /** Closes the journals and materialises every run this store wrote (unless told not to). */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#lastId = this.#lastRun = undefined;
     const runs = [...this.#runs.values()];
     this.#runs.clear();
     for (const opening of runs) await closeRun(await opening);
@@ -350,6 +360,10 @@ export class TraceStore implements AsyncDisposable {
   }
 
   #open(runId: string): Promise<OpenRun> {
+    if (runId !== this.#lastId) {
+      this.#lastId = runId;
+      this.#lastRun = undefined;
+    }
     let run = this.#runs.get(runId);
     if (run) this.#runs.delete(runId);
     else run = this.#create(runId);
