@@ -134,7 +134,8 @@ function bodyOf(res: http.IncomingMessage): Uint8Array<ArrayBuffer> | ReadableSt
 }
 
 /**
- * Keeps upstream connections alive between requests; {@link UpstreamClient.close} drops them.
+ * Sends requests upstream, one connection each (see the agents); {@link UpstreamClient.close}
+ * drops any still open.
  *
  * @example
  * ```ts
@@ -144,8 +145,12 @@ function bodyOf(res: http.IncomingMessage): Uint8Array<ArrayBuffer> | ReadableSt
  * ```
  */
 export class UpstreamClient {
-  readonly #http = new http.Agent({ keepAlive: true });
-  readonly #https = new https.Agent({ keepAlive: true });
+  // No keep-alive pool: Deno's node:http silently sends a request again when it is aborted (our
+  // timeout) on a reused connection — a POST reached the upstream twice and the client never got
+  // its 504 (tests/gateway/failures_test.ts). A connection per request costs throughput, not
+  // correctness.
+  readonly #http = new http.Agent({ keepAlive: false });
+  readonly #https = new https.Agent({ keepAlive: false });
 
   /**
    * Sends a request. Aborting goes through {@link UpstreamExchange.abort} rather than an

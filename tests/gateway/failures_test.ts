@@ -145,3 +145,23 @@ Deno.test("a client that disconnects cancels its upstream request", async () => 
     assert.deepEqual(upstream.abandoned, ["/hang"]);
   });
 });
+
+Deno.test("a timeout on a warm upstream connection gives 504 and sends the request once", async () => {
+  await withGateway(
+    { mode: "passthrough", args: ["--timeout-ms", "300"] },
+    async ({ gateway, upstream }) => {
+      const warm = await rawRequest(`${gateway.url}/echo`, { headers: RUN });
+      assert.equal(warm.status, 200);
+      const started = performance.now();
+      const res = await rawRequest(`${gateway.url}/hang`, {
+        method: "POST",
+        headers: RUN,
+        body: new TextEncoder().encode("{}"),
+      });
+      assert.equal(res.status, 504);
+      assert.ok(performance.now() - started < 2000, "answered at the timeout, not after a retry");
+      await new Promise((r) => setTimeout(r, 400));
+      assert.deepEqual(upstream.seen, ["/echo", "/hang"], "the POST reached the upstream once");
+    },
+  );
+});
