@@ -190,7 +190,7 @@ export class UpstreamClient {
     return { response, abort: (reason) => req.destroy(reason) };
   }
 
-  /** Closes idle keep-alive connections. */
+  /** Closes any upstream connection still open. */
   close(): void {
     this.#http.destroy();
     this.#https.destroy();
