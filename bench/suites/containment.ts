@@ -51,43 +51,42 @@ function blockedBenign(s: ContainmentScore): string[] {
   ) => k);
 }
 
+const COLUMNS = [
+  "scenario",
+  "actions",
+  "bad",
+  "bad stopped",
+  "good stopped",
+  "containment",
+  "FPR",
+  "precision",
+];
+
+/** One row per scenario, for the plain or the adversarial scores. */
+function scoresTable(
+  all: readonly ScenarioScores[],
+  which: "plain" | "adversarial",
+  title: string,
+  notes: string[],
+): Table {
+  const rows = all.map((r) => [r.scenario, ...counts(r[which]), ...rates(r[which])]);
+  return { title, columns: COLUMNS, rows, notes };
+}
+
 function plainTable(all: readonly ScenarioScores[], seed: number): Table {
-  return {
-    title: `Containment — plain generators (seed ${seed}, ${PLAIN_RUNS} runs each)`,
-    columns: [
-      "scenario",
-      "actions",
-      "bad",
-      "bad stopped",
-      "good stopped",
-      "containment",
-      "FPR",
-      "precision",
-    ],
-    rows: all.map((r) => [r.scenario, ...counts(r.plain), ...rates(r.plain)]),
-    notes: ["Stopped = `policy_violation`. Each run is decided in order on a fresh state store."],
-  };
+  return scoresTable(
+    all,
+    "plain",
+    `Containment — plain generators (seed ${seed}, ${PLAIN_RUNS} runs each)`,
+    ["Stopped = `policy_violation`. Each run is decided in order on a fresh state store."],
+  );
 }
 
 function adversarialTable(all: readonly ScenarioScores[]): Table {
-  return {
-    title: "Containment — adversarial variants",
-    columns: [
-      "scenario",
-      "actions",
-      "bad",
-      "bad stopped",
-      "good stopped",
-      "containment",
-      "FPR",
-      "precision",
-    ],
-    rows: all.map((r) => [r.scenario, ...counts(r.adversarial), ...rates(r.adversarial)]),
-    notes: [
-      "Bad actions hidden with encodings, look-alikes, other spellings, splitting and side doors; " +
-      "benign look-alikes are labelled good, so over-eager rules show up as false positives.",
-    ],
-  };
+  return scoresTable(all, "adversarial", "Containment — adversarial variants", [
+    "Bad actions hidden with encodings, look-alikes, other spellings, splitting and side doors; " +
+    "benign look-alikes are labelled good, so over-eager rules show up as false positives.",
+  ]);
 }
 
 function trickRows(r: ScenarioScores): string[][] {
