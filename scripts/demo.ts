@@ -9,8 +9,8 @@
 
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { painter, wantsColour } from "../src/runtime/colour.ts";
-import { startProxy } from "../src/server/ci_proxy.ts";
+import { painter, wantsColour } from "../src/log/colour.ts";
+import { startProxy } from "../src/ci/proxy.ts";
 import { readTrace } from "../src/trace/trace_store.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));

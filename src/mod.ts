@@ -78,8 +78,8 @@ export type {
   StateResult,
   StateStore,
   StateTransaction,
-} from "./engine/state_store.ts";
-export { MemoryStateStore } from "./engine/memory_store.ts";
+} from "./state/state_store.ts";
+export { MemoryStateStore } from "./state/memory_store.ts";
 
 export {
   type Outcome,

@@ -8,13 +8,18 @@
 
 import { dirname } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { annotations } from "../gate/annotations.ts";
-import { type GateOptions, type GateReport, gateTraces, withCommand } from "../gate/gate_runs.ts";
-import { junitXml } from "../gate/junit.ts";
-import { runUnderProxy } from "../gate/run_under_proxy.ts";
-import { stepSummary } from "../gate/step_summary.ts";
-import { formatReport } from "../gate/text_report.ts";
-import { wantsColour } from "../runtime/colour.ts";
+import { annotations } from "../gate_run/annotations.ts";
+import {
+  type GateOptions,
+  type GateReport,
+  gateTraces,
+  withCommand,
+} from "../gate_run/gate_runs.ts";
+import { junitXml } from "../gate_run/junit.ts";
+import { runUnderProxy } from "../gate_run/run_under_proxy.ts";
+import { stepSummary } from "../gate_run/step_summary.ts";
+import { formatReport } from "../gate_run/text_report.ts";
+import { wantsColour } from "../log/colour.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 
 const SPEC: CommandSpec = {

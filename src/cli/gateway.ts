@@ -7,10 +7,10 @@
  */
 
 import { MirageError } from "../errors.ts";
-import { stdoutDecisionLog } from "../gateway/decision_log.ts";
+import { stdoutDecisionLog } from "../log/decision_log.ts";
 import { type GatewayOptions, startGateway } from "../gateway/gateway.ts";
-import { parseSize } from "../gateway/size.ts";
-import { stopSignal } from "../server/serve.ts";
+import { parseSize } from "./size.ts";
+import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 
 const SPEC: CommandSpec = {

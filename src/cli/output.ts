@@ -6,7 +6,7 @@
  */
 
 import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
-import { type Colour, painter, wantsColour } from "../runtime/colour.ts";
+import { type Colour, painter, wantsColour } from "../log/colour.ts";
 
 function paint(colour: Colour): (text: string) => string {
   return (text) => painter(wantsColour(Deno.stdout))(colour, text);

@@ -7,9 +7,9 @@
  */
 
 import { ConfigError } from "../errors.ts";
-import { wantsColour } from "../runtime/colour.ts";
-import { startProxy } from "../server/ci_proxy.ts";
-import { stopSignal } from "../server/serve.ts";
+import { wantsColour } from "../log/colour.ts";
+import { startProxy } from "../ci/proxy.ts";
+import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
 

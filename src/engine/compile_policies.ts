@@ -19,8 +19,8 @@ import {
 import { type Scoped, ScopeIndex } from "./scope_index.ts";
 import { compileScope } from "./scope.ts";
 import { compileStateRule, compileWatcher, type StateAsker, type Watcher } from "./state_rules.ts";
-import type { StateCheck, StateMark, StateResult, StateStore } from "./state_store.ts";
-import { MemoryStateStore } from "./memory_store.ts";
+import type { StateCheck, StateMark, StateResult, StateStore } from "../state/state_store.ts";
+import { MemoryStateStore } from "../state/memory_store.ts";
 
 /**
  * The verdict of one rule on one action.

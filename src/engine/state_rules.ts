@@ -6,7 +6,7 @@
 import type { PolicyRule } from "../config/types.ts";
 import type { Action } from "./action.ts";
 import { compileFieldGetter, MISSING } from "./field_getter.ts";
-import type { StateCheck, StateMark } from "./state_store.ts";
+import type { StateCheck, StateMark } from "../state/state_store.ts";
 import type { Scope, Scoped } from "./scope_index.ts";
 import { compileScope } from "./scope.ts";
 

@@ -9,12 +9,12 @@
 import { type Action, httpAction, toolAction } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { errorMessage } from "../errors.ts";
-import { decisionHeaders, jsonAnswer } from "../runtime/answers.ts";
+import { decisionHeaders, jsonAnswer } from "../http/answers.ts";
 import { type TraceEvent, traceRequest } from "../trace/event.ts";
 import type { Redactor } from "../trace/redact.ts";
-import { readLimited } from "./body_limit.ts";
-import { elapsedUs } from "../runtime/clock.ts";
-import { errorAnswer } from "./error_answer.ts";
+import { readLimited } from "../http/body_limit.ts";
+import { elapsedUs } from "../trace/timing.ts";
+import { errorAnswer } from "../http/error_answer.ts";
 import type { GatewayContext } from "./gateway_handler.ts";
 import type { Destination } from "./recorder.ts";
 

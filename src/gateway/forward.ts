@@ -7,7 +7,7 @@
  */
 
 import { errorMessage } from "../errors.ts";
-import { elapsedUs } from "../runtime/clock.ts";
+import { elapsedUs } from "../trace/timing.ts";
 import { DeadlineQueue } from "./deadlines.ts";
 import { hopByHopFilter } from "./hop_by_hop.ts";
 import {

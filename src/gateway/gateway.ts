@@ -8,14 +8,14 @@
 
 import { Hono } from "hono";
 import { errorMessage } from "../errors.ts";
-import { ADMIN_PREFIX, adminRoutes } from "../server/admin.ts";
-import { Reloadable } from "../server/holder.ts";
-import { ServerLifecycle } from "../server/lifecycle.ts";
+import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
+import { Reloadable } from "../http/reloadable.ts";
+import { ServerLifecycle } from "../http/lifecycle.ts";
 import { TraceStore } from "../trace/trace_store.ts";
-import { checkAdmin } from "./admin_guard.ts";
+import { checkAdmin } from "../http/admin_guard.ts";
 import { handleDecide } from "./decide_route.ts";
-import type { DecisionSink } from "./decision_log.ts";
-import { errorAnswer } from "./error_answer.ts";
+import type { DecisionSink } from "../log/decision_log.ts";
+import { errorAnswer } from "../http/error_answer.ts";
 import { type GatewayConfig, loadGatewayConfig } from "./gateway_config.ts";
 import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts";
 import { GatewayMetrics } from "./gateway_metrics.ts";

@@ -9,9 +9,9 @@
 import { loadMocks, loadPolicies } from "../config/load.ts";
 import { compileMocks, type MockRouter } from "../engine/compile_mocks.ts";
 import { compilePolicies, type PolicySet } from "../engine/compile_policies.ts";
-import type { StateStore } from "../engine/state_store.ts";
+import type { StateStore } from "../state/state_store.ts";
 import { compileRedactor, type Redactor } from "../trace/redact.ts";
-import { requireFile } from "../server/require_file.ts";
+import { requireFile } from "../config/require_file.ts";
 
 /** One loaded configuration; requests read a single one from start to end. */
 export interface GatewayConfig {

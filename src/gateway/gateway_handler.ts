@@ -9,11 +9,11 @@
 import { type HttpAction, httpAction } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { errorMessage } from "../errors.ts";
-import { blockedBody, blockedStatus, decisionHeaders, jsonAnswer } from "../runtime/answers.ts";
+import { blockedBody, blockedStatus, decisionHeaders, jsonAnswer } from "../http/answers.ts";
 import { type Outcome, type TraceEvent, traceRequest } from "../trace/event.ts";
-import { type InspectedBody, readRequestBody } from "./body_limit.ts";
-import { elapsedUs, usBetween } from "../runtime/clock.ts";
-import { errorAnswer } from "./error_answer.ts";
+import { type InspectedBody, readRequestBody } from "../http/body_limit.ts";
+import { elapsedUs, usBetween } from "../trace/timing.ts";
+import { errorAnswer } from "../http/error_answer.ts";
 import { forward, type ForwardTarget, requestUrls } from "./forward.ts";
 import type { GatewayConfig } from "./gateway_config.ts";
 import type { Recorder, RequestTimes } from "./recorder.ts";

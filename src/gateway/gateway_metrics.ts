@@ -5,8 +5,8 @@
  * @module
  */
 
-import { Histogram } from "../server/histogram.ts";
-import { Metrics, type MetricsSample } from "../server/metrics.ts";
+import { Histogram } from "../http/histogram.ts";
+import { Metrics, type MetricsSample } from "../http/metrics.ts";
 
 /** Seconds, 100 µs … 30 s: a decision includes reading the body, upstream latency is network. */
 const SLOW_BUCKETS: readonly number[] = [

@@ -9,7 +9,7 @@
 import { errorMessage } from "../errors.ts";
 import type { TraceEvent } from "../trace/event.ts";
 import type { EventTiming, TraceStore } from "../trace/trace_store.ts";
-import type { DecisionSink } from "./decision_log.ts";
+import type { DecisionSink } from "../log/decision_log.ts";
 import type { GatewayMetrics, GatewaySample } from "./gateway_metrics.ts";
 
 const NONE: readonly string[] = Object.freeze([]);

@@ -9,14 +9,14 @@ import type { MocksDocument, PolicyDocument } from "../config/types.ts";
 import { loadMocks, loadPolicies } from "../config/load.ts";
 import { compilePolicies } from "../engine/compile_policies.ts";
 import { compileMocks } from "../engine/compile_mocks.ts";
-import type { StateStore } from "../engine/state_store.ts";
+import type { StateStore } from "../state/state_store.ts";
 import { MirageError, MirageViolationError } from "../errors.ts";
 import { compileRedactor } from "../trace/redact.ts";
 import { isFailing, type Outcome, summariseRun, type TraceEvent } from "../trace/event.ts";
 import { buildTrace, type Trace } from "../trace/trace.ts";
 import { TraceStore } from "../trace/trace_store.ts";
-import { type CiContext, handleCiRequest } from "../runtime/ci_handler.ts";
-import { describeEvent } from "../runtime/describe_event.ts";
+import { type CiContext, handleCiRequest } from "../ci/ci_handler.ts";
+import { describeEvent } from "../trace/describe_event.ts";
 
 /**
  * Options of {@link session}.

@@ -5,8 +5,8 @@
 
 import assert from "node:assert/strict";
 import type { PolicySet } from "../../src/engine/compile_policies.ts";
-import { MemoryStateStore } from "../../src/engine/memory_store.ts";
-import type { DecisionLine } from "../../src/gateway/decision_log.ts";
+import { MemoryStateStore } from "../../src/state/memory_store.ts";
+import type { DecisionLine } from "../../src/log/decision_log.ts";
 import { type GatewayContext, handleGatewayRequest } from "../../src/gateway/gateway_handler.ts";
 import { GatewayMetrics } from "../../src/gateway/gateway_metrics.ts";
 import { Recorder } from "../../src/gateway/recorder.ts";

@@ -4,9 +4,9 @@
  */
 
 import assert from "node:assert/strict";
-import { readLimited } from "../../src/gateway/body_limit.ts";
+import { readLimited } from "../../src/http/body_limit.ts";
 import { answerHeaders, upstreamHeaders, upstreamUrl } from "../../src/gateway/forward.ts";
-import { parseSize } from "../../src/gateway/size.ts";
+import { parseSize } from "../../src/cli/size.ts";
 import { MirageError } from "../../src/errors.ts";
 
 Deno.test("sizes: bytes, decimal and binary units", () => {

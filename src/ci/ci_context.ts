@@ -1,0 +1,53 @@
+/**
+ * Loading the policies and mocks files into the context of the CI request path, and
+ * recompiling it on reload with the same state store, so that counters survive a reload.
+ *
+ * @module
+ */
+
+import { loadMocks, loadPolicies } from "../config/load.ts";
+import { compileMocks } from "../engine/compile_mocks.ts";
+import { compilePolicies } from "../engine/compile_policies.ts";
+import type { StateStore } from "../state/state_store.ts";
+import type { CiContext } from "./ci_handler.ts";
+import { compileRedactor } from "../trace/redact.ts";
+import type { TraceStore } from "../trace/trace_store.ts";
+import { requireFile } from "../config/require_file.ts";
+
+/** The files and settings a CI context is built from. */
+export interface CiSource {
+  /** Path of the policies file. */
+  readonly policies: string;
+  /** Path of the mocks file. */
+  readonly mocks: string;
+  /** False in passthrough mode. */
+  readonly enforce: boolean;
+  /** Where events are recorded. */
+  readonly traces: TraceStore | undefined;
+}
+
+/**
+ * Loads and compiles both files; throws the loader's `ConfigError` (every issue as
+ * `file:line:col: message`) or `MirageError` (missing file) when either is wrong.
+ *
+ * @example
+ * ```ts
+ * import { loadCiContext } from "./ci_context.ts";
+ * const ctx = await loadCiContext({ policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", enforce: true, traces: undefined });
+ * console.log(ctx.mocks.size, ctx.policies.size);
+ * ```
+ */
+export async function loadCiContext(source: CiSource, store?: StateStore): Promise<CiContext> {
+  const [policiesDoc, mocksDoc] = await Promise.all([
+    requireFile(source.policies, "policies").then(loadPolicies),
+    requireFile(source.mocks, "mocks").then(loadMocks),
+  ]);
+  const policies = compilePolicies(policiesDoc, store ? { store } : {});
+  return {
+    enforce: source.enforce,
+    policies,
+    mocks: compileMocks(mocksDoc),
+    redactor: compileRedactor(policies.redact),
+    traces: source.traces,
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * The one-line log of a decided request, as the landing page shows it:
+ * `agent → POST /v1/submit_bid policy_violation ✗ enforce_bid_limit (max: 25000) · 0.2ms`.
+ * Coloured only for a terminal, and never when `NO_COLOR` is set.
+ *
+ * @module
+ */
+
+import { type Colour, painter } from "./colour.ts";
+import type { TraceEvent } from "../trace/event.ts";
+
+function show(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value) ?? "";
+}
+
+/** `✗ enforce_bid_limit (max: 25000)`: the deciding rule of a stopped or flagged action. */
+function reason(event: TraceEvent): string {
+  if (event.outcome === "unmatched_route") return "✗ no declared mock";
+  if (event.outcome === "error") return `✗ ${event.error ?? `status ${event.response.status}`}`;
+  const failed = event.decisions.find((d) => d.policy === event.policy && !d.passed);
+  if (!failed) return "";
+  const mark = event.outcome === "flagged" ? "⚑" : "✗";
+  const rule = failed.missing
+    ? `${failed.field} missing`
+    : `${failed.operator}: ${show(failed.expected)}`;
+  return `${mark} ${failed.policy} (${rule})`;
+}
+
+function colourOf(event: TraceEvent): Colour {
+  if (event.outcome === "allowed") return "green";
+  return event.outcome === "flagged" ? "yellow" : "red";
+}
+
+/**
+ * Formats one decided request.
+ *
+ * @example
+ * ```ts
+ * import { requestLine } from "./request_log.ts";
+ * const line = requestLine(
+ *   { seq: 1, request: { method: "GET", path: "/v1/suppliers" }, outcome: "allowed", enforced: true, decisions: [], response: { status: 200 } },
+ *   312,
+ *   false,
+ * );
+ * console.log(line); // agent → GET /v1/suppliers allowed · 0.3ms
+ * ```
+ */
+export function requestLine(event: TraceEvent, totalUs: number, colour: boolean): string {
+  const paint = painter(colour);
+  const r = event.request;
+  const what = r.tool !== undefined ? `tool ${r.tool}` : `${r.method} ${r.path}`;
+  const parts = [paint(colourOf(event), event.outcome)];
+  const why = reason(event);
+  if (why) parts.push(why);
+  if (!event.enforced) parts.push(paint("dim", "(not enforced)"));
+  return `${paint("dim", "agent →")} ${what} ${parts.join(" ")} ${
+    paint("dim", `· ${(totalUs / 1000).toFixed(1)}ms`)
+  }`;
+}
