@@ -11,7 +11,7 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { painter, wantsColour } from "../src/log/colour.ts";
 import { startProxy } from "../src/ci/proxy.ts";
-import { readTrace } from "../src/trace/trace_store.ts";
+import { readTrace } from "../src/trace/trace_reader.ts";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const RUN_ID = "procurement-run";
@@ -63,7 +63,7 @@ async function main(): Promise<number> {
     hostname: "127.0.0.1",
     traces: TRACES,
     runId: RUN_ID,
-    enforce: true,
+    mode: "enforce",
     reloadOnSignal: false,
     watchFiles: false,
     log: (line) => console.log(line),

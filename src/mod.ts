@@ -61,7 +61,6 @@ export {
   compilePolicies,
   type DecideOptions,
   type Decision,
-  type PolicyOutcome,
   type PolicySet,
   type Verdict,
 } from "./engine/compile_policies.ts";
@@ -82,21 +81,27 @@ export type {
 export { MemoryStateStore } from "./state/memory_store.ts";
 
 export {
+  compareOutcomes,
+  type DecidedOutcome,
+  isFailing,
+  type Mode,
   type Outcome,
   type OutcomeCounts,
+  OUTCOMES,
+  type PolicyOutcome,
+} from "./engine/outcome.ts";
+
+export {
+  type PendingEvent,
   type RunSummary,
   summariseRun,
   type TraceEvent,
   type TraceRequest,
+  type TraceResponse,
 } from "./trace/event.ts";
 export { buildTrace, type Trace } from "./trace/trace.ts";
-export {
-  type EventTiming,
-  listRuns,
-  materialiseTrace,
-  readTrace,
-  TraceStore,
-  type TraceStoreOptions,
-} from "./trace/trace_store.ts";
+export type { EventTiming } from "./trace/timing.ts";
+export { listRuns, materialiseTrace, readTrace } from "./trace/trace_reader.ts";
+export { TraceStore, type TraceStoreOptions } from "./trace/trace_store.ts";
 
 export { type MirageSession, session, type SessionOptions } from "./session/session.ts";

@@ -10,8 +10,8 @@ import { compileMocks } from "../engine/compile_mocks.ts";
 import { compilePolicies } from "../engine/compile_policies.ts";
 import type { StateStore } from "../state/state_store.ts";
 import type { CiContext } from "./ci_handler.ts";
+import type { Mode } from "../engine/outcome.ts";
 import { compileRedactor } from "../trace/redact.ts";
-import type { TraceStore } from "../trace/trace_store.ts";
 import { requireFile } from "../config/require_file.ts";
 
 /** The files and settings a CI context is built from. */
@@ -20,10 +20,8 @@ export interface CiSource {
   readonly policies: string;
   /** Path of the mocks file. */
   readonly mocks: string;
-  /** False in passthrough mode. */
-  readonly enforce: boolean;
-  /** Where events are recorded. */
-  readonly traces: TraceStore | undefined;
+  /** `enforce` or `passthrough`. */
+  readonly mode: Mode;
 }
 
 /**
@@ -33,7 +31,7 @@ export interface CiSource {
  * @example
  * ```ts
  * import { loadCiContext } from "./ci_context.ts";
- * const ctx = await loadCiContext({ policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", enforce: true, traces: undefined });
+ * const ctx = await loadCiContext({ policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", mode: "enforce" });
  * console.log(ctx.mocks.size, ctx.policies.size);
  * ```
  */
@@ -44,10 +42,9 @@ export async function loadCiContext(source: CiSource, store?: StateStore): Promi
   ]);
   const policies = compilePolicies(policiesDoc, store ? { store } : {});
   return {
-    enforce: source.enforce,
+    mode: source.mode,
     policies,
     mocks: compileMocks(mocksDoc),
     redactor: compileRedactor(policies.redact),
-    traces: source.traces,
   };
 }

@@ -1,71 +1,123 @@
 /**
- * The CI request path shared by `session().fetch` and `mirage proxy`: decide, record, then
- * serve the mock or answer 403 / 404 — never serving a mock to a stopped action.
+ * The CI request path shared by `session().fetch` and `mirage proxy` (docs/architecture.md):
+ * decide, record, then serve the mock or answer 403 / 404 — never serving a mock to a stopped
+ * action in enforce mode. An evaluation that fails (a state store that cannot answer) is an
+ * `error` answered 503 in both modes: CI has no upstream to fall back on.
+ *
+ * @module
  */
 
-import { httpAction } from "../engine/action.ts";
+import { type HttpAction, httpAction } from "../engine/action.ts";
 import type { PolicySet } from "../engine/compile_policies.ts";
-import type { MockRouter } from "../engine/compile_mocks.ts";
+import type { MockAnswer, MockRouter } from "../engine/compile_mocks.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
+import { goesThrough, type Mode } from "../engine/outcome.ts";
+import { errorMessage } from "../errors.ts";
+import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
+import { buildEvent } from "../trace/event.ts";
+import type { Recorder } from "../trace/recorder.ts";
 import type { Redactor } from "../trace/redact.ts";
-import { type TraceEvent, traceRequest } from "../trace/event.ts";
-import type { EventTiming, TraceStore } from "../trace/trace_store.ts";
-import { elapsedUs } from "../trace/timing.ts";
-import { blockedBody, blockedStatus, decisionHeaders, jsonAnswer } from "../http/answers.ts";
+import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
 
-/** What the CI path needs: the compiled files, the mode and where traces go. */
+/** What the CI path decides with: the compiled files and the mode. */
 export interface CiContext {
-  /** False in passthrough: a stopped action is served anyway and recorded `enforced: false`. */
-  readonly enforce: boolean;
+  /** `passthrough` serves a stopped action's mock anyway and records `enforced: false`. */
+  readonly mode: Mode;
+  /** The compiled policies. */
   readonly policies: PolicySet;
+  /** The declared surface. */
   readonly mocks: MockRouter;
+  /** Redacts secrets before events are recorded. */
   readonly redactor: Redactor;
-  readonly traces: TraceStore | undefined;
 }
-
-/** A handled request: the answer, its trace event and timings. */
-export interface Handled {
-  readonly response: Response;
-  readonly event: TraceEvent;
-  readonly timing: EventTiming;
-}
-
-/** Counts events per run when no trace store does. */
-export type SeqCounter = (runId: string) => number;
 
 const NO_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 
-function eventOf(
-  ctx: CiContext,
-  e: Evaluation,
-  status: number,
-  enforced: boolean,
-): Omit<TraceEvent, "seq"> {
-  const event: Omit<TraceEvent, "seq"> = {
-    request: ctx.redactor.request(traceRequest(e.action)),
-    outcome: e.outcome,
-    enforced,
-    decisions: ctx.redactor.decisions(e.decisions),
-    response: { status },
+/** One request on its way through. */
+interface InFlight {
+  readonly ctx: CiContext;
+  readonly recorder: Recorder;
+  readonly runId: string;
+  readonly start: number;
+  readonly at: string;
+}
+
+function timing(f: InFlight, evaluateUs: number, decidedAt: number): EventTiming {
+  return {
+    at: f.at,
+    evaluate_us: evaluateUs,
+    decide_us: usBetween(f.start, decidedAt),
+    total_us: elapsedUs(f.start),
   };
-  if (e.route) event.route = e.route.name;
-  if (e.policy !== undefined) event.policy = e.policy;
-  return event;
 }
 
-function served(e: Evaluation): boolean {
-  return e.outcome === "allowed" || e.outcome === "flagged";
+async function evaluationFailed(f: InFlight, action: HttpAction, cause: unknown) {
+  const error = `evaluation failed: ${errorMessage(cause)}`;
+  const event = buildEvent(
+    { action, outcome: "error", enforced: true, response: { status: 503 }, error },
+    f.ctx.redactor,
+  );
+  const now = performance.now();
+  const seq = await f.recorder.record(f.runId, event, timing(f, 0, now));
+  return errorAnswer(503, error, { runId: f.runId, event: seq });
 }
 
-/** Decides one request in CI mode and answers it as the proxy does. */
+function mockResponse(answer: MockAnswer, headers: Record<string, string>): Response {
+  const status = answer.status;
+  return new Response(NO_BODY.has(status) || answer.body === "" ? null : answer.body, {
+    status,
+    headers: { ...answer.headers, ...headers },
+  });
+}
+
+async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt: number) {
+  const served = goesThrough(e.outcome) || f.ctx.mode === "passthrough";
+  const mock = served ? e.route?.render() : undefined;
+  const event = buildEvent({
+    action: e.action,
+    evaluation: e,
+    outcome: e.outcome,
+    enforced: goesThrough(e.outcome) || mock === undefined,
+    response: { status: mock?.status ?? (e.outcome === "unmatched_route" ? 404 : 403) },
+  }, f.ctx.redactor);
+  const seq = await f.recorder.record(f.runId, event, timing(f, evaluateUs, decidedAt));
+  if (!mock) return blockedAnswer(e, event.decisions, f.runId, seq);
+  if (mock.delayMs) await new Promise((r) => setTimeout(r, mock.delayMs));
+  return mockResponse(mock, decisionHeaders(e, f.runId));
+}
+
+/**
+ * Decides one request in CI mode, records it, and answers it as the proxy does.
+ *
+ * @example
+ * ```ts
+ * import { compileMocks, compilePolicies } from "@mirage/core";
+ * import { compileRedactor } from "../trace/redact.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { handleCiRequest } from "./ci_handler.ts";
+ * const ctx = {
+ *   mode: "enforce" as const,
+ *   policies: compilePolicies({ policies: [] }),
+ *   mocks: compileMocks({ mocks: [{ name: "ping", method: "GET", path: "/ping", response: { body: "pong" } }] }),
+ *   redactor: compileRedactor([]),
+ * };
+ * const res = await handleCiRequest(ctx, new Recorder(), new Request("http://api.test/ping"), "r1");
+ * console.log(await res.text()); // pong
+ * ```
+ */
 export async function handleCiRequest(
   ctx: CiContext,
+  recorder: Recorder,
   request: Request,
   runId: string,
-  nextSeq: SeqCounter,
-): Promise<Handled> {
-  const start = performance.now();
-  const at = new Date().toISOString();
+): Promise<Response> {
+  const f: InFlight = {
+    ctx,
+    recorder,
+    runId,
+    start: performance.now(),
+    at: new Date().toISOString(),
+  };
   const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
   const action = httpAction({
     method: request.method,
@@ -74,21 +126,13 @@ export async function handleCiRequest(
     runId,
     ...(body ? { body } : {}),
   });
-  const decideStart = performance.now();
-  const e = await evaluateAction(ctx.policies, ctx.mocks, action);
-  const decideUs = elapsedUs(decideStart);
-  const answer = served(e) || !ctx.enforce ? e.route?.render() : undefined;
-  const status = answer?.status ?? blockedStatus(e);
-  const event = eventOf(ctx, e, status, served(e) || answer === undefined);
-  const timing: EventTiming = { at, decide_us: decideUs, total_us: elapsedUs(start) };
-  const seq = ctx.traces ? await ctx.traces.record(runId, event, timing) : nextSeq(runId);
-  const headers = decisionHeaders(e, runId);
-  if (answer?.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
-  const response = answer
-    ? new Response(NO_BODY.has(status) || answer.body === "" ? null : answer.body, {
-      status,
-      headers: { ...answer.headers, ...headers },
-    })
-    : jsonAnswer(status, blockedBody({ ...e, decisions: event.decisions }, runId, seq), headers);
-  return { response, event: { seq, ...event }, timing };
+  const evalStart = performance.now();
+  let e: Evaluation;
+  try {
+    e = await evaluateAction(ctx.policies, ctx.mocks, action);
+  } catch (cause) {
+    return evaluationFailed(f, action, cause);
+  }
+  const decidedAt = performance.now();
+  return answer(f, e, usBetween(evalStart, decidedAt), decidedAt);
 }

@@ -7,41 +7,52 @@
  */
 
 import { Hono } from "hono";
+import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
-import type { CiContext } from "./ci_handler.ts";
-import { handleCiRequest } from "./ci_handler.ts";
-import { TraceStore } from "../trace/trace_store.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
-import { loadCiContext } from "./ci_context.ts";
-import { Reloadable } from "../http/reloadable.ts";
+import { errorAnswer } from "../http/answers.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
-import { requestLine } from "../log/request_log.ts";
+import { Reloadable } from "../http/reloadable.ts";
+import { requestLogObserver } from "../log/request_log.ts";
+import { Recorder } from "../trace/recorder.ts";
+import { RunIdRule } from "../trace/run_id.ts";
+import { TraceStore } from "../trace/trace_store.ts";
+import { loadCiContext } from "./ci_context.ts";
+import { type CiContext, handleCiRequest } from "./ci_handler.ts";
 
-/** Options of {@link startProxy}. */
+/**
+ * Options of {@link startProxy}; everything but the two files has a default.
+ *
+ * @example
+ * ```ts
+ * import type { ProxyOptions } from "./proxy.ts";
+ * const o: ProxyOptions = { policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", port: 0 };
+ * ```
+ */
 export interface ProxyOptions {
   /** Path of the policies file. */
   readonly policies: string;
   /** Path of the mocks file. */
   readonly mocks: string;
-  /** Port; 0 picks a free one. */
-  readonly port: number;
-  /** Interface to bind. */
-  readonly hostname: string;
-  /** Trace directory. */
-  readonly traces: string;
-  /** Run id of requests without an `x-mirage-run-id` header. */
-  readonly runId: string;
-  /** False for passthrough: violations are served and recorded `enforced: false`. */
-  readonly enforce: boolean;
-  /** Reload on SIGHUP. */
-  readonly reloadOnSignal: boolean;
-  /** Reload when either file changes. */
-  readonly watchFiles: boolean;
-  /** Where the listening line, request lines and reload messages go. */
-  readonly log: (line: string) => void;
-  /** Colour the request lines. */
-  readonly colour: boolean;
+  /** Port; 0 picks a free one. Default 8001. */
+  readonly port?: number;
+  /** Interface to bind; default `127.0.0.1`. */
+  readonly hostname?: string;
+  /** Trace directory; default `artifacts/traces`. */
+  readonly traces?: string;
+  /** Run id of requests without an `x-mirage-run-id` header; default `MIRAGE_RUN_ID`, else `default`. */
+  readonly runId?: string;
+  /** `enforce` (default) answers 403/404; `passthrough` serves the mock and records `enforced: false`. */
+  readonly mode?: Mode;
+  /** Reload on SIGHUP; default true. */
+  readonly reloadOnSignal?: boolean;
+  /** Reload when either file changes; default true. */
+  readonly watchFiles?: boolean;
+  /** Where the listening line, request lines and reload messages go; default `console.log`. */
+  readonly log?: (line: string) => void;
+  /** Colour the request lines; default false. */
+  readonly colour?: boolean;
 }
 
 /** A running proxy. */
@@ -62,6 +73,23 @@ export interface ProxyHandle {
   close(): Promise<void>;
 }
 
+type Settings = Required<Omit<ProxyOptions, "runId">>;
+
+function settings(o: ProxyOptions): Settings {
+  return {
+    policies: o.policies,
+    mocks: o.mocks,
+    port: o.port ?? 8001,
+    hostname: o.hostname ?? "127.0.0.1",
+    traces: o.traces ?? "artifacts/traces",
+    mode: o.mode ?? "enforce",
+    reloadOnSignal: o.reloadOnSignal ?? true,
+    watchFiles: o.watchFiles ?? true,
+    log: o.log ?? ((line) => console.log(line)),
+    colour: o.colour ?? false,
+  };
+}
+
 function count(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
@@ -75,24 +103,34 @@ function sizes(ctx: CiContext): string {
 
 class CiProxy implements ProxyHandle {
   readonly runIds = new Set<string>();
-  readonly #options: ProxyOptions;
+  readonly #settings: Settings;
+  readonly #runIds: RunIdRule;
   readonly #holder: Reloadable<CiContext>;
   readonly #metrics = new Metrics();
-  readonly #counters = new Map<string, number>();
+  readonly #traces: TraceStore;
+  readonly #recorder: Recorder;
   readonly #app: Hono;
   readonly #lifecycle: ServerLifecycle<CiContext>;
 
-  constructor(options: ProxyOptions, initial: CiContext) {
-    this.#options = options;
-    this.#holder = new Reloadable(
-      initial,
-      (old) => loadCiContext({ ...options, traces: old.traces }, old.policies.store),
-    );
+  constructor(s: Settings, runIds: RunIdRule, traces: TraceStore, initial: CiContext) {
+    this.#settings = s;
+    this.#runIds = runIds;
+    this.#traces = traces;
+    this.#holder = new Reloadable(initial, (old) => loadCiContext(s, old.policies.store));
+    this.#recorder = new Recorder({
+      traces,
+      strict: true,
+      observers: [
+        this.#metrics.observer(),
+        requestLogObserver(s.log, s.colour),
+        ({ runId }) => this.runIds.add(runId),
+      ],
+    });
     this.#app = this.#buildApp();
     this.#lifecycle = new ServerLifecycle({
-      address: options,
+      address: s,
       holder: this.#holder,
-      log: options.log,
+      log: s.log,
       reloaded: (_cause, ctx) => `[mirage] reloaded · ${sizes(ctx)}`,
       kept: "files",
       release: () => this.#release(),
@@ -117,14 +155,11 @@ class CiProxy implements ProxyHandle {
 
   start(): void {
     this.#lifecycle.listen((request) => this.#app.fetch(request));
-    const mode = this.#options.enforce ? "" : " · passthrough";
-    this.#options.log(
-      `[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}`,
-    );
-    const { reloadOnSignal, watchFiles } = this.#options;
-    if (reloadOnSignal || watchFiles) {
-      const files = watchFiles ? [this.#options.policies, this.#options.mocks] : [];
-      this.#lifecycle.watch(files, reloadOnSignal);
+    const s = this.#settings;
+    const mode = s.mode === "enforce" ? "" : " · passthrough";
+    s.log(`[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}`);
+    if (s.reloadOnSignal || s.watchFiles) {
+      this.#lifecycle.watch(s.watchFiles ? [s.policies, s.mocks] : [], s.reloadOnSignal);
     }
   }
 
@@ -137,9 +172,8 @@ class CiProxy implements ProxyHandle {
   }
 
   async #release(): Promise<void> {
-    const ctx = this.#holder.current;
-    await ctx.traces?.close();
-    await ctx.policies.store.close();
+    await this.#traces.close();
+    await this.#holder.current.policies.store.close();
   }
 
   #buildApp(): Hono {
@@ -149,49 +183,25 @@ class CiProxy implements ProxyHandle {
       adminRoutes({
         health: () => this.#health(),
         metrics: this.#metrics,
-        traces: this.#options.traces,
+        traces: this.#settings.traces,
       }),
     );
-    app.all("*", (c) => this.#handle(c.req.raw));
+    app.all("*", (c) => {
+      const request = c.req.raw;
+      const runId = this.#runIds.resolve({ header: request.headers });
+      return handleCiRequest(this.#holder.current, this.#recorder, request, runId);
+    });
     app.onError((error, c) => {
-      this.#options.log(
+      this.#settings.log(
         `[mirage] error answering ${c.req.method} ${c.req.path}: ${errorMessage(error)}`,
       );
-      return c.json({ error: "error", message: errorMessage(error) }, 500);
+      return errorAnswer(500, errorMessage(error));
     });
     return app;
   }
 
   #health(): Record<string, unknown> {
-    return {
-      routes: this.routes,
-      policies: this.policies,
-      mode: this.#options.enforce ? "enforce" : "passthrough",
-    };
-  }
-
-  async #handle(request: Request): Promise<Response> {
-    const runId = request.headers.get("x-mirage-run-id") || this.#options.runId;
-    this.runIds.add(runId);
-    const next = () => {
-      const n = (this.#counters.get(runId) ?? 0) + 1;
-      this.#counters.set(runId, n);
-      return n;
-    };
-    const { response, event, timing } = await handleCiRequest(
-      this.#holder.current,
-      request,
-      runId,
-      next,
-    );
-    const failedPolicies = event.decisions.filter((d) => !d.passed).map((d) => d.policy);
-    this.#metrics.observe({
-      outcome: event.outcome,
-      failedPolicies,
-      decideSeconds: timing.decide_us / 1e6,
-    });
-    this.#options.log(requestLine(event, timing.total_us, this.#options.colour));
-    return response;
+    return { routes: this.routes, policies: this.policies, mode: this.#settings.mode };
   }
 }
 
@@ -203,15 +213,21 @@ class CiProxy implements ProxyHandle {
  * ```ts
  * import { startProxy } from "./proxy.ts";
  * const proxy = await startProxy({
- *   policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", port: 0, hostname: "127.0.0.1",
- *   traces: "artifacts/traces", runId: "default", enforce: true, reloadOnSignal: false, watchFiles: false, log: console.log, colour: false,
+ *   policies: "policies/procurement.yaml",
+ *   mocks: "mocks/procurement.yaml",
+ *   port: 0,
+ *   reloadOnSignal: false,
+ *   watchFiles: false,
  * });
+ * console.log(proxy.routes > 0); // true
  * await proxy.close();
  * ```
  */
 export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
-  const traces = new TraceStore({ dir: options.traces, mode: "ci", reset: true, idleFlushMs: 200 });
-  const proxy = new CiProxy(options, await loadCiContext({ ...options, traces }));
+  const s = settings(options);
+  const traces = new TraceStore({ dir: s.traces, mode: "ci", reset: true, idleFlushMs: 200 });
+  const runIds = new RunIdRule(options.runId === undefined ? {} : { option: options.runId });
+  const proxy = new CiProxy(s, runIds, traces, await loadCiContext(s));
   try {
     proxy.start();
   } catch (e) {

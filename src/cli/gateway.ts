@@ -11,6 +11,7 @@ import { stdoutDecisionLog } from "../log/decision_log.ts";
 import { type GatewayOptions, startGateway } from "../gateway/gateway.ts";
 import { parseSize } from "./size.ts";
 import { stopSignal } from "../http/serve.ts";
+import { RunIdRule } from "../trace/run_id.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 
 const SPEC: CommandSpec = {
@@ -62,6 +63,8 @@ function env(name: string): string | undefined {
   }
 }
 
+const log = (line: string) => console.error(line);
+
 function integer(text: string, flag: string, min: number, max: number): number {
   const n = Number(text);
   if (!/^\d+$/.test(text) || n < min || n > max) {
@@ -108,9 +111,9 @@ export function gatewayOptions(values: FlagValues): GatewayOptions {
     timeoutMs: integer(str("timeout-ms") as string, "timeout-ms", 1, 3_600_000),
     maxBody,
     adminToken: str("admin-token") ?? env("MIRAGE_ADMIN_TOKEN"),
-    runId: env("MIRAGE_RUN_ID") ?? str("run-id") ?? "default",
+    runId: new RunIdRule({ flag: str("run-id") }).fallback,
     decisionLog: values["no-decision-log"] ? undefined : stdoutDecisionLog(),
-    log: (line) => console.error(line),
+    log,
     watch: true,
   };
 }
@@ -138,7 +141,7 @@ export async function run(args: string[]): Promise<number> {
   }
   const gateway = await startGateway(options);
   const signal = await stopSignal();
-  options.log(`[mirage] ${signal}: finishing in-flight requests`);
+  log(`[mirage] ${signal}: finishing in-flight requests`);
   await gateway.close();
   return 0;
 }

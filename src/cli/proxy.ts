@@ -6,7 +6,9 @@
  * @module
  */
 
+import type { Mode } from "../engine/outcome.ts";
 import { ConfigError } from "../errors.ts";
+import { RunIdRule } from "../trace/run_id.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
 import { stopSignal } from "../http/serve.ts";
@@ -47,11 +49,6 @@ const SPEC: CommandSpec = {
 
 const MODES: ReadonlySet<string> = new Set(["enforce", "passthrough"]);
 
-/** The run id of requests without a header: `MIRAGE_RUN_ID`, then `--run-id`, then "default". */
-function defaultRunId(flag: string | undefined): string {
-  return Deno.env.get("MIRAGE_RUN_ID") || flag || "default";
-}
-
 function usageProblem(flags: FlagValues): string | undefined {
   if (typeof flags.mocks !== "string" || typeof flags.policies !== "string") {
     return "--mocks and --policies are required";
@@ -89,8 +86,8 @@ export async function run(args: string[]): Promise<number> {
       port: parsePort(String(flags.port)) as number,
       hostname: String(flags.host),
       traces,
-      runId: defaultRunId(flags["run-id"] as string | undefined),
-      enforce: flags.mode === "enforce",
+      runId: new RunIdRule({ flag: flags["run-id"] as string | undefined }).fallback,
+      mode: flags.mode as Mode,
       reloadOnSignal: true,
       watchFiles: !flags["no-watch"],
       log: (line) => console.log(line),

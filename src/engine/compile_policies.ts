@@ -21,6 +21,7 @@ import { compileScope } from "./scope.ts";
 import { compileStateRule, compileWatcher, type StateAsker, type Watcher } from "./state_rules.ts";
 import type { StateCheck, StateMark, StateResult, StateStore } from "../state/state_store.ts";
 import { MemoryStateStore } from "../state/memory_store.ts";
+import type { PolicyOutcome } from "./outcome.ts";
 
 /**
  * The verdict of one rule on one action.
@@ -55,17 +56,6 @@ export interface Decision {
   /** True when the field was absent. */
   missing?: boolean;
 }
-
-/**
- * The policy outcome of one action (SPEC §4).
- *
- * @example
- * ```ts
- * import type { PolicyOutcome } from "@mirage/core";
- * const o: PolicyOutcome = "flagged";
- * ```
- */
-export type PolicyOutcome = "allowed" | "flagged" | "policy_violation";
 
 /**
  * What the policies say about one action.

@@ -7,6 +7,7 @@
 import type { Action } from "./action.ts";
 import type { Decision, PolicySet } from "./compile_policies.ts";
 import type { MockRouter, RouteMatch } from "./compile_mocks.ts";
+import type { DecidedOutcome } from "./outcome.ts";
 
 /**
  * The decided outcome of an action before any operational failure.
@@ -19,7 +20,7 @@ import type { MockRouter, RouteMatch } from "./compile_mocks.ts";
  */
 export interface Evaluation {
   /** `unmatched_route` when a surface is declared and no route matched (unless a policy blocked). */
-  outcome: "allowed" | "flagged" | "policy_violation" | "unmatched_route";
+  outcome: DecidedOutcome;
   /** The deciding policy, if any. */
   policy?: string;
   /** One decision per applicable rule. */

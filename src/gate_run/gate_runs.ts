@@ -6,8 +6,10 @@
  * @module
  */
 
-import { isFailing, type Outcome, type OutcomeCounts, type TraceEvent } from "../trace/event.ts";
-import { listRuns, readTrace, tracePaths } from "../trace/trace_store.ts";
+import { isFailing, type Outcome, type OutcomeCounts } from "../engine/outcome.ts";
+import type { TraceEvent } from "../trace/event.ts";
+import { listRuns, readTrace } from "../trace/trace_reader.ts";
+import { tracePaths } from "../trace/trace_paths.ts";
 import type { Trace } from "../trace/trace.ts";
 import { describeEvent } from "../trace/describe_event.ts";
 import { type HintFiles, nextHint } from "./next_hint.ts";

@@ -8,7 +8,7 @@
 
 import { errorMessage } from "../errors.ts";
 import { startProxy } from "../ci/proxy.ts";
-import { tracePaths } from "../trace/trace_store.ts";
+import { tracePaths } from "../trace/trace_paths.ts";
 
 /** What to run. */
 export interface UnderProxyOptions {
@@ -99,7 +99,7 @@ export async function runUnderProxy(options: UnderProxyOptions): Promise<UnderPr
     hostname: "127.0.0.1",
     traces: options.traces,
     runId: options.runId,
-    enforce: true,
+    mode: "enforce",
     reloadOnSignal: false,
     watchFiles: false,
     log: options.log,

@@ -7,51 +7,88 @@
  */
 
 import { Hono } from "hono";
+import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
-import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
-import { Reloadable } from "../http/reloadable.ts";
-import { ServerLifecycle } from "../http/lifecycle.ts";
-import { TraceStore } from "../trace/trace_store.ts";
 import { checkAdmin } from "../http/admin_guard.ts";
-import { handleDecide } from "./decide_route.ts";
-import type { DecisionSink } from "../log/decision_log.ts";
-import { errorAnswer } from "../http/error_answer.ts";
+import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
+import { errorAnswer } from "../http/answers.ts";
+import { handleDecide } from "../http/decide_route.ts";
+import { ServerLifecycle } from "../http/lifecycle.ts";
+import { Metrics } from "../http/metrics.ts";
+import { Reloadable } from "../http/reloadable.ts";
+import { decisionLogObserver, type DecisionSink } from "../log/decision_log.ts";
+import { type EventObserver, Recorder } from "../trace/recorder.ts";
+import { RunIdRule } from "../trace/run_id.ts";
+import { TraceStore } from "../trace/trace_store.ts";
+import { Forwarder } from "./forward.ts";
 import { type GatewayConfig, loadGatewayConfig } from "./gateway_config.ts";
 import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts";
-import { GatewayMetrics } from "./gateway_metrics.ts";
-import { Recorder } from "./recorder.ts";
-import { UpstreamClient } from "./upstream_client.ts";
 
-/** Options of {@link startGateway}. */
+/**
+ * Options of {@link startGateway}: the upstream, the mode and the policies file are required,
+ * the rest has defaults.
+ *
+ * @example
+ * ```ts
+ * import type { GatewayOptions } from "./gateway.ts";
+ * const o: GatewayOptions = { upstream: new URL("http://127.0.0.1:9000"), mode: "passthrough", policies: "policies/procurement.yaml" };
+ * ```
+ */
 export interface GatewayOptions {
   /** The upstream's origin, optionally with a base path. */
   readonly upstream: URL;
   /** `enforce` stops violations; `passthrough` forwards them and records `enforced: false`. */
-  readonly mode: "enforce" | "passthrough";
+  readonly mode: Mode;
   /** Path of the policies file. */
   readonly policies: string;
-  /** Path of a mocks file whose routes are the allowed surface. */
-  readonly surface: string | undefined;
-  /** Port; 0 picks a free one. */
-  readonly port: number;
-  /** Interface to bind. */
-  readonly hostname: string;
-  /** Trace directory. */
-  readonly traces: string;
-  /** Wait for the upstream's response head, in ms. */
-  readonly timeoutMs: number;
-  /** Request body bytes read for the policies. */
-  readonly maxBody: number;
+  /** Path of a mocks file whose routes are the allowed surface; default none (every route). */
+  readonly surface?: string | undefined;
+  /** Port; 0 picks a free one. Default 8080. */
+  readonly port?: number;
+  /** Interface to bind; default `127.0.0.1`. */
+  readonly hostname?: string;
+  /** Trace directory; default `artifacts/traces`. */
+  readonly traces?: string;
+  /** Wait for the upstream's response head, in ms; default 10,000. */
+  readonly timeoutMs?: number;
+  /** Request body bytes read for the policies; default 1 MiB. */
+  readonly maxBody?: number;
   /** When set, admin routes need `authorization: Bearer <token>` (from any client). */
-  readonly adminToken: string | undefined;
-  /** Run id of requests without `x-mirage-run-id`. */
-  readonly runId: string;
-  /** Where decision lines go; `undefined` turns the decision log off. */
-  readonly decisionLog: DecisionSink | undefined;
-  /** Where the listening line and reload messages go. */
-  readonly log: (line: string) => void;
-  /** Reload on SIGHUP and file change. */
-  readonly watch: boolean;
+  readonly adminToken?: string | undefined;
+  /** Run id of requests without `x-mirage-run-id`; default `MIRAGE_RUN_ID`, else `default`. */
+  readonly runId?: string;
+  /** Where decision lines go; default none. */
+  readonly decisionLog?: DecisionSink | undefined;
+  /** Where the listening line and reload messages go; default `console.error`. */
+  readonly log?: (line: string) => void;
+  /** Reload on SIGHUP and file change; default true. */
+  readonly watch?: boolean;
+}
+
+type Settings =
+  & Required<Omit<GatewayOptions, "surface" | "adminToken" | "decisionLog" | "runId">>
+  & {
+    readonly surface: string | undefined;
+    readonly adminToken: string | undefined;
+    readonly decisionLog: DecisionSink | undefined;
+  };
+
+function settings(o: GatewayOptions): Settings {
+  return {
+    upstream: o.upstream,
+    mode: o.mode,
+    policies: o.policies,
+    surface: o.surface,
+    port: o.port ?? 8080,
+    hostname: o.hostname ?? "127.0.0.1",
+    traces: o.traces ?? "artifacts/traces",
+    timeoutMs: o.timeoutMs ?? 10_000,
+    maxBody: o.maxBody ?? 1024 * 1024,
+    adminToken: o.adminToken,
+    decisionLog: o.decisionLog,
+    log: o.log ?? ((line) => console.error(line)),
+    watch: o.watch ?? true,
+  };
 }
 
 /** A running gateway. */
@@ -76,19 +113,20 @@ function isAdminPath(path: string): boolean {
 }
 
 class Gateway implements GatewayHandle {
-  readonly #options: GatewayOptions;
+  readonly #options: Settings;
   readonly #holder: Reloadable<GatewayConfig>;
   readonly #traces: TraceStore;
-  readonly #client = new UpstreamClient();
-  readonly #metrics = new GatewayMetrics();
+  readonly #forwarder: Forwarder;
+  readonly #metrics = new Metrics();
   readonly #ctx: GatewayContext;
   readonly #admin: Hono;
   readonly #lifecycle: ServerLifecycle<GatewayConfig>;
 
-  constructor(options: GatewayOptions, initial: GatewayConfig) {
+  constructor(options: Settings, runIds: RunIdRule, initial: GatewayConfig) {
     this.#options = options;
     const files = { policies: options.policies, surface: options.surface };
     this.#holder = new Reloadable(initial, (old) => loadGatewayConfig(files, old.policies.store));
+    this.#forwarder = new Forwarder({ upstream: options.upstream, timeoutMs: options.timeoutMs });
     // A gateway run lives long and materialising re-reads its whole journal (250,000 events:
     // ~2 s, ~750 MiB), so neither an idle timer nor a stop does it; readers (the admin routes,
     // gate-run, readTrace) materialise on demand.
@@ -98,15 +136,15 @@ class Gateway implements GatewayHandle {
       reset: false,
       materialiseOnClose: false,
     });
+    const observers: EventObserver[] = [this.#metrics.observer()];
+    if (options.decisionLog) observers.push(decisionLogObserver(options.decisionLog));
     this.#ctx = {
-      enforce: options.mode === "enforce",
-      upstream: options.upstream,
+      mode: options.mode,
       maxBody: options.maxBody,
-      timeoutMs: options.timeoutMs,
-      defaultRunId: options.runId,
+      runIds,
       config: () => this.#holder.current,
-      client: this.#client,
-      recorder: new Recorder(this.#traces, this.#metrics, options.decisionLog),
+      forwarder: this.#forwarder,
+      recorder: new Recorder({ traces: this.#traces, observers }),
     };
     this.#admin = this.#buildAdmin();
     this.#lifecycle = new ServerLifecycle({
@@ -153,7 +191,7 @@ class Gateway implements GatewayHandle {
   async #release(): Promise<void> {
     await this.#traces.close();
     await this.#holder.current.policies.store.close();
-    this.#client.close();
+    this.#forwarder.close();
   }
 
   async #handle(request: Request, clientIp: string): Promise<Response> {
@@ -166,8 +204,9 @@ class Gateway implements GatewayHandle {
       this.#options.log(
         `[mirage] error answering ${request.method} ${request.url}: ${errorMessage(e)}`,
       );
-      const runId = request.headers.get("x-mirage-run-id") || this.#options.runId;
-      return errorAnswer(500, errorMessage(e), runId, 0, "error");
+      return errorAnswer(500, errorMessage(e), {
+        runId: this.#ctx.runIds.resolve({ header: request.headers }),
+      });
     }
   }
 
@@ -178,12 +217,10 @@ class Gateway implements GatewayHandle {
       request.headers.get("authorization"),
     );
     if (!refusal) return this.#admin.fetch(request);
-    const headers: Record<string, string> = { "content-type": "application/json" };
-    if (refusal.status === 401) headers["www-authenticate"] = 'Bearer realm="mirage"';
-    return new Response(JSON.stringify({ error: "forbidden", message: refusal.message }), {
-      status: refusal.status,
-      headers,
-    });
+    const headers: Record<string, string> = refusal.status === 401
+      ? { "www-authenticate": 'Bearer realm="mirage"' }
+      : {};
+    return errorAnswer(refusal.status, refusal.message, { code: "forbidden", headers });
   }
 
   #buildAdmin(): Hono {
@@ -214,14 +251,24 @@ class Gateway implements GatewayHandle {
  * `MirageError` when a file is wrong or the port cannot be bound.
  *
  * @example
- * ```ts ignore
+ * ```ts
  * import { startGateway } from "./gateway.ts";
- * const gw = await startGateway({ upstream: new URL("http://127.0.0.1:9000"), mode: "enforce", ... });
+ * const gw = await startGateway({
+ *   upstream: new URL("http://127.0.0.1:9"),
+ *   mode: "enforce",
+ *   policies: "policies/procurement.yaml",
+ *   port: 0,
+ *   watch: false,
+ *   traces: await Deno.makeTempDir(),
+ * });
+ * console.log(gw.port > 0); // true
  * await gw.close();
  * ```
  */
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
-  const gateway = new Gateway(options, await loadGatewayConfig(options));
+  const s = settings(options);
+  const runIds = new RunIdRule(options.runId === undefined ? {} : { option: options.runId });
+  const gateway = new Gateway(s, runIds, await loadGatewayConfig(s));
   try {
     gateway.start();
   } catch (e) {

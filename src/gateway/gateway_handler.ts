@@ -1,40 +1,37 @@
 /**
- * The gateway's request path: read the body up to the inspection limit, decide with the
- * compiled policies (and the declared surface), then forward or answer — and record every
- * request, whatever happened to it.
+ * The gateway's request path (docs/architecture.md): read the body up to the inspection limit,
+ * decide with the compiled policies (and the declared surface), then forward or answer — and
+ * record every request, whatever happened to it.
  *
  * @module
  */
 
 import { type HttpAction, httpAction } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
+import { goesThrough, isStopped, type Mode, type Outcome } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
-import { blockedBody, blockedStatus, decisionHeaders, jsonAnswer } from "../http/answers.ts";
-import { type Outcome, type TraceEvent, traceRequest } from "../trace/event.ts";
+import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
 import { type InspectedBody, readRequestBody } from "../http/body_limit.ts";
-import { elapsedUs, usBetween } from "../trace/timing.ts";
-import { errorAnswer } from "../http/error_answer.ts";
-import { forward, type ForwardTarget, requestUrls } from "./forward.ts";
+import { buildEvent } from "../trace/event.ts";
+import type { Recorder } from "../trace/recorder.ts";
+import type { RunIdRule } from "../trace/run_id.ts";
+import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
+import type { Forwarder } from "./forward.ts";
 import type { GatewayConfig } from "./gateway_config.ts";
-import type { Recorder, RequestTimes } from "./recorder.ts";
-import type { UpstreamClient } from "./upstream_client.ts";
+import type { ForwardTarget } from "./upstream_url.ts";
 
 /** What every request of one gateway shares. */
 export interface GatewayContext {
-  /** False in passthrough: stopped requests are forwarded and recorded `enforced: false`. */
-  readonly enforce: boolean;
-  /** The upstream's origin and base path. */
-  readonly upstream: URL;
+  /** `passthrough` forwards stopped requests and records them `enforced: false`. */
+  readonly mode: Mode;
   /** Bytes of a request body read for the policies. */
   readonly maxBody: number;
-  /** Wait for the upstream's response head, in ms. */
-  readonly timeoutMs: number;
-  /** Run id of requests without `x-mirage-run-id`. */
-  readonly defaultRunId: string;
+  /** Which run a request belongs to. */
+  readonly runIds: RunIdRule;
   /** The configuration to decide with now (it changes on reload). */
   readonly config: () => GatewayConfig;
   /** Sends forwarded requests upstream. */
-  readonly client: UpstreamClient;
+  readonly forwarder: Forwarder;
   /** Traces, metrics and the decision log. */
   readonly recorder: Recorder;
 }
@@ -66,36 +63,24 @@ interface Plan {
   readonly headers: Record<string, string>;
 }
 
-type Decided = Pick<RequestTimes, "evaluateUs" | "decideUs">;
+/** How long deciding took. */
+interface Decided {
+  readonly evaluateUs: number;
+  readonly decideUs: number;
+}
 
 function actionOf(f: InFlight, body: Uint8Array | undefined): HttpAction {
   const { method, headers } = f.request;
   return httpAction({ method, url: f.decided, headers, runId: f.runId, ...(body ? { body } : {}) });
 }
 
-function errorHeaders(runId: string): Record<string, string> {
-  return { "x-mirage-outcome": "error", "x-mirage-run-id": runId };
-}
-
-function eventOf(
-  f: InFlight,
-  action: HttpAction,
-  plan: Plan,
-  status: number,
-): Omit<TraceEvent, "seq"> {
-  const r = f.config.redactor;
-  const e = plan.evaluation;
-  const event: Omit<TraceEvent, "seq"> = {
-    request: r.request(traceRequest(e?.action ?? action, true)),
-    outcome: plan.outcome,
-    enforced: plan.enforced,
-    decisions: r.decisions(e?.decisions ?? []),
-    response: { status },
+function errorPlan(f: InFlight, error: string, enforced: boolean): Plan {
+  return {
+    outcome: "error",
+    enforced,
+    error,
+    headers: decisionHeaders({ outcome: "error" }, f.runId),
   };
-  if (e?.route) event.route = e.route.name;
-  if (e?.policy !== undefined) event.policy = e.policy;
-  if (plan.error !== undefined) event.error = plan.error;
-  return event;
 }
 
 function record(
@@ -103,21 +88,38 @@ function record(
   action: HttpAction,
   plan: Plan,
   status: number,
-  times: RequestTimes,
+  timing: EventTiming,
 ): Promise<number> {
-  const to = { method: action.method, host: action.host, path: action.path };
-  return f.ctx.recorder.record(f.runId, eventOf(f, action, plan, status), to, times);
+  const event = buildEvent(
+    {
+      action,
+      ...(plan.evaluation ? { evaluation: plan.evaluation } : {}),
+      outcome: plan.outcome,
+      enforced: plan.enforced,
+      response: { status },
+      ...(plan.error === undefined ? {} : { error: plan.error }),
+    },
+    f.config.redactor,
+    { host: true },
+  );
+  return f.ctx.recorder.record(f.runId, event, timing);
+}
+
+function timing(f: InFlight, d: Decided, upstreamUs?: number): EventTiming {
+  const t: EventTiming = {
+    at: f.at,
+    evaluate_us: d.evaluateUs,
+    decide_us: d.decideUs,
+    total_us: elapsedUs(f.start),
+  };
+  if (upstreamUs !== undefined) t.upstream_us = upstreamUs;
+  return t;
 }
 
 /** Mirage answers itself (413, 503, 400): recorded as `error`, nothing forwarded. */
 async function refuse(f: InFlight, action: HttpAction, status: number, error: string, d: Decided) {
-  const plan: Plan = { outcome: "error", enforced: true, error, headers: errorHeaders(f.runId) };
-  const seq = await record(f, action, plan, status, {
-    at: f.at,
-    ...d,
-    totalUs: elapsedUs(f.start),
-  });
-  return errorAnswer(status, error, f.runId, seq, "error");
+  const seq = await record(f, action, errorPlan(f, error, true), status, timing(f, d));
+  return errorAnswer(status, error, { runId: f.runId, event: seq });
 }
 
 async function forwardAndRecord(
@@ -127,32 +129,24 @@ async function forwardAndRecord(
   body: Uint8Array | ReadableStream<Uint8Array> | undefined,
   d: Decided,
 ): Promise<Response> {
-  const { request, ctx, target } = f;
-  const via = { clientIp: f.clientIp, proto: f.proto };
-  const res = await forward(ctx.client, {
-    request,
-    target,
+  const res = await f.ctx.forwarder.forward({
+    request: f.request,
+    target: f.target,
     headers: action.headers,
     body,
-    via,
+    via: { clientIp: f.clientIp, proto: f.proto },
     answerHeaders: plan.headers,
-    timeoutMs: ctx.timeoutMs,
   });
-  const times: RequestTimes = {
-    at: f.at,
-    ...d,
-    totalUs: elapsedUs(f.start),
-    upstreamUs: res.upstreamUs,
-  };
+  const t = timing(f, d, res.upstreamUs);
   if (res.ok) {
-    await record(f, action, plan, res.response.status, times);
+    await record(f, action, plan, res.response.status, t);
     return res.response;
   }
   // A violation that also failed upstream stays a violation: it is the worse news for the gate.
-  const outcome = plan.outcome === "allowed" || plan.outcome === "flagged" ? "error" : plan.outcome;
+  const outcome = goesThrough(plan.outcome) ? "error" : plan.outcome;
   const error = plan.error === undefined ? res.error : `${plan.error}; ${res.error}`;
-  const seq = await record(f, action, { ...plan, outcome, error }, res.status, times);
-  return errorAnswer(res.status, res.error, f.runId, seq, outcome);
+  const seq = await record(f, action, { ...plan, outcome, error }, res.status, t);
+  return errorAnswer(res.status, res.error, { runId: f.runId, event: seq, outcome });
 }
 
 /**
@@ -167,17 +161,17 @@ function uninspected(
 ): Promise<Response> {
   const action = actionOf(f, undefined);
   const d: Decided = { evaluateUs: 0, decideUs: elapsedUs(f.start) };
-  if (f.ctx.enforce) {
+  if (f.ctx.mode === "enforce") {
     if (body instanceof ReadableStream) body.cancel().catch(() => {});
     return refuse(f, action, status, error, d);
   }
-  const plan: Plan = {
-    outcome: "error",
-    enforced: false,
-    error: `${error}; forwarded uninspected`,
-    headers: errorHeaders(f.runId),
-  };
-  return forwardAndRecord(f, plan, action, body, d);
+  return forwardAndRecord(
+    f,
+    errorPlan(f, `${error}; forwarded uninspected`, false),
+    action,
+    body,
+    d,
+  );
 }
 
 /** A request body in a content coding other than identity (gzip, br, …). */
@@ -195,14 +189,8 @@ function evaluationFailed(
 ) {
   const error = `evaluation failed: ${errorMessage(cause)}`;
   console.error(`[mirage] ${error}`);
-  if (f.ctx.enforce) return refuse(f, action, 503, error, d);
-  return forwardAndRecord(
-    f,
-    { outcome: "error", enforced: false, error, headers: errorHeaders(f.runId) },
-    action,
-    body,
-    d,
-  );
+  if (f.ctx.mode === "enforce") return refuse(f, action, 503, error, d);
+  return forwardAndRecord(f, errorPlan(f, error, false), action, body, d);
 }
 
 async function decideAndAct(f: InFlight, body: Uint8Array | undefined): Promise<Response> {
@@ -222,26 +210,21 @@ async function decideAndAct(f: InFlight, body: Uint8Array | undefined): Promise<
     evaluateUs: usBetween(evalStart, decidedAt),
     decideUs: usBetween(f.start, decidedAt),
   };
-  const headers = decisionHeaders(e, f.runId);
-  const stopped = e.outcome === "policy_violation" || e.outcome === "unmatched_route";
-  if (!stopped || !f.ctx.enforce) {
-    return forwardAndRecord(
-      f,
-      { outcome: e.outcome, enforced: !stopped, evaluation: e, headers },
-      action,
-      body,
-      d,
-    );
+  const stopped = isStopped(e.outcome);
+  if (!stopped || f.ctx.mode === "passthrough") {
+    const headers = decisionHeaders(e, f.runId);
+    const plan: Plan = { outcome: e.outcome, enforced: !stopped, evaluation: e, headers };
+    return forwardAndRecord(f, plan, action, body, d);
   }
-  const status = blockedStatus(e);
-  const plan: Plan = { outcome: e.outcome, enforced: true, evaluation: e, headers };
-  const seq = await record(f, action, plan, status, {
-    at: f.at,
-    ...d,
-    totalUs: elapsedUs(f.start),
-  });
-  const decisions = f.config.redactor.decisions(e.decisions);
-  return jsonAnswer(status, blockedBody({ ...e, decisions }, f.runId, seq), headers);
+  const plan: Plan = { outcome: e.outcome, enforced: true, evaluation: e, headers: {} };
+  const seq = await record(
+    f,
+    action,
+    plan,
+    e.outcome === "unmatched_route" ? 404 : 403,
+    timing(f, d),
+  );
+  return blockedAnswer(e, f.config.redactor.decisions(e.decisions), f.runId, seq);
 }
 
 /**
@@ -259,13 +242,13 @@ export async function handleGatewayRequest(
   clientIp: string,
   url: URL = new URL(request.url),
 ): Promise<Response> {
-  const { target, decided } = requestUrls(ctx.upstream, url);
+  const { target, decided } = ctx.forwarder.urls(url);
   const f: InFlight = {
     ctx,
     request,
     clientIp,
     proto: url.protocol.slice(0, -1),
-    runId: request.headers.get("x-mirage-run-id") || ctx.defaultRunId,
+    runId: ctx.runIds.resolve({ header: request.headers }),
     config: ctx.config(),
     target,
     decided,

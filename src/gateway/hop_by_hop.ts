@@ -17,7 +17,18 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "upgrade",
 ]);
 
-/** The lower-case names a `Connection` header value lists. */
+/** A test for a header name: true when it must not cross the proxy. */
+export type HeaderFilter = (name: string) => boolean;
+
+/**
+ * The lower-case names a `Connection` header value lists.
+ *
+ * @example
+ * ```ts
+ * import { connectionTokens } from "./hop_by_hop.ts";
+ * console.log([...connectionTokens("keep-alive, X-Trace")]); // ["keep-alive", "x-trace"]
+ * ```
+ */
 export function connectionTokens(value: string | null | undefined): Set<string> {
   const out = new Set<string>();
   for (const token of (value ?? "").split(",")) {
@@ -31,24 +42,34 @@ function isHopByHop(name: string): boolean {
   return HOP_BY_HOP.has(name.toLowerCase());
 }
 
-/** The last `Connection` value asked about and its filter: upstreams answer the same one. */
-let lastConnection: string | undefined;
-let lastFilter: (name: string) => boolean = isHopByHop;
-
 /**
- * A test for headers that must not cross the proxy: the fixed hop-by-hop list plus the names in
- * this message's `Connection` header.
+ * Builds the filter of each message's `Connection` header, remembering the last one: an
+ * upstream sends the same `Connection` value on every answer, so most messages reuse it.
+ *
+ * @example
+ * ```ts
+ * import { HopByHopFilters } from "./hop_by_hop.ts";
+ * const filters = new HopByHopFilters();
+ * const drop = filters.of("close, x-secret");
+ * console.log(drop("x-secret"), drop("transfer-encoding"), drop("content-type")); // true true false
+ * ```
  */
-export function hopByHopFilter(connection: string | null | undefined): (name: string) => boolean {
-  if (!connection) return isHopByHop;
-  if (connection === lastConnection) return lastFilter;
-  const named = connectionTokens(connection);
-  for (const name of HOP_BY_HOP) named.delete(name);
-  const filter = named.size === 0 ? isHopByHop : (name: string) => {
-    const lower = name.toLowerCase();
-    return HOP_BY_HOP.has(lower) || named.has(lower);
-  };
-  lastConnection = connection;
-  lastFilter = filter;
-  return filter;
+export class HopByHopFilters {
+  #lastConnection: string | undefined;
+  #lastFilter: HeaderFilter = isHopByHop;
+
+  /** The filter for a message whose `Connection` header is `connection`. */
+  of(connection: string | null | undefined): HeaderFilter {
+    if (!connection) return isHopByHop;
+    if (connection === this.#lastConnection) return this.#lastFilter;
+    const named = connectionTokens(connection);
+    for (const name of HOP_BY_HOP) named.delete(name);
+    const filter = named.size === 0 ? isHopByHop : (name: string) => {
+      const lower = name.toLowerCase();
+      return HOP_BY_HOP.has(lower) || named.has(lower);
+    };
+    this.#lastConnection = connection;
+    this.#lastFilter = filter;
+    return filter;
+  }
 }

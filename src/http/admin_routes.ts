@@ -7,7 +7,8 @@
  */
 
 import { Hono } from "hono";
-import { listRuns, readTrace, tracePaths } from "../trace/trace_store.ts";
+import { listRuns, readTrace } from "../trace/trace_reader.ts";
+import { tracePaths } from "../trace/trace_paths.ts";
 import type { Trace } from "../trace/trace.ts";
 import { type Metrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
 

@@ -1,29 +1,98 @@
 /**
- * What an agent receives when Mirage stops an action, and the `x-mirage-*` headers on every
- * answer (SPEC §4). One definition for the session, the proxy and the gateway.
+ * Every answer Mirage writes itself, as JSON with the decision headers (docs/outcomes.md): the
+ * readable answer to a stopped action, the answers to operational failures (so that an agent can
+ * tell Mirage's 502 from the upstream's), and the admin routes' refusals. One definition for
+ * every surface.
+ *
+ * @module
  */
 
+import type { Decision } from "../engine/compile_policies.ts";
 import type { Evaluation } from "../engine/evaluate_action.ts";
+import type { Outcome } from "../engine/outcome.ts";
+import { RUN_ID_HEADER } from "../trace/run_id.ts";
 
-/** The JSON body of a blocked answer. */
+/** The JSON body of a stopped action's answer. */
 export interface BlockedBody {
+  /** `policy_violation` or `unmatched_route`. */
   error: string;
+  /** The deciding rule. */
   policy?: string;
+  /** The rule's message, or what did not match. */
   message: string;
+  /** The run the action was recorded in. */
   run_id: string;
+  /** The event's sequence number in the run. */
   event: number;
-  decisions: Evaluation["decisions"];
+  /** The decisions, redacted. */
+  decisions: readonly Decision[];
 }
 
-/** The decision headers of an answer. */
+/** The JSON body of an answer to a failure or a refused request. */
+export interface ErrorBody {
+  /** A stable code: `body_too_large`, `upstream_unreachable`, `upstream_timeout`, … */
+  error: string;
+  /** What happened, readably. */
+  message: string;
+  /** The run the failure was recorded in, when it was. */
+  run_id?: string;
+  /** The event's sequence number in the run (0 when not recorded). */
+  event?: number;
+}
+
+/** The code of each status Mirage answers itself. */
+const CODES: Readonly<Record<number, string>> = {
+  400: "unreadable_body",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  413: "body_too_large",
+  415: "body_not_inspectable",
+  499: "client_closed_request",
+  500: "internal_error",
+  502: "upstream_unreachable",
+  503: "evaluation_failed",
+  504: "upstream_timeout",
+};
+
+/**
+ * The decision headers of an answer.
+ *
+ * @example
+ * ```ts
+ * import { decisionHeaders } from "./answers.ts";
+ * console.log(decisionHeaders({ outcome: "allowed" }, "r1")); // { "x-mirage-outcome": "allowed", "x-mirage-run-id": "r1" }
+ * ```
+ */
 export function decisionHeaders(
-  e: Pick<Evaluation, "outcome" | "policy" | "route">,
+  e: { readonly outcome: Outcome } & Partial<Pick<Evaluation, "policy" | "route">>,
   runId: string,
 ): Record<string, string> {
-  const h: Record<string, string> = { "x-mirage-outcome": e.outcome, "x-mirage-run-id": runId };
+  const h: Record<string, string> = { "x-mirage-outcome": e.outcome, [RUN_ID_HEADER]: runId };
   if (e.policy !== undefined) h["x-mirage-policy"] = e.policy;
   if (e.route) h["x-mirage-route"] = e.route.name;
   return h;
+}
+
+/**
+ * A JSON response with the given headers.
+ *
+ * @example
+ * ```ts
+ * import { jsonAnswer } from "./answers.ts";
+ * const res = jsonAnswer(200, { ok: true });
+ * console.log(res.headers.get("content-type")); // application/json
+ * ```
+ */
+export function jsonAnswer(
+  status: number,
+  body: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { ...headers, "content-type": "application/json" },
+  });
 }
 
 function describe(e: Evaluation): string {
@@ -36,31 +105,113 @@ function describe(e: Evaluation): string {
   return failing?.message ?? "blocked by policy";
 }
 
-/** The body of a 403 / 404 answer to a stopped action. */
-export function blockedBody(e: Evaluation, runId: string, seq: number): BlockedBody {
-  return {
+/**
+ * What an agent reads when an action is stopped: the rule's message, the deciding rule and the
+ * (redacted) decisions.
+ *
+ * @example
+ * ```ts
+ * import { blockedBody } from "./answers.ts";
+ * import { compilePolicies, evaluateAction, httpAction } from "@mirage/core";
+ * const set = compilePolicies({ policies: [{ name: "cap", field: "amount", operator: "max", value: 10, message: "too much" }] });
+ * const e = await evaluateAction(set, undefined, httpAction({ method: "POST", url: "http://x.test/", json: { amount: 11 } }));
+ * console.log(blockedBody(e, e.decisions, "r1", 1).message); // too much
+ * ```
+ */
+export function blockedBody(
+  e: Evaluation,
+  decisions: readonly Decision[],
+  runId: string,
+  seq: number,
+): BlockedBody {
+  const body: BlockedBody = {
     error: e.outcome,
-    ...(e.policy === undefined ? {} : { policy: e.policy }),
     message: describe(e),
     run_id: runId,
     event: seq,
-    decisions: e.decisions,
+    decisions,
   };
+  if (e.policy !== undefined) body.policy = e.policy;
+  return body;
 }
 
-/** The status of a stopped action: 403 for a policy, 404 for no route. */
-export function blockedStatus(e: Evaluation): number {
+/**
+ * The status of a stopped action: 403 for a policy, 404 for no route.
+ *
+ * @example
+ * ```ts
+ * import { blockedStatus } from "./answers.ts";
+ * console.log(blockedStatus({ outcome: "unmatched_route" })); // 404
+ * ```
+ */
+export function blockedStatus(e: { readonly outcome: Outcome }): number {
   return e.outcome === "unmatched_route" ? 404 : 403;
 }
 
-/** A JSON response with decision headers. */
-export function jsonAnswer(
-  status: number,
-  body: unknown,
-  headers: Record<string, string>,
+/**
+ * The answer to a stopped action, with its decision headers.
+ *
+ * @example
+ * ```ts
+ * import { blockedAnswer } from "./answers.ts";
+ * import { compileMocks, compilePolicies, evaluateAction, httpAction } from "@mirage/core";
+ * const e = await evaluateAction(compilePolicies({ policies: [] }), compileMocks({ mocks: [] }), httpAction({ method: "GET", url: "http://x.test/nope" }));
+ * console.log(blockedAnswer(e, e.decisions, "r1", 1).status); // 404
+ * ```
+ */
+export function blockedAnswer(
+  e: Evaluation,
+  decisions: readonly Decision[],
+  runId: string,
+  seq: number,
 ): Response {
-  return new Response(JSON.stringify(body), {
-    status,
-    headers: { ...headers, "content-type": "application/json" },
-  });
+  return jsonAnswer(
+    blockedStatus(e),
+    blockedBody(e, decisions, runId, seq),
+    decisionHeaders(e, runId),
+  );
+}
+
+/**
+ * What an error answer says besides its status and message.
+ *
+ * @example
+ * ```ts
+ * import type { ErrorDetails } from "./answers.ts";
+ * const d: ErrorDetails = { runId: "r1", event: 3 };
+ * ```
+ */
+export interface ErrorDetails {
+  /** The code; default: the status's (`upstream_timeout` for 504, …). */
+  readonly code?: string;
+  /** The run the failure was recorded in; sets the `x-mirage-*` headers. */
+  readonly runId?: string;
+  /** The event's sequence number (default 0: not recorded). */
+  readonly event?: number;
+  /** The `x-mirage-outcome` header (default `error`). */
+  readonly outcome?: Outcome;
+  /** Further headers. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Answers a failure or a refusal with its status and a JSON body naming it.
+ *
+ * @example
+ * ```ts
+ * import { errorAnswer } from "./answers.ts";
+ * const res = errorAnswer(504, "upstream did not answer within 10000 ms", { runId: "r1", event: 3 });
+ * console.log(res.status, res.headers.get("x-mirage-outcome")); // 504 error
+ * ```
+ */
+export function errorAnswer(status: number, message: string, details: ErrorDetails = {}): Response {
+  const body: ErrorBody = { error: details.code ?? CODES[status] ?? "error", message };
+  const headers: Record<string, string> = { ...details.headers };
+  if (details.runId !== undefined) {
+    body.run_id = details.runId;
+    body.event = details.event ?? 0;
+    headers["x-mirage-outcome"] = details.outcome ?? "error";
+    headers[RUN_ID_HEADER] = details.runId;
+  }
+  return jsonAnswer(status, body, headers);
 }

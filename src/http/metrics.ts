@@ -1,15 +1,34 @@
 /**
  * Prometheus text exposition of what a Mirage server decided: requests by outcome, failing
- * rules by policy, and a histogram of decision latency in seconds. Surface-independent: the CI
- * proxy and the gateway feed it the same way.
+ * rules by policy, and histograms of decision latency, time to decide and upstream latency, in
+ * seconds. Surface-independent: every server feeds it the recorded events.
  *
  * @module
  */
 
+import type { EventObserver } from "../trace/recorder.ts";
 import { Histogram } from "./histogram.ts";
 
 /** Upper bounds of the decision-latency buckets, in seconds (1 µs … 100 ms). */
 const BUCKETS: readonly number[] = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 1e-1];
+
+/** Seconds, 100 µs … 30 s: a decision includes reading the body, upstream latency is network. */
+const SLOW_BUCKETS: readonly number[] = [
+  1e-4,
+  5e-4,
+  1e-3,
+  5e-3,
+  1e-2,
+  5e-2,
+  0.1,
+  0.5,
+  1,
+  5,
+  10,
+  30,
+];
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** One decided action, as the metrics need it. */
 export interface MetricsSample {
@@ -17,8 +36,12 @@ export interface MetricsSample {
   readonly outcome: string;
   /** Names of the rules that failed on it. */
   readonly failedPolicies: readonly string[];
-  /** Time to decide, in seconds. */
+  /** Decision latency (evaluating the compiled policies), in seconds. */
   readonly decideSeconds: number;
+  /** From arrival to allow/block, in seconds. */
+  readonly timeToDecideSeconds?: number;
+  /** Time to the upstream's response head, in seconds, when the request was forwarded. */
+  readonly upstreamSeconds?: number;
 }
 
 /** Escapes a label value as the exposition format requires. */
@@ -53,12 +76,41 @@ export class Metrics {
     "Time to evaluate one action against the compiled policies.",
     BUCKETS,
   );
+  readonly #toDecide = new Histogram(
+    "mirage_time_to_decide_seconds",
+    "Time from a request's arrival to allow/block, before forwarding.",
+    SLOW_BUCKETS,
+  );
+  readonly #upstream = new Histogram(
+    "mirage_upstream_seconds",
+    "Time from forwarding to the upstream's response head.",
+    SLOW_BUCKETS,
+  );
 
   /** Counts one decided action. */
   observe(sample: MetricsSample): void {
     this.#outcomes.set(sample.outcome, (this.#outcomes.get(sample.outcome) ?? 0) + 1);
     for (const p of sample.failedPolicies) this.#policies.set(p, (this.#policies.get(p) ?? 0) + 1);
     this.#latency.observe(sample.decideSeconds);
+    if (sample.timeToDecideSeconds !== undefined) {
+      this.#toDecide.observe(sample.timeToDecideSeconds);
+    }
+    if (sample.upstreamSeconds !== undefined) this.#upstream.observe(sample.upstreamSeconds);
+  }
+
+  /** An observer of a recorder that counts every recorded event. */
+  observer(): EventObserver {
+    return ({ event, timing }) => {
+      let failed: string[] | undefined;
+      for (const d of event.decisions) if (!d.passed) (failed ??= []).push(d.policy);
+      this.observe({
+        outcome: event.outcome,
+        failedPolicies: failed ?? NONE,
+        decideSeconds: timing.evaluate_us / 1e6,
+        timeToDecideSeconds: timing.decide_us / 1e6,
+        ...(timing.upstream_us === undefined ? {} : { upstreamSeconds: timing.upstream_us / 1e6 }),
+      });
+    };
   }
 
   /** The exposition text (`text/plain; version=0.0.4`). */
@@ -77,6 +129,8 @@ export class Metrics {
         this.#policies,
       ),
       ...this.#latency.render(),
+      ...this.#toDecide.render(),
+      ...this.#upstream.render(),
       "",
     ].join("\n");
   }

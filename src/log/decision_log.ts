@@ -5,6 +5,8 @@
  * @module
  */
 
+import type { EventObserver } from "../trace/recorder.ts";
+
 /** The fields of a decision line. */
 export interface DecisionLine {
   /** Wall-clock time of arrival (ISO 8601). */
@@ -21,7 +23,7 @@ export interface DecisionLine {
   readonly outcome: string;
   /** The deciding policy, or null. */
   readonly policy: string | null;
-  /** The status the client got. */
+  /** The status the client got (0 for a tool call, which has none). */
   readonly status: number;
   /** From arrival to allow/block, in µs. */
   readonly decide_us: number;
@@ -31,6 +33,42 @@ export interface DecisionLine {
 
 /** Where decision lines go. */
 export type DecisionSink = (line: DecisionLine) => void;
+
+/**
+ * An observer of a recorder that writes one decision line per event to `sink`. A tool call is
+ * logged with method `TOOL`, no host, and the tool's name as the path.
+ *
+ * @example
+ * ```ts
+ * import { decisionLogObserver, type DecisionLine } from "./decision_log.ts";
+ * const lines: DecisionLine[] = [];
+ * const observe = decisionLogObserver((l) => lines.push(l));
+ * observe({
+ *   runId: "r1",
+ *   event: { seq: 1, request: { tool: "refund" }, outcome: "allowed", enforced: true, decisions: [], response: {} },
+ *   timing: { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 3 },
+ * });
+ * console.log(lines[0]?.method, lines[0]?.path); // TOOL refund
+ * ```
+ */
+export function decisionLogObserver(sink: DecisionSink): EventObserver {
+  return ({ runId, event, timing }) => {
+    const r = event.request;
+    const tool = r.tool !== undefined;
+    sink({
+      ts: timing.at,
+      run_id: runId,
+      method: tool ? "TOOL" : r.method ?? "",
+      host: tool ? "" : r.host ?? "",
+      path: tool ? r.tool as string : r.path ?? "",
+      outcome: event.outcome,
+      policy: event.policy ?? null,
+      status: event.response.status ?? 0,
+      decide_us: timing.decide_us,
+      upstream_us: timing.upstream_us ?? null,
+    });
+  };
+}
 
 const encoder = new TextEncoder();
 

@@ -8,6 +8,7 @@
 
 import { type Colour, painter } from "./colour.ts";
 import type { TraceEvent } from "../trace/event.ts";
+import type { EventObserver } from "../trace/recorder.ts";
 
 function show(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value) ?? "";
@@ -16,7 +17,9 @@ function show(value: unknown): string {
 /** `✗ enforce_bid_limit (max: 25000)`: the deciding rule of a stopped or flagged action. */
 function reason(event: TraceEvent): string {
   if (event.outcome === "unmatched_route") return "✗ no declared mock";
-  if (event.outcome === "error") return `✗ ${event.error ?? `status ${event.response.status}`}`;
+  if (event.outcome === "error") {
+    return `✗ ${event.error ?? `status ${event.response.status ?? "none"}`}`;
+  }
   const failed = event.decisions.find((d) => d.policy === event.policy && !d.passed);
   if (!failed) return "";
   const mark = event.outcome === "flagged" ? "⚑" : "✗";
@@ -56,4 +59,17 @@ export function requestLine(event: TraceEvent, totalUs: number, colour: boolean)
   return `${paint("dim", "agent →")} ${what} ${parts.join(" ")} ${
     paint("dim", `· ${(totalUs / 1000).toFixed(1)}ms`)
   }`;
+}
+
+/**
+ * An observer of a recorder that prints one {@link requestLine} per event.
+ *
+ * @example
+ * ```ts
+ * import { requestLogObserver } from "./request_log.ts";
+ * const observe = requestLogObserver(console.log, false);
+ * ```
+ */
+export function requestLogObserver(log: (line: string) => void, colour: boolean): EventObserver {
+  return ({ event, timing }) => log(requestLine(event, timing.total_us, colour));
 }

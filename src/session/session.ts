@@ -9,10 +9,13 @@ import type { MocksDocument, PolicyDocument } from "../config/types.ts";
 import { loadMocks, loadPolicies } from "../config/load.ts";
 import { compilePolicies } from "../engine/compile_policies.ts";
 import { compileMocks } from "../engine/compile_mocks.ts";
+import { isFailing, type Mode, type Outcome } from "../engine/outcome.ts";
 import type { StateStore } from "../state/state_store.ts";
 import { MirageError, MirageViolationError } from "../errors.ts";
 import { compileRedactor } from "../trace/redact.ts";
-import { isFailing, type Outcome, summariseRun, type TraceEvent } from "../trace/event.ts";
+import { summariseRun, type TraceEvent } from "../trace/event.ts";
+import { Recorder } from "../trace/recorder.ts";
+import { RunIdRule } from "../trace/run_id.ts";
 import { buildTrace, type Trace } from "../trace/trace.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { type CiContext, handleCiRequest } from "../ci/ci_handler.ts";
@@ -35,7 +38,7 @@ export interface SessionOptions {
   /** A file path, YAML text, or a document. */
   mocks: string | URL | MocksDocument;
   /** `enforce` (default) stops violations; `passthrough` serves them and records `enforced: false`. */
-  mode?: "enforce" | "passthrough";
+  mode?: Mode;
   /** Trace directory, default `artifacts/traces`; `false` writes no files. */
   traces?: string | false;
   /** Route `globalThis.fetch` through the session until it is disposed. */
@@ -79,14 +82,6 @@ export interface MirageSession extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-function envRunId(): string | undefined {
-  try {
-    return Deno.env.get("MIRAGE_RUN_ID") || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** A relative URL is read against a stand-in origin, so tests can write `fetch("/v1/x")`. */
 function toRequest(input: string | URL | Request, init?: RequestInit): Request {
   if (typeof input === "string" && input.startsWith("/")) {
@@ -99,17 +94,28 @@ class Session implements MirageSession {
   readonly runId: string;
   readonly tracePath: string | undefined;
   readonly #ctx: CiContext;
+  readonly #runIds: RunIdRule;
+  readonly #recorder: Recorder;
   /** Events by run id: a request's `x-mirage-run-id` may name another run than the session's. */
   readonly #runs = new Map<string, TraceEvent[]>();
-  readonly #mode: string;
   readonly #restoreFetch: (() => void) | undefined;
   #closed = false;
 
-  constructor(runId: string, ctx: CiContext, mode: string, intercept: boolean) {
-    this.runId = runId;
+  constructor(
+    runIds: RunIdRule,
+    ctx: CiContext,
+    traces: TraceStore | undefined,
+    intercept: boolean,
+  ) {
+    this.#runIds = runIds;
+    this.runId = runIds.fallback;
     this.#ctx = ctx;
-    this.#mode = mode;
-    this.tracePath = ctx.traces?.pathOf(runId);
+    this.#recorder = new Recorder({
+      traces,
+      strict: true,
+      observers: [({ runId, event }) => this.#eventsOf(runId).push(event)],
+    });
+    this.tracePath = traces?.pathOf(this.runId);
     if (intercept) {
       const original = globalThis.fetch;
       globalThis.fetch = (input, init) => this.fetch(input, init);
@@ -120,11 +126,8 @@ class Session implements MirageSession {
   async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     if (this.#closed) throw new MirageError("session_closed", `session '${this.runId}' is closed`);
     const request = toRequest(input, init);
-    const runId = request.headers.get("x-mirage-run-id") ?? this.runId;
-    const events = this.#eventsOf(runId);
-    const handled = await handleCiRequest(this.#ctx, request, runId, () => events.length + 1);
-    events.push(handled.event);
-    return handled.response;
+    const runId = this.#runIds.resolve({ header: request.headers });
+    return await handleCiRequest(this.#ctx, this.#recorder, request, runId);
   }
 
   #eventsOf(runId: string): TraceEvent[] {
@@ -138,7 +141,7 @@ class Session implements MirageSession {
   }
 
   get trace(): Trace {
-    return buildTrace(this.runId, this.#mode, this.events);
+    return buildTrace(this.runId, "ci", this.events);
   }
 
   get outcome(): Outcome {
@@ -158,7 +161,7 @@ class Session implements MirageSession {
     if (this.#closed) return;
     this.#closed = true;
     this.#restoreFetch?.();
-    await this.#ctx.traces?.close();
+    await this.#recorder.traces?.close();
     await this.#ctx.policies.store.close();
   }
 
@@ -193,14 +196,14 @@ export async function session(options: SessionOptions): Promise<MirageSession> {
   });
   const traceDir = options.traces === undefined ? "artifacts/traces" : options.traces;
   const ctx: CiContext = {
-    enforce: (options.mode ?? "enforce") === "enforce",
+    mode: options.mode ?? "enforce",
     policies,
     mocks: compileMocks(mocksDoc),
     redactor: compileRedactor(policies.redact),
-    traces: traceDir === false
-      ? undefined
-      : new TraceStore({ dir: traceDir, mode: "ci", reset: true }),
   };
-  const runId = options.runId ?? envRunId() ?? "default";
-  return new Session(runId, ctx, "ci", options.interceptGlobalFetch ?? false);
+  const traces = traceDir === false
+    ? undefined
+    : new TraceStore({ dir: traceDir, mode: "ci", reset: true });
+  const runIds = new RunIdRule({ option: options.runId });
+  return new Session(runIds, ctx, traces, options.interceptGlobalFetch ?? false);
 }

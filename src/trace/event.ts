@@ -1,31 +1,21 @@
 /**
- * Trace events and run summaries (SPEC §4, §5).
+ * Trace events — the one record every surface makes of a decided action — and run summaries
+ * (docs/traces.md, docs/outcomes.md).
  *
  * @module
  */
 
-import type { Decision } from "../engine/compile_policies.ts";
 import type { Action } from "../engine/action.ts";
-
-/**
- * The outcome of one event: a policy outcome, `unmatched_route`, or an operational `error`.
- *
- * @example
- * ```ts
- * import type { Outcome } from "@mirage/core";
- * const o: Outcome = "unmatched_route";
- * ```
- */
-export type Outcome = "allowed" | "flagged" | "policy_violation" | "unmatched_route" | "error";
-
-/** Outcomes from best to worst: a run's outcome is its worst event's. */
-const RANK: readonly Outcome[] = [
-  "allowed",
-  "flagged",
-  "error",
-  "unmatched_route",
-  "policy_violation",
-];
+import type { Decision } from "../engine/compile_policies.ts";
+import type { Evaluation } from "../engine/evaluate_action.ts";
+import {
+  compareOutcomes,
+  isStopped,
+  type Outcome,
+  type OutcomeCounts,
+  zeroCounts,
+} from "../engine/outcome.ts";
+import type { Redactor } from "./redact.ts";
 
 /**
  * The request part of an event, with secrets already redacted.
@@ -58,6 +48,26 @@ export interface TraceRequest {
 }
 
 /**
+ * What answered an action: the HTTP status the caller got, or for a tool call the mock that
+ * answered it (`{mock}`), `{ran: true}` when the real tool ran, `{}` when it was stopped.
+ *
+ * @example
+ * ```ts
+ * import type { TraceResponse } from "@mirage/core";
+ * const http: TraceResponse = { status: 403 };
+ * const tool: TraceResponse = { mock: "lookup_order" };
+ * ```
+ */
+export interface TraceResponse {
+  /** The HTTP status the caller got. */
+  status?: number;
+  /** The tool mock that answered a tool call. */
+  mock?: string;
+  /** True when the real tool ran. */
+  ran?: boolean;
+}
+
+/**
  * One decided action in a trace.
  *
  * @example
@@ -85,21 +95,10 @@ export interface TraceEvent {
   /** One decision per applicable rule. */
   decisions: Decision[];
   /** What the caller got. */
-  response: { status: number };
+  response: TraceResponse;
   /** For `error`: what went wrong. */
   error?: string;
 }
-
-/**
- * The counts of a run by outcome.
- *
- * @example
- * ```ts
- * import type { OutcomeCounts } from "@mirage/core";
- * const c: OutcomeCounts = { allowed: 2, flagged: 0, policy_violation: 1, unmatched_route: 0, error: 0 };
- * ```
- */
-export type OutcomeCounts = Record<Outcome, number>;
 
 /**
  * What a run amounts to.
@@ -129,17 +128,6 @@ export function hasSideEffects(request: TraceRequest): boolean {
   return request.tool !== undefined || !SAFE_METHODS.has(request.method ?? "");
 }
 
-/** True when the outcome must fail a gate. */
-export function isFailing(outcome: Outcome, failOnFlagged = false): boolean {
-  return outcome === "policy_violation" || outcome === "unmatched_route" || outcome === "error" ||
-    (failOnFlagged && outcome === "flagged");
-}
-
-/** Compares outcomes; positive when `a` is worse than `b`. */
-export function compareOutcomes(a: Outcome, b: Outcome): number {
-  return RANK.indexOf(a) - RANK.indexOf(b);
-}
-
 /**
  * Summarises a run's events: worst outcome, counts, and `side_effect_count`.
  *
@@ -151,20 +139,13 @@ export function compareOutcomes(a: Outcome, b: Outcome): number {
  * ```
  */
 export function summariseRun(events: readonly TraceEvent[]): RunSummary {
-  const counts: OutcomeCounts = {
-    allowed: 0,
-    flagged: 0,
-    policy_violation: 0,
-    unmatched_route: 0,
-    error: 0,
-  };
+  const counts = zeroCounts();
   let worst: TraceEvent | undefined;
   let sideEffects = 0;
   for (const e of events) {
     counts[e.outcome]++;
     if (!worst || compareOutcomes(e.outcome, worst.outcome) > 0) worst = e;
-    const violating = e.outcome === "policy_violation" || e.outcome === "unmatched_route";
-    if (violating && !e.enforced && hasSideEffects(e.request)) sideEffects++;
+    if (isStopped(e.outcome) && !e.enforced && hasSideEffects(e.request)) sideEffects++;
   }
   const summary: RunSummary = {
     outcome: worst?.outcome ?? "allowed",
@@ -203,7 +184,7 @@ function traceHeaders(
 }
 
 /** The request record of an action, before redaction. */
-export function traceRequest(action: Action, withHost = false): TraceRequest {
+function traceRequest(action: Action, withHost: boolean): TraceRequest {
   if (action.kind === "tool") {
     const r: TraceRequest = { tool: action.tool };
     if (action.payload !== undefined) r.args = action.payload;
@@ -217,4 +198,98 @@ export function traceRequest(action: Action, withHost = false): TraceRequest {
   if (typeof action.payload === "string") r.body = action.payload;
   else if (action.payload !== undefined) r.json = action.payload;
   return r;
+}
+
+/**
+ * An event as a surface records it; the trace gives it its `seq`.
+ *
+ * @example
+ * ```ts
+ * import type { PendingEvent } from "@mirage/core";
+ * const e: PendingEvent = {
+ *   request: { tool: "refund", args: { amount: 20 } }, outcome: "allowed", enforced: true,
+ *   decisions: [], response: { ran: true },
+ * };
+ * ```
+ */
+export type PendingEvent = Omit<TraceEvent, "seq">;
+
+/**
+ * What a surface knows about a decided action when it records it.
+ *
+ * @example
+ * ```ts
+ * import { toolAction } from "../engine/action.ts";
+ * import type { EventFacts } from "./event.ts";
+ * const facts: EventFacts = {
+ *   action: toolAction({ tool: "refund", args: { amount: 20 } }),
+ *   outcome: "error", enforced: true, response: {}, error: "state store unavailable",
+ * };
+ * ```
+ */
+export interface EventFacts {
+  /** The action as decided; the evaluation's action (with route parameters) wins when given. */
+  readonly action: Action;
+  /** The evaluation, when the action got that far. */
+  readonly evaluation?: Evaluation;
+  /** The final outcome: the evaluation's, or `error` when something operational failed. */
+  readonly outcome: Outcome;
+  /** Whether Mirage acted on the outcome (false when passthrough let a stopped action through). */
+  readonly enforced: boolean;
+  /** What answered the action. */
+  readonly response: TraceResponse;
+  /** What went wrong, for an `error` (or a violation that also failed upstream). */
+  readonly error?: string;
+}
+
+/**
+ * Options of {@link buildEvent}.
+ *
+ * @example
+ * ```ts
+ * import type { EventOptions } from "./event.ts";
+ * const o: EventOptions = { host: true };
+ * ```
+ */
+export interface EventOptions {
+  /** Record the request's host (the gateway's traffic spans hosts; CI mocks do not). */
+  readonly host?: boolean;
+}
+
+/**
+ * Builds the trace event of a decided action, with secrets redacted from the request and from
+ * every decision: the one way every surface turns a decision into a record.
+ *
+ * @example
+ * ```ts
+ * import { httpAction } from "../engine/action.ts";
+ * import { buildEvent } from "./event.ts";
+ * import { compileRedactor } from "./redact.ts";
+ * const event = buildEvent(
+ *   {
+ *     action: httpAction({ method: "GET", url: "http://api.test/v1/x", headers: { authorization: "Bearer s" } }),
+ *     outcome: "allowed", enforced: true, response: { status: 200 },
+ *   },
+ *   compileRedactor([]),
+ * );
+ * console.log(event.request.headers?.authorization); // [REDACTED]
+ * ```
+ */
+export function buildEvent(
+  facts: EventFacts,
+  redactor: Redactor,
+  options: EventOptions = {},
+): PendingEvent {
+  const e = facts.evaluation;
+  const event: PendingEvent = {
+    request: redactor.request(traceRequest(e?.action ?? facts.action, options.host ?? false)),
+    outcome: facts.outcome,
+    enforced: facts.enforced,
+    decisions: e ? redactor.decisions(e.decisions) : [],
+    response: facts.response,
+  };
+  if (e?.route) event.route = e.route.name;
+  if (e?.policy !== undefined) event.policy = e.policy;
+  if (facts.error !== undefined) event.error = facts.error;
+  return event;
 }

@@ -1,15 +1,55 @@
 /**
- * Elapsed time in microseconds, as traces, metrics and the decision log report it.
+ * How long an action took: the timings that go to a run's `<run>.timing.json` sidecar, never
+ * into the deterministic trace, and the microsecond clock they are read with.
  *
  * @module
  */
 
-/** Microseconds since `from` (a `performance.now()` reading), to the nanosecond. */
+/**
+ * Timings of one event.
+ *
+ * @example
+ * ```ts
+ * import type { EventTiming } from "@mirage/core";
+ * const t: EventTiming = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1.2, decide_us: 3.2, total_us: 180 };
+ * ```
+ */
+export interface EventTiming {
+  /** Wall-clock time of arrival. */
+  at: string;
+  /** Decision latency: evaluating the action against the compiled policies, in µs. */
+  evaluate_us: number;
+  /** Time to decide: from arrival (body read included) to allow/block, in µs. */
+  decide_us: number;
+  /** From arrival to the answer, in µs. */
+  total_us: number;
+  /** Waiting for the upstream's response head, in µs (gateway, when forwarded). */
+  upstream_us?: number;
+}
+
+/**
+ * Microseconds since `from` (a `performance.now()` reading), to the nanosecond.
+ *
+ * @example
+ * ```ts
+ * import { elapsedUs } from "./timing.ts";
+ * const start = performance.now();
+ * console.log(elapsedUs(start) >= 0); // true
+ * ```
+ */
 export function elapsedUs(from: number): number {
   return usBetween(from, performance.now());
 }
 
-/** Microseconds from `from` to `to` (two `performance.now()` readings), to the nanosecond. */
+/**
+ * Microseconds from `from` to `to` (two `performance.now()` readings), to the nanosecond.
+ *
+ * @example
+ * ```ts
+ * import { usBetween } from "./timing.ts";
+ * console.log(usBetween(1, 1.5)); // 500
+ * ```
+ */
 export function usBetween(from: number, to: number): number {
   return Math.round((to - from) * 1e6) / 1e3;
 }

@@ -1,5 +1,5 @@
 /**
- * Trace files on disk (SPEC §5).
+ * Writing traces (docs/traces.md): the journals of the runs one process records.
  *
  * Each run has an append-only journal, `<run>.jsonl`: recording an event appends one line with
  * an `O_APPEND` write, so it costs the same for the first event and the millionth, and several
@@ -7,47 +7,19 @@
  * turn of the event loop go out in one write (whole lines, so still atomic): under load, one
  * system call for many events instead of one each; `record` resolves once its line is written.
  * The deterministic `<run>.json` (sorted keys, digest) and the `<run>.timing.json` sidecar are
- * materialised from the journal — on flush, after the run goes idle, and by every reader — and
- * written atomically (temporary file, then rename), so a reader never sees half a file and a
- * killed process loses nothing.
+ * materialised from the journal (`trace_reader.ts`) — on flush, after the run goes idle, and by
+ * every reader — so a killed process loses nothing.
  *
  * @module
  */
 
-import { join } from "node:path";
 import { setImmediate } from "node:timers";
 import { MirageError } from "../errors.ts";
-import { canonicalJson } from "./canonical_json.ts";
-import type { TraceEvent } from "./event.ts";
-import { sanitiseRunId } from "./run_id.ts";
-import { buildTrace, type Trace } from "./trace.ts";
-
-/**
- * Timings of one event: never in the deterministic file.
- *
- * @example
- * ```ts
- * import type { EventTiming } from "@mirage/core";
- * const t: EventTiming = { at: "2026-01-01T00:00:00.000Z", decide_us: 3.2, total_us: 180 };
- * ```
- */
-export interface EventTiming {
-  /** Wall-clock time of arrival. */
-  at: string;
-  /** Time to decide, in µs. */
-  decide_us: number;
-  /** Time from arrival to answer, in µs. */
-  total_us: number;
-  /** Time spent upstream, in µs (gateway). */
-  upstream_us?: number;
-}
-
-interface JournalLine {
-  run_id: string;
-  mode: string;
-  event: Omit<TraceEvent, "seq">;
-  timing: EventTiming;
-}
+import type { PendingEvent } from "./event.ts";
+import { journalLine, lockJournal, resumeJournal, writeText } from "./journal.ts";
+import type { EventTiming } from "./timing.ts";
+import { tracePaths } from "./trace_paths.ts";
+import { materialiseTrace } from "./trace_reader.ts";
 
 /**
  * Where traces go and how they are written.
@@ -77,130 +49,6 @@ export interface TraceStoreOptions {
   materialiseOnClose?: boolean;
 }
 
-const encoder = new TextEncoder();
-
-function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
-  let done = 0;
-  while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
-}
-
-async function writeAtomically(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${crypto.randomUUID()}.tmp`;
-  await Deno.writeTextFile(tmp, text);
-  await Deno.rename(tmp, path);
-}
-
-function parseJournal(text: string): JournalLine[] {
-  const lines: JournalLine[] = [];
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      lines.push(JSON.parse(line) as JournalLine);
-    } catch {
-      // A line cut short by a killed process: the lines before and after it still count.
-    }
-  }
-  return lines;
-}
-
-/** Paths of a run's files in a directory. */
-export function tracePaths(
-  dir: string,
-  runId: string,
-): { trace: string; timing: string; journal: string } {
-  const base = join(dir, sanitiseRunId(runId));
-  return { trace: `${base}.json`, timing: `${base}.timing.json`, journal: `${base}.jsonl` };
-}
-
-async function readJournal(path: string): Promise<JournalLine[] | undefined> {
-  try {
-    return parseJournal(await Deno.readTextFile(path));
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw new MirageError("trace_io", `cannot read ${path}: ${(e as Error).message}`, { cause: e });
-  }
-}
-
-/**
- * Writes a run's `<run>.json` and `<run>.timing.json` from its journal, and returns the trace;
- * `undefined` when the run has no journal.
- *
- * @example
- * ```ts
- * import { materialiseTrace } from "@mirage/core";
- * const trace = await materialiseTrace("artifacts/traces", "procurement");
- * ```
- */
-export async function materialiseTrace(dir: string, runId: string): Promise<Trace | undefined> {
-  const paths = tracePaths(dir, runId);
-  const lines = await readJournal(paths.journal);
-  if (!lines) return undefined;
-  const id = lines[0]?.run_id ?? runId;
-  const events = lines.map((l, i) => ({ seq: i + 1, ...l.event }) as TraceEvent);
-  const trace = buildTrace(id, lines[0]?.mode ?? "ci", events);
-  await writeAtomically(paths.trace, `${canonicalJson(trace, 2)}\n`);
-  const timings = lines.map((l, i) => ({ seq: i + 1, ...l.timing }));
-  await writeAtomically(
-    paths.timing,
-    `${JSON.stringify({ run_id: id, events: timings }, null, 2)}\n`,
-  );
-  return trace;
-}
-
-/**
- * Reads a run's trace, materialising it from the journal first so that nothing recorded is
- * missed; `undefined` when the run does not exist.
- *
- * @example
- * ```ts
- * import { readTrace } from "@mirage/core";
- * const t = await readTrace("artifacts/traces", "procurement");
- * ```
- */
-export async function readTrace(dir: string, runId: string): Promise<Trace | undefined> {
-  const fromJournal = await materialiseTrace(dir, runId);
-  if (fromJournal) return fromJournal;
-  try {
-    return JSON.parse(await Deno.readTextFile(tracePaths(dir, runId).trace)) as Trace;
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return undefined;
-    throw new MirageError("trace_io", `cannot read trace '${runId}': ${(e as Error).message}`);
-  }
-}
-
-/**
- * The run ids that have traces in a directory, sorted.
- *
- * @example
- * ```ts
- * import { listRuns } from "@mirage/core";
- * console.log(await listRuns("artifacts/traces"));
- * ```
- */
-export async function listRuns(dir: string): Promise<string[]> {
-  const ids = new Set<string>();
-  try {
-    for await (const entry of Deno.readDir(dir)) {
-      const m = /^(.+?)(?:\.timing)?\.jsonl?$/.exec(entry.name);
-      if (m && entry.isFile && !entry.name.endsWith(".timing.json")) ids.add(m[1] as string);
-    }
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return [];
-    throw e;
-  }
-  return [...ids].sort();
-}
-
-/**
- * Counts the events of a journal this store appends to, and ends a line that a killed writer
- * cut short, so that the next line is not glued to it and lost with it.
- */
-async function resumeJournal(path: string, file: Deno.FsFile): Promise<number> {
-  const text = await Deno.readTextFile(path);
-  if (text !== "" && !text.endsWith("\n")) writeAll(file, encoder.encode("\n"));
-  return parseJournal(text).length;
-}
-
 /** Lines recorded in one turn of the event loop, waiting for their write. */
 interface Batch {
   readonly lines: string[];
@@ -226,7 +74,7 @@ function writeSoon(run: OpenRun): Batch {
     setImmediate(() => {
       run.batch = undefined;
       try {
-        writeAll(run.file, encoder.encode(lines.join("")));
+        writeText(run.file, lines.join(""));
       } catch (e) {
         reject(e);
         return;
@@ -260,18 +108,6 @@ async function closeRun(run: OpenRun): Promise<void> {
  * never exhaust the process's file descriptors.
  */
 const MAX_OPEN_JOURNALS = 64;
-
-/**
- * Takes the journal's lock: exclusively for a reset, which truncates only when no other writer
- * (process or store) holds the journal; otherwise, and after the reset, shared. The OS drops the
- * lock with its holder, so a killed writer never blocks a later reset.
- */
-async function lockJournal(file: Deno.FsFile, reset: boolean): Promise<boolean> {
-  const alone = reset && await file.tryLock(true);
-  if (alone) await file.truncate(0);
-  await file.lock(false);
-  return alone;
-}
 
 /**
  * Records events into per-run journals and materialises trace files.
@@ -309,7 +145,7 @@ export class TraceStore implements AsyncDisposable {
   /** Appends one event to its run's journal and returns its sequence number in this process. */
   async record(
     runId: string,
-    event: Omit<TraceEvent, "seq">,
+    event: PendingEvent,
     timing: EventTiming,
   ): Promise<number> {
     if (this.#closed) throw new MirageError("trace_closed", `trace store ${this.dir} is closed`);
@@ -320,9 +156,9 @@ export class TraceStore implements AsyncDisposable {
       run = await this.#open(runId);
       if (runId === this.#lastId) this.#lastRun = run;
     }
-    const line: JournalLine = { run_id: runId, mode: this.#mode, event, timing };
+    const line = journalLine({ run_id: runId, mode: this.#mode, event, timing });
     const batch = run.batch ??= writeSoon(run);
-    const index = batch.lines.push(`${JSON.stringify(line)}\n`) - 1;
+    const index = batch.lines.push(line) - 1;
     const first = await batch.written;
     this.#armIdleFlush(runId, run);
     return first + index;

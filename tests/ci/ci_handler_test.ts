@@ -13,6 +13,7 @@ import {
 } from "@mirage/core";
 import { type CiContext, handleCiRequest } from "../../src/ci/ci_handler.ts";
 import { describeEvent } from "../../src/trace/describe_event.ts";
+import { type RecordedEvent, Recorder } from "../../src/trace/recorder.ts";
 import { compileRedactor } from "../../src/trace/redact.ts";
 
 const POLICIES: PolicyDocument = {
@@ -46,12 +47,17 @@ const MOCKS: MocksDocument = {
 function context(enforce = true): CiContext {
   const policies = compilePolicies(POLICIES);
   return {
-    enforce,
+    mode: enforce ? "enforce" : "passthrough",
     policies,
     mocks: compileMocks(MOCKS),
     redactor: compileRedactor(policies.redact),
-    traces: undefined,
   };
+}
+
+/** A recorder without a trace store, and what it recorded. */
+function recording(): { recorder: Recorder; recorded: RecordedEvent[] } {
+  const recorded: RecordedEvent[] = [];
+  return { recorder: new Recorder({ observers: [(r) => recorded.push(r)] }), recorded };
 }
 
 function request(method: string, path: string, json?: unknown): Request {
@@ -61,55 +67,96 @@ function request(method: string, path: string, json?: unknown): Request {
   });
 }
 
-Deno.test("ci handler: without a trace store, events are numbered by the counter", async () => {
-  let n = 0;
-  const counter = () => ++n;
+Deno.test("ci handler: without a trace store, the recorder numbers events per run", async () => {
   const ctx = context();
+  const { recorder, recorded } = recording();
   const first = await handleCiRequest(
     ctx,
+    recorder,
     request("POST", "/v1/bids", { amount: 1 }),
     "r",
-    counter,
   );
   const second = await handleCiRequest(
     ctx,
+    recorder,
     request("POST", "/v1/bids", { amount: 99 }),
     "r",
-    counter,
   );
-  assert.deepEqual([first.event.seq, first.response.status], [1, 201]);
-  assert.deepEqual(await first.response.json(), { ok: true });
-  assert.deepEqual([second.event.seq, second.response.status], [2, 403]);
-  assert.equal((await second.response.json()).event, 2);
-  assert.equal(typeof second.timing.decide_us, "number");
+  assert.deepEqual([recorded[0]?.event.seq, first.status], [1, 201]);
+  assert.deepEqual(await first.json(), { ok: true });
+  assert.deepEqual([recorded[1]?.event.seq, second.status], [2, 403]);
+  assert.equal((await second.json()).event, 2);
+  assert.equal(typeof recorded[1]?.timing.decide_us, "number");
+  assert.equal(typeof recorded[1]?.timing.evaluate_us, "number");
 });
 
 Deno.test("ci handler: a 204 mock answers with no body, a delayed mock waits", async () => {
   const ctx = context();
-  const gone = await handleCiRequest(ctx, request("DELETE", "/v1/bids/3"), "r", () => 1);
-  assert.equal(gone.response.status, 204);
-  assert.equal(gone.response.body, null);
+  const { recorder } = recording();
+  const gone = await handleCiRequest(ctx, recorder, request("DELETE", "/v1/bids/3"), "r");
+  assert.equal(gone.status, 204);
+  assert.equal(gone.body, null);
   const start = performance.now();
-  const slow = await handleCiRequest(ctx, request("GET", "/slow"), "r", () => 1);
+  const slow = await handleCiRequest(ctx, recorder, request("GET", "/slow"), "r");
   assert.ok(performance.now() - start >= 35);
-  assert.equal(slow.response.headers.get("content-type"), "text/plain; charset=utf-8");
-  assert.equal(await slow.response.text(), "late");
+  assert.equal(slow.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(await slow.text(), "late");
 });
 
 Deno.test("ci handler: passthrough serves the mock to a violation and records enforced false", async () => {
-  const handled = await handleCiRequest(
+  const { recorder, recorded } = recording();
+  const response = await handleCiRequest(
     context(false),
+    recorder,
     request("POST", "/v1/bids", { amount: 99 }),
     "r",
-    () => 1,
   );
-  assert.equal(handled.response.status, 201);
-  await handled.response.body?.cancel();
-  assert.deepEqual([handled.event.outcome, handled.event.enforced, handled.event.policy], [
+  assert.equal(response.status, 201);
+  await response.body?.cancel();
+  const event = recorded[0]?.event;
+  assert.deepEqual([event?.outcome, event?.enforced, event?.policy], [
     "policy_violation",
     false,
     "cap",
   ]);
+});
+
+Deno.test("ci handler: an evaluation that fails is an error answered 503 in both modes", async () => {
+  for (const enforce of [true, false]) {
+    const policies = compilePolicies(
+      {
+        policies: [{
+          name: "twice",
+          path: "/v1/bids",
+          operator: "count_lte",
+          value: 1,
+          message: "m",
+        }],
+      },
+      {
+        store: {
+          apply: () => Promise.reject(new Error("store down")),
+          close: () => Promise.resolve(),
+        },
+      },
+    );
+    const ctx: CiContext = { ...context(enforce), policies };
+    const { recorder, recorded } = recording();
+    const res = await handleCiRequest(
+      ctx,
+      recorder,
+      request("POST", "/v1/bids", { amount: 1 }),
+      "r",
+    );
+    assert.equal(res.status, 503);
+    const body = await res.json();
+    assert.equal(body.error, "evaluation_failed");
+    assert.match(body.message, /store down/);
+    assert.deepEqual([recorded[0]?.event.outcome, recorded[0]?.event.response.status], [
+      "error",
+      503,
+    ]);
+  }
 });
 
 Deno.test("describeEvent: one readable line per event", () => {

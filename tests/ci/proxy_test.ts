@@ -19,7 +19,7 @@ async function start(ws: { policies: string; mocks: string; traces: string }, lo
     hostname: "127.0.0.1",
     traces: ws.traces,
     runId: "r",
-    enforce: true,
+    mode: "enforce",
     reloadOnSignal: false,
     watchFiles: false,
     log: (line) => log.push(line),

@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import type { PolicySet } from "../../src/engine/compile_policies.ts";
 import { MemoryStateStore } from "../../src/state/memory_store.ts";
-import type { DecisionLine } from "../../src/log/decision_log.ts";
+import { type DecisionLine, decisionLogObserver } from "../../src/log/decision_log.ts";
+import { Forwarder } from "../../src/gateway/forward.ts";
 import { type GatewayContext, handleGatewayRequest } from "../../src/gateway/gateway_handler.ts";
-import { GatewayMetrics } from "../../src/gateway/gateway_metrics.ts";
-import { Recorder } from "../../src/gateway/recorder.ts";
-import { UpstreamClient } from "../../src/gateway/upstream_client.ts";
+import { Recorder } from "../../src/trace/recorder.ts";
 import { compileRedactor } from "../../src/trace/redact.ts";
+import { RunIdRule } from "../../src/trace/run_id.ts";
 import { TestUpstream } from "./upstream_server.ts";
 
 const THROWING: PolicySet = {
@@ -24,17 +24,15 @@ const THROWING: PolicySet = {
 
 async function run(mode: "enforce" | "passthrough") {
   const upstream = new TestUpstream();
-  const client = new UpstreamClient();
+  const forwarder = new Forwarder({ upstream: new URL(upstream.url), timeoutMs: 5000 });
   const lines: DecisionLine[] = [];
   const ctx: GatewayContext = {
-    enforce: mode === "enforce",
-    upstream: new URL(upstream.url),
+    mode,
     maxBody: 1024,
-    timeoutMs: 5000,
-    defaultRunId: "eval",
+    runIds: new RunIdRule({ option: "eval" }),
     config: () => ({ policies: THROWING, surface: undefined, redactor: compileRedactor([]) }),
-    client,
-    recorder: new Recorder(undefined, new GatewayMetrics(), (line) => lines.push(line)),
+    forwarder,
+    recorder: new Recorder({ observers: [decisionLogObserver((line) => lines.push(line))] }),
   };
   try {
     const res = await handleGatewayRequest(
@@ -51,7 +49,7 @@ async function run(mode: "enforce" | "passthrough") {
       lines,
     };
   } finally {
-    client.close();
+    forwarder.close();
     await upstream.close();
   }
 }

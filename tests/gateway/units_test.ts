@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { readLimited } from "../../src/http/body_limit.ts";
-import { answerHeaders, upstreamHeaders, upstreamUrl } from "../../src/gateway/forward.ts";
+import { answerHeaders, upstreamHeaders } from "../../src/gateway/forward_headers.ts";
+import { upstreamUrl } from "../../src/gateway/upstream_url.ts";
 import { parseSize } from "../../src/cli/size.ts";
 import { MirageError } from "../../src/errors.ts";
 

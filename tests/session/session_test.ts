@@ -227,6 +227,15 @@ Deno.test("session: an x-mirage-run-id header overrides the session's run id", a
   assert.equal((await readTrace(dir.path, "main"))?.events.length, 1);
 });
 
+Deno.test("session: an empty x-mirage-run-id header counts as absent, as on the servers", async () => {
+  await using mirage = await session({ runId: "main", ...PROCUREMENT, traces: false });
+  const res = await mirage.fetch(`${API}/v1/suppliers`, { headers: { "x-mirage-run-id": "" } });
+  assert.equal(res.headers.get("x-mirage-run-id"), "main");
+  await res.body?.cancel();
+  assert.equal(mirage.events.length, 1);
+  mirage.assertClean();
+});
+
 Deno.test("session: the run id comes from MIRAGE_RUN_ID when no option is given", async () => {
   Deno.env.set("MIRAGE_RUN_ID", "from-env");
   try {

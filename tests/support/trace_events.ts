@@ -85,6 +85,11 @@ export async function writeRun(
 ): Promise<void> {
   await using store = new TraceStore({ dir, mode: "ci", reset: true });
   for (const e of events) {
-    await store.record(runId, e, { at: "2026-01-01T00:00:00.000Z", decide_us: 1, total_us: 2 });
+    await store.record(runId, e, {
+      at: "2026-01-01T00:00:00.000Z",
+      evaluate_us: 0,
+      decide_us: 1,
+      total_us: 2,
+    });
   }
 }

@@ -17,6 +17,6 @@ for (let i = 0; i < Number(count); i++) {
       enforced: true,
       decisions: [],
       response: { status: i % 7 === 0 ? 403 : 200 },
-    }, { at: new Date().toISOString(), decide_us: 1, total_us: 2 });
+    }, { at: new Date().toISOString(), evaluate_us: 0, decide_us: 1, total_us: 2 });
   }
 }

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { dirname } from "node:path";
 import { listRuns, readTrace, type TraceEvent, TraceStore } from "@mirage/core";
 import { sanitiseRunId } from "../../src/trace/run_id.ts";
-import { tracePaths } from "../../src/trace/trace_store.ts";
+import { tracePaths } from "../../src/trace/trace_paths.ts";
 import { tempDir } from "../support/fixtures.ts";
 
 const WRITER = new URL("./journal_writer.ts", import.meta.url).pathname;
@@ -22,7 +22,7 @@ function event(path: string): Omit<TraceEvent, "seq"> {
   };
 }
 
-const TIMING = { at: "2026-01-01T00:00:00.000Z", decide_us: 1, total_us: 2 };
+const TIMING = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 0, decide_us: 1, total_us: 2 };
 
 async function runWriter(dir: string, run: string, writer: number, count: number): Promise<void> {
   const { code, stderr } = await new Deno.Command(Deno.execPath(), {

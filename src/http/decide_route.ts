@@ -1,22 +1,42 @@
 /**
  * `POST /_mirage/v1/decide`: an SDK adapter asks about an action before running it. The action
- * is decided with the gateway's evaluator and recorded in the run's trace — and never sent
+ * is decided with the server's evaluator and recorded in the run's trace — and never sent
  * anywhere (the Python Mirage forwarded allowed checks to the upstream).
  *
  * @module
  */
 
 import { type Action, httpAction, toolAction } from "../engine/action.ts";
+import type { MockRouter } from "../engine/compile_mocks.ts";
+import type { PolicySet } from "../engine/compile_policies.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
+import { goesThrough, type Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
-import { decisionHeaders, jsonAnswer } from "../http/answers.ts";
-import { type TraceEvent, traceRequest } from "../trace/event.ts";
+import { buildEvent } from "../trace/event.ts";
+import type { Recorder } from "../trace/recorder.ts";
 import type { Redactor } from "../trace/redact.ts";
-import { readLimited } from "../http/body_limit.ts";
+import type { RunIdRule } from "../trace/run_id.ts";
 import { elapsedUs } from "../trace/timing.ts";
-import { errorAnswer } from "../http/error_answer.ts";
-import type { GatewayContext } from "./gateway_handler.ts";
-import type { Destination } from "./recorder.ts";
+import { decisionHeaders, errorAnswer, jsonAnswer } from "./answers.ts";
+import { readLimited } from "./body_limit.ts";
+
+/** What the decide route decides with; a server passes its own. */
+export interface DecideContext {
+  /** In `passthrough` a stopped action is answered `enforced: false`. */
+  readonly mode: Mode;
+  /** Bytes of a posted action read at most. */
+  readonly maxBody: number;
+  /** Which run an action belongs to. */
+  readonly runIds: RunIdRule;
+  /** Where decisions are recorded. */
+  readonly recorder: Recorder;
+  /** The compiled configuration now (it changes on reload). */
+  readonly config: () => {
+    readonly policies: PolicySet;
+    readonly surface?: MockRouter | undefined;
+    readonly redactor: Redactor;
+  };
+}
 
 /** The answer of a decide call. */
 export interface DecideAnswer {
@@ -78,24 +98,16 @@ export function parseDecideAction(value: unknown, runId: string): Action {
   });
 }
 
-function destinationOf(a: Action): Destination {
-  return a.kind === "http"
-    ? { method: a.method, host: a.host, path: a.path }
-    : { method: "TOOL", host: "", path: a.tool };
-}
-
 function invalid(message: string, runId: string): Response {
-  return jsonAnswer(400, { error: "invalid_action", message, run_id: runId }, {
-    "x-mirage-run-id": runId,
-  });
+  return errorAnswer(400, message, { code: "invalid_action", runId });
 }
 
 /** The posted JSON, or the answer that refuses it. */
-async function readJson(ctx: GatewayContext, request: Request, runId: string): Promise<unknown> {
+async function readJson(ctx: DecideContext, request: Request, runId: string): Promise<unknown> {
   const body = await readLimited(request.body, ctx.maxBody);
   if (body.kind === "over") {
     await body.stream.cancel();
-    return errorAnswer(413, `action larger than ${ctx.maxBody} bytes`, runId, 0, "error");
+    return errorAnswer(413, `action larger than ${ctx.maxBody} bytes`, { runId });
   }
   try {
     return JSON.parse(body.kind === "complete" ? new TextDecoder().decode(body.bytes) : "");
@@ -104,27 +116,14 @@ async function readJson(ctx: GatewayContext, request: Request, runId: string): P
   }
 }
 
-/** Run id: the `x-mirage-run-id` header, the action's `run_id`, then the gateway's default. */
-function runIdOf(ctx: GatewayContext, request: Request, value: unknown): string {
-  const fromBody = isRecord(value) && typeof value.run_id === "string" ? value.run_id : undefined;
-  return request.headers.get("x-mirage-run-id") || fromBody || ctx.defaultRunId;
-}
-
-function eventOf(r: Redactor, e: Evaluation, enforced: boolean): Omit<TraceEvent, "seq"> {
-  const event: Omit<TraceEvent, "seq"> = {
-    request: r.request(traceRequest(e.action, true)),
-    outcome: e.outcome,
-    enforced,
-    decisions: r.decisions(e.decisions),
-    response: { status: 200 },
-  };
-  if (e.route) event.route = e.route.name;
-  if (e.policy !== undefined) event.policy = e.policy;
-  return event;
+/** Run id: the `x-mirage-run-id` header, the action's `run_id`, then the server's. */
+function runIdOf(ctx: DecideContext, request: Request, value: unknown): string {
+  const call = isRecord(value) && typeof value.run_id === "string" ? value.run_id : undefined;
+  return ctx.runIds.resolve({ header: request.headers, call });
 }
 
 async function decideAndRecord(
-  ctx: GatewayContext,
+  ctx: DecideContext,
   action: Action,
   runId: string,
   start: number,
@@ -137,10 +136,14 @@ async function decideAndRecord(
     action,
   );
   const us = elapsedUs(start);
-  const enforced = ctx.enforce || e.outcome === "allowed" || e.outcome === "flagged";
-  const times = { at, evaluateUs: us, decideUs: us, totalUs: us };
-  const event = eventOf(config.redactor, e, enforced);
-  const seq = await ctx.recorder.record(runId, event, destinationOf(e.action), times);
+  const enforced = ctx.mode === "enforce" || goesThrough(e.outcome);
+  const timing = { at, evaluate_us: us, decide_us: us, total_us: us };
+  const event = buildEvent(
+    { action: e.action, evaluation: e, outcome: e.outcome, enforced, response: { status: 200 } },
+    config.redactor,
+    { host: true },
+  );
+  const seq = await ctx.recorder.record(runId, event, timing);
   const answer: DecideAnswer = {
     outcome: e.outcome,
     decisions: event.decisions,
@@ -164,14 +167,10 @@ async function decideAndRecord(
  * }));
  * ```
  */
-export async function handleDecide(ctx: GatewayContext, request: Request): Promise<Response> {
+export async function handleDecide(ctx: DecideContext, request: Request): Promise<Response> {
   const start = performance.now();
   const at = new Date().toISOString();
-  const value = await readJson(
-    ctx,
-    request,
-    request.headers.get("x-mirage-run-id") || ctx.defaultRunId,
-  );
+  const value = await readJson(ctx, request, ctx.runIds.resolve({ header: request.headers }));
   if (value instanceof Response) return value;
   const runId = runIdOf(ctx, request, value);
   let action: Action;
@@ -185,6 +184,6 @@ export async function handleDecide(ctx: GatewayContext, request: Request): Promi
   } catch (e) {
     const message = `evaluation failed: ${errorMessage(e)}`;
     console.error(`[mirage] ${message}`);
-    return errorAnswer(503, message, runId, 0, "error");
+    return errorAnswer(503, message, { runId });
   }
 }

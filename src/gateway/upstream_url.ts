@@ -1,0 +1,82 @@
+/**
+ * Where a request goes upstream, and what the policies decide on: the upstream's origin and
+ * base path, then the client's path and query. Rules read the path the client sent — the base
+ * path is a deployment detail.
+ *
+ * @module
+ */
+
+import { type UpstreamOrigin, upstreamOrigin } from "./upstream_client.ts";
+
+/** Where a request is forwarded: the upstream's origin, and the path and query to ask for. */
+export interface ForwardTarget {
+  /** The upstream's origin, as the client connects to it. */
+  readonly origin: UpstreamOrigin;
+  /** Path and query, the upstream's base path first. */
+  readonly path: string;
+}
+
+/** What one parse of a request's URL gives: where it goes, and what the policies decide on. */
+export interface RequestUrls {
+  /** Where it goes. */
+  readonly target: ForwardTarget;
+  /** The upstream's origin with the request's own path and query (no base path). */
+  readonly decided: URL;
+}
+
+function basePath(upstream: URL): string {
+  return upstream.pathname.replace(/\/+$/, "");
+}
+
+/**
+ * The URL a request goes to: the upstream's origin and base path, then the request's path and
+ * query. Built as text so that a path starting with `//` cannot name another host.
+ *
+ * @example
+ * ```ts
+ * import { upstreamUrl } from "./upstream_url.ts";
+ * console.log(upstreamUrl(new URL("http://api.test/base/"), new URL("http://gw/v1/x?a=1")).href); // http://api.test/base/v1/x?a=1
+ * ```
+ */
+export function upstreamUrl(upstream: URL, requestUrl: URL): URL {
+  return new URL(
+    `${upstream.origin}${basePath(upstream)}${requestUrl.pathname}${requestUrl.search}`,
+  );
+}
+
+/**
+ * One upstream: what every request to it shares, worked out once.
+ *
+ * @example
+ * ```ts
+ * import { Upstream } from "./upstream_url.ts";
+ * const up = new Upstream(new URL("http://api.test/base"));
+ * const { target, decided } = up.urls(new URL("http://gw/v1/x"));
+ * console.log(target.path, decided.pathname); // /base/v1/x /v1/x
+ * ```
+ */
+export class Upstream {
+  /** The URL as configured. */
+  readonly url: URL;
+  /** Its origin, as the upstream client takes it. */
+  readonly origin: UpstreamOrigin;
+  /** The base path without trailing slashes; "" when there is none. */
+  readonly #base: string;
+
+  /** An upstream at `url` (an origin, optionally with a base path). */
+  constructor(url: URL) {
+    this.url = url;
+    this.origin = upstreamOrigin(url);
+    this.#base = basePath(url);
+  }
+
+  /**
+   * Where a request goes and what the policies decide on. Without a base path they are the same
+   * text, so one parse serves both.
+   */
+  urls(requestUrl: URL): RequestUrls {
+    const decided = new URL(`${this.url.origin}${requestUrl.pathname}${requestUrl.search}`);
+    const target = this.#base === "" ? decided : upstreamUrl(this.url, requestUrl);
+    return { target: { origin: this.origin, path: `${target.pathname}${target.search}` }, decided };
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * Where a decided action leaves its marks: its run's trace first, then whatever watches the
+ * surface (metrics, the decision log, the request log, a session's event list). Every surface
+ * records through one {@link Recorder}, so that each mark is made the same way everywhere.
+ *
+ * @module
+ */
+
+import { errorMessage } from "../errors.ts";
+import type { PendingEvent, TraceEvent } from "./event.ts";
+import type { EventTiming } from "./timing.ts";
+import type { TraceStore } from "./trace_store.ts";
+
+/**
+ * One recorded event, as observers see it.
+ *
+ * @example
+ * ```ts
+ * import type { RecordedEvent } from "./recorder.ts";
+ * const r: RecordedEvent = {
+ *   runId: "r1",
+ *   event: { seq: 1, request: { method: "GET", path: "/" }, outcome: "allowed", enforced: true, decisions: [], response: { status: 200 } },
+ *   timing: { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 3 },
+ * };
+ * ```
+ */
+export interface RecordedEvent {
+  /** The run it belongs to. */
+  readonly runId: string;
+  /** The event, with its sequence number (0 when the trace could not be written). */
+  readonly event: TraceEvent;
+  /** Its timings. */
+  readonly timing: EventTiming;
+}
+
+/** Watches recorded events; it must not throw (it runs on the request path). */
+export type EventObserver = (recorded: RecordedEvent) => void;
+
+/**
+ * Options of {@link Recorder}.
+ *
+ * @example
+ * ```ts
+ * import type { RecorderOptions } from "./recorder.ts";
+ * const o: RecorderOptions = { strict: true };
+ * ```
+ */
+export interface RecorderOptions {
+  /** Where events are written; without one, sequence numbers are counted per run here. */
+  readonly traces?: TraceStore | undefined;
+  /** Called with every recorded event, in order. */
+  readonly observers?: readonly EventObserver[];
+  /**
+   * Rethrow a failed trace write (CI: a run that cannot be recorded must not pass quietly).
+   * Default false: the failure is reported and the answer, already decided, goes out.
+   */
+  readonly strict?: boolean;
+  /** Where a failed write is reported; default `console.error`. */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Records decided events.
+ *
+ * @example
+ * ```ts
+ * import { Recorder } from "./recorder.ts";
+ * const seen: number[] = [];
+ * const recorder = new Recorder({ observers: [(r) => seen.push(r.event.seq)] });
+ * const event = { request: { tool: "t" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "", evaluate_us: 0, decide_us: 0, total_us: 0 };
+ * await recorder.record("r1", event, timing);
+ * await recorder.record("r1", event, timing);
+ * console.log(seen); // [1, 2]
+ * ```
+ */
+export class Recorder {
+  readonly #traces: TraceStore | undefined;
+  readonly #observers: EventObserver[];
+  readonly #strict: boolean;
+  readonly #log: (line: string) => void;
+  /** Events per run, when no trace store numbers them. */
+  readonly #counts = new Map<string, number>();
+
+  /** A recorder writing to `options.traces` (if any) and telling `options.observers`. */
+  constructor(options: RecorderOptions = {}) {
+    this.#traces = options.traces;
+    this.#observers = [...(options.observers ?? [])];
+    this.#strict = options.strict ?? false;
+    this.#log = options.log ?? ((line) => console.error(line));
+  }
+
+  /** The trace store, if events are written. */
+  get traces(): TraceStore | undefined {
+    return this.#traces;
+  }
+
+  /** Adds an observer; the returned function removes it. */
+  observe(observer: EventObserver): () => void {
+    this.#observers.push(observer);
+    return () => {
+      const at = this.#observers.indexOf(observer);
+      if (at >= 0) this.#observers.splice(at, 1);
+    };
+  }
+
+  /** Records one event and returns its sequence number in the run. */
+  async record(runId: string, event: PendingEvent, timing: EventTiming): Promise<number> {
+    const seq = await this.#write(runId, event, timing);
+    const recorded: RecordedEvent = { runId, event: { seq, ...event }, timing };
+    for (const observe of this.#observers) observe(recorded);
+    return seq;
+  }
+
+  #write(runId: string, event: PendingEvent, timing: EventTiming): Promise<number> {
+    if (!this.#traces) {
+      const seq = (this.#counts.get(runId) ?? 0) + 1;
+      this.#counts.set(runId, seq);
+      return Promise.resolve(seq);
+    }
+    const written = this.#traces.record(runId, event, timing);
+    if (this.#strict) return written;
+    return written.catch((e) => {
+      this.#log(`[mirage] cannot record trace event for run '${runId}': ${errorMessage(e)}`);
+      return 0;
+    });
+  }
+}
