@@ -33,7 +33,7 @@ import {
   text,
   tools,
 } from "./schema_parts.ts";
-import { parseFieldPath } from "./field_path.ts";
+import { type FieldRoot, parseFieldPath } from "./field_path.ts";
 import { didYouMean } from "./suggest.ts";
 
 const STATE = operatorsIn("state");
@@ -241,7 +241,7 @@ const rule: Schema = strict(
 );
 
 /** Roots whose values a trace records and redaction can replace. */
-const REDACTABLE: ReadonlySet<string> = new Set(["headers", "query", "payload"]);
+const REDACTABLE: ReadonlySet<FieldRoot> = new Set<FieldRoot>(["headers", "query", "payload"]);
 
 /** A `redact:` entry: a field path under `headers`, `query` or `payload` (bare = payload). */
 function redactPath(): Schema {
