@@ -1,6 +1,7 @@
 /**
  * Writes `schemas/policies.schema.json` and `schemas/mocks.schema.json` from the valibot schemas,
- * so that editors (yaml-language-server) check the same language as the loader.
+ * so that editors (yaml-language-server) check the same language as the loader, and the operator
+ * and field tables of `docs/language.md` from the tables they are built from.
  *
  *   deno run -A scripts/gen_schemas.ts           write the files
  *   deno run -A scripts/gen_schemas.ts --check   exit 1 when the committed files are stale
@@ -18,6 +19,7 @@ import { needsValue, operatorValueSchema } from "../src/config/operator_values.t
 import { policyDefinitions, policyDocumentSchema } from "../src/config/policy_schema.ts";
 import type { Schema } from "../src/config/schema_parts.ts";
 import type { OperatorName } from "../src/config/types.ts";
+import { generateLanguageDoc } from "./language_tables.ts";
 
 type Json = Record<string, unknown>;
 
@@ -97,11 +99,30 @@ export function generateSchemas(): Record<string, string> {
   };
 }
 
+/** The page whose reference tables are generated. */
+const LANGUAGE_DOC = "docs/language.md";
+
+/**
+ * Every generated file, by path: the JSON Schemas, and `docs/language.md` (given its current
+ * text, whose hand-written parts are kept) with its tables rendered afresh.
+ *
+ * @example
+ * ```ts
+ * import { generateFiles } from "./gen_schemas.ts";
+ * const page = await Deno.readTextFile(new URL("../docs/language.md", import.meta.url));
+ * Object.keys(generateFiles(page)).includes("docs/language.md"); // true
+ * ```
+ */
+export function generateFiles(languageDoc: string): Record<string, string> {
+  return { ...generateSchemas(), [LANGUAGE_DOC]: generateLanguageDoc(languageDoc, LANGUAGE_DOC) };
+}
+
 async function main(args: string[]): Promise<number> {
   const root = new URL("../", import.meta.url);
   const check = args.includes("--check");
+  const languageDoc = await Deno.readTextFile(new URL(LANGUAGE_DOC, root));
   let stale = 0;
-  for (const [path, text] of Object.entries(generateSchemas())) {
+  for (const [path, text] of Object.entries(generateFiles(languageDoc))) {
     const url = new URL(path, root);
     if (!check) {
       await Deno.writeTextFile(url, text);

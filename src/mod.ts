@@ -24,6 +24,7 @@
 
 export type {
   Condition,
+  ConditionOperator,
   FieldCondition,
   Loaded,
   MatchValue,

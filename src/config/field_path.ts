@@ -4,24 +4,18 @@
  * Python Mirage's bare paths (`amount`) working unchanged.
  */
 
-/** The top-level names a field path can start with. */
-export const FIELD_ROOTS = [
-  "method",
-  "url",
-  "scheme",
-  "host",
-  "port",
-  "path",
-  "query",
-  "headers",
-  "params",
-  "payload",
-  "run_id",
-  "tool",
-] as const;
+import { FIELDS } from "./fields.ts";
 
-/** A top-level name of a field path. */
-export type FieldRoot = typeof FIELD_ROOTS[number];
+/**
+ * A top-level name of a field path: a row of the field table.
+ *
+ * @example
+ * ```ts
+ * import type { FieldRoot } from "./field_path.ts";
+ * const root: FieldRoot = "headers";
+ * ```
+ */
+export type FieldRoot = keyof typeof FIELDS;
 
 /** One step below the root: an object key, an array index, or every element. */
 export type FieldStep =
@@ -50,7 +44,7 @@ export class FieldPathSyntaxError extends Error {
   }
 }
 
-const ROOTS: ReadonlySet<string> = new Set(FIELD_ROOTS);
+const ROOTS: ReadonlySet<string> = new Set(Object.keys(FIELDS));
 const SEGMENT = /^([^.[\]]+)((?:\[(?:\d+|\*)\])*)$/;
 const BRACKET = /\[(\d+|\*)\]/g;
 

@@ -9,7 +9,12 @@ import * as v from "valibot";
 import { parseFieldPath } from "./field_path.ts";
 import { describeValue } from "./messages.ts";
 import { operatorValueSchema, PLAIN_OPERATORS } from "./operator_values.ts";
-import { PRESENCE_OPERATORS, STATE_OPERATORS } from "./operators.ts";
+import {
+  type ConditionOperator,
+  isOperatorName,
+  isPresenceOperator,
+  isStateOperator,
+} from "./operators.ts";
 import {
   type AddIssue,
   checkedString,
@@ -31,10 +36,9 @@ import {
 } from "./schema_parts.ts";
 import { didYouMean } from "./suggest.ts";
 import { parseTemplate } from "./template.ts";
-import type { OperatorName } from "./types.ts";
 
 function unknownMatchOperator(key: string): string {
-  if (STATE_OPERATORS.has(key as OperatorName)) {
+  if (isOperatorName(key) && isStateOperator(key)) {
     return `state operator '${key}' cannot be used in a mock match`;
   }
   return `unknown operator '${key}'${didYouMean(key, PLAIN_OPERATORS)}`;
@@ -49,8 +53,8 @@ const checkSingleOperator: ObjectCheck = (node, add) => {
 };
 
 /** In a match, `{exists: true}` reads naturally; `null` is accepted as in policies. */
-function matchOperand(op: OperatorName): Schema {
-  if (!PRESENCE_OPERATORS.has(op)) return operatorValueSchema(op);
+function matchOperand(op: ConditionOperator): Schema {
+  if (!isPresenceOperator(op)) return operatorValueSchema(op);
   return v.union([v.null(), v.literal(true)], mustBe(`operator '${op}'`, "true or empty"));
 }
 

@@ -12,10 +12,14 @@ import { parseCidr } from "./cidr.ts";
 import { isHostPattern } from "./host_pattern.ts";
 import { describeValue } from "./messages.ts";
 import {
+  type CanonicalOperator,
   canonicalOperator,
+  type ConditionOperator,
+  isPresenceOperator,
+  isStateOperator,
   OPERATOR_NAMES,
-  PRESENCE_OPERATORS,
-  STATE_OPERATORS,
+  type OperatorName,
+  operatorSpec,
 } from "./operators.ts";
 import {
   type AddIssue,
@@ -30,11 +34,11 @@ import {
   strict,
   tools,
 } from "./schema_parts.ts";
-import type { OperatorName } from "./types.ts";
 
 type Message = (issue: v.BaseIssue<unknown>) => string;
 
-function needs(op: string, need: string): Message {
+/** The message of a value `op` does not take; by default, what the operator table says it takes. */
+function needs(op: OperatorName, need: string = operatorSpec(op).takes): Message {
   return (issue) => `operator '${op}' needs ${need}, got ${describeValue(issue.input)}`;
 }
 
@@ -82,7 +86,7 @@ function scopeOf(prior: Record<string, unknown>): string[] {
   return ["method", "path", "tool"].filter((k) => prior[k] !== undefined);
 }
 
-function priorCheck(op: string): ObjectCheck {
+function priorCheck(op: OperatorName): ObjectCheck {
   return (prior, add) => {
     const scope = scopeOf(prior);
     if (scope.length === 0) {
@@ -99,7 +103,7 @@ const PRIOR_JSON = {
   not: { anyOf: [{ required: ["tool", "method"] }, { required: ["tool", "path"] }] },
 };
 
-function prior(op: string, withSame: boolean): Schema {
+function prior(op: OperatorName, withSame: boolean): Schema {
   const entries: v.ObjectEntries = {
     method: v.optional(methods("method")),
     path: v.optional(pathPattern(true)),
@@ -113,91 +117,117 @@ function prior(op: string, withSame: boolean): Schema {
   return strict(entries, `the value of '${op}'`, { checks: [priorCheck(op)], json: PRIOR_JSON });
 }
 
-function stateValue(op: OperatorName): Schema | undefined {
-  switch (op) {
-    case "count_lte":
-      return nonNegativeInteger(needs(op, "a non-negative integer"));
-    case "rate_lte": {
-      const limit = needs(op, "'limit' as a positive integer");
-      const window = needs(op, "'window_seconds' as a positive number");
-      return strict({
-        limit: v.pipe(v.number(limit), v.integer(limit), v.minValue(1, limit)),
-        window_seconds: v.pipe(v.number(window), v.gtValue(0, window)),
-      }, `the value of '${op}'`);
-    }
-    case "sum_lte":
-      return strict({
-        field: fieldPath("field"),
-        limit: v.number(needs(op, "'limit' as a number")),
-      }, `the value of '${op}'`);
-    case "requires_prior":
-      return prior(op, true);
-    case "forbids_prior":
-      return prior(op, false);
-    default:
-      return undefined;
-  }
+function presence(op: OperatorName): Schema {
+  return v.null((issue) => `operator '${op}' takes no value, got ${describeValue(issue.input)}`);
 }
 
-function plainValue(op: OperatorName): Schema {
-  switch (canonicalOperator(op)) {
-    case "exists":
-    case "not_exists":
-      return v.null((issue) =>
-        `operator '${op}' takes no value, got ${describeValue(issue.input)}`
-      );
-    case "in":
-    case "not_in":
-      return nonEmptyList(v.unknown(), needs(op, "a non-empty list"));
-    case "lt":
-    case "lte":
-    case "gt":
-    case "gte":
-      return orderValue(needs(op, "a number or an ISO date"));
-    case "between": {
-      const m = needs(op, "[low, high]");
-      return v.pipe(
-        v.array(v.number(m), m),
-        v.length(2, m),
-        v.check(
-          (pair) => pair.length !== 2 || pair[0]! <= pair[1]!,
-          needs(op, "[low, high] with low <= high"),
-        ),
-      );
-    }
-    case "regex_match":
-    case "not_regex_match":
-      return checkedString(`operator '${op}'`, "a regex string", regexProblem);
-    case "contains":
-    case "not_contains": {
-      const m = needs(op, "a string or a scalar");
-      return v.union([v.string(m), v.number(m), v.boolean(m)], m);
-    }
-    case "starts_with":
-    case "not_starts_with":
-    case "ends_with":
-    case "not_ends_with":
-      return v.string(needs(op, "a string"));
-    case "length_lte":
-    case "length_gte":
-      return nonNegativeInteger(needs(op, "a non-negative integer"));
-    case "host_in":
-    case "host_not_in": {
-      const m = needs(op, "a non-empty list of host names or *.suffix patterns");
-      return nonEmptyList(v.pipe(v.string(m), v.check(isHostPattern, m)), m);
-    }
-    case "cidr_in":
-    case "cidr_not_in": {
-      const m = needs(op, "a non-empty list of IP addresses or CIDR ranges");
-      return nonEmptyList(v.pipe(v.string(m), v.check((s) => parseCidr(s) !== undefined, m)), m);
-    }
-    default:
-      return v.unknown();
-  }
+function anything(): Schema {
+  return v.unknown();
 }
+
+function list(op: OperatorName): Schema {
+  return nonEmptyList(v.unknown(), needs(op));
+}
+
+function order(op: OperatorName): Schema {
+  return orderValue(needs(op));
+}
+
+function between(op: OperatorName): Schema {
+  const m = needs(op);
+  return v.pipe(
+    v.array(v.number(m), m),
+    v.length(2, m),
+    v.check(
+      (pair) => pair.length !== 2 || pair[0]! <= pair[1]!,
+      needs(op, `${operatorSpec(op).takes} with low <= high`),
+    ),
+  );
+}
+
+function regex(op: OperatorName): Schema {
+  return checkedString(`operator '${op}'`, operatorSpec(op).takes, regexProblem);
+}
+
+function scalar(op: OperatorName): Schema {
+  const m = needs(op);
+  return v.union([v.string(m), v.number(m), v.boolean(m)], m);
+}
+
+function string(op: OperatorName): Schema {
+  return v.string(needs(op));
+}
+
+function count(op: OperatorName): Schema {
+  return nonNegativeInteger(needs(op));
+}
+
+function hosts(op: OperatorName): Schema {
+  const m = needs(op);
+  return nonEmptyList(v.pipe(v.string(m), v.check(isHostPattern, m)), m);
+}
+
+function cidrs(op: OperatorName): Schema {
+  const m = needs(op);
+  return nonEmptyList(v.pipe(v.string(m), v.check((s) => parseCidr(s) !== undefined, m)), m);
+}
+
+function rate(op: OperatorName): Schema {
+  const limit = needs(op, "'limit' as a positive integer");
+  const window = needs(op, "'window_seconds' as a positive number");
+  return strict({
+    limit: v.pipe(v.number(limit), v.integer(limit), v.minValue(1, limit)),
+    window_seconds: v.pipe(v.number(window), v.gtValue(0, window)),
+  }, `the value of '${op}'`);
+}
+
+function sum(op: OperatorName): Schema {
+  return strict({
+    field: fieldPath("field"),
+    limit: v.number(needs(op, "'limit' as a number")),
+  }, `the value of '${op}'`);
+}
+
+/**
+ * The value schema of every operator, by the name the table gives it. A mapped type over the
+ * table: an operator without a schema here fails `deno check`. Each builder takes the name as
+ * written, so that messages say `max`, not `lte`.
+ */
+const VALUE_SCHEMAS: { readonly [K in CanonicalOperator]: (op: OperatorName) => Schema } = {
+  exists: presence,
+  not_exists: presence,
+  eq: anything,
+  neq: anything,
+  in: list,
+  not_in: list,
+  lt: order,
+  lte: order,
+  gt: order,
+  gte: order,
+  between,
+  regex_match: regex,
+  not_regex_match: regex,
+  contains: scalar,
+  not_contains: scalar,
+  starts_with: string,
+  not_starts_with: string,
+  ends_with: string,
+  not_ends_with: string,
+  length_lte: count,
+  length_gte: count,
+  host_in: hosts,
+  host_not_in: hosts,
+  cidr_in: cidrs,
+  cidr_not_in: cidrs,
+  count_lte: count,
+  rate_lte: rate,
+  sum_lte: sum,
+  requires_prior: (op) => prior(op, true),
+  forbids_prior: (op) => prior(op, false),
+};
 
 const SCHEMAS: ReadonlyMap<OperatorName, Schema> = new Map(
-  OPERATOR_NAMES.map((op) => [op, stateValue(op) ?? plainValue(op)]),
+  OPERATOR_NAMES.map((op) => [op, VALUE_SCHEMAS[canonicalOperator(op)](op)]),
 );
 
 /**
@@ -210,13 +240,13 @@ export function operatorValueSchema(op: OperatorName): Schema {
 
 /** Whether `op` needs a `value` key at all. */
 export function needsValue(op: OperatorName): boolean {
-  return !PRESENCE_OPERATORS.has(op);
+  return !isPresenceOperator(op);
 }
 
 /** The operators that may appear in a nested condition or a mock match. */
-export const PLAIN_OPERATORS: readonly OperatorName[] = OPERATOR_NAMES.filter((op) =>
-  !STATE_OPERATORS.has(op)
-);
+export const PLAIN_OPERATORS: readonly ConditionOperator[] = OPERATOR_NAMES.filter((
+  op,
+): op is ConditionOperator => !isStateOperator(op));
 
 /**
  * Checks `value` (found at `step` of its parent) against `op`, reporting through `add` with paths

@@ -8,7 +8,14 @@
 import * as v from "valibot";
 import { describeValue } from "./messages.ts";
 import { celProblem, checkOperatorValue, needsValue, PLAIN_OPERATORS } from "./operator_values.ts";
-import { OPERATOR_NAMES, STATE_OPERATORS } from "./operators.ts";
+import {
+  isOperatorName,
+  isStateOperator,
+  OPERATOR_NAMES,
+  type OperatorName,
+  operatorsIn,
+  operatorSpec,
+} from "./operators.ts";
 import {
   type AddIssue,
   checkedString,
@@ -26,25 +33,24 @@ import {
   text,
   tools,
 } from "./schema_parts.ts";
-import { parseFieldPath } from "./field_path.ts";
+import { type FieldRoot, parseFieldPath } from "./field_path.ts";
 import { didYouMean } from "./suggest.ts";
-import type { OperatorName } from "./types.ts";
 
-const STATE_LIST = [...STATE_OPERATORS].join(", ");
+const STATE = operatorsIn("state");
+const STATE_LIST = STATE.join(", ");
 const STATE_ONLY_AT_TOP = "state operators must be at the rule's top level";
-/** State operators whose `field` is an optional filter, where `''` (Python Mirage) means none. */
-const FILTERING = new Set<OperatorName>(["count_lte", "rate_lte", "sum_lte"]);
-const PRIOR = new Set<OperatorName>(["requires_prior", "forbids_prior"]);
+/** State operators that take no `field` (their value selects earlier actions). */
+const FIELDLESS = OPERATOR_NAMES.filter((op) => operatorSpec(op).field === "none");
 
 function knownOperator(value: unknown): OperatorName | undefined {
-  return OPERATOR_NAMES.find((op) => op === value);
+  return isOperatorName(value) ? value : undefined;
 }
 
 function operatorName(allowed: readonly OperatorName[]): Schema {
   return v.picklist(allowed, (issue) => {
     const x = issue.input;
     if (typeof x !== "string") return `operator must be an operator name, got ${describeValue(x)}`;
-    if (STATE_OPERATORS.has(x as OperatorName)) return STATE_ONLY_AT_TOP;
+    if (isOperatorName(x) && isStateOperator(x)) return STATE_ONLY_AT_TOP;
     return `unknown operator '${x}'${didYouMean(x, allowed)}`;
   });
 }
@@ -99,12 +105,17 @@ const checkToolScope: ObjectCheck = (rule, add) => {
   );
 };
 
+/**
+ * `field` as the operator reads it: compared (required, non-empty), a filter of a state operator
+ * (optional; `''`, as the Python Mirage writes it, means none), or not at all.
+ */
 function checkRuleField(rule: Record<string, unknown>, op: OperatorName, add: AddIssue): void {
-  if (PRIOR.has(op)) {
+  const reads = operatorSpec(op).field;
+  if (reads === "none") {
     if ("field" in rule) add(`operator '${op}' takes no 'field'`, [keyStep(rule, "field", "key")]);
-  } else if (rule.field === "" && !FILTERING.has(op)) {
+  } else if (rule.field === "" && reads !== "filter") {
     add(`field must not be empty with operator '${op}'`, [keyStep(rule, "field")]);
-  } else if (!("field" in rule) && !STATE_OPERATORS.has(op)) {
+  } else if (!("field" in rule) && !isStateOperator(op)) {
     add(`operator '${op}' needs a 'field'`, [keyStep(rule, "operator", "key")]);
   }
 }
@@ -117,7 +128,7 @@ const checkRuleOperator: ObjectCheck = (rule, add) => {
     checkValue(rule, op, add);
   }
   const misspelt = rule.operator !== undefined && op === undefined;
-  if ("per" in rule && !misspelt && !(op !== undefined && STATE_OPERATORS.has(op))) {
+  if ("per" in rule && !misspelt && !(op !== undefined && isStateOperator(op))) {
     add(`'per' only applies to state operators (${STATE_LIST})`, [keyStep(rule, "per", "key")]);
   }
 };
@@ -141,7 +152,7 @@ const checkCondition: ObjectCheck = (node, add) => {
   }
   if (!("field" in node)) add("condition needs a 'field'", [keyStep(node, "operator", "key")]);
   const op = knownOperator(node.operator);
-  if (op !== undefined && !STATE_OPERATORS.has(op)) checkValue(node, op, add);
+  if (op !== undefined && !isStateOperator(op)) checkValue(node, op, add);
 };
 
 const CONDITION_JSON = {
@@ -186,7 +197,6 @@ const perScope = checkedString(
   (s) => s === "run" || s === "global" ? undefined : problemOf(() => parseFieldPath(s)),
 );
 
-const STATE = [...STATE_OPERATORS];
 const RULE_JSON = {
   allOf: [
     { oneOf: RULE_FORMS.map((k) => ({ required: [k] })) },
@@ -200,7 +210,7 @@ const RULE_JSON = {
       then: { required: ["field"] },
     },
     {
-      if: { required: ["operator"], properties: { operator: { enum: [...PRIOR] } } },
+      if: { required: ["operator"], properties: { operator: { enum: FIELDLESS } } },
       then: { not: { required: ["field"] } },
     },
   ],
@@ -231,7 +241,7 @@ const rule: Schema = strict(
 );
 
 /** Roots whose values a trace records and redaction can replace. */
-const REDACTABLE: ReadonlySet<string> = new Set(["headers", "query", "payload"]);
+const REDACTABLE: ReadonlySet<FieldRoot> = new Set<FieldRoot>(["headers", "query", "payload"]);
 
 /** A `redact:` entry: a field path under `headers`, `query` or `payload` (bare = payload). */
 function redactPath(): Schema {

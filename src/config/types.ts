@@ -5,48 +5,9 @@
  * @module
  */
 
-/**
- * Every operator name the language accepts, aliases included (SPEC §2).
- *
- * @example
- * ```ts
- * import type { OperatorName } from "@mirage/core";
- * const op: OperatorName = "max"; // an alias of "lte"
- * ```
- */
-export type OperatorName =
-  | "exists"
-  | "not_exists"
-  | "eq"
-  | "neq"
-  | "in"
-  | "not_in"
-  | "lt"
-  | "lte"
-  | "max"
-  | "gt"
-  | "gte"
-  | "min"
-  | "between"
-  | "regex_match"
-  | "not_regex_match"
-  | "contains"
-  | "not_contains"
-  | "starts_with"
-  | "not_starts_with"
-  | "ends_with"
-  | "not_ends_with"
-  | "length_lte"
-  | "length_gte"
-  | "host_in"
-  | "host_not_in"
-  | "cidr_in"
-  | "cidr_not_in"
-  | "count_lte"
-  | "rate_lte"
-  | "sum_lte"
-  | "requires_prior"
-  | "forbids_prior";
+import type { ConditionOperator, OperatorName } from "./operators.ts";
+
+export type { ConditionOperator, OperatorName } from "./operators.ts";
 
 /**
  * One comparison of a field against a value.
@@ -60,8 +21,11 @@ export type OperatorName =
 export interface FieldCondition {
   /** A field path (SPEC §1); a bare path means `payload.<path>`. */
   field: string;
-  /** The operator, as written (aliases are kept so that decisions read like the file). */
-  operator: OperatorName;
+  /**
+   * The operator, as written (aliases are kept so that decisions read like the file); state
+   * operators stand only at a rule's top level.
+   */
+  operator: ConditionOperator;
   /** The operand; its type depends on the operator. Absent for `exists` / `not_exists`. */
   value?: unknown;
 }

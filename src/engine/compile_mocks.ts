@@ -6,7 +6,7 @@
  */
 
 import type { Loaded, MatchValue, MockRoute, MocksDocument } from "../config/types.ts";
-import type { OperatorName } from "../config/types.ts";
+import type { ConditionOperator } from "../config/operators.ts";
 import { parseTemplate, type TemplatePart } from "../config/template.ts";
 import type { Action, HttpAction } from "./action.ts";
 import { withParams } from "./action.ts";
@@ -157,7 +157,7 @@ function narrowing(
   return Object.entries(entries ?? {}).map(([name, expected]) => {
     const field = `${prefix}.${name}`;
     if (expected !== null && typeof expected === "object") {
-      const [operator, value] = Object.entries(expected)[0] as [OperatorName, unknown];
+      const [operator, value] = Object.entries(expected)[0] as [ConditionOperator, unknown];
       return compileFieldCondition({ field, operator, value });
     }
     return compileFieldCondition({ field, operator: "eq", value: expected });

@@ -6,7 +6,7 @@
  */
 
 import type { Loaded, PolicyDocument, PolicyRule } from "../config/types.ts";
-import { STATE_OPERATORS } from "../config/operators.ts";
+import { type ConditionOperator, isStateOperator } from "../config/operators.ts";
 import type { Action } from "./action.ts";
 import {
   compileCondition,
@@ -140,26 +140,27 @@ interface CompiledRule extends Scoped {
   readonly state: StateAsker | undefined;
 }
 
-function conditionOf(rule: PolicyRule): CompiledCondition {
+function conditionOf(rule: PolicyRule, operator: ConditionOperator | undefined): CompiledCondition {
   if (rule.expr !== undefined) return compileExpr(rule.expr);
   if (rule.when !== undefined) return compileCondition(rule.when);
   return compileCondition({
     field: rule.field ?? "",
-    operator: rule.operator ?? "exists",
+    operator: operator ?? "exists",
     ...(rule.value === undefined ? {} : { value: rule.value }),
   });
 }
 
 function compileRule(rule: PolicyRule, order: number): CompiledRule {
-  const stateful = rule.operator !== undefined && STATE_OPERATORS.has(rule.operator);
+  const op = rule.operator;
+  const stateful = op !== undefined && isStateOperator(op);
   return {
     order,
     scope: compileScope(rule),
     rule,
     block: (rule.action ?? "block") === "block",
     lenient: rule.on_missing === "pass",
-    condition: stateful ? undefined : conditionOf(rule),
-    state: stateful ? compileStateRule(rule) : undefined,
+    condition: stateful ? undefined : conditionOf(rule, op),
+    state: stateful ? compileStateRule(rule, op) : undefined,
   };
 }
 
@@ -226,11 +227,7 @@ class CompiledPolicySet implements PolicySet {
 
   constructor(doc: PolicyDocument, options: CompileOptions) {
     const rules = doc.policies.map(compileRule);
-    const watchers = doc.policies.flatMap((r, i) =>
-      r.operator === "requires_prior" || r.operator === "forbids_prior"
-        ? [compileWatcher(r, i)]
-        : []
-    );
+    const watchers = doc.policies.flatMap((r, i) => compileWatcher(r, i) ?? []);
     this.size = rules.length;
     const block = rules.filter((r) => r.block).length;
     this.counts = { block, flag: rules.length - block };

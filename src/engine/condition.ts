@@ -7,8 +7,14 @@
  */
 
 import { Environment, EvaluationError } from "@marcbachmann/cel-js";
-import type { Condition, FieldCondition, OperatorName } from "../config/types.ts";
-import { canonicalOperator } from "../config/operators.ts";
+import type { Condition, FieldCondition } from "../config/types.ts";
+import {
+  type Canonical,
+  canonicalOperator,
+  isPresenceOperator,
+  type OperatorIn,
+  type ValueOperator,
+} from "../config/operators.ts";
 import { compileFieldGetter, MISSING } from "./field_getter.ts";
 import { compilePredicate } from "./operators.ts";
 import type { Action } from "./action.ts";
@@ -60,9 +66,9 @@ function compilePresence(c: FieldCondition, wanted: boolean): CompiledCondition 
   };
 }
 
-function compileComparison(c: FieldCondition): CompiledCondition {
+function compileComparison(c: FieldCondition, operator: ValueOperator): CompiledCondition {
   const get = compileFieldGetter(c.field);
-  const test = compilePredicate(c.operator, c.value);
+  const test = compilePredicate(operator, c.value);
   if (!get.wildcard) {
     return (action, report) => {
       const v = get(action);
@@ -86,12 +92,17 @@ function compileComparison(c: FieldCondition): CompiledCondition {
   };
 }
 
+/** What each presence operator wants of the field: to be there, or not. */
+const PRESENCE: { readonly [K in Canonical<OperatorIn<"presence">>]: boolean } = {
+  exists: true,
+  not_exists: false,
+};
+
 /** Compiles a single `field`/`operator`/`value` comparison. */
 export function compileFieldCondition(c: FieldCondition): CompiledCondition {
-  const op: OperatorName = canonicalOperator(c.operator);
-  if (op === "exists") return compilePresence(c, true);
-  if (op === "not_exists") return compilePresence(c, false);
-  return compileComparison(c);
+  const op = c.operator;
+  if (isPresenceOperator(op)) return compilePresence(c, PRESENCE[canonicalOperator(op)]);
+  return compileComparison(c, op);
 }
 
 /** `all` fails on the first failure; otherwise a missing field makes it missing. */

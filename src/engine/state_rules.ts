@@ -3,6 +3,12 @@
  * `requires_prior` / `forbids_prior` compiled into watchers that mark actions going through.
  */
 
+import {
+  type Canonical,
+  canonicalOperator,
+  isStateOperator,
+  type StateOperator,
+} from "../config/operators.ts";
 import type { PolicyRule } from "../config/types.ts";
 import type { Action } from "./action.ts";
 import { compileFieldGetter, MISSING } from "./field_getter.ts";
@@ -137,43 +143,73 @@ function priorPrefix(rule: PolicyRule): string {
   return `${rule.name}\u0000prior\u0000`;
 }
 
-/** Compiles a state rule into its asker. */
-export function compileStateRule(rule: PolicyRule): StateAsker {
-  const block = (rule.action ?? "block") === "block";
-  const key = compileKey(`${rule.name}\u0000`, rule.per);
-  switch (rule.operator) {
-    case "count_lte":
-    case "rate_lte":
-      return counting(rule, key, block);
-    case "sum_lte":
-      return summing(rule, key, block);
-    case "requires_prior": {
-      const same = compileSame((rule.value as PriorSpec).same);
-      const k = compileKey(priorPrefix(rule), rule.per);
-      return (a) => {
-        const key = same(a);
-        if ("missing" in key) return { kind: "missing", field: key.missing };
-        return { kind: "check", check: { kind: "has", key: k(a), member: key.member, block } };
-      };
-    }
-    case "forbids_prior": {
-      const k = compileKey(priorPrefix(rule), rule.per);
-      return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block } });
-    }
-    default:
-      throw new Error(`operator '${rule.operator}' is not a state operator`);
-  }
+/**
+ * The prior-action rules read the marks their watcher writes, under the prefix they share with
+ * it, rather than under the rule's own key.
+ */
+function requiresPrior(rule: PolicyRule, _key: unknown, block: boolean): StateAsker {
+  const same = compileSame((rule.value as PriorSpec).same);
+  const k = compileKey(priorPrefix(rule), rule.per);
+  return (a) => {
+    const key = same(a);
+    if ("missing" in key) return { kind: "missing", field: key.missing };
+    return { kind: "check", check: { kind: "has", key: k(a), member: key.member, block } };
+  };
 }
 
-/** Compiles the prior-action selector of a `requires_prior` / `forbids_prior` rule. */
-export function compileWatcher(rule: PolicyRule, order: number): Watcher {
-  const spec = rule.value as PriorSpec;
-  const same = rule.operator === "requires_prior" ? compileSame(spec.same) : () => NO_SAME;
+function forbidsPrior(rule: PolicyRule, _key: unknown, block: boolean): StateAsker {
   const k = compileKey(priorPrefix(rule), rule.per);
-  const scope: Scope = compileScope(spec);
-  const mark = (a: Action) => {
-    const key = same(a);
-    return "missing" in key ? undefined : { key: k(a), member: key.member };
+  return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block } });
+}
+
+/** The prior-action selector of a rule; with `same`, it remembers the actions' `same` values. */
+function watching(withSame: boolean): (rule: PolicyRule, order: number) => Watcher {
+  return (rule, order) => {
+    const spec = rule.value as PriorSpec;
+    const same = withSame ? compileSame(spec.same) : () => NO_SAME;
+    const k = compileKey(priorPrefix(rule), rule.per);
+    const scope: Scope = compileScope(spec);
+    const mark = (a: Action) => {
+      const key = same(a);
+      return "missing" in key ? undefined : { key: k(a), member: key.member };
+    };
+    return { order, scope, mark };
   };
-  return { order, scope, mark };
+}
+
+/** How one state operator compiles. */
+interface StateRule {
+  /** The rule's store check, given its state key and whether it blocks. */
+  ask(rule: PolicyRule, key: (action: Action) => string, block: boolean): StateAsker;
+  /** The selector of the earlier actions the rule reads, for operators that read any. */
+  watch?(rule: PolicyRule, order: number): Watcher;
+}
+
+/**
+ * Every state operator, by the name the table gives it. A mapped type over the operator table:
+ * a state operator without an entry here fails `deno check`.
+ */
+const STATE_RULES: { readonly [K in Canonical<StateOperator>]: StateRule } = {
+  count_lte: { ask: counting },
+  rate_lte: { ask: counting },
+  sum_lte: { ask: summing },
+  requires_prior: { ask: requiresPrior, watch: watching(true) },
+  forbids_prior: { ask: forbidsPrior, watch: watching(false) },
+};
+
+/** Compiles a state rule (a rule whose operator is `operator`) into its asker. */
+export function compileStateRule(rule: PolicyRule, operator: StateOperator): StateAsker {
+  const block = (rule.action ?? "block") === "block";
+  const key = compileKey(`${rule.name}\u0000`, rule.per);
+  return STATE_RULES[canonicalOperator(operator)].ask(rule, key, block);
+}
+
+/**
+ * Compiles the prior-action selector of a `requires_prior` / `forbids_prior` rule; none for any
+ * other rule.
+ */
+export function compileWatcher(rule: PolicyRule, order: number): Watcher | undefined {
+  const op = rule.operator;
+  if (op === undefined || !isStateOperator(op)) return undefined;
+  return STATE_RULES[canonicalOperator(op)].watch?.(rule, order);
 }

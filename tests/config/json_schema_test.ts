@@ -5,7 +5,7 @@ import addFormats from "ajv-formats";
 import { parse } from "yaml";
 import { ConfigError } from "../../src/errors.ts";
 import { validateMocks, validatePolicies } from "../../src/config/load.ts";
-import { generateSchemas } from "../../scripts/gen_schemas.ts";
+import { generateFiles, generateSchemas } from "../../scripts/gen_schemas.ts";
 import { OPERATOR_NAMES } from "../../src/config/operators.ts";
 import { SCOPES, VALID } from "./valid_rules.ts";
 
@@ -37,8 +37,10 @@ function jsonSchemaAccepts(kind: "policies" | "mocks", value: unknown): boolean 
   return (kind === "policies" ? checkPolicies : checkMocks)(value) as boolean;
 }
 
-Deno.test("the committed JSON Schemas are what gen_schemas.ts generates", async () => {
-  for (const [path, text] of Object.entries(generateSchemas())) {
+Deno.test("the committed JSON Schemas and language tables are what gen_schemas.ts generates", async () => {
+  const files = generateFiles(await Deno.readTextFile(new URL("docs/language.md", ROOT)));
+  assert.deepEqual(Object.keys(files), [...Object.keys(generateSchemas()), "docs/language.md"]);
+  for (const [path, text] of Object.entries(files)) {
     assert.equal(await Deno.readTextFile(new URL(path, ROOT)), text, `${path} is stale`);
   }
 });
