@@ -67,7 +67,7 @@ function usageProblem(flags: FlagValues): string | undefined {
  * flags.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { run } from "./proxy.ts";
  * const code = await run(["--mocks", "mocks/procurement.yaml", "--policies", "policies/procurement.yaml", "--port", "0"]);
  * ```

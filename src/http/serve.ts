@@ -68,7 +68,7 @@ const STOP_SIGNALS: readonly Deno.Signal[] = Deno.build.os === "windows"
  * signal during shutdown gets the default behaviour (the process ends).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { stopSignal } from "./serve.ts";
  * const signal = await stopSignal();
  * console.log(`stopping on ${signal}`);

@@ -175,14 +175,21 @@ class Session implements MirageSession {
  *
  * @example
  * ```ts
- * import { session } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { MirageViolationError, session } from "@mirage/core";
  * await using mirage = await session({
  *   runId: "procurement",
  *   policies: "policies/procurement.yaml",
  *   mocks: "mocks/procurement.yaml",
+ *   traces: false,
  * });
- * await mirage.fetch("http://api.acme.internal/v1/submit_bid", { method: "POST", body: JSON.stringify({ amount: 50000 }) });
- * mirage.assertClean(); // throws MirageViolationError: enforce_bid_limit
+ * const res = await mirage.fetch("http://api.acme.internal/v1/submit_bid", {
+ *   method: "POST",
+ *   body: JSON.stringify({ amount: 50000 }),
+ * });
+ * assert.equal(res.status, 403);
+ * assert.equal(res.headers.get("x-mirage-policy"), "enforce_bid_limit");
+ * assert.throws(() => mirage.assertClean(), MirageViolationError);
  * ```
  */
 export async function session(options: SessionOptions): Promise<MirageSession> {
