@@ -1,5 +1,5 @@
 /**
- * Decision latency (SPEC §7): deciding one action against a compiled policy set, on the
+ * Decision latency (bench/README.md): deciding one action against a compiled policy set, on the
  * procurement example and on generated files of 1,000 and 10,000 rules where the action
  * matches only three. Goals: ≤ 1 µs on procurement, ≤ 5 µs at 10,000 rules.
  *

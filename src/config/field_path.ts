@@ -1,5 +1,5 @@
 /**
- * Field paths (SPEC §1): dot segments, `[n]` indexes and `[*]` wildcards, under a namespace.
+ * Field paths (docs/language.md#fields): dot segments, `[n]` indexes and `[*]` wildcards, under a namespace.
  * A path whose first segment is not a namespace is read as `payload.<path>`, which keeps the
  * Python Mirage's bare paths (`amount`) working unchanged.
  */

@@ -1,12 +1,12 @@
 /**
- * The field table (SPEC §1): the top-level names a rule can read, on which kind of action, with
+ * The field table (docs/language.md#fields): the top-level names a rule can read, on which kind of action, with
  * one line of documentation each. `FieldRoot` (`field_path.ts`) and the table in
  * `docs/language.md` derive from it.
  *
  * @module
  */
 
-/** The kinds of action (SPEC §1): an HTTP request or a tool call. */
+/** The kinds of action (docs/language.md#fields): an HTTP request or a tool call. */
 export type ActionKind = "http" | "tool";
 
 /** One row of the field table. */
@@ -22,7 +22,7 @@ export interface FieldSpec {
 }
 
 /**
- * The fields a rule can read, in the order of SPEC §1. A path that starts with none of these
+ * The fields a rule can read, in the order of docs/language.md#fields. A path that starts with none of these
  * names is read under `payload`.
  *
  * @example

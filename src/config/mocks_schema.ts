@@ -1,5 +1,5 @@
 /**
- * The valibot schema of `mocks.yaml` (SPEC §3). Private to the package: callers use the loaders
+ * The valibot schema of `mocks.yaml` (docs/language.md#mocks). Private to the package: callers use the loaders
  * in `load.ts`; `scripts/gen_schemas.ts` turns it into JSON Schema.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * What each operator accepts as its `value` (SPEC §2). One schema per operator name, shared by
+ * What each operator accepts as its `value` (docs/language.md). One schema per operator name, shared by
  * rules, nested conditions and mock matches, and turned into JSON Schema `if`/`then` blocks.
  *
  * @module

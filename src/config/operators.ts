@@ -1,5 +1,5 @@
 /**
- * The operator table (SPEC §2): the one place where the operators of the language are named.
+ * The operator table (docs/language.md): the one place where the operators of the language are named.
  * Everything else derives from it — the `OperatorName` type, the validator's value schemas
  * (`operator_values.ts`), the predicates (`engine/operators.ts`), the state rules
  * (`engine/state_rules.ts`) and the table in `docs/language.md` — and the first three are
@@ -49,7 +49,7 @@ export interface OperatorSpec {
 }
 
 /**
- * The operators, in the order of SPEC §2. Aliases are listed with the operator they stand for.
+ * The operators, in the order of docs/language.md. Aliases are listed with the operator they stand for.
  *
  * @example
  * ```ts
@@ -266,7 +266,7 @@ type AliasesOf<K extends CanonicalOperator> = Table[K] extends
   { readonly aliases: readonly (infer A extends string)[] } ? A : never;
 
 /**
- * Every operator name the language accepts, aliases included (SPEC §2); `docs/language.md`
+ * Every operator name the language accepts, aliases included (docs/language.md); `docs/language.md`
  * lists them with what each takes.
  *
  * @example
@@ -347,7 +347,7 @@ const CANONICAL: ReadonlyMap<string, CanonicalOperator> = new Map(
 );
 
 /**
- * Every operator name, aliases included, in the order of SPEC §2 (an alias after its operator).
+ * Every operator name, aliases included, in the order of docs/language.md (an alias after its operator).
  *
  * @example
  * ```ts

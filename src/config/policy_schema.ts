@@ -1,5 +1,5 @@
 /**
- * The valibot schema of `policies.yaml` (SPEC §2). Private to the package: callers use the
+ * The valibot schema of `policies.yaml` (docs/language.md). Private to the package: callers use the
  * loaders in `load.ts`; `scripts/gen_schemas.ts` turns it into JSON Schema.
  *
  * @module

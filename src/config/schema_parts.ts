@@ -195,7 +195,7 @@ export function hostPattern(label = "host"): Schema {
   return v.pipe(v.string(mustBe(label, need)), v.check(isHostPattern, mustBe(label, need)));
 }
 
-/** A field path (SPEC §1). */
+/** A field path (docs/language.md#fields). */
 export function fieldPath(label: string): Schema {
   return checkedString(label, "a field path", (s) => problemOf(() => parseFieldPath(s)));
 }

@@ -1,5 +1,5 @@
 /**
- * `{{ field.path }}` templates in mock responses (SPEC §3). Parsing happens once, at load time,
+ * `{{ field.path }}` templates in mock responses (docs/language.md#mocks). Parsing happens once, at load time,
  * so that a mistake is reported with its position instead of when the mock is first served.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * The typed documents of `policies.yaml` and `mocks.yaml` (SPEC §2, §3), as the
+ * The typed documents of `policies.yaml` and `mocks.yaml` (docs/language.md), as the
  * validator returns them and as a caller may pass them as objects.
  *
  * @module
@@ -19,7 +19,7 @@ export type { ConditionOperator, OperatorName } from "./operators.ts";
  * ```
  */
 export interface FieldCondition {
-  /** A field path (SPEC §1); a bare path means `payload.<path>`. */
+  /** A field path (docs/language.md#fields); a bare path means `payload.<path>`. */
   field: string;
   /**
    * The operator, as written (aliases are kept so that decisions read like the file); state

@@ -1,5 +1,5 @@
 /**
- * Actions: what Mirage decides on (SPEC §1). An HTTP request or a tool call.
+ * Actions: what Mirage decides on (docs/language.md#fields). An HTTP request or a tool call.
  *
  * @module
  */

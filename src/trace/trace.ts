@@ -1,5 +1,5 @@
 /**
- * The deterministic trace of a run (SPEC §5).
+ * The deterministic trace of a run (docs/traces.md).
  *
  * @module
  */

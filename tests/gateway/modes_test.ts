@@ -1,5 +1,5 @@
 /**
- * Both modes as SPEC §4: enforce stops violations (403) and off-surface requests (404) with the
+ * Both modes as docs/outcomes.md says: enforce stops violations (403) and off-surface requests (404) with the
  * CI proxy's answers; passthrough forwards them and records `enforced: false`. Decision headers
  * are on every answer; every decision is one JSON line on stdout and one event in the trace.
  */
