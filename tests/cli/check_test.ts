@@ -116,6 +116,26 @@ Deno.test("check prints lint warnings without failing", async () => {
   });
 });
 
+Deno.test("check lints tool policies against the declared tools under strict_tools", async () => {
+  const policies =
+    "policies:\n  - name: refund_cap\n    tool: issue_refnd\n    field: amount\n    operator: max\n    value: 500\n    message: m\n";
+  const mocks =
+    "strict_tools: true\ntools:\n  - name: refund\n    tool: issue_refund\n    result: { json: { ok: true } }\n";
+  await withFiles({ "p.yaml": policies, "m.yaml": mocks }, async (dir) => {
+    const r = await mirage("check", "--policies", `${dir}/p.yaml`, "--mocks", `${dir}/m.yaml`);
+    assert.equal(r.code, 0);
+    assert.equal(
+      r.stdout,
+      [
+        `${dir}/p.yaml: ok · 1 policy (1 block)`,
+        `${dir}/p.yaml:2:5: warning: policy 'refund_cap' (tool issue_refnd) matches none of the declared tools: with strict_tools, calls to it are unmatched_route`,
+        `${dir}/m.yaml: ok · 0 routes · 1 tool (strict)`,
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
 Deno.test("check --json prints one report object", async () => {
   await withFiles({ "bad.yaml": THREE_MISTAKES }, async (dir) => {
     const r = await mirage(
