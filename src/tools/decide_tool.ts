@@ -118,10 +118,10 @@ async function failed(
 async function decided(
   ctx: ToolContext,
   config: Config,
+  action: ToolAction,
   e: Evaluation,
   timing: EventTiming,
 ): Promise<ToolVerdict> {
-  const action = e.action as ToolAction;
   const stopped = isStopped(e.outcome);
   const allowed = !stopped || ctx.mode === "passthrough";
   const enforced = !stopped || ctx.mode === "enforce";
@@ -159,7 +159,8 @@ async function decideOnce(ctx: ToolContext, action: ToolAction): Promise<ToolVer
     return failed(ctx, config, action, cause, timingOf(start, at, usBetween(start, now), now));
   }
   const decidedAt = performance.now();
-  return decided(ctx, config, e, timingOf(start, at, usBetween(start, decidedAt), decidedAt));
+  const timing = timingOf(start, at, usBetween(start, decidedAt), decidedAt);
+  return decided(ctx, config, action, e, timing);
 }
 
 /**
@@ -175,8 +176,9 @@ async function decideOnce(ctx: ToolContext, action: ToolAction): Promise<ToolVer
  * import { Recorder } from "../trace/recorder.ts";
  * import { CallMemory } from "./call_memory.ts";
  * import { decideToolAction } from "./decide_tool.ts";
+ * import type { ToolVerdict } from "./tool_gate.ts";
  * const policies = compilePolicies({ policies: [{ name: "cap", tool: "refund", field: "amount", operator: "max", value: 500, message: "too much" }] });
- * const ctx = { mode: "enforce" as const, recorder: new Recorder(), calls: new CallMemory<never>(), config: () => ({ policies, redactor: compileRedactor([]) }) };
+ * const ctx = { mode: "enforce" as const, recorder: new Recorder(), calls: new CallMemory<ToolVerdict>(), config: () => ({ policies, redactor: compileRedactor([]) }) };
  * const v = await decideToolAction(ctx, toolAction({ tool: "refund", args: { amount: 900 } }));
  * console.log(v.allowed, v.message); // false too much
  * ```

@@ -1,7 +1,7 @@
 /**
  * One corpus of tool calls for the parity test: a rule per operator (the record type makes a
  * new operator without a case a type error), plus flag rules, `on_missing: pass`, `when`, CEL,
- * `per:` scopes, redaction and a call decided twice under one call id.
+ * `per:` scopes (a payload field, a header), redaction and a call decided twice under one call id.
  */
 
 import { stringify } from "yaml";
@@ -171,6 +171,14 @@ const MORE: Record<string, Case> = {
   expr: pair({ expr: 'payload.amount < 100 && tool == "op_expr"' }, { amount: 5 }, {
     amount: 500,
   }),
+  per_header: {
+    rule: { operator: "count_lte", value: 1, per: "headers.x-tenant" },
+    calls: [
+      { headers: { "x-tenant": "t1" } },
+      { headers: { "x-tenant": "t1" } },
+      { headers: { "x-tenant": "t2" } },
+    ],
+  },
   secret: pair(
     { field: "card", operator: "not_starts_with", value: "34" },
     { card: "4111111111111111" },
@@ -206,5 +214,6 @@ export const PARITY_CALLS: ToolCall[] = CASES.flatMap(([name, c]) =>
     runId: call.runId ?? "parity-a",
     ...(call.args === undefined ? {} : { args: call.args }),
     ...(call.callId === undefined ? {} : { callId: call.callId }),
+    ...(call.headers === undefined ? {} : { headers: call.headers }),
   }))
 );
