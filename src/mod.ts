@@ -4,7 +4,9 @@
  * Load a policy file and a mocks file, compile them once, and decide every outbound action
  * (an HTTP request or a tool call) with no model in the loop. In tests, `session()` gives a
  * drop-in `fetch` that serves the declared mocks, stops violations and writes a deterministic
- * trace; `assertClean()` is the gate.
+ * trace; `assertClean()` is the gate. Tool calls go through a {@link ToolGate}: the session
+ * itself in CI, `guard()` in-process in production, `remoteGate()` against a running
+ * `mirage gateway` or `mirage proxy`.
  *
  * @example
  * ```ts
@@ -36,6 +38,9 @@ export type {
   PolicyDocument,
   PolicyRule,
   SourcePosition,
+  ToolMock,
+  ToolMockMatch,
+  ToolMockResult,
 } from "./config/types.ts";
 export {
   loadMocks,
@@ -71,6 +76,12 @@ export {
   type MockRouter,
   type RouteMatch,
 } from "./engine/compile_mocks.ts";
+export {
+  compileToolMocks,
+  type MatchedToolMock,
+  type ToolMockRouter,
+  type ToolResult,
+} from "./engine/compile_tool_mocks.ts";
 export { evaluateAction, type Evaluation } from "./engine/evaluate_action.ts";
 export type {
   StateCheck,
@@ -106,3 +117,7 @@ export { listRuns, materialiseTrace, readTrace } from "./trace/trace_reader.ts";
 export { TraceStore, type TraceStoreOptions } from "./trace/trace_store.ts";
 
 export { type MirageSession, session, type SessionOptions } from "./session/session.ts";
+
+export type { ToolCall, ToolGate, ToolMockAnswer, ToolVerdict } from "./tools/tool_gate.ts";
+export { type Guard, guard, type GuardOptions } from "./tools/guard.ts";
+export { type RemoteGate, remoteGate, type RemoteGateOptions } from "./tools/remote_gate.ts";

@@ -1,7 +1,8 @@
 /**
  * `mirage proxy` as a library: the CI request path behind an HTTP server, with the admin
- * routes, metrics, one log line per request, and reload on SIGHUP or file change. Used by the
- * `proxy` command, by `gate-run -- COMMAND` and by the demo.
+ * routes (`v1/decide` included: tool calls are decided, answered with their tool mocks and
+ * recorded in the run like requests), metrics, one log line per request, and reload on SIGHUP
+ * or file change. Used by the `proxy` command, by `gate-run -- COMMAND` and by the demo.
  *
  * @module
  */
@@ -11,6 +12,7 @@ import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
+import { type DecideContext, handleDecide } from "../http/decide_route.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
@@ -18,6 +20,7 @@ import { requestLogObserver } from "../log/request_log.ts";
 import { Recorder } from "../trace/recorder.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { TraceStore } from "../trace/trace_store.ts";
+import { CallMemory } from "../tools/call_memory.ts";
 import { loadCiContext } from "./ci_context.ts";
 import { type CiContext, handleCiRequest } from "./ci_handler.ts";
 
@@ -74,6 +77,9 @@ export interface ProxyHandle {
 }
 
 type Settings = Required<Omit<ProxyOptions, "runId">>;
+
+/** Bytes of a posted `v1/decide` action read at most (the gateway's default inspection limit). */
+const DECIDE_MAX_BODY = 1024 * 1024;
 
 function settings(o: ProxyOptions): Settings {
   return {
@@ -178,6 +184,19 @@ class CiProxy implements ProxyHandle {
 
   #buildApp(): Hono {
     const app = new Hono();
+    const decide: DecideContext = {
+      mode: this.#settings.mode,
+      maxBody: DECIDE_MAX_BODY,
+      runIds: this.#runIds,
+      recorder: this.#recorder,
+      calls: new CallMemory(),
+      serveMocks: true,
+      config: () => {
+        const ctx = this.#holder.current;
+        return { policies: ctx.policies, surface: ctx.mocks, redactor: ctx.redactor };
+      },
+    };
+    app.post(`${ADMIN_PREFIX}/v1/decide`, (c) => handleDecide(decide, c.req.raw));
     app.route(
       ADMIN_PREFIX,
       adminRoutes({

@@ -96,6 +96,13 @@ function policySummary(doc: PolicyDocument): string {
   return `${plural(doc.policies.length, "policy", "policies")}${detail}`;
 }
 
+function mockSummary(doc: MocksDocument): string {
+  const routes = plural(doc.mocks.length, "route", "routes");
+  const tools = doc.tools?.length ?? 0;
+  if (tools === 0) return routes;
+  return `${routes} · ${plural(tools, "tool", "tools")}${doc.strict_tools ? " (strict)" : ""}`;
+}
+
 function position(issue: ConfigIssue): string {
   return `${issue.file}:${issue.line}:${issue.col}`;
 }
@@ -141,12 +148,15 @@ export async function run(args: string[]): Promise<number> {
     )
     : undefined;
   const mocks = typeof mockFile === "string"
-    ? await checkFile(mockFile, "mocks", parseMocks, (d: MocksDocument) => d.mocks.length)
+    ? await checkFile(
+      mockFile,
+      "mocks",
+      parseMocks,
+      (d: MocksDocument) => d.mocks.length + (d.tools?.length ?? 0),
+    )
     : undefined;
   if (policies?.loaded) summaries.set(policies.report, policySummary(policies.loaded.document));
-  if (mocks?.loaded) {
-    summaries.set(mocks.report, plural(mocks.loaded.document.mocks.length, "route", "routes"));
-  }
+  if (mocks?.loaded) summaries.set(mocks.report, mockSummary(mocks.loaded.document));
   if (policies?.loaded && mocks?.loaded) {
     for (const warning of lintConfig(policies.loaded, mocks.loaded)) {
       const target = warning.file === mocks.report.file ? mocks.report : policies.report;

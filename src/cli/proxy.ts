@@ -33,7 +33,8 @@ const SPEC: CommandSpec = {
     "                     passthrough: serve the mock anyway and record enforced: false",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
     "",
-    "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id",
+    "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id;",
+    "       POST /_mirage/v1/decide (tool calls of an agent's remoteGate, answered with their mocks)",
   ],
   options: {
     mocks: { type: "string", short: "m" },

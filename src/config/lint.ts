@@ -1,6 +1,7 @@
 /**
  * Warnings about a pair of valid files that is probably not what its author meant: a rule that
- * can never see a request the mocks declare, and a mock that an earlier mock always wins over.
+ * can never see a request or tool call the mocks declare, and a mock that an earlier mock
+ * always wins over.
  *
  * @module
  */
@@ -103,9 +104,30 @@ function shadowedMocks(mocks: Loaded<MocksDocument>, routes: readonly Scope[]): 
 }
 
 /**
+ * Under `strict_tools` a call to an undeclared tool is `unmatched_route` whatever the rules say,
+ * so a rule scoped to tools none of which is declared never decides anything.
+ */
+function undeclaredToolRules(
+  policies: Loaded<PolicyDocument>,
+  mocks: Loaded<MocksDocument>,
+): ConfigIssue[] {
+  if (!mocks.document.strict_tools) return [];
+  const declared = new Set((mocks.document.tools ?? []).map((t) => t.tool ?? t.name));
+  return policies.document.policies.flatMap((rule, i) => {
+    if (rule.tool === undefined) return [];
+    const tools = [rule.tool].flat();
+    if (tools.some((t) => declared.has(t))) return [];
+    const message = `policy '${rule.name}' (tool ${tools.join("|")}) matches none of the ` +
+      `declared tools: with strict_tools, calls to it are unmatched_route`;
+    return [at(policies, ["policies", i], message)];
+  });
+}
+
+/**
  * Warnings for a valid pair of files (they never make a file invalid): a rule scoped by method,
- * path or host that overlaps none of the mocks, and a mock shadowed by an earlier mock without
- * `match` whose methods, path and host cover it.
+ * path or host that overlaps none of the mocks, a rule scoped to tools none of which is
+ * declared when `strict_tools` is on, and a mock shadowed by an earlier mock without `match`
+ * whose methods, path and host cover it.
  *
  * @example
  * ```ts
@@ -123,5 +145,9 @@ export function lintConfig(
   mocks: Loaded<MocksDocument>,
 ): ConfigIssue[] {
   const routes = mocks.document.mocks.map((m) => scopeOf(m, false));
-  return [...unreachableRules(policies, routes), ...shadowedMocks(mocks, routes)];
+  return [
+    ...unreachableRules(policies, routes),
+    ...undeclaredToolRules(policies, mocks),
+    ...shadowedMocks(mocks, routes),
+  ];
 }

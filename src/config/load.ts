@@ -18,18 +18,18 @@ const INLINE = "<inline>";
 
 interface Kind {
   readonly schema: Schema;
-  readonly unique: UniqueNames;
+  readonly unique: readonly UniqueNames[];
   readonly noun: string;
 }
 
 const POLICIES: Kind = {
   schema: policyDocumentSchema(),
-  unique: { list: "policies", noun: "policy" },
+  unique: [{ list: "policies", noun: "policy" }],
   noun: "policies",
 };
 const MOCKS: Kind = {
   schema: mocksDocumentSchema(),
-  unique: { list: "mocks", noun: "mock" },
+  unique: [{ list: "mocks", noun: "mock" }, { list: "tools", noun: "tool mock" }],
   noun: "mocks",
 };
 

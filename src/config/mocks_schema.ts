@@ -1,5 +1,6 @@
 /**
- * The valibot schema of `mocks.yaml` (docs/language.md#mocks). Private to the package: callers use the loaders
+ * The valibot schema of `mocks.yaml`, its routes and its `tools:` (docs/language.md#mocks,
+ * docs/tool-calls.md). Private to the package: callers use the loaders
  * in `load.ts`; `scripts/gen_schemas.ts` turns it into JSON Schema.
  *
  * @module
@@ -35,7 +36,7 @@ import {
   text,
 } from "./schema_parts.ts";
 import { didYouMean } from "./suggest.ts";
-import { parseTemplate } from "./template.ts";
+import { parseTemplate, type TemplateKind } from "./template.ts";
 
 function unknownMatchOperator(key: string): string {
   if (isOperatorName(key) && isStateOperator(key)) {
@@ -77,47 +78,62 @@ function matchMap(label: string, key: StringSchema): Schema {
   return v.record(key, matchValue, mustBe(label, "a mapping of names to values"));
 }
 
+const payloadMatch = v.optional(
+  matchMap(
+    "match.payload",
+    checkedString("a payload key", "a field path", (s) => problemOf(() => parseFieldPath(s))),
+  ),
+);
+
 const match = strict({
   query: v.optional(
     matchMap("match.query", v.pipe(v.string(), v.minLength(1, "a query name must not be empty"))),
   ),
   headers: v.optional(matchMap("match.headers", headerName("a header name"))),
-  payload: v.optional(
-    matchMap(
-      "match.payload",
-      checkedString("a payload key", "a field path", (s) => problemOf(() => parseFieldPath(s))),
-    ),
-  ),
+  payload: payloadMatch,
 }, "match");
 
-function templateProblem(s: string): string | undefined {
-  return problemOf(() => parseTemplate(s));
+type TemplateProblem = (text: string) => string | undefined;
+
+function templateProblem(kind: TemplateKind): TemplateProblem {
+  return (s) => problemOf(() => parseTemplate(s, kind));
 }
 
+const routeTemplate = templateProblem("route");
+const toolTemplate = templateProblem("tool");
+
 /** Reports a bad template in every string leaf of a JSON body, at that leaf. */
-function checkTemplates(value: unknown, path: IssuePath | [], add: AddIssue): void {
+function checkTemplates(
+  value: unknown,
+  path: IssuePath | [],
+  add: AddIssue,
+  problem: TemplateProblem,
+): void {
   if (typeof value === "string") {
-    const problem = templateProblem(value);
-    if (problem !== undefined) add(problem, path.length ? (path as IssuePath) : undefined);
+    const found = problem(value);
+    if (found !== undefined) add(found, path.length ? (path as IssuePath) : undefined);
   } else if (Array.isArray(value)) {
-    value.forEach((item, i) => checkTemplates(item, [...path, indexStep(value, i)], add));
+    value.forEach((item, i) => checkTemplates(item, [...path, indexStep(value, i)], add, problem));
   } else if (isRecord(value)) {
     for (const key of Object.keys(value)) {
-      checkTemplates(value[key], [...path, keyStep(value, key)], add);
+      checkTemplates(value[key], [...path, keyStep(value, key)], add, problem);
     }
   }
 }
 
-const templatedJson: Schema = v.pipe(
-  v.unknown(),
-  v.rawCheck<unknown>(({ dataset, addIssue }) => {
-    checkTemplates(
-      dataset.value,
-      [],
-      (message, path) => addIssue(path ? { message, path } : { message }),
-    );
-  }),
-);
+function templatedJson(problem: TemplateProblem): Schema {
+  return v.pipe(
+    v.unknown(),
+    v.rawCheck<unknown>(({ dataset, addIssue }) => {
+      checkTemplates(
+        dataset.value,
+        [],
+        (message, path) => addIssue(path ? { message, path } : { message }),
+        problem,
+      );
+    }),
+  );
+}
 
 const checkOneBody: ObjectCheck = (response, add) => {
   if ("json" in response && "body" in response) {
@@ -129,6 +145,9 @@ const checkOneBody: ObjectCheck = (response, add) => {
 
 const statusCode = mustBe("status_code", "an integer from 100 to 599");
 const delay = mustBe("delay_ms", "an integer from 0 to 60000");
+const delayMs = v.optional(
+  v.pipe(v.number(delay), v.integer(delay), v.minValue(0, delay), v.maxValue(60000, delay)),
+);
 
 const response = strict(
   {
@@ -143,15 +162,13 @@ const response = strict(
     headers: v.optional(
       v.record(
         headerName("a response header name"),
-        checkedString("a response header", "a string", templateProblem),
+        checkedString("a response header", "a string", routeTemplate),
         mustBe("response.headers", "a mapping of header names to strings"),
       ),
     ),
-    json: v.optional(templatedJson),
-    body: v.optional(checkedString("body", "a string", templateProblem)),
-    delay_ms: v.optional(
-      v.pipe(v.number(delay), v.integer(delay), v.minValue(0, delay), v.maxValue(60000, delay)),
-    ),
+    json: v.optional(templatedJson(routeTemplate)),
+    body: v.optional(checkedString("body", "a string", routeTemplate)),
+    delay_ms: delayMs,
   },
   "response",
   { checks: [checkOneBody], json: { not: { required: ["json", "body"] } } },
@@ -166,8 +183,46 @@ const route = strict({
   response: v.optional(response),
 }, "a mock");
 
+const RESULTS = ["json", "text", "error"] as const;
+
+const checkOneResult: ObjectCheck = (result, add) => {
+  const given = RESULTS.filter((k) => k in result);
+  // An unknown key is reported as such (with a suggestion); "needs one" would repeat it.
+  if (Object.keys(result).length === 0) {
+    add("a tool mock's result needs one of 'json', 'text' or 'error'");
+  }
+  if (given.length > 1) {
+    add(`a tool mock's result is one of 'json', 'text' or 'error', got ${given.join(", ")}`);
+  }
+};
+
+const toolResult = strict(
+  {
+    json: v.optional(templatedJson(toolTemplate)),
+    text: v.optional(checkedString("text", "a string", toolTemplate)),
+    error: v.optional(checkedString("error", "a string", toolTemplate)),
+  },
+  "result",
+  { checks: [checkOneResult], json: { minProperties: 1, maxProperties: 1 } },
+);
+
+const toolMock = strict({
+  name: text("name"),
+  tool: v.optional(text("tool")),
+  match: v.optional(strict({ payload: payloadMatch }, "match")),
+  result: toolResult,
+  delay_ms: delayMs,
+}, "a tool mock");
+
 const document: Schema = strict({
-  mocks: v.array(route, (i) => `mocks must be a list of routes, got ${describeValue(i.input)}`),
+  mocks: v.optional(
+    v.array(route, (i) => `mocks must be a list of routes, got ${describeValue(i.input)}`),
+    [],
+  ),
+  tools: v.optional(
+    v.array(toolMock, (i) => `tools must be a list of tool mocks, got ${describeValue(i.input)}`),
+  ),
+  strict_tools: v.optional(v.boolean(mustBe("strict_tools", "true or false"))),
 }, "the mocks file");
 
 /**

@@ -36,6 +36,15 @@ export const TEMPLATE_ROOTS: readonly FieldRoot[] = [
   "run_id",
 ];
 
+/** The call fields a tool mock's result can insert; `args` reads as `payload`. */
+export const TOOL_TEMPLATE_ROOTS: readonly FieldRoot[] = ["payload", "tool", "run_id"];
+
+/** What a template is written for: a route's response or a tool mock's result. */
+export type TemplateKind = "route" | "tool";
+
+/** `args`, `args.x`, `args[0]`: a tool's arguments, which rules call `payload`. */
+const ARGS = /^args(?=$|[.[])/;
+
 function invalid(template: string, why: string): MirageError {
   return new MirageError(
     "template_invalid",
@@ -43,9 +52,10 @@ function invalid(template: string, why: string): MirageError {
   );
 }
 
-function parseExpression(expression: string, template: string): FieldPath {
-  const source = expression.trim();
-  if (source === "") throw invalid(template, "empty '{{ }}'");
+function parseExpression(expression: string, template: string, kind: TemplateKind): FieldPath {
+  const written = expression.trim();
+  if (written === "") throw invalid(template, "empty '{{ }}'");
+  const source = kind === "tool" ? written.replace(ARGS, "payload") : written;
   let path: FieldPath;
   try {
     path = parseFieldPath(source);
@@ -53,8 +63,10 @@ function parseExpression(expression: string, template: string): FieldPath {
     if (e instanceof FieldPathSyntaxError) throw invalid(template, e.message);
     throw e;
   }
-  if (!TEMPLATE_ROOTS.includes(path.root)) {
-    throw invalid(template, `'${path.root}' is not available (use ${TEMPLATE_ROOTS.join(", ")})`);
+  const roots = kind === "tool" ? TOOL_TEMPLATE_ROOTS : TEMPLATE_ROOTS;
+  if (!roots.includes(path.root)) {
+    const names = kind === "tool" ? ["args", ...roots] : roots;
+    throw invalid(template, `'${path.root}' is not available (use ${names.join(", ")})`);
   }
   return path;
 }
@@ -62,7 +74,8 @@ function parseExpression(expression: string, template: string): FieldPath {
 /**
  * Splits a template into literal text and field paths. Throws a {@link MirageError}
  * (`template_invalid`) for an unclosed `{{`, an empty `{{ }}`, an invalid path or a root that a
- * mock response cannot read. Text without `{{` is one literal part (none when empty).
+ * mock response (or, with `kind: "tool"`, a tool mock's result) cannot read. Text without `{{`
+ * is one literal part (none when empty).
  *
  * @example
  * ```ts
@@ -71,14 +84,14 @@ function parseExpression(expression: string, template: string): FieldPath {
  * // text === "order ", typeof field !== "string" && field.root === "payload"
  * ```
  */
-export function parseTemplate(template: string): TemplatePart[] {
+export function parseTemplate(template: string, kind: TemplateKind = "route"): TemplatePart[] {
   const parts: TemplatePart[] = [];
   let rest = template;
   for (let open = rest.indexOf("{{"); open !== -1; open = rest.indexOf("{{")) {
     const close = rest.indexOf("}}", open + 2);
     if (close === -1) throw invalid(template, "unclosed '{{'");
     if (open > 0) parts.push(rest.slice(0, open));
-    parts.push(parseExpression(rest.slice(open + 2, close), template));
+    parts.push(parseExpression(rest.slice(open + 2, close), template, kind));
     rest = rest.slice(close + 2);
   }
   if (rest !== "") parts.push(rest);

@@ -190,6 +190,63 @@ export interface MockRoute {
 }
 
 /**
+ * The optional narrowing of a tool mock to some calls: payload field paths, as in a route's
+ * `match.payload`.
+ *
+ * @example
+ * ```ts
+ * import type { ToolMockMatch } from "@mirage/core";
+ * const m: ToolMockMatch = { payload: { order_id: { starts_with: "ORD-" } } };
+ * ```
+ */
+export interface ToolMockMatch {
+  /** Payload (argument) field paths. */
+  payload?: Record<string, MatchValue>;
+}
+
+/**
+ * What a tool mock answers: exactly one of `json`, `text` or `error` (the tool failed with that
+ * message). Strings may hold `{{ }}` templates over the arguments (`payload.*`, `args.*`).
+ *
+ * @example
+ * ```ts
+ * import type { ToolMockResult } from "@mirage/core";
+ * const r: ToolMockResult = { json: { order_id: "{{ args.order_id }}", status: "shipped" } };
+ * ```
+ */
+export interface ToolMockResult {
+  /** A JSON value. */
+  json?: unknown;
+  /** A text result. */
+  text?: string;
+  /** The tool fails with this message. */
+  error?: string;
+}
+
+/**
+ * One declared tool of `mocks.yaml`: in CI, a call to it that goes through is answered with its
+ * result and the real tool does not run.
+ *
+ * @example
+ * ```ts
+ * import type { ToolMock } from "@mirage/core";
+ * const t: ToolMock = { name: "lookup_order", result: { json: { status: "shipped" } } };
+ * ```
+ */
+export interface ToolMock {
+  /** Mock name, shown in traces. */
+  name: string;
+  /** The tool it answers; default: the name. */
+  tool?: string;
+  /** Optional narrowing on the arguments. */
+  match?: ToolMockMatch;
+  /** The answer. */
+  result: ToolMockResult;
+  /** Delay before answering, in milliseconds. */
+  delay_ms?: number;
+}
+
+/**
  * A whole `mocks.yaml`.
  *
  * @example
@@ -199,8 +256,12 @@ export interface MockRoute {
  * ```
  */
 export interface MocksDocument {
-  /** Routes; the first declared match wins. */
+  /** Routes; the first declared match wins. Optional in a file (default none). */
   mocks: MockRoute[];
+  /** Tools; the first declared match wins. */
+  tools?: ToolMock[];
+  /** A call to an undeclared tool is `unmatched_route` (default false: the real tool runs). */
+  strict_tools?: boolean;
 }
 
 /**

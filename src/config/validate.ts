@@ -93,26 +93,27 @@ function byPosition(a: ConfigIssue, b: ConfigIssue): number {
 }
 
 /**
- * Validates `value` against `schema`; throws one {@link ConfigError} with every issue, sorted by
- * position, or returns a validated copy typed as `T`.
+ * Validates `value` against `schema` and the uniqueness of the names in each `unique` list;
+ * throws one {@link ConfigError} with every issue, sorted by position, or returns a validated
+ * copy typed as `T`.
  *
  * @example
  * ```ts
  * import { policyDocumentSchema } from "./policy_schema.ts";
  * import { validateDocument } from "./validate.ts";
  * const where = { file: "<inline>", locate: () => undefined };
- * validateDocument(policyDocumentSchema(), { policies: [] }, where, { list: "policies", noun: "policy" });
+ * validateDocument(policyDocumentSchema(), { policies: [] }, where, [{ list: "policies", noun: "policy" }]);
  * ```
  */
 export function validateDocument<T>(
   schema: Schema,
   value: unknown,
   where: Locator,
-  unique: UniqueNames,
+  unique: readonly UniqueNames[],
 ): T {
   const result = v.safeParse(schema, value, { abortEarly: false, abortPipeEarly: false });
   const findings = result.success ? [] : flattenIssues(result.issues).map(findingOf);
-  findings.push(...duplicates(value, unique, where));
+  for (const names of unique) findings.push(...duplicates(value, names, where));
   if (findings.length > 0) {
     throw new ConfigError(findings.map((f) => toIssue(f, where)).sort(byPosition));
   }

@@ -64,6 +64,8 @@ export interface ToolAction {
   readonly headers: Readonly<Record<string, string>>;
   /** The run this action belongs to. */
   readonly run_id: string;
+  /** The framework's id of this call, when it has one: recorded in the trace. */
+  readonly call_id?: string;
 }
 
 /**
@@ -121,6 +123,8 @@ export interface ToolActionInit {
   headers?: HeadersInit;
   /** Run id; default `"default"`. */
   runId?: string;
+  /** The framework's id of this call. */
+  callId?: string;
 }
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 };
@@ -225,13 +229,14 @@ export function httpAction(init: HttpActionInit): HttpAction {
  * ```
  */
 export function toolAction(init: ToolActionInit): ToolAction {
-  return {
+  const action: ToolAction = {
     kind: "tool",
     tool: init.tool,
     payload: init.args,
     headers: headerRecord(init.headers),
     run_id: init.runId ?? "default",
   };
+  return init.callId === undefined ? action : { ...action, call_id: init.callId };
 }
 
 /** A copy of an HTTP action with the path parameters of the route that matched it. */

@@ -1,17 +1,22 @@
 /**
  * A mocks document compiled once: routes indexed like rules, `match` narrowing compiled into
- * conditions, response templates parsed into renderers. The first declared match wins.
+ * conditions, response templates parsed into renderers, and its `tools:` compiled beside them
+ * (`compile_tool_mocks.ts`). The first declared match wins.
  *
  * @module
  */
 
-import type { Loaded, MatchValue, MockRoute, MocksDocument } from "../config/types.ts";
-import type { ConditionOperator } from "../config/operators.ts";
-import { parseTemplate, type TemplatePart } from "../config/template.ts";
+import type { Loaded, MockRoute, MocksDocument } from "../config/types.ts";
 import type { Action, HttpAction } from "./action.ts";
 import { withParams } from "./action.ts";
-import { type CompiledCondition, compileFieldCondition, PASS, type Report } from "./condition.ts";
-import { compileFieldGetter, MISSING } from "./field_getter.ts";
+import type { CompiledCondition } from "./condition.ts";
+import { compileToolMocks, type ToolMockRouter } from "./compile_tool_mocks.ts";
+import {
+  compileNarrowing,
+  compileTemplatedJson,
+  compileTemplatedString,
+  narrows,
+} from "./mock_parts.ts";
 import { type Scoped, ScopeIndex, segmentsOf } from "./scope_index.ts";
 import { compileScope } from "./scope.ts";
 import { normalisePath } from "./action.ts";
@@ -70,11 +75,11 @@ export interface RouteMatch {
 export interface MockRouter {
   /** Number of routes. */
   readonly size: number;
-  /** The first declared route that matches, if any. */
+  /** The declared tools (`tools:` and `strict_tools`). */
+  readonly tools: ToolMockRouter;
+  /** The first declared route that matches an HTTP action, if any. */
   match(action: Action): RouteMatch | undefined;
 }
-
-type Render = (action: HttpAction) => unknown;
 
 interface CompiledRoute extends Scoped {
   readonly name: string;
@@ -83,52 +88,15 @@ interface CompiledRoute extends Scoped {
   readonly render: (action: HttpAction) => MockAnswer;
 }
 
-function stringify(value: unknown): string {
-  if (value === MISSING || value === undefined) return "";
-  return typeof value === "string" ? value : JSON.stringify(value);
-}
-
-/** A string with templates; a string that is exactly one `{{ }}` keeps the value's JSON type. */
-function compileString(text: string, keepType: boolean): Render {
-  const parts: TemplatePart[] = parseTemplate(text);
-  if (parts.every((p) => typeof p === "string")) return () => text;
-  const fns = parts.map((p) => {
-    if (typeof p === "string") return () => p;
-    const get = compileFieldGetter(p);
-    return (a: HttpAction) => get(a);
-  });
-  if (keepType && fns.length === 1) {
-    const only = fns[0] as Render;
-    return (a) => {
-      const v = only(a);
-      return v === MISSING ? null : v;
-    };
-  }
-  return (a) => fns.map((f) => stringify(f(a))).join("");
-}
-
-function compileJson(value: unknown): Render {
-  if (typeof value === "string") return compileString(value, true);
-  if (Array.isArray(value)) {
-    const items = value.map(compileJson);
-    return (a) => items.map((f) => f(a));
-  }
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).map(([k, v]) => [k, compileJson(v)] as const);
-    return (a) => Object.fromEntries(entries.map(([k, f]) => [k, f(a)]));
-  }
-  return () => value;
-}
-
 function compileResponse(route: MockRoute): (action: HttpAction) => MockAnswer {
   const r = route.response ?? {};
   const status = r.status_code ?? 200;
   const delayMs = r.delay_ms ?? 0;
   const headers = Object.entries(r.headers ?? {}).map(([k, v]) =>
-    [k.toLowerCase(), compileString(v, false)] as const
+    [k.toLowerCase(), compileTemplatedString(v, false)] as const
   );
-  const json = r.json !== undefined ? compileJson(r.json) : undefined;
-  const body = r.body !== undefined ? compileString(r.body, false) : undefined;
+  const json = r.json !== undefined ? compileTemplatedJson(r.json) : undefined;
+  const body = r.body !== undefined ? compileTemplatedString(r.body, false) : undefined;
   const type = json ? "application/json" : body ? "text/plain; charset=utf-8" : undefined;
   return (a) => {
     const h: Record<string, string> = type ? { "content-type": type } : {};
@@ -150,20 +118,6 @@ function compileParams(pattern: string): (action: HttpAction) => Record<string, 
   };
 }
 
-function narrowing(
-  prefix: string,
-  entries: Record<string, MatchValue> | undefined,
-): CompiledCondition[] {
-  return Object.entries(entries ?? {}).map(([name, expected]) => {
-    const field = `${prefix}.${name}`;
-    if (expected !== null && typeof expected === "object") {
-      const [operator, value] = Object.entries(expected)[0] as [ConditionOperator, unknown];
-      return compileFieldCondition({ field, operator, value });
-    }
-    return compileFieldCondition({ field, operator: "eq", value: expected });
-  });
-}
-
 function compileRoute(route: MockRoute, order: number): CompiledRoute {
   const m = route.match;
   return {
@@ -176,9 +130,9 @@ function compileRoute(route: MockRoute, order: number): CompiledRoute {
     name: route.name,
     params: compileParams(route.path),
     narrow: [
-      ...narrowing("query", m?.query),
-      ...narrowing("headers", m?.headers),
-      ...narrowing("payload", m?.payload),
+      ...compileNarrowing("query", m?.query),
+      ...compileNarrowing("headers", m?.headers),
+      ...compileNarrowing("payload", m?.payload),
     ],
     render: compileResponse(route),
   };
@@ -186,20 +140,21 @@ function compileRoute(route: MockRoute, order: number): CompiledRoute {
 
 class CompiledMockRouter implements MockRouter {
   readonly size: number;
+  readonly tools: ToolMockRouter;
   readonly #index: ScopeIndex<CompiledRoute>;
 
   constructor(doc: MocksDocument) {
     const routes = doc.mocks.map(compileRoute);
     this.size = routes.length;
+    this.tools = compileToolMocks(doc);
     this.#index = new ScopeIndex(routes);
   }
 
   match(action: Action): RouteMatch | undefined {
     if (action.kind !== "http") return undefined;
-    const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
     for (const route of this.#index.lookup(action)) {
       const routed = withParams(action, route.params(action));
-      if (route.narrow.every((c) => c(routed, report) === PASS)) {
+      if (narrows(route.narrow, routed)) {
         return { name: route.name, action: routed, render: () => route.render(routed) };
       }
     }

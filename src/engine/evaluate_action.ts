@@ -7,6 +7,7 @@
 import type { Action } from "./action.ts";
 import type { Decision, PolicySet } from "./compile_policies.ts";
 import type { MockRouter, RouteMatch } from "./compile_mocks.ts";
+import type { MatchedToolMock } from "./compile_tool_mocks.ts";
 import type { DecidedOutcome } from "./outcome.ts";
 
 /**
@@ -27,14 +28,35 @@ export interface Evaluation {
   decisions: Decision[];
   /** The matched route, when there is a surface. */
   route?: RouteMatch;
+  /** The declared tool mock that matched a tool call, when there is a surface. */
+  mock?: MatchedToolMock;
   /** The action as decided: with the route's path parameters. */
   action: Action;
 }
 
+/** A surface's answer for one action: the route or tool mock it matched, and whether it missed. */
+interface SurfaceLookup {
+  readonly route?: RouteMatch | undefined;
+  readonly mock?: MatchedToolMock | undefined;
+  /** Outside the declared surface: no route, or an undeclared tool under `strict_tools`. */
+  readonly unmatched: boolean;
+}
+
+function lookup(surface: MockRouter | undefined, action: Action): SurfaceLookup {
+  if (!surface) return { unmatched: false };
+  if (action.kind === "tool") {
+    const mock = surface.tools.match(action);
+    return { mock, unmatched: surface.tools.strict && mock === undefined };
+  }
+  const route = surface.match(action);
+  return { route, unmatched: route === undefined };
+}
+
 /**
- * Decides an action: matches it against the declared surface (when there is one), then the
- * policies. A route miss stops the action, so the state operators do not count it; a
- * `policy_violation` outranks `unmatched_route`.
+ * Decides an action: matches it against the declared surface (when there is one: its routes
+ * for an HTTP action, its tools for a tool call), then the policies. A miss (no route; an
+ * undeclared tool under `strict_tools`) stops the action, so the state operators do not count
+ * it; a `policy_violation` outranks `unmatched_route`.
  *
  * @example
  * ```ts
@@ -52,9 +74,8 @@ export async function evaluateAction(
   surface: MockRouter | undefined,
   action: Action,
 ): Promise<Evaluation> {
-  const route = surface?.match(action);
+  const { route, mock, unmatched } = lookup(surface, action);
   const decided = route?.action ?? action;
-  const unmatched = surface !== undefined && route === undefined;
   const verdict = await policies.decide(decided, { blocked: unmatched });
   const outcome = unmatched && verdict.outcome !== "policy_violation"
     ? "unmatched_route"
@@ -62,5 +83,6 @@ export async function evaluateAction(
   const result: Evaluation = { outcome, decisions: verdict.decisions, action: decided };
   if (verdict.policy !== undefined && outcome !== "unmatched_route") result.policy = verdict.policy;
   if (route) result.route = route;
+  if (mock) result.mock = mock;
   return result;
 }

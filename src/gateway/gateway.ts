@@ -12,7 +12,7 @@ import { errorMessage } from "../errors.ts";
 import { checkAdmin } from "../http/admin_guard.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
-import { handleDecide } from "../http/decide_route.ts";
+import { type DecideContext, handleDecide } from "../http/decide_route.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
@@ -20,6 +20,7 @@ import { decisionLogObserver, type DecisionSink } from "../log/decision_log.ts";
 import { type EventObserver, Recorder } from "../trace/recorder.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { TraceStore } from "../trace/trace_store.ts";
+import { CallMemory } from "../tools/call_memory.ts";
 import { Forwarder } from "./forward.ts";
 import { type GatewayConfig, loadGatewayConfig } from "./gateway_config.ts";
 import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts";
@@ -119,6 +120,7 @@ class Gateway implements GatewayHandle {
   readonly #forwarder: Forwarder;
   readonly #metrics = new Metrics();
   readonly #ctx: GatewayContext;
+  readonly #decide: DecideContext;
   readonly #admin: Hono;
   readonly #lifecycle: ServerLifecycle<GatewayConfig>;
 
@@ -146,6 +148,7 @@ class Gateway implements GatewayHandle {
       forwarder: this.#forwarder,
       recorder: new Recorder({ traces: this.#traces, observers }),
     };
+    this.#decide = { ...this.#ctx, calls: new CallMemory() };
     this.#admin = this.#buildAdmin();
     this.#lifecycle = new ServerLifecycle({
       address: options,
@@ -225,7 +228,7 @@ class Gateway implements GatewayHandle {
 
   #buildAdmin(): Hono {
     const app = new Hono();
-    app.post(`${ADMIN_PREFIX}/v1/decide`, (c) => handleDecide(this.#ctx, c.req.raw));
+    app.post(`${ADMIN_PREFIX}/v1/decide`, (c) => handleDecide(this.#decide, c.req.raw));
     const health = () => this.#health();
     app.route(
       ADMIN_PREFIX,

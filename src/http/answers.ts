@@ -95,12 +95,27 @@ export function jsonAnswer(
   });
 }
 
-function describe(e: Evaluation): string {
+/**
+ * What an agent is told about a decided action: the deciding rule's message (of a blocking or a
+ * flag rule), what did not match for an action outside the declared surface, else `allowed`.
+ *
+ * @example
+ * ```ts
+ * import { outcomeMessage } from "./answers.ts";
+ * import { compileMocks, compilePolicies, evaluateAction, toolAction } from "@mirage/core";
+ * const surface = compileMocks({ mocks: [], strict_tools: true });
+ * const e = await evaluateAction(compilePolicies({ policies: [] }), surface, toolAction({ tool: "rm" }));
+ * console.log(outcomeMessage(e)); // no declared tool mock matches tool rm
+ * ```
+ */
+export function outcomeMessage(e: Evaluation): string {
   if (e.outcome === "unmatched_route") {
     const a = e.action;
-    const what = a.kind === "http" ? `${a.method} ${a.path}` : `tool ${a.tool}`;
-    return `no declared route matches ${what}`;
+    return a.kind === "http"
+      ? `no declared route matches ${a.method} ${a.path}`
+      : `no declared tool mock matches tool ${a.tool}`;
   }
+  if (e.policy === undefined) return "allowed";
   const failing = e.decisions.find((d) => d.policy === e.policy);
   return failing?.message ?? "blocked by policy";
 }
@@ -126,7 +141,7 @@ export function blockedBody(
 ): BlockedBody {
   const body: BlockedBody = {
     error: e.outcome,
-    message: describe(e),
+    message: outcomeMessage(e),
     run_id: runId,
     event: seq,
     decisions,

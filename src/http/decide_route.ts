@@ -6,42 +6,38 @@
  * @module
  */
 
-import { type Action, httpAction, toolAction } from "../engine/action.ts";
-import type { MockRouter } from "../engine/compile_mocks.ts";
-import type { PolicySet } from "../engine/compile_policies.ts";
+import { type Action, type HttpAction, httpAction, toolAction } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
-import { goesThrough, type Mode } from "../engine/outcome.ts";
+import { goesThrough } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
+import { decideToolAction, type ToolContext } from "../tools/decide_tool.ts";
+import type { ToolMockAnswer, ToolVerdict } from "../tools/tool_gate.ts";
 import { buildEvent } from "../trace/event.ts";
-import type { Recorder } from "../trace/recorder.ts";
-import type { Redactor } from "../trace/redact.ts";
 import type { RunIdRule } from "../trace/run_id.ts";
 import { elapsedUs } from "../trace/timing.ts";
-import { decisionHeaders, errorAnswer, jsonAnswer } from "./answers.ts";
+import { decisionHeaders, errorAnswer, jsonAnswer, outcomeMessage } from "./answers.ts";
 import { readLimited } from "./body_limit.ts";
 
-/** What the decide route decides with; a server passes its own. */
-export interface DecideContext {
-  /** In `passthrough` a stopped action is answered `enforced: false`. */
-  readonly mode: Mode;
+/**
+ * What the decide route decides with; a server passes its own. Tool calls take the shared tool
+ * path (`tools/decide_tool.ts`): remembered by call id, answered with their mock where the
+ * server serves mocks (`serveMocks`: the CI proxy).
+ */
+export interface DecideContext extends ToolContext {
   /** Bytes of a posted action read at most. */
   readonly maxBody: number;
   /** Which run an action belongs to. */
   readonly runIds: RunIdRule;
-  /** Where decisions are recorded. */
-  readonly recorder: Recorder;
-  /** The compiled configuration now (it changes on reload). */
-  readonly config: () => {
-    readonly policies: PolicySet;
-    readonly surface?: MockRouter | undefined;
-    readonly redactor: Redactor;
-  };
 }
 
 /** The answer of a decide call. */
 export interface DecideAnswer {
   /** The decided outcome. */
   outcome: Evaluation["outcome"];
+  /** What the agent should be told: the deciding rule's message, or `allowed`. */
+  message: string;
+  /** For a tool call the CI proxy answers with a tool mock: the mock and its result. */
+  mock?: ToolMockAnswer;
   /** The deciding policy, if any. */
   policy?: string;
   /** One decision per applicable rule. */
@@ -70,16 +66,23 @@ function headersOf(v: unknown): HeadersInit | undefined {
   return v as Record<string, string>;
 }
 
-/** Reads an HTTP-shaped `{method, url, headers?, body?|json?}` or a tool call `{tool, args?}`. */
+/**
+ * Reads an HTTP-shaped `{method, url, headers?, body?|json?}` or a tool call
+ * `{tool, args?, call_id?, headers?}`.
+ */
 export function parseDecideAction(value: unknown, runId: string): Action {
   if (!isRecord(value)) throw new TypeError("the action must be a JSON object");
   const headers = headersOf(value.headers);
   if (typeof value.tool === "string") {
+    if (value.call_id !== undefined && typeof value.call_id !== "string") {
+      throw new TypeError("'call_id' must be a string");
+    }
     return toolAction({
       tool: value.tool,
       args: value.args,
       runId,
       ...(headers ? { headers } : {}),
+      ...(typeof value.call_id === "string" ? { callId: value.call_id } : {}),
     });
   }
   if (typeof value.method !== "string" || typeof value.url !== "string") {
@@ -122,19 +125,34 @@ function runIdOf(ctx: DecideContext, request: Request, value: unknown): string {
   return ctx.runIds.resolve({ header: request.headers, call });
 }
 
+/** A tool call's verdict as a decide answer; a call the server could not decide answers 503. */
+function toolAnswer(v: ToolVerdict): Response {
+  if (v.outcome === "error") {
+    console.error(`[mirage] ${v.message}`);
+    return errorAnswer(503, v.message, { runId: v.runId, event: v.event });
+  }
+  const answer: DecideAnswer = {
+    outcome: v.outcome,
+    message: v.message,
+    decisions: [...v.decisions],
+    run_id: v.runId,
+    event: v.event,
+    enforced: v.enforced,
+  };
+  if (v.policy !== undefined) answer.policy = v.policy;
+  if (v.mock) answer.mock = v.mock;
+  return jsonAnswer(200, answer, decisionHeaders(v, v.runId));
+}
+
 async function decideAndRecord(
   ctx: DecideContext,
-  action: Action,
+  action: HttpAction,
   runId: string,
   start: number,
   at: string,
 ) {
   const config = ctx.config();
-  const e = await evaluateAction(
-    config.policies,
-    action.kind === "http" ? config.surface : undefined,
-    action,
-  );
+  const e = await evaluateAction(config.policies, config.surface, action);
   const us = elapsedUs(start);
   const enforced = ctx.mode === "enforce" || goesThrough(e.outcome);
   const timing = { at, evaluate_us: us, decide_us: us, total_us: us };
@@ -146,6 +164,7 @@ async function decideAndRecord(
   const seq = await ctx.recorder.record(runId, event, timing);
   const answer: DecideAnswer = {
     outcome: e.outcome,
+    message: outcomeMessage(e),
     decisions: event.decisions,
     run_id: runId,
     event: seq,
@@ -157,8 +176,9 @@ async function decideAndRecord(
 }
 
 /**
- * Decides the posted action and answers its evaluation; a surface applies to HTTP actions
- * only (mocks describe routes, not tools). An evaluation that throws answers 503.
+ * Decides the posted action and answers its evaluation, against the server's surface when it
+ * has one (its routes for HTTP actions, its declared tools for tool calls). An evaluation that
+ * throws answers 503.
  *
  * @example
  * ```ts ignore
@@ -180,6 +200,7 @@ export async function handleDecide(ctx: DecideContext, request: Request): Promis
     return invalid(errorMessage(e), runId);
   }
   try {
+    if (action.kind === "tool") return toolAnswer(await decideToolAction(ctx, action));
     return await decideAndRecord(ctx, action, runId, start, at);
   } catch (e) {
     const message = `evaluation failed: ${errorMessage(e)}`;

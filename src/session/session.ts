@@ -1,6 +1,8 @@
 /**
  * `session()`: Mirage in-process, for tests. Its `fetch` opens no socket: it decides each
- * request and serves the mock or answers 403 / 404 exactly as `mirage proxy` does.
+ * request and serves the mock or answers 403 / 404 exactly as `mirage proxy` does. It is also a
+ * {@link ToolGate}: `decideTool` decides an agent's tool calls into the same trace and answers
+ * declared tools with their mocks.
  *
  * @module
  */
@@ -20,6 +22,9 @@ import { buildTrace, type Trace } from "../trace/trace.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { type CiContext, handleCiRequest } from "../ci/ci_handler.ts";
 import { describeEvent } from "../trace/describe_event.ts";
+import { CallMemory } from "../tools/call_memory.ts";
+import { decideToolAction, toolCallAction, type ToolContext } from "../tools/decide_tool.ts";
+import type { ToolCall, ToolGate, ToolVerdict } from "../tools/tool_gate.ts";
 
 /**
  * Options of {@link session}.
@@ -60,11 +65,16 @@ export interface SessionOptions {
  * console.log(res.status, mirage.outcome); // 404 unmatched_route
  * ```
  */
-export interface MirageSession extends AsyncDisposable {
+export interface MirageSession extends ToolGate, AsyncDisposable {
   /** The session's run id. */
   readonly runId: string;
   /** A drop-in `fetch` that decides, then serves the mock or the blocked answer. */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
+  /**
+   * Decides a tool call and records it beside the session's requests. A declared tool mock
+   * that applies is the verdict's `mock`: return its result instead of running the tool.
+   */
+  decideTool(call: ToolCall): Promise<ToolVerdict>;
   /** Every event of the session's run so far, in order. */
   readonly events: readonly TraceEvent[];
   /** The run's worst outcome so far. */
@@ -75,7 +85,8 @@ export interface MirageSession extends AsyncDisposable {
   readonly tracePath: string | undefined;
   /**
    * Throws {@link MirageViolationError} on `policy_violation`, `unmatched_route` or `error` (and
-   * `flagged` if asked) in any request the session handled, whatever run id it carried.
+   * `flagged` if asked) in any request or tool call the session handled, whatever run id it
+   * carried.
    */
   assertClean(options?: { failOnFlagged?: boolean }): void;
   /** Writes the trace, restores `fetch`, releases the store. */
@@ -96,6 +107,7 @@ class Session implements MirageSession {
   readonly #ctx: CiContext;
   readonly #runIds: RunIdRule;
   readonly #recorder: Recorder;
+  readonly #tools: ToolContext;
   /** Events by run id: a request's `x-mirage-run-id` may name another run than the session's. */
   readonly #runs = new Map<string, TraceEvent[]>();
   readonly #restoreFetch: (() => void) | undefined;
@@ -115,6 +127,13 @@ class Session implements MirageSession {
       strict: true,
       observers: [({ runId, event }) => this.#eventsOf(runId).push(event)],
     });
+    this.#tools = {
+      mode: ctx.mode,
+      recorder: this.#recorder,
+      calls: new CallMemory(),
+      serveMocks: true,
+      config: () => ({ policies: ctx.policies, surface: ctx.mocks, redactor: ctx.redactor }),
+    };
     this.tracePath = traces?.pathOf(this.runId);
     if (intercept) {
       const original = globalThis.fetch;
@@ -124,10 +143,19 @@ class Session implements MirageSession {
   }
 
   async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
-    if (this.#closed) throw new MirageError("session_closed", `session '${this.runId}' is closed`);
+    this.#open();
     const request = toRequest(input, init);
     const runId = this.#runIds.resolve({ header: request.headers });
     return await handleCiRequest(this.#ctx, this.#recorder, request, runId);
+  }
+
+  async decideTool(call: ToolCall): Promise<ToolVerdict> {
+    this.#open();
+    return await decideToolAction(this.#tools, toolCallAction(this.#runIds, call));
+  }
+
+  #open(): void {
+    if (this.#closed) throw new MirageError("session_closed", `session '${this.runId}' is closed`);
   }
 
   #eventsOf(runId: string): TraceEvent[] {

@@ -45,6 +45,8 @@ export interface TraceRequest {
   tool?: string;
   /** Tool arguments, for a tool call. */
   args?: unknown;
+  /** The framework's call id, for a tool call that has one. */
+  call_id?: string;
 }
 
 /**
@@ -188,6 +190,7 @@ function traceRequest(action: Action, withHost: boolean): TraceRequest {
   if (action.kind === "tool") {
     const r: TraceRequest = { tool: action.tool };
     if (action.payload !== undefined) r.args = action.payload;
+    if (action.call_id !== undefined) r.call_id = action.call_id;
     return r;
   }
   const r: TraceRequest = { method: action.method, path: action.path };

@@ -83,3 +83,39 @@ Deno.test("ci proxy: a config error at start is thrown with its position", async
     (e) => e instanceof Error && /policies\.yaml:\d+:\d+/.test(e.message),
   );
 });
+
+Deno.test("ci proxy: v1/decide decides against the mocks, records in the run, and logs the line", async () => {
+  await using ws = await workspace(
+    COUNTED,
+    `${MOCKS_YAML}tools:\n  - { name: lookup, result: { text: found } }\n`,
+  );
+  const log: string[] = [];
+  const proxy = await start(ws, log);
+  try {
+    const decide = async (action: unknown) => {
+      const res = await fetch(`${proxy.url}/_mirage/v1/decide`, postJson(action));
+      return { status: res.status, body: await res.json() };
+    };
+    const undeclared = await decide({ method: "GET", url: "http://api.test/v1/nowhere" });
+    assert.equal(undeclared.status, 200);
+    assert.equal(undeclared.body.outcome, "unmatched_route");
+    assert.equal(undeclared.body.message, "no declared route matches GET /v1/nowhere");
+    const tool = await decide({ tool: "lookup", args: { q: 1 }, call_id: "c1" });
+    assert.deepEqual([tool.body.outcome, tool.body.event, tool.body.mock], [
+      "allowed",
+      2,
+      { name: "lookup", result: { kind: "text", text: "found" } },
+    ]);
+    const bad = await decide({ tool: "lookup", call_id: 5 });
+    assert.deepEqual([bad.status, bad.body.error], [400, "invalid_action"]);
+    assert.ok(proxy.runIds.has("r"));
+    assert.match(log.join("\n"), /agent → tool lookup allowed/);
+  } finally {
+    await proxy.close();
+  }
+  const trace = JSON.parse(await Deno.readTextFile(`${ws.traces}/r.json`));
+  assert.deepEqual(trace.events.map((e: { response: unknown }) => e.response), [
+    { status: 200 },
+    { mock: "lookup" },
+  ]);
+});

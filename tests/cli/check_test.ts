@@ -95,25 +95,41 @@ Deno.test("check reports the errors of both files in one run", async () => {
   });
 });
 
-Deno.test("check prints lint warnings without failing", async () => {
-  const policies =
-    "policies:\n  - name: typo\n    path: /v2/sumbit\n    expr: 'true'\n    message: m\n";
-  const mocks =
-    "mocks:\n  - name: a\n    method: GET\n    path: /v1/{x}\n  - name: b\n    method: GET\n    path: /v1/y\n";
-  await withFiles({ "p.yaml": policies, "m.yaml": mocks }, async (dir) => {
-    const r = await mirage("check", "--policies", `${dir}/p.yaml`, "--mocks", `${dir}/m.yaml`);
-    assert.equal(r.code, 0);
-    assert.equal(
-      r.stdout,
-      [
-        `${dir}/p.yaml: ok · 1 policy (1 block)`,
-        `${dir}/p.yaml:2:5: warning: policy 'typo' (/v2/sumbit) matches none of the declared mocks`,
-        `${dir}/m.yaml: ok · 2 routes`,
-        `${dir}/m.yaml:5:5: warning: mock 'b' is never used: 'a' (line 2) is declared first and matches every request it matches`,
-        "",
-      ].join("\n"),
-    );
-  });
+/** A pair of valid files, and the lines `check` prints for them (`DIR` is their directory). */
+const LINTED: [string, string, string, string[]][] = [
+  [
+    "HTTP rules and routes",
+    "policies:\n  - name: typo\n    path: /v2/sumbit\n    expr: 'true'\n    message: m\n",
+    "mocks:\n  - name: a\n    method: GET\n    path: /v1/{x}\n  - name: b\n    method: GET\n    path: /v1/y\n",
+    [
+      "DIR/p.yaml: ok · 1 policy (1 block)",
+      "DIR/p.yaml:2:5: warning: policy 'typo' (/v2/sumbit) matches none of the declared mocks",
+      "DIR/m.yaml: ok · 2 routes",
+      "DIR/m.yaml:5:5: warning: mock 'b' is never used: 'a' (line 2) is declared first and matches every request it matches",
+    ],
+  ],
+  [
+    "tool rules under strict_tools",
+    "policies:\n  - name: refund_cap\n    tool: issue_refnd\n    field: amount\n    operator: max\n    value: 500\n    message: m\n",
+    "strict_tools: true\ntools:\n  - name: refund\n    tool: issue_refund\n    result: { json: { ok: true } }\n",
+    [
+      "DIR/p.yaml: ok · 1 policy (1 block)",
+      "DIR/p.yaml:2:5: warning: policy 'refund_cap' (tool issue_refnd) matches none of the declared tools: with strict_tools, calls to it are unmatched_route",
+      "DIR/m.yaml: ok · 0 routes · 1 tool (strict)",
+    ],
+  ],
+];
+
+Deno.test("check prints lint warnings without failing", async (t) => {
+  for (const [label, policies, mocks, lines] of LINTED) {
+    await t.step(label, async () => {
+      await withFiles({ "p.yaml": policies, "m.yaml": mocks }, async (dir) => {
+        const r = await mirage("check", "--policies", `${dir}/p.yaml`, "--mocks", `${dir}/m.yaml`);
+        assert.equal(r.code, 0);
+        assert.equal(r.stdout, [...lines.map((l) => l.replace("DIR", dir)), ""].join("\n"));
+      });
+    });
+  }
 });
 
 Deno.test("check --json prints one report object", async () => {

@@ -141,6 +141,13 @@ const REJECTED: [string, "policies" | "mocks", unknown][] = [
   }],
   ["match value list", "mocks", { mocks: [{ ...mock, match: { query: { a: [1] } } }] }],
   ["mock without path", "mocks", { mocks: [{ name: "m", method: "GET" }] }],
+  ["tool mock without result", "mocks", { tools: [{ name: "t" }] }],
+  ["two tool results", "mocks", { tools: [{ name: "t", result: { text: "a", error: "b" } }] }],
+  ["empty tool result", "mocks", { tools: [{ name: "t", result: {} }] }],
+  ["tool match on headers", "mocks", {
+    tools: [{ name: "t", result: { text: "a" }, match: { headers: { a: "b" } } }],
+  }],
+  ["strict_tools not a boolean", "mocks", { strict_tools: "yes" }],
 ];
 
 Deno.test("valibot and the JSON Schema both reject structural mistakes", async (t) => {

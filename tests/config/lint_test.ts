@@ -111,3 +111,37 @@ Deno.test("the example scenarios lint clean", async () => {
     assert.deepEqual(lintConfig(p, m), [], name);
   }
 });
+
+Deno.test("under strict_tools, a policy whose tools are all undeclared is reported", async (t) => {
+  const tools = (strict: boolean) =>
+    parseMocks(
+      [
+        `strict_tools: ${strict}`,
+        "tools:",
+        "  - { name: lookup, result: { text: ok } }",
+        "  - { name: refund_ok, tool: issue_refund, result: { json: {} } }",
+      ].join("\n"),
+      "m.yaml",
+    );
+  const cases: [string, boolean, string | undefined][] = [
+    ["tool: lookup", true, undefined],
+    ["tool: issue_refund", true, undefined],
+    ["tool: refund_ok", true, "policy 'r0' (tool refund_ok)"],
+    ["tool: [send_email, lookup]", true, undefined],
+    ["tool: [send_email, reply]", true, "policy 'r0' (tool send_email|reply)"],
+    ["tool: send_email", false, undefined],
+    ["method: GET", true, undefined],
+  ];
+  for (const [scope, strict, warning] of cases) {
+    await t.step(`${scope} (strict_tools: ${strict})`, () => {
+      const found = lintConfig(policies(scope), tools(strict))
+        .filter((w) => w.message.includes("declared tools"));
+      assert.deepEqual(
+        found.map((w) => `${w.file}:${w.line}:${w.col} ${w.message}`),
+        warning === undefined ? [] : [
+          `p.yaml:2:5 ${warning} matches none of the declared tools: with strict_tools, calls to it are unmatched_route`,
+        ],
+      );
+    });
+  }
+});

@@ -44,3 +44,22 @@ Deno.test("parseTemplate rejects broken templates", async (t) => {
     });
   }
 });
+
+Deno.test("parseTemplate for tool mocks: args reads as payload, route-only roots are refused", () => {
+  const paths = (t: string) =>
+    parseTemplate(t, "tool").map((p) => typeof p === "string" ? p : [p.root, p.steps]);
+  assert.deepEqual(paths("{{ args.order_id }}"), [["payload", [{ kind: "key", key: "order_id" }]]]);
+  assert.deepEqual(paths("{{args}}"), [["payload", []]]);
+  assert.deepEqual(paths("{{ args[0] }}"), [["payload", [{ kind: "index", index: 0 }]]]);
+  assert.deepEqual(paths("{{ argsx }}"), [["payload", [{ kind: "key", key: "argsx" }]]]);
+  assert.deepEqual(paths("{{ tool }}@{{ run_id }}"), [["tool", []], "@", ["run_id", []]]);
+  assert.deepEqual(
+    parseTemplate("{{ args.x }}").map((p) => typeof p === "string" ? p : p.steps),
+    [[{ kind: "key", key: "args" }, { kind: "key", key: "x" }]],
+    "a route's template reads a payload field called args",
+  );
+  assert.throws(
+    () => parseTemplate("{{ params.id }}", "tool"),
+    /'params' is not available \(use args, payload, tool, run_id\)/,
+  );
+});

@@ -1,0 +1,30 @@
+/**
+ * Verdicts every gate gives the same way: what a gate answers when it cannot decide.
+ *
+ * @module
+ */
+
+import type { Mode } from "../engine/outcome.ts";
+import type { ToolVerdict } from "./tool_gate.ts";
+
+/**
+ * The verdict on a call the gate could not decide (an evaluation that threw, a gateway that did
+ * not answer or answered something the gate does not understand): `error`, blocked in
+ * `enforce`, allowed with `enforced: false` in `passthrough`. Never an allow in `enforce`.
+ *
+ * @example
+ * ```ts
+ * import { failedVerdict } from "./verdict.ts";
+ * const v = failedVerdict("enforce", "gateway unreachable", "r1", 0);
+ * console.log(v.outcome, v.allowed, v.enforced); // error false true
+ * ```
+ */
+export function failedVerdict(
+  mode: Mode,
+  message: string,
+  runId: string,
+  event: number,
+): ToolVerdict {
+  const allowed = mode === "passthrough";
+  return { outcome: "error", allowed, enforced: !allowed, message, decisions: [], event, runId };
+}
