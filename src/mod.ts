@@ -72,14 +72,18 @@ export {
   type RouteMatch,
 } from "./engine/compile_mocks.ts";
 export { evaluateAction, type Evaluation } from "./engine/evaluate_action.ts";
-export type {
-  StateCheck,
-  StateMark,
-  StateResult,
-  StateStore,
-  StateTransaction,
+export {
+  DEFAULT_IDLE_TTL_MS,
+  type StateCheck,
+  type StateMark,
+  type StateResult,
+  type StateStore,
+  type StateTransaction,
+  storeStatus,
+  type StoreStatus,
 } from "./state/state_store.ts";
-export { MemoryStateStore } from "./state/memory_store.ts";
+export { MemoryStateStore, type MemoryStoreOptions } from "./state/memory_store.ts";
+export { RedisStateStore, redisStore, type RedisStoreOptions } from "./state/redis_store.ts";
 
 export {
   type Outcome,

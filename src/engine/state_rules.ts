@@ -98,17 +98,24 @@ function compileFilter(field: string | undefined): (action: Action) => boolean {
   };
 }
 
-function counting(rule: PolicyRule, key: (a: Action) => string, block: boolean): StateAsker {
+/** How a rule's checks are keyed and what they do when they fail. */
+interface Keying {
+  readonly key: (action: Action) => string;
+  readonly global: boolean;
+  readonly block: boolean;
+}
+
+function counting(rule: PolicyRule, { key, global, block }: Keying): StateAsker {
   const applies = compileFilter(rule.field);
   const v = rule.value as number | { limit: number; window_seconds: number };
   const check = (k: string): StateCheck =>
     typeof v === "number"
-      ? { kind: "count", key: k, limit: v, block }
-      : { kind: "rate", key: k, limit: v.limit, windowMs: v.window_seconds * 1000, block };
+      ? { kind: "count", key: k, limit: v, block, global }
+      : { kind: "rate", key: k, limit: v.limit, windowMs: v.window_seconds * 1000, block, global };
   return (a) => applies(a) ? { kind: "check", check: check(key(a)) } : SKIP;
 }
 
-function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): StateAsker {
+function summing(rule: PolicyRule, { key, global, block }: Keying): StateAsker {
   const v = rule.value as { field: string; limit: number };
   const get = compileFieldGetter(v.field);
   const lenient = rule.on_missing === "pass";
@@ -118,7 +125,7 @@ function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): 
       if (lenient) {
         return {
           kind: "check",
-          check: { kind: "sum", key: key(a), limit: v.limit, amount: 0, block },
+          check: { kind: "sum", key: key(a), limit: v.limit, amount: 0, block, global },
         };
       }
       return { kind: "missing", field: v.field };
@@ -128,7 +135,7 @@ function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): 
     const safe = Number.isFinite(amount) && amount >= 0 ? amount : Infinity;
     return {
       kind: "check",
-      check: { kind: "sum", key: key(a), limit: v.limit, amount: safe, block },
+      check: { kind: "sum", key: key(a), limit: v.limit, amount: safe, block, global },
     };
   };
 }
@@ -140,25 +147,27 @@ function priorPrefix(rule: PolicyRule): string {
 /** Compiles a state rule into its asker. */
 export function compileStateRule(rule: PolicyRule): StateAsker {
   const block = (rule.action ?? "block") === "block";
-  const key = compileKey(`${rule.name}\u0000`, rule.per);
+  const global = rule.per === "global";
+  const keying: Keying = { key: compileKey(`${rule.name}\u0000`, rule.per), global, block };
   switch (rule.operator) {
     case "count_lte":
     case "rate_lte":
-      return counting(rule, key, block);
+      return counting(rule, keying);
     case "sum_lte":
-      return summing(rule, key, block);
+      return summing(rule, keying);
     case "requires_prior": {
       const same = compileSame((rule.value as PriorSpec).same);
       const k = compileKey(priorPrefix(rule), rule.per);
       return (a) => {
         const key = same(a);
         if ("missing" in key) return { kind: "missing", field: key.missing };
-        return { kind: "check", check: { kind: "has", key: k(a), member: key.member, block } };
+        const check: StateCheck = { kind: "has", key: k(a), member: key.member, block, global };
+        return { kind: "check", check };
       };
     }
     case "forbids_prior": {
       const k = compileKey(priorPrefix(rule), rule.per);
-      return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block } });
+      return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block, global } });
     }
     default:
       throw new Error(`operator '${rule.operator}' is not a state operator`);
@@ -170,10 +179,11 @@ export function compileWatcher(rule: PolicyRule, order: number): Watcher {
   const spec = rule.value as PriorSpec;
   const same = rule.operator === "requires_prior" ? compileSame(spec.same) : () => NO_SAME;
   const k = compileKey(priorPrefix(rule), rule.per);
+  const global = rule.per === "global";
   const scope: Scope = compileScope(spec);
   const mark = (a: Action) => {
     const key = same(a);
-    return "missing" in key ? undefined : { key: k(a), member: key.member };
+    return "missing" in key ? undefined : { key: k(a), member: key.member, global };
   };
   return { order, scope, mark };
 }
