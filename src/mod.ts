@@ -79,8 +79,8 @@ export {
   type StateResult,
   type StateStore,
   type StateTransaction,
-  storeStatus,
   type StoreStatus,
+  storeStatus,
 } from "./state/state_store.ts";
 export { MemoryStateStore, type MemoryStoreOptions } from "./state/memory_store.ts";
 export { RedisStateStore, redisStore, type RedisStoreOptions } from "./state/redis_store.ts";

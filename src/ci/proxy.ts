@@ -17,6 +17,7 @@ import { Reloadable } from "../http/reloadable.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { requestLine } from "../log/request_log.ts";
+import { type StateStore, storeStatus } from "../state/state_store.ts";
 
 /** Options of {@link startProxy}. */
 export interface ProxyOptions {
@@ -42,6 +43,8 @@ export interface ProxyOptions {
   readonly log: (line: string) => void;
   /** Colour the request lines. */
   readonly colour: boolean;
+  /** Where the state operators keep state (kept across reloads, closed with the proxy); default in memory. */
+  readonly store?: StateStore;
 }
 
 /** A running proxy. */
@@ -77,7 +80,7 @@ class CiProxy implements ProxyHandle {
   readonly runIds = new Set<string>();
   readonly #options: ProxyOptions;
   readonly #holder: Reloadable<CiContext>;
-  readonly #metrics = new Metrics();
+  readonly #metrics = new Metrics(() => storeStatus(this.#holder.current.policies.store));
   readonly #counters = new Map<string, number>();
   readonly #app: Hono;
   readonly #lifecycle: ServerLifecycle<CiContext>;
@@ -167,6 +170,7 @@ class CiProxy implements ProxyHandle {
       routes: this.routes,
       policies: this.policies,
       mode: this.#options.enforce ? "enforce" : "passthrough",
+      state: storeStatus(this.#holder.current.policies.store),
     };
   }
 
@@ -211,7 +215,12 @@ class CiProxy implements ProxyHandle {
  */
 export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const traces = new TraceStore({ dir: options.traces, mode: "ci", reset: true, idleFlushMs: 200 });
-  const proxy = new CiProxy(options, await loadCiContext({ ...options, traces }));
+  // The proxy owns the store it is given: a file that does not load releases it too.
+  const ctx = await loadCiContext({ ...options, traces }, options.store).catch(async (e) => {
+    await options.store?.close();
+    throw e;
+  });
+  const proxy = new CiProxy(options, ctx);
   try {
     proxy.start();
   } catch (e) {

@@ -6,17 +6,26 @@
  * @module
  */
 
-import { ConfigError } from "../errors.ts";
+import { ConfigError, MirageError } from "../errors.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
+import {
+  describeState,
+  openStore,
+  STATE_OPTIONS,
+  STATE_USAGE,
+  type StateChoice,
+  stateChoice,
+  stateHelp,
+} from "./state_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    "[--mode enforce|passthrough] [--no-watch]",
+    `[--mode enforce|passthrough] [--no-watch] ${STATE_USAGE}`,
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -30,6 +39,7 @@ const SPEC: CommandSpec = {
     "      --mode M       enforce (default): answer 403/404 to violations;",
     "                     passthrough: serve the mock anyway and record enforced: false",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
+    ...stateHelp(6, 21),
     "",
     "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id",
   ],
@@ -42,6 +52,7 @@ const SPEC: CommandSpec = {
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
     "no-watch": { type: "boolean" },
+    ...STATE_OPTIONS,
   },
 };
 
@@ -80,6 +91,13 @@ export async function run(args: string[]): Promise<number> {
   if (typeof flags === "number") return flags;
   const problem = usageProblem(flags);
   if (problem) return usageError(SPEC, problem);
+  let state: StateChoice;
+  try {
+    state = stateChoice(flags, (name) => Deno.env.get(name) || undefined);
+  } catch (e) {
+    if (e instanceof MirageError) return usageError(SPEC, e.message);
+    throw e;
+  }
   const traces = String(flags.traces);
   let proxy;
   try {
@@ -95,7 +113,9 @@ export async function run(args: string[]): Promise<number> {
       watchFiles: !flags["no-watch"],
       log: (line) => console.log(line),
       colour: wantsColour(Deno.stdout),
+      store: openStore(state),
     });
+    if (state.url !== undefined) console.log(describeState(state));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     console.error(e.message);

@@ -21,6 +21,7 @@ import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts"
 import { GatewayMetrics } from "./gateway_metrics.ts";
 import { Recorder } from "./recorder.ts";
 import { UpstreamClient } from "./upstream_client.ts";
+import { type StateStore, storeStatus } from "../state/state_store.ts";
 
 /** Options of {@link startGateway}. */
 export interface GatewayOptions {
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   readonly log: (line: string) => void;
   /** Reload on SIGHUP and file change. */
   readonly watch: boolean;
+  /** Where the state operators keep state (kept across reloads, closed with the gateway); default in memory. */
+  readonly store?: StateStore;
 }
 
 /** A running gateway. */
@@ -80,7 +83,7 @@ class Gateway implements GatewayHandle {
   readonly #holder: Reloadable<GatewayConfig>;
   readonly #traces: TraceStore;
   readonly #client = new UpstreamClient();
-  readonly #metrics = new GatewayMetrics();
+  readonly #metrics = new GatewayMetrics(() => storeStatus(this.#holder.current.policies.store));
   readonly #ctx: GatewayContext;
   readonly #admin: Hono;
   readonly #lifecycle: ServerLifecycle<GatewayConfig>;
@@ -205,6 +208,7 @@ class Gateway implements GatewayHandle {
       policies: config.policies.size,
     };
     if (config.surface) health.routes = config.surface.size;
+    health.state = storeStatus(config.policies.store);
     return health;
   }
 }
@@ -221,7 +225,12 @@ class Gateway implements GatewayHandle {
  * ```
  */
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
-  const gateway = new Gateway(options, await loadGatewayConfig(options));
+  // The gateway owns the store it is given: a file that does not load releases it too.
+  const config = await loadGatewayConfig(options, options.store).catch(async (e) => {
+    await options.store?.close();
+    throw e;
+  });
+  const gateway = new Gateway(options, config);
   try {
     gateway.start();
   } catch (e) {

@@ -141,7 +141,9 @@ export class MemoryStateStore implements StateStore {
   #update(c: StateCheck, at: number, now: number): void {
     const until = this.#idleUntil(c.global, now);
     if (c.kind === "count") this.#counts.set(c.key, (this.#counts.get(c.key, now) ?? 0) + 1, until);
-    if (c.kind === "sum") this.#sums.set(c.key, (this.#sums.get(c.key, now) ?? 0) + c.amount, until);
+    if (c.kind === "sum") {
+      this.#sums.set(c.key, (this.#sums.get(c.key, now) ?? 0) + c.amount, until);
+    }
     if (c.kind === "rate") {
       const hits = this.#hits.get(c.key, now) ?? [];
       hits.push(at);

@@ -11,7 +11,7 @@ import { createClient } from "@redis/client";
 import { errorMessage, MirageError } from "../errors.ts";
 import { checkIdleTtl } from "./memory_store.ts";
 import { APPLY_SCRIPT, APPLY_SHA, decodeReply, encodeTransaction } from "./redis_script.ts";
-import { parseRedisUrl, type RedisLocation, redactSecret } from "./redis_url.ts";
+import { parseRedisUrl, redactSecret, type RedisLocation } from "./redis_url.ts";
 import {
   DEFAULT_IDLE_TTL_MS,
   type StateResult,
@@ -37,6 +37,9 @@ export interface RedisStoreOptions {
   /** Longest wait for one call, in ms; past it the call fails (enforce answers 503). Default 1000. */
   readonly timeoutMs?: number;
 }
+
+/** The key prefix when none is given. */
+export const DEFAULT_PREFIX = "mirage:";
 
 /** Default time bound of one store call. */
 const DEFAULT_TIMEOUT_MS = 1000;
@@ -95,7 +98,7 @@ export class RedisStateStore implements StateStore {
   /** Starts connecting at once; throws `invalid_state_url` on a bad URL or `invalid_option`. */
   constructor(url: string, options: RedisStoreOptions = {}) {
     this.#where = parseRedisUrl(url);
-    this.#prefix = options.prefix ?? "mirage:";
+    this.#prefix = options.prefix ?? DEFAULT_PREFIX;
     this.#idleTtlMs = checkIdleTtl(options.idleTtlMs ?? DEFAULT_IDLE_TTL_MS);
     this.#timeoutMs = checkTimeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
     this.#client = clientFor(this.#where, Math.max(this.#timeoutMs, 1000), (n) => this.#retry(n));
