@@ -92,7 +92,10 @@ export class RedisStateStore implements StateStore {
   readonly #token = crypto.randomUUID();
   #calls = 0;
   #status: StoreStatus["status"] = "connecting";
+  /** The last failure, as status shows it. */
   #error: string | undefined;
+  /** What the client last said about the connection, as calls that cannot be made say why. */
+  #connectionError: string | undefined;
   #errors = 0;
 
   /** Starts connecting at once; throws `invalid_state_url` on a bad URL or `invalid_option`. */
@@ -110,7 +113,7 @@ export class RedisStateStore implements StateStore {
     });
     // Without a listener an `error` event would crash the process.
     this.#client.on("error", (e: unknown) => {
-      this.#error = this.#redact(errorMessage(e));
+      this.#error = this.#connectionError = this.#redact(errorMessage(e));
       if (this.#status !== "closed" && !this.#client.isReady) this.#status = "reconnecting";
     });
     this.#connecting = this.#client.connect().then(() => {}, () => {});
@@ -200,7 +203,9 @@ export class RedisStateStore implements StateStore {
   }
 
   #unavailable(): MirageError {
-    const why = this.#status === "closed" ? "closed" : `${this.#status}: ${this.#error ?? "down"}`;
+    const why = this.#status === "closed"
+      ? "closed"
+      : `${this.#status}: ${this.#connectionError ?? "down"}`;
     return new MirageError("state_unavailable", `${this.#name()} is unavailable (${why})`);
   }
 

@@ -12,7 +12,11 @@ const CANDIDATES = ["redis-server", "/usr/bin/redis-server"];
 async function findRedis(): Promise<string> {
   for (const bin of CANDIDATES) {
     try {
-      const out = await new Deno.Command(bin, { args: ["--version"], stdout: "null", stderr: "null" })
+      const out = await new Deno.Command(bin, {
+        args: ["--version"],
+        stdout: "null",
+        stderr: "null",
+      })
         .output();
       if (out.success) return bin;
     } catch (e) {
