@@ -12,22 +12,14 @@ import { type GatewayOptions, startGateway } from "../gateway/gateway.ts";
 import { parseSize } from "./size.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
-import {
-  describeState,
-  openStore,
-  STATE_OPTIONS,
-  STATE_USAGE,
-  type StateChoice,
-  stateChoice,
-  stateHelp,
-} from "./state_flags.ts";
+import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "gateway",
   usage:
     "--upstream URL --mode passthrough|enforce --policies P [--surface mocks.yaml] [--port 8080] " +
     "[--host 127.0.0.1] [--traces DIR] [--run-id ID] [--timeout-ms 10000] [--max-body 1MiB] " +
-    `[--admin-token T] [--no-decision-log] ${STATE_USAGE}`,
+    `[--admin-token T] [--no-decision-log] ${STATE_FLAGS.usage}`,
   details: [
     "  --upstream URL       where allowed requests go (http or https, optionally with a base path,",
     "                       which rules do not see: they read the path the client sent)",
@@ -44,7 +36,7 @@ const SPEC: CommandSpec = {
     "  --admin-token T      admin routes need 'authorization: Bearer T' (also MIRAGE_ADMIN_TOKEN);",
     "                       without it they answer loopback clients only",
     "  --no-decision-log    no JSON line per decision on stdout",
-    ...stateHelp(2, 23),
+    ...STATE_FLAGS.help(2, 23),
     "",
     "Run id: the x-mirage-run-id header, else MIRAGE_RUN_ID, else --run-id, else 'default'.",
   ],
@@ -61,7 +53,7 @@ const SPEC: CommandSpec = {
     "max-body": { type: "string", default: "1MiB" },
     "admin-token": { type: "string" },
     "no-decision-log": { type: "boolean", default: false },
-    ...STATE_OPTIONS,
+    ...STATE_FLAGS.options,
   },
 };
 
@@ -149,8 +141,7 @@ export async function run(args: string[]): Promise<number> {
     }
     throw e;
   }
-  const gateway = await startGateway({ ...options, store: openStore(state) });
-  if (state.url !== undefined) options.log(describeState(state));
+  const gateway = await startGateway({ ...options, store: openState(state, options.log) });
   const signal = await stopSignal();
   options.log(`[mirage] ${signal}: finishing in-flight requests`);
   await gateway.close();

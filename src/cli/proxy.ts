@@ -12,20 +12,12 @@ import { startProxy } from "../ci/proxy.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
-import {
-  describeState,
-  openStore,
-  STATE_OPTIONS,
-  STATE_USAGE,
-  type StateChoice,
-  stateChoice,
-  stateHelp,
-} from "./state_flags.ts";
+import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    `[--mode enforce|passthrough] [--no-watch] ${STATE_USAGE}`,
+    `[--mode enforce|passthrough] [--no-watch] ${STATE_FLAGS.usage}`,
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -39,7 +31,7 @@ const SPEC: CommandSpec = {
     "      --mode M       enforce (default): answer 403/404 to violations;",
     "                     passthrough: serve the mock anyway and record enforced: false",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
-    ...stateHelp(6, 21),
+    ...STATE_FLAGS.help(6, 21),
     "",
     "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id",
   ],
@@ -52,7 +44,7 @@ const SPEC: CommandSpec = {
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
     "no-watch": { type: "boolean" },
-    ...STATE_OPTIONS,
+    ...STATE_FLAGS.options,
   },
 };
 
@@ -113,9 +105,8 @@ export async function run(args: string[]): Promise<number> {
       watchFiles: !flags["no-watch"],
       log: (line) => console.log(line),
       colour: wantsColour(Deno.stdout),
-      store: openStore(state),
+      store: openState(state, (line) => console.log(line)),
     });
-    if (state.url !== undefined) console.log(describeState(state));
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     console.error(e.message);

@@ -15,19 +15,6 @@ import { DEFAULT_IDLE_TTL_MS, type StateStore } from "../state/state_store.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import type { FlagValues } from "./output.ts";
 
-/** The flags, for a command's parseArgs options. */
-export const STATE_OPTIONS: ParseArgsOptionsConfig = {
-  state: { type: "string" },
-  "state-prefix": { type: "string" },
-  "state-ttl": { type: "string" },
-  "state-timeout-ms": { type: "string" },
-};
-
-/** The flags in a usage line. */
-export const STATE_USAGE =
-  "[--state memory|redis://HOST:PORT[/DB]] [--state-prefix P] [--state-ttl 24h] " +
-  "[--state-timeout-ms 1000]";
-
 const HELP: readonly [string, string[]][] = [
   ["--state S", [
     "where state operators keep state: memory (default), or Redis at",
@@ -43,22 +30,45 @@ const HELP: readonly [string, string[]][] = [
   ]],
 ];
 
-/**
- * The help lines, with flags from column `indent` and descriptions from column `column`.
- *
- * @example
- * ```ts
- * import { stateHelp } from "./state_flags.ts";
- * console.log(stateHelp(2, 23).join("\n"));
- * ```
- */
-export function stateHelp(indent: number, column: number): string[] {
+/** The help lines, with flags from column `indent` and descriptions from column `column`. */
+function help(indent: number, column: number): string[] {
   return HELP.flatMap(([flag, lines]) => {
     const head = `${" ".repeat(indent)}${flag}`;
     const first = head.length < column ? head.padEnd(column) : `${head}\n${" ".repeat(column)}`;
     return lines.map((line, i) => `${i === 0 ? first : " ".repeat(column)}${line}`);
   });
 }
+
+/** What a command puts in its spec for the flags. */
+export interface StateFlags {
+  /** For parseArgs. */
+  readonly options: ParseArgsOptionsConfig;
+  /** For the usage line. */
+  readonly usage: string;
+  /** The help lines, flags from column `indent`, descriptions from column `column`. */
+  help(indent: number, column: number): string[];
+}
+
+/**
+ * The flags, for a command's spec.
+ *
+ * @example
+ * ```ts
+ * import { STATE_FLAGS } from "./state_flags.ts";
+ * console.log(STATE_FLAGS.usage, STATE_FLAGS.help(2, 23).join("\n"));
+ * ```
+ */
+export const STATE_FLAGS: StateFlags = {
+  options: {
+    state: { type: "string" },
+    "state-prefix": { type: "string" },
+    "state-ttl": { type: "string" },
+    "state-timeout-ms": { type: "string" },
+  },
+  usage: "[--state memory|redis://HOST:PORT[/DB]] [--state-prefix P] [--state-ttl 24h] " +
+    "[--state-timeout-ms 1000]",
+  help,
+};
 
 /** What the flags chose. */
 export interface StateChoice {
@@ -129,38 +139,33 @@ export function stateChoice(
   return { url, prefix, idleTtlMs, timeoutMs };
 }
 
+/** The startup line of a Redis store; the URL redacted. */
+function describeRedis(url: string, choice: StateChoice): string {
+  const where = parseRedisUrl(url).display;
+  const ttl = formatDuration(choice.idleTtlMs);
+  return `[mirage] state in Redis ${where} · prefix ${
+    choice.prefix ?? DEFAULT_PREFIX
+  } · idle TTL ${ttl}`;
+}
+
 /**
- * Opens the chosen store (a Redis store starts connecting at once).
+ * Opens the chosen store (a Redis store starts connecting at once) and, for Redis, logs where
+ * state lives, the URL redacted: `[mirage] state in Redis redis://:***@host:6379/0 · …`.
  *
  * @example
  * ```ts
- * import { openStore } from "./state_flags.ts";
- * const store = openStore({ url: undefined, prefix: undefined, idleTtlMs: 60_000, timeoutMs: undefined });
+ * import { openState } from "./state_flags.ts";
+ * const store = openState({ url: undefined, prefix: undefined, idleTtlMs: 60_000, timeoutMs: undefined }, console.log);
  * await store.close();
  * ```
  */
-export function openStore(choice: StateChoice): StateStore {
+export function openState(choice: StateChoice, log: (line: string) => void): StateStore {
   if (choice.url === undefined) return new MemoryStateStore({ idleTtlMs: choice.idleTtlMs });
-  return redisStore(choice.url, {
+  const store = redisStore(choice.url, {
     idleTtlMs: choice.idleTtlMs,
     ...(choice.prefix === undefined ? {} : { prefix: choice.prefix }),
     ...(choice.timeoutMs === undefined ? {} : { timeoutMs: choice.timeoutMs }),
   });
-}
-
-/**
- * One line saying where state lives, for a server's startup output; the URL redacted.
- *
- * @example
- * ```ts
- * import { describeState } from "./state_flags.ts";
- * describeState({ url: "redis://:pw@127.0.0.1:6379", prefix: undefined, idleTtlMs: 86_400_000, timeoutMs: undefined });
- * // "[mirage] state in Redis redis://:***@127.0.0.1:6379/0 · prefix mirage: · idle TTL 24h"
- * ```
- */
-export function describeState(choice: StateChoice): string {
-  const ttl = `idle TTL ${formatDuration(choice.idleTtlMs)}`;
-  if (choice.url === undefined) return `[mirage] state in memory · ${ttl}`;
-  const where = parseRedisUrl(choice.url).display;
-  return `[mirage] state in Redis ${where} · prefix ${choice.prefix ?? DEFAULT_PREFIX} · ${ttl}`;
+  log(describeRedis(choice.url, choice));
+  return store;
 }
