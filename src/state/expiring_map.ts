@@ -1,10 +1,14 @@
 /**
- * A map whose entries carry a deadline: an entry past it reads as absent, and a sweep that
- * advances a few entries per call removes the ones nobody reads again, so that a long-lived
- * process forgets finished runs without ever pausing to scan everything at once.
+ * A map whose entries carry a deadline: an entry past it reads as absent, and each new entry
+ * pays for looking at two old ones, dropping those that expired, so that the ones nobody reads
+ * again go away too. A long-lived process forgets finished runs without ever pausing to scan
+ * everything, and a map that only updates existing entries pays nothing.
  *
  * @module
  */
+
+/** Old entries looked at per new entry: more than one, so that sweeping outpaces growth. */
+const SWEEP_PER_NEW_ENTRY = 2;
 
 interface Entry<V> {
   value: V;
@@ -18,7 +22,7 @@ interface Entry<V> {
  * ```ts
  * import { ExpiringMap } from "./expiring_map.ts";
  * const m = new ExpiringMap<number>();
- * m.set("a", 1, 100);
+ * m.set("a", 1, 100, 0);
  * console.log(m.get("a", 99), m.get("a", 100)); // 1 undefined
  * ```
  */
@@ -33,37 +37,41 @@ export class ExpiringMap<V> {
 
   /** The live value under `key` at `now`; an expired entry is dropped. */
   get(key: string, now: number): V | undefined {
-    const entry = this.#entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.until <= now) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return entry.value;
+    return this.#live(key, now)?.value;
   }
 
   /** Like {@link get}, and a live entry's deadline moves to `until`. */
   touch(key: string, now: number, until: number): V | undefined {
-    const value = this.get(key, now);
-    if (value !== undefined) (this.#entries.get(key) as Entry<V>).until = until;
-    return value;
+    const entry = this.#live(key, now);
+    if (entry === undefined) return undefined;
+    entry.until = until;
+    return entry.value;
   }
 
-  /** Sets the value and its deadline. */
-  set(key: string, value: V, until: number): void {
+  #live(key: string, now: number): Entry<V> | undefined {
     const entry = this.#entries.get(key);
-    if (entry === undefined) this.#entries.set(key, { value, until });
-    else {
+    if (entry === undefined || entry.until > now) return entry;
+    this.#entries.delete(key);
+    return undefined;
+  }
+
+  /** Sets the value and its deadline; a new entry first sweeps a little at `now`. */
+  set(key: string, value: V, until: number, now: number): void {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
       entry.value = value;
       entry.until = until;
+      return;
     }
+    this.#sweep(now);
+    this.#entries.set(key, { value, until });
   }
 
-  /** Looks at up to `budget` more entries, dropping the expired ones; wraps around at the end. */
-  sweep(now: number, budget: number): void {
+  /** Looks at the next few entries, dropping the expired ones; wraps around at the end. */
+  #sweep(now: number): void {
     if (this.#entries.size === 0) return;
     this.#cursor ??= this.#entries.entries();
-    for (let i = 0; i < budget; i++) {
+    for (let i = 0; i < SWEEP_PER_NEW_ENTRY; i++) {
       const next = this.#cursor.next();
       if (next.done) {
         this.#cursor = undefined;

@@ -92,9 +92,6 @@ export class MemoryStateStore implements StateStore {
       tx.checks.forEach((c) => this.#update(c, tx.now, now));
       for (const m of tx.marks) this.#mark(m, now);
     }
-    // Sweep faster than this call can add keys, so expired ones cannot pile up.
-    const budget = 2 * (tx.checks.length + tx.marks.length) + 2;
-    for (const map of [this.#counts, this.#sums, this.#hits, this.#marks]) map.sweep(now, budget);
     return Promise.resolve(results);
   }
 
@@ -140,14 +137,16 @@ export class MemoryStateStore implements StateStore {
 
   #update(c: StateCheck, at: number, now: number): void {
     const until = this.#idleUntil(c.global, now);
-    if (c.kind === "count") this.#counts.set(c.key, (this.#counts.get(c.key, now) ?? 0) + 1, until);
+    if (c.kind === "count") {
+      this.#counts.set(c.key, (this.#counts.get(c.key, now) ?? 0) + 1, until, now);
+    }
     if (c.kind === "sum") {
-      this.#sums.set(c.key, (this.#sums.get(c.key, now) ?? 0) + c.amount, until);
+      this.#sums.set(c.key, (this.#sums.get(c.key, now) ?? 0) + c.amount, until, now);
     }
     if (c.kind === "rate") {
       const hits = this.#hits.get(c.key, now) ?? [];
       hits.push(at);
-      this.#hits.set(c.key, hits, now + c.windowMs);
+      this.#hits.set(c.key, hits, now + c.windowMs, now);
     }
   }
 
@@ -164,6 +163,6 @@ export class MemoryStateStore implements StateStore {
   #mark(m: StateMark, now: number): void {
     const set = this.#marks.get(m.key, now) ?? new Set<string>();
     set.add(m.member);
-    this.#marks.set(m.key, set, this.#idleUntil(m.global, now));
+    this.#marks.set(m.key, set, this.#idleUntil(m.global, now), now);
   }
 }

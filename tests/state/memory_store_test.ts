@@ -21,7 +21,7 @@ Deno.test("memory store: the state-store conformance suite", async (t) => {
   });
 });
 
-Deno.test("memory store: keys of finished runs are swept away without being read again", async () => {
+Deno.test("memory store: keys of finished runs are swept away as new ones come, unread", async () => {
   let now = 0;
   const store = new MemoryStateStore({ idleTtlMs: 60_000, clock: () => now });
   const count = (key: string) => ({
@@ -30,11 +30,13 @@ Deno.test("memory store: keys of finished runs are swept away without being read
     marks: [{ key, member: "m" }],
     checks: [{ kind: "count" as const, key, limit: 9, block: true }],
   });
-  for (let i = 0; i < 5000; i++) await store.apply(count(`run-${i}`));
+  for (let i = 0; i < 5000; i++) await store.apply(count(`old-${i}`));
   assert.equal(store.size, 10_000);
   now += 60_001;
-  for (let i = 0; i < 2500; i++) await store.apply(count("live"));
-  assert.equal(store.size, 2);
+  for (let i = 0; i < 5000; i++) await store.apply(count(`new-${i}`));
+  assert.equal(store.size, 10_000, "the old runs' keys made room for the new ones'");
+  for (let i = 0; i < 5000; i++) await store.apply(count("one-run"));
+  assert.equal(store.size, 10_002, "updating a live key sweeps nothing");
 });
 
 Deno.test("memory store: an idle TTL that is not a positive number is refused", () => {
