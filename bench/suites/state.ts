@@ -2,7 +2,7 @@
  * The state suite: what shared state on Redis costs against the memory store, in the same run —
  * decisions in process (one awaited at a time, and 32 in flight as under load) with a real
  * redis-server on loopback, and the gateway saturated with every request going through the
- * store (one count check and one mark each).
+ * store (one count check and one mark each), the two gateways loaded in interleaved rounds.
  */
 
 import { type Action, compilePolicies, MemoryStateStore, redisStore } from "@mirage/core";
@@ -11,10 +11,11 @@ import { RedisServer } from "../../tests/support/redis_server.ts";
 import { type LoadPlan, measureTarget, type TargetResult } from "../gateway/measure_target.ts";
 import { findNginx, startNginx } from "../gateway/nginx_upstream.ts";
 import { gatewayCli, startGateway, type Target } from "../gateway/targets.ts";
-import { hasWrk } from "../gateway/wrk.ts";
+import { hasWrk, runWrk, type WrkResult } from "../gateway/wrk.ts";
 import type { BatchPlan } from "../lib/batch_timer.ts";
 import { procurementPool } from "../lib/decide_pool.ts";
 import { loadPolicyFile, repoUrl } from "../lib/policy_file.ts";
+import { percentile } from "../lib/stats.ts";
 import { progress } from "../lib/progress.ts";
 import { fmt, type Goal, type Ratio, type SuiteResult, type Table } from "../lib/report.ts";
 import { timePool } from "./decide.ts";
@@ -25,6 +26,8 @@ const PLAN: BatchPlan = { batch: 64, samples: 300, warmupMs: 500 };
 const IN_FLIGHT = 32;
 const CONCURRENT_DECISIONS = 40_000;
 const LOAD: Omit<LoadPlan, "useWrk"> = { wrkSeconds: 5, pacedRate: 1_000, pacedSeconds: 5 };
+/** Saturated rounds per gateway, interleaved. */
+const ROUNDS = 3;
 /** The goal: the gateway with Redis state keeps this share of its throughput with memory. */
 const GATEWAY_FLOOR = 0.7;
 
@@ -97,42 +100,83 @@ function decideTable(rows: readonly StoreRow[]): Table {
   };
 }
 
-function rps(r: TargetResult | undefined): number {
-  return r?.saturated?.requestsPerSecond ?? NaN;
+/** One gateway: its saturated rounds (interleaved with the other's) and its paced run. */
+interface GatewayRun {
+  readonly name: string;
+  readonly rounds: WrkResult[];
+  readonly paced: TargetResult["paced"];
 }
 
-function gatewayTable(memory: TargetResult, redis: TargetResult, plan: LoadPlan): Table {
+function median(xs: readonly number[]): number {
+  return percentile(xs, 50);
+}
+
+/** Redis ÷ memory throughput, per round (each pair measured back to back), then the median. */
+function gatewayRatio(memory: GatewayRun, redis: GatewayRun): number {
+  return median(
+    memory.rounds.map((m, i) => (redis.rounds[i]?.requestsPerSecond ?? NaN) / m.requestsPerSecond),
+  );
+}
+
+function gatewayTable(memory: GatewayRun, redis: GatewayRun, plan: LoadPlan): Table {
+  const ratio = gatewayRatio(memory, redis);
   return {
-    title: `State — gateway enforce saturated (wrk -t1 -c32 -d${plan.wrkSeconds}s) and paced ` +
-      `${plan.pacedRate.toLocaleString("en-US")} req/s, memory vs Redis state`,
+    title: `State — gateway enforce saturated (wrk -t1 -c32 -d${plan.wrkSeconds}s, ${ROUNDS} ` +
+      `interleaved rounds) and paced ${plan.pacedRate.toLocaleString("en-US")} req/s`,
     columns: [
       "target",
-      "req/s",
-      "× memory",
-      "p50 µs",
-      "p99 µs",
+      "req/s by round",
+      "median req/s",
+      "× memory (median of rounds)",
+      "p50 µs (median round)",
       "paced p50 µs",
       "paced p99 µs",
       "non-2xx",
     ],
-    rows: [memory, redis].map((r) => [
-      r.name,
-      r.saturated ? fmt(rps(r), 0) : "not measured",
-      fmt(rps(r) / rps(memory), 2),
-      fmt(r.saturated?.latencyUs.p50, 0),
-      fmt(r.saturated?.latencyUs.p99, 0),
-      fmt(r.paced.p50Us, 0),
-      fmt(r.paced.p99Us, 0),
-      String(r.saturated?.non2xx ?? "—"),
-    ]),
+    rows: [memory, redis].map((g) => {
+      const rps = g.rounds.map((w) => w.requestsPerSecond);
+      const mid = g.rounds.find((w) => w.requestsPerSecond === median(rps));
+      return [
+        g.name,
+        plan.useWrk ? rps.map((x) => fmt(x, 0)).join(" / ") : "not measured",
+        fmt(median(rps), 0),
+        g === memory ? "1.00" : fmt(ratio, 2),
+        fmt(mid?.latencyUs.p50, 0),
+        fmt(g.paced.p50Us, 0),
+        fmt(g.paced.p99Us, 0),
+        String(g.rounds.reduce((n, w) => n + w.non2xx, 0)),
+      ];
+    }),
     notes: [
       "Policy: bench/policies/procurement.yaml plus a per-run count_lte on quotes, so that each " +
       "load request (POST /v1/get_quote) runs one count check and one mark through the store.",
+      "Both gateways run at once; each round loads one, then the other (the order alternates), so " +
+      "that a change in the machine's load falls on both halves of a round's ratio.",
       plan.useWrk
-        ? "wrk, nginx, redis-server and the gateway share the machine's cores."
+        ? "wrk, nginx, redis-server and the gateways share the machine's cores."
         : "wrk is not installed (apt-get install -y wrk): saturating load not measured.",
     ],
   };
+}
+
+async function runGateways(targets: readonly Target[], plan: LoadPlan): Promise<GatewayRun[]> {
+  const rounds: WrkResult[][] = targets.map(() => []);
+  if (plan.useWrk) {
+    for (const t of targets) await runWrk(t.origin, 1);
+    for (let r = 0; r < ROUNDS; r++) {
+      progress("state", `saturated round ${r + 1}/${ROUNDS}`);
+      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) {
+        rounds[i]?.push(await runWrk((targets[i] as Target).origin, plan.wrkSeconds));
+      }
+    }
+  }
+  const out: GatewayRun[] = [];
+  for (const [i, t] of targets.entries()) {
+    const { paced } = await measureTarget(t, { ...plan, useWrk: false });
+    out.push({ name: t.name, rounds: rounds[i] ?? [], paced });
+  }
+  return out;
 }
 
 async function measureGateways(url: string, plan: LoadPlan) {
@@ -145,28 +189,26 @@ async function measureGateways(url: string, plan: LoadPlan) {
   const base = await Deno.readTextFile(repoUrl("bench/policies/procurement.yaml"));
   await Deno.writeTextFile(policies, `${base.trimEnd()}\n${QUOTE_COUNT}`);
   const up = `http://127.0.0.1:${upstream.port}`;
-  const start = (variant: Parameters<typeof startGateway>[4]) => () =>
-    startGateway(cli, up, "enforce", `${dir}/traces`, variant);
-  const out: TargetResult[] = [];
+  const targets: Target[] = [];
   try {
-    for (
-      const s of [
-        start({ name: "gateway enforce, memory state", policies, args: [] }),
-        start({ name: "gateway enforce, Redis state", policies, args: ["--state", url] }),
-      ]
-    ) {
-      const target: Target = await s();
-      try {
-        out.push(await measureTarget(target, plan));
-      } finally {
-        await target.process?.stop();
-      }
-    }
+    targets.push(
+      await startGateway(cli, up, "enforce", `${dir}/traces-memory`, {
+        name: "gateway enforce, memory state",
+        policies,
+        args: [],
+      }),
+      await startGateway(cli, up, "enforce", `${dir}/traces-redis`, {
+        name: "gateway enforce, Redis state",
+        policies,
+        args: ["--state", url],
+      }),
+    );
+    return await runGateways(targets, plan) as [GatewayRun, GatewayRun];
   } finally {
+    for (const t of targets) await t.process?.stop();
     await upstream.stop();
     await Deno.remove(dir, { recursive: true }).catch(() => {});
   }
-  return out as [TargetResult, TargetResult];
 }
 
 function notRun(reason: string): SuiteResult {
@@ -205,7 +247,7 @@ export async function runState(seed: number): Promise<SuiteResult> {
     const goals: Goal[] = [];
     if (gateways) {
       const [g0, g1] = gateways;
-      const ratio = rps(g1) / rps(g0);
+      const ratio = gatewayRatio(g0, g1);
       tables.push(gatewayTable(g0, g1, plan));
       if (plan.useWrk) {
         ratios["state.gateway.saturated.redis_vs_memory.rps"] = { value: ratio, better: "higher" };
