@@ -120,22 +120,16 @@ export class RedisStateStore implements StateStore {
   }
 
   /** Checks, and when the action goes through, updates: one script, run atomically by Redis. */
-  apply(tx: StateTransaction): Promise<StateResult[]> {
-    const { keys, args } = encodeTransaction(
-      tx,
-      this.#prefix,
-      this.#idleTtlMs,
-      `${this.#token}:${++this.#calls}`,
-    );
-    return this.#bounded(this.#run(keys, args)).then(
-      (reply) => {
-        if (this.#status === "error") this.#status = "ready";
-        return decodeReply(reply, tx.checks.length);
-      },
-      (e) => {
-        throw this.#failed(e);
-      },
-    );
+  async apply(tx: StateTransaction): Promise<StateResult[]> {
+    const token = `${this.#token}:${++this.#calls}`;
+    const { keys, args } = encodeTransaction(tx, this.#prefix, this.#idleTtlMs, token);
+    try {
+      const results = decodeReply(await this.#bounded(this.#run(keys, args)), tx.checks.length);
+      if (this.#status === "error") this.#status = "ready";
+      return results;
+    } catch (e) {
+      throw this.#failed(e);
+    }
   }
 
   /** Connected, connecting, reconnecting, failing or closed; where; the last error. */
