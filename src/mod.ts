@@ -83,14 +83,18 @@ export {
   type ToolResult,
 } from "./engine/compile_tool_mocks.ts";
 export { evaluateAction, type Evaluation } from "./engine/evaluate_action.ts";
-export type {
-  StateCheck,
-  StateMark,
-  StateResult,
-  StateStore,
-  StateTransaction,
+export {
+  DEFAULT_IDLE_TTL_MS,
+  type StateCheck,
+  type StateMark,
+  type StateResult,
+  type StateStore,
+  type StateTransaction,
+  type StoreStatus,
+  storeStatus,
 } from "./state/state_store.ts";
-export { MemoryStateStore } from "./state/memory_store.ts";
+export { MemoryStateStore, type MemoryStoreOptions } from "./state/memory_store.ts";
+export { RedisStateStore, redisStore, type RedisStoreOptions } from "./state/redis_store.ts";
 
 export {
   compareOutcomes,

@@ -7,7 +7,13 @@ import { repoUrl } from "../lib/policy_file.ts";
 import { type ServerProcess, startDenoServer } from "./server_process.ts";
 
 /** A target's name. */
-export type TargetName = "direct" | "bare proxy" | "gateway passthrough" | "gateway enforce";
+export type TargetName =
+  | "direct"
+  | "bare proxy"
+  | "gateway passthrough"
+  | "gateway enforce"
+  | "gateway enforce, memory state"
+  | "gateway enforce, Redis state";
 
 /** A started target: its origin and, for proxies, the process to measure and stop. */
 export interface Target {
@@ -40,12 +46,23 @@ export async function startBare(upstream: string): Promise<Target> {
   return { name: "bare proxy", origin: origin(p), process: p };
 }
 
-/** Starts the gateway in a mode, with the shipped procurement policy and traces in a temp dir. */
+/** Another policy file, more flags and the name to report, for the state suite's gateways. */
+export interface GatewayVariant {
+  readonly name: TargetName;
+  readonly policies: string;
+  readonly args: readonly string[];
+}
+
+/**
+ * Starts the gateway in a mode, with the shipped procurement policy (or a variant's) and traces
+ * in a temp dir.
+ */
 export async function startGateway(
   cli: string,
   upstream: string,
   mode: "passthrough" | "enforce",
   traces: string,
+  variant?: GatewayVariant,
 ): Promise<Target> {
   const args = [
     "gateway",
@@ -54,13 +71,15 @@ export async function startGateway(
     "--mode",
     mode,
     "--policies",
-    repoUrl("bench/policies/procurement.yaml").pathname,
+    variant?.policies ?? repoUrl("bench/policies/procurement.yaml").pathname,
     "--port",
     "0",
     "--no-decision-log",
     "--traces",
     traces,
+    ...variant?.args ?? [],
   ];
-  const p = await startDenoServer(`gateway ${mode}`, cli, args);
-  return { name: `gateway ${mode}`, origin: origin(p), process: p };
+  const name = variant?.name ?? `gateway ${mode}`;
+  const p = await startDenoServer(name, cli, args);
+  return { name, origin: origin(p), process: p };
 }

@@ -23,6 +23,7 @@ import { TraceStore } from "../trace/trace_store.ts";
 import { CallMemory } from "../tools/call_memory.ts";
 import { loadCiContext } from "./ci_context.ts";
 import { type CiContext, handleCiRequest } from "./ci_handler.ts";
+import { type StateStore, storeStatus } from "../state/state_store.ts";
 
 /**
  * Options of {@link startProxy}; everything but the two files has a default.
@@ -56,6 +57,8 @@ export interface ProxyOptions {
   readonly log?: (line: string) => void;
   /** Colour the request lines; default false. */
   readonly colour?: boolean;
+  /** Where the state operators keep state (kept across reloads, closed with the proxy); default in memory. */
+  readonly store?: StateStore;
 }
 
 /** A running proxy. */
@@ -76,7 +79,7 @@ export interface ProxyHandle {
   close(): Promise<void>;
 }
 
-type Settings = Required<Omit<ProxyOptions, "runId">>;
+type Settings = Required<Omit<ProxyOptions, "runId" | "store">>;
 
 /** Bytes of a posted `v1/decide` action read at most (the gateway's default inspection limit). */
 const DECIDE_MAX_BODY = 1024 * 1024;
@@ -112,7 +115,7 @@ class CiProxy implements ProxyHandle {
   readonly #settings: Settings;
   readonly #runIds: RunIdRule;
   readonly #holder: Reloadable<CiContext>;
-  readonly #metrics = new Metrics();
+  readonly #metrics = new Metrics(() => storeStatus(this.#holder.current.policies.store));
   readonly #traces: TraceStore;
   readonly #recorder: Recorder;
   readonly #app: Hono;
@@ -220,7 +223,12 @@ class CiProxy implements ProxyHandle {
   }
 
   #health(): Record<string, unknown> {
-    return { routes: this.routes, policies: this.policies, mode: this.#settings.mode };
+    return {
+      routes: this.routes,
+      policies: this.policies,
+      mode: this.#settings.mode,
+      state: storeStatus(this.#holder.current.policies.store),
+    };
   }
 }
 
@@ -246,7 +254,12 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const s = settings(options);
   const traces = new TraceStore({ dir: s.traces, mode: "ci", reset: true, idleFlushMs: 200 });
   const runIds = new RunIdRule(options.runId === undefined ? {} : { option: options.runId });
-  const proxy = new CiProxy(s, runIds, traces, await loadCiContext(s));
+  // The proxy owns the store it is given: a file that does not load releases it too.
+  const ctx = await loadCiContext(s, options.store).catch(async (e) => {
+    await options.store?.close();
+    throw e;
+  });
+  const proxy = new CiProxy(s, runIds, traces, ctx);
   try {
     proxy.start();
   } catch (e) {

@@ -13,13 +13,14 @@ import { parseSize } from "./size.ts";
 import { stopSignal } from "../http/serve.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
+import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "gateway",
   usage:
     "--upstream URL --mode passthrough|enforce --policies P [--surface mocks.yaml] [--port 8080] " +
     "[--host 127.0.0.1] [--traces DIR] [--run-id ID] [--timeout-ms 10000] [--max-body 1MiB] " +
-    "[--admin-token T] [--no-decision-log]",
+    `[--admin-token T] [--no-decision-log] ${STATE_FLAGS.usage}`,
   details: [
     "  --upstream URL       where allowed requests go (http or https, optionally with a base path,",
     "                       which rules do not see: they read the path the client sent)",
@@ -36,6 +37,7 @@ const SPEC: CommandSpec = {
     "  --admin-token T      admin routes need 'authorization: Bearer T' (also MIRAGE_ADMIN_TOKEN);",
     "                       without it they answer loopback clients only",
     "  --no-decision-log    no JSON line per decision on stdout",
+    ...STATE_FLAGS.help(2, 23),
     "",
     "Run id: the x-mirage-run-id header, else MIRAGE_RUN_ID, else --run-id, else 'default'.",
   ],
@@ -52,6 +54,7 @@ const SPEC: CommandSpec = {
     "max-body": { type: "string", default: "1MiB" },
     "admin-token": { type: "string" },
     "no-decision-log": { type: "boolean", default: false },
+    ...STATE_FLAGS.options,
   },
 };
 
@@ -131,15 +134,17 @@ export async function run(args: string[]): Promise<number> {
   const parsed = parseCommandArgs(SPEC, args);
   if (typeof parsed === "number") return parsed;
   let options: GatewayOptions;
+  let state: StateChoice;
   try {
     options = gatewayOptions(parsed);
+    state = stateChoice(parsed, env);
   } catch (e) {
     if (e instanceof MirageError && (e.code === "usage" || e.code === "invalid_size")) {
       return usageError(SPEC, e.message);
     }
     throw e;
   }
-  const gateway = await startGateway(options);
+  const gateway = await startGateway({ ...options, store: openState(state, log) });
   const signal = await stopSignal();
   log(`[mirage] ${signal}: finishing in-flight requests`);
   await gateway.close();

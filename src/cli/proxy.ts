@@ -7,18 +7,19 @@
  */
 
 import type { Mode } from "../engine/outcome.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, MirageError } from "../errors.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
+import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    "[--mode enforce|passthrough] [--no-watch]",
+    `[--mode enforce|passthrough] [--no-watch] ${STATE_FLAGS.usage}`,
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -32,6 +33,7 @@ const SPEC: CommandSpec = {
     "      --mode M       enforce (default): answer 403/404 to violations;",
     "                     passthrough: serve the mock anyway and record enforced: false",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
+    ...STATE_FLAGS.help(6, 21),
     "",
     "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id;",
     "       POST /_mirage/v1/decide (tool calls of an agent's remoteGate, answered with their mocks)",
@@ -45,6 +47,7 @@ const SPEC: CommandSpec = {
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
     "no-watch": { type: "boolean" },
+    ...STATE_FLAGS.options,
   },
 };
 
@@ -78,6 +81,13 @@ export async function run(args: string[]): Promise<number> {
   if (typeof flags === "number") return flags;
   const problem = usageProblem(flags);
   if (problem) return usageError(SPEC, problem);
+  let state: StateChoice;
+  try {
+    state = stateChoice(flags, (name) => Deno.env.get(name) || undefined);
+  } catch (e) {
+    if (e instanceof MirageError) return usageError(SPEC, e.message);
+    throw e;
+  }
   const traces = String(flags.traces);
   let proxy;
   try {
@@ -93,6 +103,7 @@ export async function run(args: string[]): Promise<number> {
       watchFiles: !flags["no-watch"],
       log: (line) => console.log(line),
       colour: wantsColour(Deno.stdout),
+      store: openState(state, (line) => console.log(line)),
     });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

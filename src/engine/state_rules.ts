@@ -104,17 +104,24 @@ function compileFilter(field: string | undefined): (action: Action) => boolean {
   };
 }
 
-function counting(rule: PolicyRule, key: (a: Action) => string, block: boolean): StateAsker {
+/** How a rule's checks are keyed and what they do when they fail. */
+interface Keying {
+  readonly key: (action: Action) => string;
+  readonly global: boolean;
+  readonly block: boolean;
+}
+
+function counting(rule: PolicyRule, { key, global, block }: Keying): StateAsker {
   const applies = compileFilter(rule.field);
   const v = rule.value as number | { limit: number; window_seconds: number };
   const check = (k: string): StateCheck =>
     typeof v === "number"
-      ? { kind: "count", key: k, limit: v, block }
-      : { kind: "rate", key: k, limit: v.limit, windowMs: v.window_seconds * 1000, block };
+      ? { kind: "count", key: k, limit: v, block, global }
+      : { kind: "rate", key: k, limit: v.limit, windowMs: v.window_seconds * 1000, block, global };
   return (a) => applies(a) ? { kind: "check", check: check(key(a)) } : SKIP;
 }
 
-function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): StateAsker {
+function summing(rule: PolicyRule, { key, global, block }: Keying): StateAsker {
   const v = rule.value as { field: string; limit: number };
   const get = compileFieldGetter(v.field);
   const lenient = rule.on_missing === "pass";
@@ -124,7 +131,7 @@ function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): 
       if (lenient) {
         return {
           kind: "check",
-          check: { kind: "sum", key: key(a), limit: v.limit, amount: 0, block },
+          check: { kind: "sum", key: key(a), limit: v.limit, amount: 0, block, global },
         };
       }
       return { kind: "missing", field: v.field };
@@ -134,7 +141,7 @@ function summing(rule: PolicyRule, key: (a: Action) => string, block: boolean): 
     const safe = Number.isFinite(amount) && amount >= 0 ? amount : Infinity;
     return {
       kind: "check",
-      check: { kind: "sum", key: key(a), limit: v.limit, amount: safe, block },
+      check: { kind: "sum", key: key(a), limit: v.limit, amount: safe, block, global },
     };
   };
 }
@@ -147,19 +154,20 @@ function priorPrefix(rule: PolicyRule): string {
  * The prior-action rules read the marks their watcher writes, under the prefix they share with
  * it, rather than under the rule's own key.
  */
-function requiresPrior(rule: PolicyRule, _key: unknown, block: boolean): StateAsker {
+function requiresPrior(rule: PolicyRule, { global, block }: Keying): StateAsker {
   const same = compileSame((rule.value as PriorSpec).same);
   const k = compileKey(priorPrefix(rule), rule.per);
   return (a) => {
     const key = same(a);
     if ("missing" in key) return { kind: "missing", field: key.missing };
-    return { kind: "check", check: { kind: "has", key: k(a), member: key.member, block } };
+    const check: StateCheck = { kind: "has", key: k(a), member: key.member, block, global };
+    return { kind: "check", check };
   };
 }
 
-function forbidsPrior(rule: PolicyRule, _key: unknown, block: boolean): StateAsker {
+function forbidsPrior(rule: PolicyRule, { global, block }: Keying): StateAsker {
   const k = compileKey(priorPrefix(rule), rule.per);
-  return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block } });
+  return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block, global } });
 }
 
 /** The prior-action selector of a rule; with `same`, it remembers the actions' `same` values. */
@@ -168,10 +176,11 @@ function watching(withSame: boolean): (rule: PolicyRule, order: number) => Watch
     const spec = rule.value as PriorSpec;
     const same = withSame ? compileSame(spec.same) : () => NO_SAME;
     const k = compileKey(priorPrefix(rule), rule.per);
+    const global = rule.per === "global";
     const scope: Scope = compileScope(spec);
     const mark = (a: Action) => {
       const key = same(a);
-      return "missing" in key ? undefined : { key: k(a), member: key.member };
+      return "missing" in key ? undefined : { key: k(a), member: key.member, global };
     };
     return { order, scope, mark };
   };
@@ -179,8 +188,8 @@ function watching(withSame: boolean): (rule: PolicyRule, order: number) => Watch
 
 /** How one state operator compiles. */
 interface StateRule {
-  /** The rule's store check, given its state key and whether it blocks. */
-  ask(rule: PolicyRule, key: (action: Action) => string, block: boolean): StateAsker;
+  /** The rule's store check, given how it is keyed and whether it blocks. */
+  ask(rule: PolicyRule, keying: Keying): StateAsker;
   /** The selector of the earlier actions the rule reads, for operators that read any. */
   watch?(rule: PolicyRule, order: number): Watcher;
 }
@@ -199,9 +208,12 @@ const STATE_RULES: { readonly [K in Canonical<StateOperator>]: StateRule } = {
 
 /** Compiles a state rule (a rule whose operator is `operator`) into its asker. */
 export function compileStateRule(rule: PolicyRule, operator: StateOperator): StateAsker {
-  const block = (rule.action ?? "block") === "block";
-  const key = compileKey(`${rule.name}\u0000`, rule.per);
-  return STATE_RULES[canonicalOperator(operator)].ask(rule, key, block);
+  const keying: Keying = {
+    key: compileKey(`${rule.name}\u0000`, rule.per),
+    global: rule.per === "global",
+    block: (rule.action ?? "block") === "block",
+  };
+  return STATE_RULES[canonicalOperator(operator)].ask(rule, keying);
 }
 
 /**

@@ -24,6 +24,7 @@ import { CallMemory } from "../tools/call_memory.ts";
 import { Forwarder } from "./forward.ts";
 import { type GatewayConfig, loadGatewayConfig } from "./gateway_config.ts";
 import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts";
+import { type StateStore, storeStatus } from "../state/state_store.ts";
 
 /**
  * Options of {@link startGateway}: the upstream, the mode and the policies file are required,
@@ -64,10 +65,12 @@ export interface GatewayOptions {
   readonly log?: (line: string) => void;
   /** Reload on SIGHUP and file change; default true. */
   readonly watch?: boolean;
+  /** Where the state operators keep state (kept across reloads, closed with the gateway); default in memory. */
+  readonly store?: StateStore;
 }
 
 type Settings =
-  & Required<Omit<GatewayOptions, "surface" | "adminToken" | "decisionLog" | "runId">>
+  & Required<Omit<GatewayOptions, "surface" | "adminToken" | "decisionLog" | "runId" | "store">>
   & {
     readonly surface: string | undefined;
     readonly adminToken: string | undefined;
@@ -118,7 +121,7 @@ class Gateway implements GatewayHandle {
   readonly #holder: Reloadable<GatewayConfig>;
   readonly #traces: TraceStore;
   readonly #forwarder: Forwarder;
-  readonly #metrics = new Metrics();
+  readonly #metrics = new Metrics(() => storeStatus(this.#holder.current.policies.store));
   readonly #ctx: GatewayContext;
   readonly #decide: DecideContext;
   readonly #admin: Hono;
@@ -245,6 +248,7 @@ class Gateway implements GatewayHandle {
       policies: config.policies.size,
     };
     if (config.surface) health.routes = config.surface.size;
+    health.state = storeStatus(config.policies.store);
     return health;
   }
 }
@@ -271,7 +275,12 @@ class Gateway implements GatewayHandle {
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const s = settings(options);
   const runIds = new RunIdRule(options.runId === undefined ? {} : { option: options.runId });
-  const gateway = new Gateway(s, runIds, await loadGatewayConfig(s));
+  // The gateway owns the store it is given: a file that does not load releases it too.
+  const config = await loadGatewayConfig(s, options.store).catch(async (e) => {
+    await options.store?.close();
+    throw e;
+  });
+  const gateway = new Gateway(s, runIds, config);
   try {
     gateway.start();
   } catch (e) {

@@ -8,6 +8,7 @@
 
 import type { EventObserver } from "../trace/recorder.ts";
 import { Histogram } from "./histogram.ts";
+import type { StoreStatus } from "../state/state_store.ts";
 
 /** Upper bounds of the decision-latency buckets, in seconds (1 µs … 100 ms). */
 const BUCKETS: readonly number[] = [1e-6, 5e-6, 1e-5, 5e-5, 1e-4, 5e-4, 1e-3, 5e-3, 1e-2, 1e-1];
@@ -57,8 +58,22 @@ function counterLines(name: string, help: string, labelName: string, counts: Map
   return lines;
 }
 
+/** The state store's gauge and error counter. */
+function stateLines(s: StoreStatus): string[] {
+  const store = `store="${label(s.store)}"`;
+  return [
+    "# HELP mirage_state_store_up Whether the state store answers calls now (1) or not (0).",
+    "# TYPE mirage_state_store_up gauge",
+    `mirage_state_store_up{${store}} ${s.status === "ready" ? 1 : 0}`,
+    "# HELP mirage_state_store_errors_total State-store calls that failed or timed out.",
+    "# TYPE mirage_state_store_errors_total counter",
+    `mirage_state_store_errors_total{${store}} ${s.errors}`,
+  ];
+}
+
 /**
- * In-memory counters and a latency histogram, rendered as Prometheus text.
+ * In-memory counters and a latency histogram, rendered as Prometheus text; with `state`, the
+ * state store's health too.
  *
  * @example
  * ```ts
@@ -69,6 +84,7 @@ function counterLines(name: string, help: string, labelName: string, counts: Map
  * ```
  */
 export class Metrics {
+  readonly #state: (() => StoreStatus) | undefined;
   readonly #outcomes = new Map<string, number>();
   readonly #policies = new Map<string, number>();
   readonly #latency = new Histogram(
@@ -86,6 +102,11 @@ export class Metrics {
     "Time from forwarding to the upstream's response head.",
     SLOW_BUCKETS,
   );
+
+  /** Metrics that also report the state store's status, read when rendering. */
+  constructor(state?: () => StoreStatus) {
+    this.#state = state;
+  }
 
   /** Counts one decided action. */
   observe(sample: MetricsSample): void {
@@ -131,6 +152,7 @@ export class Metrics {
       ...this.#latency.render(),
       ...this.#toDecide.render(),
       ...this.#upstream.render(),
+      ...(this.#state ? stateLines(this.#state()) : []),
       "",
     ].join("\n");
   }

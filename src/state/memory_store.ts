@@ -1,11 +1,54 @@
 /**
  * The in-process state store: atomic because `apply` does all its work synchronously
- * before it resolves.
+ * before it resolves. Keys of runs and field values expire when idle, so that a long-lived
+ * gateway forgets finished runs and its memory stays bounded.
  *
  * @module
  */
 
-import type { StateCheck, StateResult, StateStore, StateTransaction } from "./state_store.ts";
+import { MirageError } from "../errors.ts";
+import { ExpiringMap } from "./expiring_map.ts";
+import {
+  DEFAULT_IDLE_TTL_MS,
+  type StateCheck,
+  type StateMark,
+  type StateResult,
+  type StateStore,
+  type StateTransaction,
+  type StoreStatus,
+} from "./state_store.ts";
+
+/**
+ * Options of {@link MemoryStateStore}.
+ *
+ * @example
+ * ```ts
+ * import type { MemoryStoreOptions } from "@mirage/core";
+ * const o: MemoryStoreOptions = { idleTtlMs: 60 * 60 * 1000 };
+ * ```
+ */
+export interface MemoryStoreOptions {
+  /** Forget a key of a run or a field value after this long untouched; default 24 h. */
+  readonly idleTtlMs?: number;
+  /** The clock of expiry, in milliseconds; default `Date.now`. Rate windows use the action's `now`. */
+  readonly clock?: () => number;
+}
+
+/**
+ * Checks that an idle TTL is a positive number of milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { checkIdleTtl } from "./memory_store.ts";
+ * checkIdleTtl(1000); // 1000
+ * ```
+ */
+export function checkIdleTtl(ms: number): number {
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new MirageError("invalid_option", `idle TTL must be a positive number of ms, got ${ms}`);
+  }
+  return ms;
+}
 
 /**
  * State in this process's memory: the default store, and the one CI runs use.
@@ -17,22 +60,37 @@ import type { StateCheck, StateResult, StateStore, StateTransaction } from "./st
  *   runId: "r",
  *   policies: { policies: [] },
  *   mocks: { mocks: [] },
- *   store: new MemoryStateStore(),
+ *   store: new MemoryStateStore({ idleTtlMs: 60 * 60 * 1000 }),
  * });
  * ```
  */
 export class MemoryStateStore implements StateStore {
-  readonly #numbers = new Map<string, number>();
-  readonly #hits = new Map<string, number[]>();
-  readonly #marks = new Map<string, Set<string>>();
+  readonly #counts = new ExpiringMap<number>();
+  readonly #sums = new ExpiringMap<number>();
+  readonly #hits = new ExpiringMap<number[]>();
+  readonly #marks = new ExpiringMap<Set<string>>();
+  readonly #idleTtlMs: number;
+  readonly #clock: () => number;
+
+  /** A store with nothing in it. */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#idleTtlMs = checkIdleTtl(options.idleTtlMs ?? DEFAULT_IDLE_TTL_MS);
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  /** Keys held now, expired ones included until they are read or swept. */
+  get size(): number {
+    return this.#counts.size + this.#sums.size + this.#hits.size + this.#marks.size;
+  }
 
   /** Checks, and when the action goes through, updates. */
   apply(tx: StateTransaction): Promise<StateResult[]> {
-    const results = tx.checks.map((c) => this.#check(c, tx.now));
+    const now = this.#clock();
+    const results = tx.checks.map((c) => this.#check(c, tx.now, now));
     const stopped = tx.blocked || tx.checks.some((c, i) => c.block && !results[i]?.passed);
     if (!stopped) {
-      tx.checks.forEach((c) => this.#update(c, tx.now));
-      for (const m of tx.marks) this.#markSet(m.key).add(m.member);
+      tx.checks.forEach((c) => this.#update(c, tx.now, now));
+      for (const m of tx.marks) this.#mark(m, now);
     }
     return Promise.resolve(results);
   }
@@ -42,50 +100,69 @@ export class MemoryStateStore implements StateStore {
     return Promise.resolve();
   }
 
-  #check(c: StateCheck, now: number): StateResult {
+  /** Always ready. */
+  status(): StoreStatus {
+    return { store: "memory", status: "ready", errors: 0 };
+  }
+
+  #idleUntil(global: boolean | undefined, now: number): number {
+    return global ? Infinity : now + this.#idleTtlMs;
+  }
+
+  #check(c: StateCheck, at: number, now: number): StateResult {
+    const until = this.#idleUntil(c.global, now);
     switch (c.kind) {
       case "count": {
-        const next = (this.#numbers.get(c.key) ?? 0) + 1;
+        const next = (this.#counts.touch(c.key, now, until) ?? 0) + 1;
         return { passed: next <= c.limit, actual: next };
       }
       case "rate": {
-        const next = this.#live(c.key, now, c.windowMs).length + 1;
+        const next = this.#live(c.key, at, now, c.windowMs) + 1;
         return { passed: next <= c.limit, actual: next };
       }
       case "sum": {
-        const next = (this.#numbers.get(c.key) ?? 0) + c.amount;
+        const next = (this.#sums.touch(c.key, now, until) ?? 0) + c.amount;
         return { passed: next <= c.limit, actual: next };
       }
       case "has": {
-        const found = this.#marks.get(c.key)?.has(c.member) ?? false;
+        const found = this.#marks.touch(c.key, now, until)?.has(c.member) ?? false;
         return { passed: found, actual: found };
       }
       case "none": {
-        const found = (this.#marks.get(c.key)?.size ?? 0) > 0;
+        const found = (this.#marks.touch(c.key, now, until)?.size ?? 0) > 0;
         return { passed: !found, actual: found };
       }
     }
   }
 
-  #update(c: StateCheck, now: number): void {
-    if (c.kind === "count") this.#numbers.set(c.key, (this.#numbers.get(c.key) ?? 0) + 1);
-    if (c.kind === "sum") this.#numbers.set(c.key, (this.#numbers.get(c.key) ?? 0) + c.amount);
-    if (c.kind === "rate") this.#live(c.key, now, c.windowMs).push(now);
+  #update(c: StateCheck, at: number, now: number): void {
+    const until = this.#idleUntil(c.global, now);
+    if (c.kind === "count") {
+      this.#counts.set(c.key, (this.#counts.get(c.key, now) ?? 0) + 1, until, now);
+    }
+    if (c.kind === "sum") {
+      this.#sums.set(c.key, (this.#sums.get(c.key, now) ?? 0) + c.amount, until, now);
+    }
+    if (c.kind === "rate") {
+      const hits = this.#hits.get(c.key, now) ?? [];
+      hits.push(at);
+      this.#hits.set(c.key, hits, now + c.windowMs, now);
+    }
   }
 
-  /** The hits still inside the window; older ones are dropped so memory stays bounded. */
-  #live(key: string, now: number, windowMs: number): number[] {
-    const hits = this.#hits.get(key) ?? [];
+  /** Hits still inside the window; older ones are dropped so memory stays bounded. */
+  #live(key: string, at: number, now: number, windowMs: number): number {
+    const hits = this.#hits.get(key, now);
+    if (hits === undefined) return 0;
     let drop = 0;
-    while (drop < hits.length && (hits[drop] as number) <= now - windowMs) drop++;
-    const live = drop > 0 ? hits.slice(drop) : hits;
-    this.#hits.set(key, live);
-    return live;
+    while (drop < hits.length && (hits[drop] as number) <= at - windowMs) drop++;
+    if (drop > 0) hits.splice(0, drop);
+    return hits.length;
   }
 
-  #markSet(key: string): Set<string> {
-    let set = this.#marks.get(key);
-    if (!set) this.#marks.set(key, set = new Set());
-    return set;
+  #mark(m: StateMark, now: number): void {
+    const set = this.#marks.get(m.key, now) ?? new Set<string>();
+    set.add(m.member);
+    this.#marks.set(m.key, set, this.#idleUntil(m.global, now), now);
   }
 }

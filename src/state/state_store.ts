@@ -8,7 +8,21 @@
  */
 
 /**
- * One check of a state operator. Keys are opaque strings built by the evaluator.
+ * How long a key of a run or a field value is kept with no action touching it: 24 hours.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_IDLE_TTL_MS } from "@mirage/core";
+ * console.log(DEFAULT_IDLE_TTL_MS / 3_600_000); // 24
+ * ```
+ */
+export const DEFAULT_IDLE_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * One check of a state operator. Keys are opaque strings built by the evaluator; `global` marks
+ * a `per: global` key, which is kept however long it is idle (there is one per rule, so it
+ * cannot grow without bound), where a key per run or per field value expires after the store's
+ * idle TTL.
  *
  * - `count`: passes when `count + 1 <= limit`; going through adds 1.
  * - `rate`: passes when the hits in `(now - windowMs, now]` plus 1 are `<= limit`; going through adds a hit at `now`.
@@ -23,7 +37,7 @@
  * ```
  */
 export type StateCheck =
-  & { readonly key: string; readonly block: boolean }
+  & { readonly key: string; readonly block: boolean; readonly global?: boolean }
   & (
     | { readonly kind: "count"; readonly limit: number }
     | { readonly kind: "rate"; readonly limit: number; readonly windowMs: number }
@@ -47,6 +61,8 @@ export interface StateMark {
   readonly key: string;
   /** What to mark. */
   readonly member: string;
+  /** A `per: global` key: kept however long it is idle. */
+  readonly global?: boolean;
 }
 
 /**
@@ -87,9 +103,39 @@ export interface StateResult {
 }
 
 /**
+ * How a store is doing, for health and metrics.
+ *
+ * - `ready`: calls are answered.
+ * - `connecting`: not connected yet; calls wait for the connection, within their time bound.
+ * - `reconnecting`: the connection was lost; calls fail at once until it is back.
+ * - `error`: connected, but the last call failed (a timeout, a server error).
+ * - `closed`: released; calls fail.
+ *
+ * @example
+ * ```ts
+ * import type { StoreStatus } from "@mirage/core";
+ * const s: StoreStatus = { store: "redis", status: "reconnecting", location: "redis://127.0.0.1:6379/0", errors: 3 };
+ * ```
+ */
+export interface StoreStatus {
+  /** The kind of store: `memory`, `redis`, or a custom store's name. */
+  readonly store: string;
+  /** Whether calls are answered now. */
+  readonly status: "ready" | "connecting" | "reconnecting" | "error" | "closed";
+  /** Where the state lives, with any password redacted. */
+  readonly location?: string;
+  /** The last failure, with any password redacted. */
+  readonly error?: string;
+  /** Calls that failed or timed out since the store was made. */
+  readonly errors: number;
+}
+
+/**
  * A store of state-operator state. `apply` must be atomic: it evaluates every check, and if the
  * action goes through (not `blocked` and no failing check with `block: true`) it applies every
- * update and mark — all of it or none of it, as one step with respect to other callers.
+ * update and mark — all of it or none of it, as one step with respect to other callers. Every
+ * key an action reads or writes has its idle expiry pushed back, whether or not the action goes
+ * through; rate entries expire with their window.
  *
  * @example
  * ```ts
@@ -104,4 +150,19 @@ export interface StateStore {
   apply(tx: StateTransaction): Promise<StateResult[]>;
   /** Releases connections, if any. */
   close(): Promise<void>;
+  /** How the store is doing; a store without it counts as always `ready`. */
+  status?(): StoreStatus;
+}
+
+/**
+ * The status of any store: its own, or `ready` for a store that does not report one.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStateStore, storeStatus } from "@mirage/core";
+ * console.log(storeStatus(new MemoryStateStore()).status); // ready
+ * ```
+ */
+export function storeStatus(store: StateStore): StoreStatus {
+  return store.status?.() ?? { store: "custom", status: "ready", errors: 0 };
 }

@@ -13,6 +13,7 @@ import {
 } from "@mirage/core";
 import { type CiContext, handleCiRequest } from "../../src/ci/ci_handler.ts";
 import { describeEvent } from "../../src/trace/describe_event.ts";
+import { redisStore } from "../../src/state/redis_store.ts";
 import { type RecordedEvent, Recorder } from "../../src/trace/recorder.ts";
 import { compileRedactor } from "../../src/trace/redact.ts";
 
@@ -123,6 +124,8 @@ Deno.test("ci handler: passthrough serves the mock to a violation and records en
 
 Deno.test("ci handler: an evaluation that fails is an error answered 503 in both modes", async () => {
   for (const enforce of [true, false]) {
+    // A real Redis store with nothing listening: every call fails within its bound.
+    const store = redisStore("redis://127.0.0.1:1", { timeoutMs: 200 });
     const policies = compilePolicies(
       {
         policies: [{
@@ -133,12 +136,7 @@ Deno.test("ci handler: an evaluation that fails is an error answered 503 in both
           message: "m",
         }],
       },
-      {
-        store: {
-          apply: () => Promise.reject(new Error("store down")),
-          close: () => Promise.resolve(),
-        },
-      },
+      { store },
     );
     const ctx: CiContext = { ...context(enforce), policies };
     const { recorder, recorded } = recording();
@@ -151,11 +149,12 @@ Deno.test("ci handler: an evaluation that fails is an error answered 503 in both
     assert.equal(res.status, 503);
     const body = await res.json();
     assert.equal(body.error, "evaluation_failed");
-    assert.match(body.message, /store down/);
+    assert.match(body.message, /redis:\/\/127\.0\.0\.1:1/);
     assert.deepEqual([recorded[0]?.event.outcome, recorded[0]?.event.response.status], [
       "error",
       503,
     ]);
+    await store.close();
   }
 });
 

@@ -1,11 +1,11 @@
 /**
  * An evaluation that throws: enforce fails closed (503, nothing forwarded), passthrough forwards
- * and records the error. In-process, with a policy set that throws on purpose.
+ * and records the error. In-process, with a real Redis state store that nothing answers.
  */
 
 import assert from "node:assert/strict";
-import type { PolicySet } from "../../src/engine/compile_policies.ts";
-import { MemoryStateStore } from "../../src/state/memory_store.ts";
+import { compilePolicies } from "../../src/engine/compile_policies.ts";
+import { redisStore } from "../../src/state/redis_store.ts";
 import { type DecisionLine, decisionLogObserver } from "../../src/log/decision_log.ts";
 import { Forwarder } from "../../src/gateway/forward.ts";
 import { type GatewayContext, handleGatewayRequest } from "../../src/gateway/gateway_handler.ts";
@@ -14,23 +14,19 @@ import { compileRedactor } from "../../src/trace/redact.ts";
 import { RunIdRule } from "../../src/trace/run_id.ts";
 import { TestUpstream } from "./upstream_server.ts";
 
-const THROWING: PolicySet = {
-  size: 1,
-  counts: { block: 1, flag: 0 },
-  redact: [],
-  store: new MemoryStateStore(),
-  decide: () => Promise.reject(new Error("store unavailable")),
-};
-
 async function run(mode: "enforce" | "passthrough") {
   const upstream = new TestUpstream();
   const forwarder = new Forwarder({ upstream: new URL(upstream.url), timeoutMs: 5000 });
+  const store = redisStore("redis://127.0.0.1:1", { timeoutMs: 200 });
+  const policies = compilePolicies({
+    policies: [{ name: "ten", operator: "count_lte", value: 10, message: "at most ten" }],
+  }, { store });
   const lines: DecisionLine[] = [];
   const ctx: GatewayContext = {
     mode,
     maxBody: 1024,
     runIds: new RunIdRule({ option: "eval" }),
-    config: () => ({ policies: THROWING, surface: undefined, redactor: compileRedactor([]) }),
+    config: () => ({ policies, surface: undefined, redactor: compileRedactor([]) }),
     forwarder,
     recorder: new Recorder({ observers: [decisionLogObserver((line) => lines.push(line))] }),
   };
@@ -50,6 +46,7 @@ async function run(mode: "enforce" | "passthrough") {
     };
   } finally {
     forwarder.close();
+    await store.close();
     await upstream.close();
   }
 }
@@ -59,7 +56,7 @@ Deno.test("enforce: an evaluation error answers 503 and forwards nothing", async
   assert.equal(r.status, 503);
   assert.equal(r.outcome, "error");
   assert.equal(JSON.parse(r.body).error, "evaluation_failed");
-  assert.match(JSON.parse(r.body).message, /store unavailable/);
+  assert.match(JSON.parse(r.body).message, /redis:\/\/127\.0\.0\.1:1/);
   assert.deepEqual(r.seen, []);
   assert.equal(r.lines[0]?.outcome, "error");
   assert.equal(r.lines[0]?.status, 503);

@@ -1,0 +1,57 @@
+/**
+ * The memory store: the conformance suite with an injected expiry clock, and the bound on its
+ * memory — a long-lived gateway forgets finished runs even when nobody asks about them again.
+ */
+
+import assert from "node:assert/strict";
+import { MemoryStateStore, MirageError, storeStatus } from "@mirage/core";
+import { runConformance } from "./conformance.ts";
+
+Deno.test("memory store: the state-store conformance suite", async (t) => {
+  await runConformance(t, (options) => {
+    let now = 1_000_000;
+    const store = new MemoryStateStore({ ...options, clock: () => now });
+    return Promise.resolve({
+      store,
+      age: (ms) => {
+        now += ms;
+        return Promise.resolve();
+      },
+    });
+  });
+});
+
+Deno.test("memory store: keys of finished runs are swept away as new ones come, unread", async () => {
+  let now = 0;
+  const store = new MemoryStateStore({ idleTtlMs: 60_000, clock: () => now });
+  const count = (key: string) => ({
+    now,
+    blocked: false,
+    marks: [{ key, member: "m" }],
+    checks: [{ kind: "count" as const, key, limit: 9, block: true }],
+  });
+  for (let i = 0; i < 5000; i++) await store.apply(count(`old-${i}`));
+  assert.equal(store.size, 10_000);
+  now += 60_001;
+  for (let i = 0; i < 5000; i++) await store.apply(count(`new-${i}`));
+  assert.equal(store.size, 10_000, "the old runs' keys made room for the new ones'");
+  for (let i = 0; i < 5000; i++) await store.apply(count("one-run"));
+  assert.equal(store.size, 10_002, "updating a live key sweeps nothing");
+});
+
+Deno.test("memory store: an idle TTL that is not a positive number is refused", () => {
+  for (const idleTtlMs of [0, -1, NaN, Infinity]) {
+    assert.throws(
+      () => new MemoryStateStore({ idleTtlMs }),
+      (e) => e instanceof MirageError && e.code === "invalid_option",
+    );
+  }
+});
+
+Deno.test("memory store: always ready", () => {
+  assert.deepEqual(storeStatus(new MemoryStateStore()), {
+    store: "memory",
+    status: "ready",
+    errors: 0,
+  });
+});
