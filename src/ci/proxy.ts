@@ -7,6 +7,7 @@
  */
 
 import { Hono } from "hono";
+import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
 import { errorMessage } from "../errors.ts";
 import type { CiContext } from "./ci_handler.ts";
 import { handleCiRequest } from "./ci_handler.ts";
@@ -42,6 +43,8 @@ export interface ProxyOptions {
   readonly log: (line: string) => void;
   /** Colour the request lines. */
   readonly colour: boolean;
+  /** Write an audit log of every decision and reload (docs/audit.md). */
+  readonly audit?: AuditOptions;
 }
 
 /** A running proxy. */
@@ -81,9 +84,11 @@ class CiProxy implements ProxyHandle {
   readonly #counters = new Map<string, number>();
   readonly #app: Hono;
   readonly #lifecycle: ServerLifecycle<CiContext>;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(options: ProxyOptions, initial: CiContext) {
+  constructor(options: ProxyOptions, initial: CiContext, audit: AuditLog | undefined) {
     this.#options = options;
+    this.#audit = audit;
     this.#holder = new Reloadable(
       initial,
       (old) => loadCiContext({ ...options, traces: old.traces }, old.policies.store),
@@ -94,6 +99,7 @@ class CiProxy implements ProxyHandle {
       holder: this.#holder,
       log: options.log,
       reloaded: (_cause, ctx) => `[mirage] reloaded · ${sizes(ctx)}`,
+      onReload: async (cause, ctx) => await audit?.reload(cause, ctx.policies.digest),
       kept: "files",
       release: () => this.#release(),
     });
@@ -139,6 +145,7 @@ class CiProxy implements ProxyHandle {
   async #release(): Promise<void> {
     const ctx = this.#holder.current;
     await ctx.traces?.close();
+    await this.#audit?.close();
     await ctx.policies.store.close();
   }
 
@@ -178,12 +185,10 @@ class CiProxy implements ProxyHandle {
       this.#counters.set(runId, n);
       return n;
     };
-    const { response, event, timing } = await handleCiRequest(
-      this.#holder.current,
-      request,
-      runId,
-      next,
-    );
+    const ctx = this.#holder.current;
+    const { response, event, timing } = await handleCiRequest(ctx, request, runId, next);
+    const policiesDigest = ctx.policies.digest;
+    await this.#audit?.decision({ runId, event, time: timing.at, policiesDigest });
     const failedPolicies = event.decisions.filter((d) => !d.passed).map((d) => d.policy);
     this.#metrics.observe({
       outcome: event.outcome,
@@ -211,7 +216,14 @@ class CiProxy implements ProxyHandle {
  */
 export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const traces = new TraceStore({ dir: options.traces, mode: "ci", reset: true, idleFlushMs: 200 });
-  const proxy = new CiProxy(options, await loadCiContext({ ...options, traces }));
+  const ctx = await loadCiContext({ ...options, traces });
+  const mode = options.enforce ? "enforce" : "passthrough";
+  const writer = { surface: "proxy", mode, policiesDigest: ctx.policies.digest };
+  const audit = await openAuditLog(options.audit, writer, async () => {
+    await traces.close();
+    await ctx.policies.store.close();
+  });
+  const proxy = new CiProxy(options, ctx, audit);
   try {
     proxy.start();
   } catch (e) {

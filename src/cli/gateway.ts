@@ -12,13 +12,14 @@ import { type GatewayOptions, startGateway } from "../gateway/gateway.ts";
 import { parseSize } from "./size.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
+import { AUDIT_FLAGS, auditOptions } from "./audit_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "gateway",
   usage:
     "--upstream URL --mode passthrough|enforce --policies P [--surface mocks.yaml] [--port 8080] " +
     "[--host 127.0.0.1] [--traces DIR] [--run-id ID] [--timeout-ms 10000] [--max-body 1MiB] " +
-    "[--admin-token T] [--no-decision-log]",
+    "[--admin-token T] [--no-decision-log] [--audit DIR [--audit-actor-header H]]",
   details: [
     "  --upstream URL       where allowed requests go (http or https, optionally with a base path,",
     "                       which rules do not see: they read the path the client sent)",
@@ -35,6 +36,10 @@ const SPEC: CommandSpec = {
     "  --admin-token T      admin routes need 'authorization: Bearer T' (also MIRAGE_ADMIN_TOKEN);",
     "                       without it they answer loopback clients only",
     "  --no-decision-log    no JSON line per decision on stdout",
+    "  --audit DIR          append a hash-chained entry per decision and reload to DIR (one file",
+    "                       per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)",
+    "  --audit-actor-header H",
+    "                       the request header that names the actor, e.g. x-agent-id",
     "",
     "Run id: the x-mirage-run-id header, else MIRAGE_RUN_ID, else --run-id, else 'default'.",
   ],
@@ -51,6 +56,7 @@ const SPEC: CommandSpec = {
     "max-body": { type: "string", default: "1MiB" },
     "admin-token": { type: "string" },
     "no-decision-log": { type: "boolean", default: false },
+    ...AUDIT_FLAGS,
   },
 };
 
@@ -97,6 +103,7 @@ export function gatewayOptions(values: FlagValues): GatewayOptions {
   const policies = str("policies");
   if (policies === undefined) throw new MirageError("usage", "--policies is required");
   const maxBody = parseSize(str("max-body") as string);
+  const audit = auditOptions(values);
   return {
     upstream: upstreamOf(str("upstream")),
     mode,
@@ -112,6 +119,7 @@ export function gatewayOptions(values: FlagValues): GatewayOptions {
     decisionLog: values["no-decision-log"] ? undefined : stdoutDecisionLog(),
     log: (line) => console.error(line),
     watch: true,
+    ...(audit ? { audit } : {}),
   };
 }
 

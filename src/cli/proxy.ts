@@ -6,17 +6,18 @@
  * @module
  */
 
-import { ConfigError } from "../errors.ts";
+import { ConfigError, MirageError } from "../errors.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
+import { AUDIT_FLAGS, auditOptions } from "./audit_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    "[--mode enforce|passthrough] [--no-watch]",
+    "[--mode enforce|passthrough] [--no-watch] [--audit DIR [--audit-actor-header H]]",
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -30,6 +31,10 @@ const SPEC: CommandSpec = {
     "      --mode M       enforce (default): answer 403/404 to violations;",
     "                     passthrough: serve the mock anyway and record enforced: false",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
+    "      --audit DIR    append a hash-chained entry per decision and reload to DIR (one file",
+    "                     per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)",
+    "      --audit-actor-header H",
+    "                     the request header that names the actor, e.g. x-agent-id",
     "",
     "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id",
   ],
@@ -42,6 +47,7 @@ const SPEC: CommandSpec = {
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
     "no-watch": { type: "boolean" },
+    ...AUDIT_FLAGS,
   },
 };
 
@@ -80,6 +86,13 @@ export async function run(args: string[]): Promise<number> {
   if (typeof flags === "number") return flags;
   const problem = usageProblem(flags);
   if (problem) return usageError(SPEC, problem);
+  let audit;
+  try {
+    audit = auditOptions(flags);
+  } catch (e) {
+    if (e instanceof MirageError && e.code === "usage") return usageError(SPEC, e.message);
+    throw e;
+  }
   const traces = String(flags.traces);
   let proxy;
   try {
@@ -95,6 +108,7 @@ export async function run(args: string[]): Promise<number> {
       watchFiles: !flags["no-watch"],
       log: (line) => console.log(line),
       colour: wantsColour(Deno.stdout),
+      ...(audit ? { audit } : {}),
     });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

@@ -140,7 +140,8 @@ async function decideAndRecord(
   const enforced = ctx.enforce || e.outcome === "allowed" || e.outcome === "flagged";
   const times = { at, evaluateUs: us, decideUs: us, totalUs: us };
   const event = eventOf(config.redactor, e, enforced);
-  const seq = await ctx.recorder.record(runId, event, destinationOf(e.action), times);
+  const to = destinationOf(e.action);
+  const seq = await ctx.recorder.record(runId, event, to, times, config.policies.digest);
   const answer: DecideAnswer = {
     outcome: e.outcome,
     decisions: event.decisions,

@@ -7,6 +7,7 @@
  */
 
 import { Hono } from "hono";
+import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
 import { errorMessage } from "../errors.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { Reloadable } from "../http/reloadable.ts";
@@ -52,6 +53,8 @@ export interface GatewayOptions {
   readonly log: (line: string) => void;
   /** Reload on SIGHUP and file change. */
   readonly watch: boolean;
+  /** Write an audit log of every decision and reload (docs/audit.md). */
+  readonly audit?: AuditOptions;
 }
 
 /** A running gateway. */
@@ -84,9 +87,11 @@ class Gateway implements GatewayHandle {
   readonly #ctx: GatewayContext;
   readonly #admin: Hono;
   readonly #lifecycle: ServerLifecycle<GatewayConfig>;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(options: GatewayOptions, initial: GatewayConfig) {
+  constructor(options: GatewayOptions, initial: GatewayConfig, audit: AuditLog | undefined) {
     this.#options = options;
+    this.#audit = audit;
     const files = { policies: options.policies, surface: options.surface };
     this.#holder = new Reloadable(initial, (old) => loadGatewayConfig(files, old.policies.store));
     // A gateway run lives long and materialising re-reads its whole journal (250,000 events:
@@ -106,7 +111,7 @@ class Gateway implements GatewayHandle {
       defaultRunId: options.runId,
       config: () => this.#holder.current,
       client: this.#client,
-      recorder: new Recorder(this.#traces, this.#metrics, options.decisionLog),
+      recorder: new Recorder(this.#traces, this.#metrics, options.decisionLog, audit),
     };
     this.#admin = this.#buildAdmin();
     this.#lifecycle = new ServerLifecycle({
@@ -115,6 +120,7 @@ class Gateway implements GatewayHandle {
       log: options.log,
       reloaded: (cause, config) =>
         `[mirage] reloaded (${cause}) · ${config.policies.size} policies`,
+      onReload: async (cause, config) => await audit?.reload(cause, config.policies.digest),
       kept: "policies",
       release: () => this.#release(),
     });
@@ -152,6 +158,7 @@ class Gateway implements GatewayHandle {
 
   async #release(): Promise<void> {
     await this.#traces.close();
+    await this.#audit?.close();
     await this.#holder.current.policies.store.close();
     this.#client.close();
   }
@@ -221,7 +228,10 @@ class Gateway implements GatewayHandle {
  * ```
  */
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
-  const gateway = new Gateway(options, await loadGatewayConfig(options));
+  const config = await loadGatewayConfig(options);
+  const writer = { surface: "gateway", mode: options.mode, policiesDigest: config.policies.digest };
+  const audit = await openAuditLog(options.audit, writer, () => config.policies.store.close());
+  const gateway = new Gateway(options, config, audit);
   try {
     gateway.start();
   } catch (e) {

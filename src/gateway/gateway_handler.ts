@@ -106,7 +106,8 @@ function record(
   times: RequestTimes,
 ): Promise<number> {
   const to = { method: action.method, host: action.host, path: action.path };
-  return f.ctx.recorder.record(f.runId, eventOf(f, action, plan, status), to, times);
+  const event = eventOf(f, action, plan, status);
+  return f.ctx.recorder.record(f.runId, event, to, times, f.config.policies.digest);
 }
 
 /** Mirage answers itself (413, 503, 400): recorded as `error`, nothing forwarded. */

@@ -1,11 +1,12 @@
 /**
- * Where a decided request leaves its marks: the run's trace (redacted), the metrics and the
- * decision log. A trace write that fails is reported on stderr and does not fail the request:
+ * Where a decided request leaves its marks: the run's trace (redacted), the metrics, the
+ * decision log and the audit log. A trace write that fails is reported on stderr and does not fail the request:
  * the client's answer is already decided by then.
  *
  * @module
  */
 
+import type { AuditLog } from "../audit/audit_log.ts";
 import { errorMessage } from "../errors.ts";
 import type { TraceEvent } from "../trace/event.ts";
 import type { EventTiming, TraceStore } from "../trace/trace_store.ts";
@@ -59,26 +60,36 @@ export class Recorder {
   readonly #traces: TraceStore | undefined;
   readonly #metrics: GatewayMetrics;
   readonly #log: DecisionSink | undefined;
+  readonly #audit: AuditLog | undefined;
 
-  /** Records into a trace store (if any), metrics and a decision log (if any). */
+  /** Records into a trace store (if any), metrics, a decision log and an audit log (if any). */
   constructor(
     traces: TraceStore | undefined,
     metrics: GatewayMetrics,
     log: DecisionSink | undefined,
+    audit?: AuditLog,
   ) {
     this.#traces = traces;
     this.#metrics = metrics;
     this.#log = log;
+    this.#audit = audit;
   }
 
-  /** Records one event and returns its sequence number in the run (0 if it could not be written). */
+  /**
+   * Records one event and returns its sequence number in the run (0 if it could not be written).
+   * `policiesDigest` is that of the policies that decided it, for the audit log.
+   */
   async record(
     runId: string,
     event: Omit<TraceEvent, "seq">,
     to: Destination,
     times: RequestTimes,
+    policiesDigest?: string,
   ): Promise<number> {
-    const seq = await this.#trace(runId, event, times);
+    const [seq] = await Promise.all([
+      this.#trace(runId, event, times),
+      this.#audit?.decision({ runId, event, time: times.at, policiesDigest }),
+    ]);
     const sample: { -readonly [K in keyof GatewaySample]: GatewaySample[K] } = {
       outcome: event.outcome,
       failedPolicies: failedPolicies(event.decisions),
