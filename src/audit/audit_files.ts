@@ -42,7 +42,10 @@ export async function listAuditFiles(dir: string): Promise<string[]> {
     }
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) return [];
-    throw new MirageError("audit_io", `cannot read audit directory ${dir}: ${(e as Error).message}`);
+    throw new MirageError(
+      "audit_io",
+      `cannot read audit directory ${dir}: ${(e as Error).message}`,
+    );
   }
   return names.sort();
 }

@@ -25,7 +25,7 @@ const encoder = new TextEncoder();
  * ```ts
  * import { AuditKey } from "./audit_key.ts";
  * const key = AuditKey.fromSecret("0123456789abcdef0123456789abcdef");
- * console.log(key.id.length, String(key)); // 16 [AuditKey 5e…]
+ * console.log(key.id.length, String(key)); // 16, "[AuditKey <its id>]": never the secret
  * ```
  */
 export class AuditKey {

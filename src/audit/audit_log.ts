@@ -153,6 +153,9 @@ export class AuditLog {
   /** Closing old files and syncing, off the event loop. */
   readonly #background = new Set<Promise<void>>();
   #file: OpenFile | undefined;
+  #name = "";
+  /** The start stamp of the last file, in ms: the next one's is later, so names sort in order. */
+  #lastStamp = 0;
   /** The last written entry. */
   #seq = 0;
   #head: string | null = null;
@@ -210,9 +213,9 @@ export class AuditLog {
     return log;
   }
 
-  /** The current file's path. */
+  /** The path of the file written now (after close: the last one). */
   get path(): string {
-    return join(this.#dir, this.#file?.name ?? "");
+    return join(this.#dir, this.#name);
   }
 
   /** The hash of the last entry written. */
@@ -262,16 +265,12 @@ export class AuditLog {
       this.#onError(`log closed: a ${draft.kind} entry was not written`);
       return Promise.resolve();
     }
-    if (this.#queue.length >= this.#maxPending) {
-      this.#lost++;
-    } else {
-      if (this.#lost > 0) {
-        const gap = { kind: "gap", time: this.#now(), lost: this.#lost };
-        this.#queue.push({ ...gap, policies_digest: this.#announced } as EntryDraft);
-        this.#lost = 0;
-      }
-      this.#queue.push(draft);
+    if (this.#lost > 0) {
+      const gap = { kind: "gap", time: this.#now(), lost: this.#lost };
+      this.#queue.push({ ...gap, policies_digest: this.#announced } as EntryDraft);
+      this.#lost = 0;
     }
+    this.#queue.push(draft);
     return this.#flushSoon();
   }
 
@@ -331,13 +330,16 @@ export class AuditLog {
     }
     if (this.#file) this.#retire(this.#file);
     this.#file = { handle, name, day: dayOf(now), size: batch.bytes, entries: 1 };
+    this.#name = name;
     this.#commit([draft], batch);
     this.#broken = false;
   }
 
   #createFile(now: Date): { handle: Deno.FsFile; name: string } {
+    this.#lastStamp = Math.max(now.getTime(), this.#lastStamp + 1);
+    const stamp = new Date(this.#lastStamp);
     for (let attempt = 0;; attempt++) {
-      const name = auditFileName(now, this.#host, Deno.pid, attempt);
+      const name = auditFileName(stamp, this.#host, Deno.pid, attempt);
       try {
         const handle = Deno.openSync(join(this.#dir, name), { append: true, createNew: true });
         return { handle, name };
@@ -416,7 +418,7 @@ export class AuditLog {
   }
 
   #flush(): void {
-    if (this.#queue.length === 0) return;
+    if (this.#queue.length === 0 || this.#closed) return;
     try {
       const now = this.#clock();
       const reason = this.#rotation(now);
@@ -431,10 +433,18 @@ export class AuditLog {
     } catch (e) {
       this.#broken = true;
       this.#onError(`cannot write ${this.#queue.length} entries: ${(e as Error).message}`);
+      this.#bound();
       this.#retry ??= setTimeout(() => {
         this.#retry = undefined;
         this.#flushSoon();
       }, RETRY_MS);
+    }
+  }
+
+  /** Keeps at most `maxPending` entries waiting; the newest past it are counted as lost. */
+  #bound(): void {
+    for (const dropped of this.#queue.splice(this.#maxPending)) {
+      this.#lost += dropped.kind === "gap" ? dropped.lost : 1;
     }
   }
 

@@ -7,7 +7,7 @@
 
 import { canonicalJson } from "../trace/canonical_json.ts";
 import type { AuditKey } from "./audit_key.ts";
-import { algorithmOf, ChainHasher, type ChainAlgorithm, lineOf } from "./chain_hash.ts";
+import { algorithmOf, type ChainAlgorithm, ChainHasher, lineOf } from "./chain_hash.ts";
 
 /** An entry as read: any fields, for the checks to look at. */
 export type ReadEntry = Readonly<Record<string, unknown>>;

@@ -22,8 +22,6 @@ export interface Predecessor {
   readonly seq: number;
   /** Its last complete entry's `hash`. */
   readonly hash: string;
-  /** The policies in force at its end. */
-  readonly policiesDigest: string | null;
   /** Unlocks and closes the file, once the new file links to it. */
   release(): void;
 }
@@ -87,14 +85,7 @@ function continued(headers: Map<string, Header | undefined>): Set<string> {
 async function lastEntryOf(file: Deno.FsFile, name: string): Promise<Predecessor | undefined> {
   const last = parse(await lastLine(file));
   if (!last || typeof last.hash !== "string" || typeof last.seq !== "number") return undefined;
-  const digest = typeof last.policies_digest === "string" ? last.policies_digest : null;
-  return {
-    name,
-    seq: last.seq,
-    hash: last.hash,
-    policiesDigest: digest,
-    release: () => file.close(),
-  };
+  return { name, seq: last.seq, hash: last.hash, release: () => file.close() };
 }
 
 /** Claims a locked head: its last entry, unless another process continued it meanwhile. */

@@ -92,6 +92,8 @@ export interface VerifyOptions {
 interface State {
   seq: number;
   hash: string | null;
+  /** The hash before the last entry's. */
+  before: string | null;
   file: string | null;
   /** The policies in force, and every digest in force since the writer started. */
   inForce: unknown;
@@ -100,7 +102,12 @@ interface State {
   stopped: boolean;
 }
 
-type Problem = { readonly kind: FaultKind; readonly message: string };
+interface Problem {
+  readonly kind: FaultKind;
+  readonly message: string;
+  /** The line the problem is at, when not the one being read (0-based). */
+  readonly at?: number;
+}
 
 const HEADER_KINDS: ReadonlySet<unknown> = new Set(["start", "rotate"]);
 
@@ -132,7 +139,10 @@ function digestProblem(e: ReadEntry, s: State): Problem | undefined {
       return undefined;
     case "rotate":
       if (s.file === null) {
-        return { kind: "missing_file", message: "a rotation begins the chain: earlier files are gone" };
+        return {
+          kind: "missing_file",
+          message: "a rotation begins the chain: earlier files are gone",
+        };
       }
       if (e.writer !== s.writer) {
         return { kind: "misplaced", message: `a rotation by ${e.writer} continues ${s.writer}` };
@@ -164,6 +174,7 @@ function digestProblem(e: ReadEntry, s: State): Problem | undefined {
 }
 
 function advance(e: ReadEntry, s: State, name: string): void {
+  s.before = s.hash;
   s.seq = e.seq as number;
   s.hash = e.hash as string;
   s.file = name;
@@ -217,7 +228,10 @@ class FileWalk {
 
   #keyProblem(c: CheckedLine, e: ReadEntry): Problem | undefined {
     if (c.algorithm === "hmac-sha256" && !this.#key) {
-      return { kind: "key_missing", message: "it is an HMAC entry: set MIRAGE_AUDIT_KEY to verify" };
+      return {
+        kind: "key_missing",
+        message: "it is an HMAC entry: set MIRAGE_AUDIT_KEY to verify",
+      };
     }
     if (c.algorithm === "sha256" && this.#key) {
       return {
@@ -259,6 +273,11 @@ class FileWalk {
         message: `it does not link to seq ${s.seq}: one of the two was rewritten with a new hash`,
       };
     }
+    if (i > 0 && seq === s.seq && e.prev === s.before && (!n || n.prev === e.hash)) {
+      const message = `it was inserted: the line after it takes the same place (seq ${seq}) ` +
+        "and the chain goes on from that one";
+      return { kind: "inserted", message, at: i - 1 };
+    }
     return { kind: "inserted", message: `its seq ${e.seq} does not follow seq ${s.seq}` };
   }
 
@@ -287,6 +306,7 @@ function initialState(): State {
   return {
     seq: 0,
     hash: null,
+    before: null,
     file: null,
     inForce: null,
     known: new Set(),
@@ -331,16 +351,26 @@ function walkChain(
     for (let i = 0; i < file.lines.length; i++) {
       const problem = walk.step(i);
       if (problem) {
-        const seq = walk.at(i)?.entry?.seq;
-        const where = { file: file.name, line: i + 1, seq: typeof seq === "number" ? seq : undefined };
-        return { fault: { ...problem, ...where }, entries: count };
+        const { at = i, kind, message } = problem;
+        const seq = walk.at(at)?.entry?.seq;
+        const where = {
+          file: file.name,
+          line: at + 1,
+          seq: typeof seq === "number" ? seq : undefined,
+        };
+        return { fault: { kind, message, ...where }, entries: count - (i - at) };
       }
       count++;
       anchors.delete(state.hash as string);
     }
   }
   const last = chain.files[chain.files.length - 1] as AuditFile;
-  const head = { hash: state.hash as string, seq: state.seq, file: last.name, stopped: state.stopped };
+  const head = {
+    hash: state.hash as string,
+    seq: state.seq,
+    file: last.name,
+    stopped: state.stopped,
+  };
   return { head, entries: count };
 }
 
@@ -382,7 +412,13 @@ export async function verifyAudit(dir: string, options: VerifyOptions = {}): Pro
   const partial = { entries: 0, files: files.length, notes: notesOf(files, empty) };
   if (files.length === 0) {
     const message = `no audit entries in ${dir}`;
-    return report(partial, { kind: "no_entries", file: undefined, line: undefined, seq: undefined, message }, []);
+    return report(partial, {
+      kind: "no_entries",
+      file: undefined,
+      line: undefined,
+      seq: undefined,
+      message,
+    }, []);
   }
   const checker = new LineChecker(options.key);
   const anchors = new Set(options.expectHeads ?? []);
@@ -397,7 +433,13 @@ export async function verifyAudit(dir: string, options: VerifyOptions = {}): Pro
   if (missing !== undefined) {
     const message = `the expected head ${missing} is in no chain: entries were removed from ` +
       "the end (or it was recorded for another directory or key)";
-    return report(partial, { kind: "anchor_missing", file: undefined, line: undefined, seq: undefined, message }, heads);
+    return report(partial, {
+      kind: "anchor_missing",
+      file: undefined,
+      line: undefined,
+      seq: undefined,
+      message,
+    }, heads);
   }
   for (const h of heads.filter((h) => !h.stopped)) {
     partial.notes.push(

@@ -90,8 +90,9 @@ function printReport(r: VerifyReport): void {
     console.error(`mirage audit verify: ${describeFault(r.fault)}`);
     return;
   }
+  const files = r.files === 1 ? "1 file" : `${r.files} files`;
   const chains = r.heads.length === 1 ? "1 chain" : `${r.heads.length} chains`;
-  console.log(`audit chain intact: ${r.entries} entries in ${r.files} files, ${chains}`);
+  console.log(`audit chain intact: ${r.entries} entries in ${files}, ${chains}`);
   for (const h of r.heads) console.log(`head ${h.hash} (seq ${h.seq}, ${h.file})`);
 }
 
