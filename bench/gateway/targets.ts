@@ -1,13 +1,18 @@
 /**
- * The four things the gateway suite puts load on: the upstream direct, the bare hono proxy,
- * and the Mirage gateway in passthrough and in enforce mode.
+ * What the gateway suite puts load on: the upstream direct, the bare hono proxy, and the Mirage
+ * gateway in passthrough and in enforce mode, and in enforce mode with an audit log.
  */
 
 import { repoUrl } from "../lib/policy_file.ts";
 import { type ServerProcess, startDenoServer } from "./server_process.ts";
 
 /** A target's name. */
-export type TargetName = "direct" | "bare proxy" | "gateway passthrough" | "gateway enforce";
+export type TargetName =
+  | "direct"
+  | "bare proxy"
+  | "gateway passthrough"
+  | "gateway enforce"
+  | "gateway audit";
 
 /** A started target: its origin and, for proxies, the process to measure and stop. */
 export interface Target {
@@ -40,12 +45,16 @@ export async function startBare(upstream: string): Promise<Target> {
   return { name: "bare proxy", origin: origin(p), process: p };
 }
 
-/** Starts the gateway in a mode, with the shipped procurement policy and traces in a temp dir. */
+/**
+ * Starts the gateway in a mode, with the shipped procurement policy and traces in a temp dir;
+ * with `audit`, also an audit log there (the target is then `gateway audit`).
+ */
 export async function startGateway(
   cli: string,
   upstream: string,
   mode: "passthrough" | "enforce",
   traces: string,
+  audit?: string,
 ): Promise<Target> {
   const args = [
     "gateway",
@@ -60,7 +69,9 @@ export async function startGateway(
     "--no-decision-log",
     "--traces",
     traces,
+    ...(audit === undefined ? [] : ["--audit", audit, "--audit-actor-header", "x-agent-id"]),
   ];
-  const p = await startDenoServer(`gateway ${mode}`, cli, args);
-  return { name: `gateway ${mode}`, origin: origin(p), process: p };
+  const name: TargetName = audit === undefined ? `gateway ${mode}` : "gateway audit";
+  const p = await startDenoServer(name, cli, args);
+  return { name, origin: origin(p), process: p };
 }

@@ -98,32 +98,34 @@ function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
 interface OpenFile {
   readonly handle: Deno.FsFile;
   readonly name: string;
-  /** UTC day it was started, `YYYY-MM-DD`. */
-  readonly day: string;
+  /** UTC day it was started, in days since the epoch. */
+  readonly day: number;
   size: number;
   /** Entries written to it, its first included. */
   entries: number;
 }
 
-/** Hashed lines of a batch. */
+/** Hashed lines of a batch, and their bytes as written. */
 interface Batch {
-  readonly lines: Uint8Array[];
+  readonly lines: string[];
   readonly hashes: string[];
-  readonly bytes: number;
+  readonly bytes: Uint8Array;
 }
 
-function dayOf(date: Date): string {
-  return date.toISOString().slice(0, 10);
+const DAY_MS = 86_400_000;
+
+function dayOf(date: Date): number {
+  return Math.floor(date.getTime() / DAY_MS);
 }
 
-function concat(lines: readonly Uint8Array[], bytes: number): Uint8Array {
-  const out = new Uint8Array(bytes);
-  let at = 0;
-  for (const line of lines) {
-    out.set(line, at);
-    at += line.length;
+/** How many whole lines of a batch are in its first `written` bytes. */
+function wholeLines(batch: Batch, written: number): number {
+  let whole = 0;
+  for (let sum = 0; whole < batch.lines.length; whole++) {
+    sum += encoder.encode(batch.lines[whole]).length;
+    if (sum > written) break;
   }
-  return out;
+  return whole;
 }
 
 /**
@@ -322,14 +324,14 @@ export class AuditLog {
     const batch = this.#hash([draft]);
     try {
       handle.lockSync(true);
-      writeAll(handle, concat(batch.lines, batch.bytes));
+      writeAll(handle, batch.bytes);
     } catch (e) {
       handle.close();
       this.#remove(name);
       throw e;
     }
     if (this.#file) this.#retire(this.#file);
-    this.#file = { handle, name, day: dayOf(now), size: batch.bytes, entries: 1 };
+    this.#file = { handle, name, day: dayOf(now), size: batch.bytes.length, entries: 1 };
     this.#name = name;
     this.#commit([draft], batch);
     this.#broken = false;
@@ -380,20 +382,17 @@ export class AuditLog {
 
   /** Hashes drafts into lines that follow the last written entry. */
   #hash(drafts: readonly EntryDraft[]): Batch {
-    const lines: Uint8Array[] = [];
+    const lines: string[] = [];
     const hashes: string[] = [];
     let prev = this.#head;
-    let bytes = 0;
     for (let i = 0; i < drafts.length; i++) {
       const fields = { ...drafts[i] as EntryDraft, seq: this.#seq + i + 1, prev };
       const { line, hash } = this.#hasher.line(fields);
-      const encoded = encoder.encode(line);
-      lines.push(encoded);
+      lines.push(line);
       hashes.push(hash);
-      bytes += encoded.length;
       prev = hash;
     }
-    return { lines, hashes, bytes };
+    return { lines, hashes, bytes: encoder.encode(lines.join("")) };
   }
 
   /** The lines of `drafts` (the start of `batch`) are on disk. */
@@ -425,7 +424,7 @@ export class AuditLog {
       if (reason) this.#rotate(now, reason);
       let batch = this.#hash(this.#queue);
       const file = this.#file as OpenFile;
-      if (file.size + batch.bytes > this.#rotateBytes && file.entries > 1) {
+      if (file.size + batch.bytes.length > this.#rotateBytes && file.entries > 1) {
         this.#rotate(now, "size");
         batch = this.#hash(this.#queue);
       }
@@ -452,19 +451,14 @@ export class AuditLog {
   #write(batch: Batch): void {
     const file = this.#file as OpenFile;
     try {
-      writeAll(file.handle, concat(batch.lines, batch.bytes));
+      writeAll(file.handle, batch.bytes);
     } catch (e) {
       const written = e instanceof PartialWrite ? e.written : 0;
       file.size += written;
-      let whole = 0;
-      for (let sum = 0; whole < batch.lines.length; whole++) {
-        sum += (batch.lines[whole] as Uint8Array).length;
-        if (sum > written) break;
-      }
-      this.#settle(whole, batch);
+      this.#settle(wholeLines(batch, written), batch);
       throw e;
     }
-    file.size += batch.bytes;
+    file.size += batch.bytes.length;
     this.#settle(batch.lines.length, batch);
   }
 

@@ -49,11 +49,11 @@ export class ChainHasher {
     return this.#key?.id ?? null;
   }
 
-  /** `<algorithm>:<hex>` of `text`. */
-  digest(text: string): string {
+  /** `<algorithm>:<hex>` of `text` (after `prefix`, when given). */
+  digest(text: string, prefix = ""): string {
     const hex = this.#key
-      ? this.#key.hmacHex(text)
-      : createHash("sha256").update(text).digest("hex");
+      ? this.#key.hmacHex(prefix + text)
+      : createHash("sha256").update(prefix).update(text).digest("hex");
     return `${this.algorithm}:${hex}`;
   }
 

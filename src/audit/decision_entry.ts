@@ -71,7 +71,7 @@ function payloadOf(request: TraceRequest): unknown {
 
 function bodyDigest(request: TraceRequest, hasher: ChainHasher): string | null {
   const payload = payloadOf(request);
-  return payload === undefined ? null : hasher.digest(`body:${canonicalJson(payload)}`);
+  return payload === undefined ? null : hasher.digest(canonicalJson(payload), "body:");
 }
 
 function actorOf(request: TraceRequest, header: string | undefined): string | null {

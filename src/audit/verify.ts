@@ -123,7 +123,10 @@ function kindProblem(e: ReadEntry, i: number, s: State, name: string): Problem |
       ? { kind: "inserted", message: `a ${e.kind} entry in the middle of a file` }
       : { kind: "misplaced", message: "a file must begin with a start or rotate entry" };
   }
-  if (s.stopped && !(e.kind === "start")) {
+  if (s.stopped && e.kind === "rotate") {
+    return { kind: "misplaced", message: "a rotation continues a writer that had stopped" };
+  }
+  if (s.stopped && e.kind !== "start") {
     return { kind: "inserted", message: "an entry after the writer's stop entry" };
   }
   if (header && e.file !== name) {

@@ -86,10 +86,9 @@ export class Recorder {
     times: RequestTimes,
     policiesDigest?: string,
   ): Promise<number> {
-    const [seq] = await Promise.all([
-      this.#trace(runId, event, times),
-      this.#audit?.decision({ runId, event, time: times.at, policiesDigest }),
-    ]);
+    const audited = this.#audit?.decision({ runId, event, time: times.at, policiesDigest });
+    const seq = await this.#trace(runId, event, times);
+    await audited;
     const sample: { -readonly [K in keyof GatewaySample]: GatewaySample[K] } = {
       outcome: event.outcome,
       failedPolicies: failedPolicies(event.decisions),

@@ -13,7 +13,7 @@ import { GatewayProcess } from "../gateway/gateway_process.ts";
 import { POLICIES } from "../gateway/harness.ts";
 import { TestUpstream } from "../gateway/upstream_server.ts";
 import { runCli, startProxyProcess } from "../support/cli_process.ts";
-import { postJson, tempDir, workspace } from "../support/fixtures.ts";
+import { POLICIES_YAML, postJson, tempDir, workspace } from "../support/fixtures.ts";
 import { auditFiles, readEntries, readLines, writeChain, writeLines } from "../audit/helpers.ts";
 
 const KEY = "k3y-that-must-never-be-printed-0123456789";
@@ -213,12 +213,17 @@ Deno.test("cli audit: MIRAGE_AUDIT_KEY makes an HMAC chain; the key is printed a
     const blocked = await fetch(`${proxy.url}/v1/submit_bid`, postJson({ amount: 50000 }));
     assert.equal(blocked.status, 403);
     await blocked.body?.cancel();
+    await Deno.writeTextFile(ws.policies, POLICIES_YAML.replace("value: 25000", "value: 90000"));
+    await proxy.process.waitFor(/reloaded/);
   } finally {
     const stopped = await proxy.stop();
     output = stopped.stdout + stopped.stderr;
   }
   const entries = await allEntries(audit);
-  assert.deepEqual(entries.map((e) => e.kind), ["start", "decision", "stop"]);
+  assert.deepEqual(entries.map((e) => e.kind), ["start", "decision", "reload", "stop"]);
+  assert.equal(entries[2]?.cause, "file change");
+  assert.equal(entries[2]?.previous_digest, entries[0]?.policies_digest);
+  assert.notEqual(entries[2]?.policies_digest, entries[0]?.policies_digest);
   assert.equal(entries[0]?.surface, "proxy");
   assert.ok(entries.every((e) => String(e.hash).startsWith("hmac-sha256:")));
 
