@@ -343,7 +343,9 @@ export class AuditLog {
     for (let attempt = 0;; attempt++) {
       const name = auditFileName(stamp, this.#host, Deno.pid, attempt);
       try {
-        const handle = Deno.openSync(join(this.#dir, name), { append: true, createNew: true });
+        // Owner and group only: entries name actors, runs and paths.
+        const options = { append: true, createNew: true, mode: 0o640 };
+        const handle = Deno.openSync(join(this.#dir, name), options);
         return { handle, name };
       } catch (e) {
         if (!(e instanceof Deno.errors.AlreadyExists)) throw e;

@@ -291,3 +291,11 @@ Deno.test("audit log: a directory written with another key, or without one, is r
   );
   assert.equal((await auditFiles(dir.path)).length, 1);
 });
+
+Deno.test("audit log: files are readable by owner and group only", async () => {
+  await using dir = await tempDir();
+  await writeChain(dir.path, 1);
+  const [file] = await auditFiles(dir.path);
+  const mode = (await Deno.stat(join(dir.path, file as string))).mode as number;
+  assert.equal(mode & 0o777 & ~0o640, 0, `mode ${(mode & 0o777).toString(8)}`);
+});
