@@ -71,7 +71,16 @@ function follow(
   out.push(broken ? { files, broken } : { files });
 }
 
-/** Reads every audit file of `dir` and orders them into chains. */
+/**
+ * Reads every audit file of `dir` and orders them into chains.
+ *
+ * @example
+ * ```ts
+ * import { readAuditDir } from "./audit_dir.ts";
+ * const { chains } = await readAuditDir(await Deno.makeTempDir());
+ * console.log(chains.length); // 0
+ * ```
+ */
 export async function readAuditDir(dir: string): Promise<AuditDir> {
   const files: AuditFile[] = [];
   const empty: string[] = [];

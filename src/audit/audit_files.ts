@@ -27,7 +27,15 @@ function safeHost(host: string): string {
   return host.replace(/[^A-Za-z0-9.]/g, "_").replace(/^\.+/, "_").slice(0, 64) || "host";
 }
 
-/** The name of a file started at `date` by `host`/`pid`; `attempt` > 0 tells apart same-ms files. */
+/**
+ * The name of a file started at `date` by `host`/`pid`; `attempt` > 0 tells apart same-ms files.
+ *
+ * @example
+ * ```ts
+ * import { auditFileName } from "./audit_files.ts";
+ * console.log(auditFileName(new Date("2026-11-24T09:15:02.114Z"), "gw-1", 41)); // audit-20261124T091502.114Z-gw-1-41.jsonl
+ * ```
+ */
 export function auditFileName(date: Date, host: string, pid: number, attempt = 0): string {
   const suffix = attempt > 0 ? `-${attempt}` : "";
   return `audit-${stampOf(date)}-${safeHost(host)}-${pid}${suffix}.jsonl`;

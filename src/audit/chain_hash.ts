@@ -16,7 +16,15 @@ import type { AuditEntry } from "./entry.ts";
 /** The two hash algorithms, as they prefix a hash. */
 export type ChainAlgorithm = "sha256" | "hmac-sha256";
 
-/** The algorithm a hash names, or `undefined` for a value that is not a hash. */
+/**
+ * The algorithm a hash names, or `undefined` for a value that is not a hash.
+ *
+ * @example
+ * ```ts
+ * import { algorithmOf } from "./chain_hash.ts";
+ * console.log(algorithmOf(`hmac-sha256:${"0".repeat(64)}`), algorithmOf("md5:00")); // hmac-sha256 undefined
+ * ```
+ */
 export function algorithmOf(hash: unknown): ChainAlgorithm | undefined {
   if (typeof hash !== "string") return undefined;
   const m = /^(sha256|hmac-sha256):[0-9a-f]{64}$/.exec(hash);

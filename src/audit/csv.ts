@@ -10,7 +10,15 @@
 const FORMULA = /^[=+\-@\t\r]/;
 const NEEDS_QUOTES = /[",\r\n]/;
 
-/** One cell: `null` is empty, numbers and booleans as JSON writes them. */
+/**
+ * One cell: `null` is empty, numbers and booleans as JSON writes them.
+ *
+ * @example
+ * ```ts
+ * import { csvCell } from "./csv.ts";
+ * console.log(csvCell("=1+1"), csvCell('say "hi", then'), csvCell(null)); // '=1+1 "say ""hi"", then"
+ * ```
+ */
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return "";
   const text = typeof value === "string" ? value : JSON.stringify(value);
@@ -18,7 +26,15 @@ export function csvCell(value: unknown): string {
   return NEEDS_QUOTES.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 
-/** One record, with its CRLF. */
+/**
+ * One record, with its CRLF.
+ *
+ * @example
+ * ```ts
+ * import { csvRow } from "./csv.ts";
+ * console.log(JSON.stringify(csvRow([1, "a,b", true]))); // "1,\"a,b\",true\r\n"
+ * ```
+ */
 export function csvRow(values: readonly unknown[]): string {
   return `${values.map(csvCell).join(",")}\r\n`;
 }

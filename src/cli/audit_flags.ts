@@ -20,7 +20,15 @@ export const AUDIT_FLAGS: ParseArgsOptionsConfig = {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
-/** The audit options the flags ask for; throws `MirageError` code `usage` on a bad value. */
+/**
+ * The audit options the flags ask for; throws `MirageError` code `usage` on a bad value.
+ *
+ * @example
+ * ```ts
+ * import { auditOptions } from "./audit_flags.ts";
+ * console.log(auditOptions({ audit: "audit", "audit-actor-header": "X-Agent-Id" })?.actorHeader); // x-agent-id
+ * ```
+ */
 export function auditOptions(flags: FlagValues): AuditOptions | undefined {
   const dir = flags.audit as string | undefined;
   const header = flags["audit-actor-header"] as string | undefined;
