@@ -1,6 +1,6 @@
 /**
- * The four things the gateway suite puts load on: the upstream direct, the bare hono proxy,
- * and the Mirage gateway in passthrough and in enforce mode.
+ * What the gateway suite puts load on: the upstream direct, the bare hono proxy, and the Mirage
+ * gateway in passthrough and in enforce mode, and in enforce mode with an audit log.
  */
 
 import { repoUrl } from "../lib/policy_file.ts";
@@ -13,7 +13,8 @@ export type TargetName =
   | "gateway passthrough"
   | "gateway enforce"
   | "gateway enforce, memory state"
-  | "gateway enforce, Redis state";
+  | "gateway enforce, Redis state"
+  | "gateway audit";
 
 /** A started target: its origin and, for proxies, the process to measure and stop. */
 export interface Target {
@@ -55,7 +56,7 @@ export interface GatewayVariant {
 
 /**
  * Starts the gateway in a mode, with the shipped procurement policy (or a variant's) and traces
- * in a temp dir.
+ * in a temp dir; with `audit`, also an audit log there (the target is then `gateway audit`).
  */
 export async function startGateway(
   cli: string,
@@ -63,6 +64,7 @@ export async function startGateway(
   mode: "passthrough" | "enforce",
   traces: string,
   variant?: GatewayVariant,
+  audit?: string,
 ): Promise<Target> {
   const args = [
     "gateway",
@@ -78,8 +80,10 @@ export async function startGateway(
     "--traces",
     traces,
     ...variant?.args ?? [],
+    ...(audit === undefined ? [] : ["--audit", audit, "--audit-actor-header", "x-agent-id"]),
   ];
-  const name = variant?.name ?? `gateway ${mode}`;
+  const name: TargetName = variant?.name ??
+    (audit === undefined ? `gateway ${mode}` : "gateway audit");
   const p = await startDenoServer(name, cli, args);
   return { name, origin: origin(p), process: p };
 }

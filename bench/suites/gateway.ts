@@ -1,7 +1,7 @@
 /**
  * The gateway suite: end-to-end cost of the gateway against the upstream direct and a bare hono
  * proxy, under saturating load (wrk) and a paced 1,000 req/s (our generator), one target at a
- * time on loopback.
+ * time on loopback; and what `--audit` costs, against the same gateway without it.
  */
 
 import { type LoadPlan, measureTarget, type TargetResult } from "../gateway/measure_target.ts";
@@ -15,6 +15,7 @@ import {
   type TargetName,
 } from "../gateway/targets.ts";
 import { hasWrk } from "../gateway/wrk.ts";
+import { type PairedResult, pairedWrk, type RoundResult } from "../gateway/paired_wrk.ts";
 import { repoUrl } from "../lib/policy_file.ts";
 import { progress } from "../lib/progress.ts";
 import { fmt, type Goal, type Ratio, type SuiteResult, type Table } from "../lib/report.ts";
@@ -149,7 +150,8 @@ function pacedTable(results: readonly TargetResult[], plan: LoadPlan, upstream: 
       "peak RSS from /proc/<pid>/status VmHWM after both loads.",
       "Paced generator: a worker thread wakes with Atomics.wait at each scheduled time, the request " +
       "is timed from that time (coordinated-omission aware); its own lag is shown and is in every row alike.",
-      "The gateway runs with --no-decision-log and traces to a temporary directory.",
+      "The gateway runs with --no-decision-log and traces to a temporary directory; " +
+      '"gateway audit" is enforce with --audit to another one.',
     ],
   };
 }
@@ -236,6 +238,84 @@ function goalsOf(results: readonly TargetResult[], plan: LoadPlan): Goal[] {
   });
 }
 
+const AUDIT_ROUNDS = 7;
+const AUDIT_ROUND_SECONDS = 3;
+
+/** `--audit` against the same gateway without it, in alternating rounds (see paired_wrk.ts). */
+async function measureAudit(
+  cli: string,
+  up: string,
+  traces: string,
+  audit: string,
+): Promise<PairedResult> {
+  const enforce = await startGateway(cli, up, "enforce", traces);
+  try {
+    const audited = await startGateway(cli, up, "enforce", traces, undefined, audit);
+    try {
+      return await pairedWrk(enforce, audited, AUDIT_ROUNDS, AUDIT_ROUND_SECONDS);
+    } finally {
+      await audited.process?.stop();
+    }
+  } finally {
+    await enforce.process?.stop();
+  }
+}
+
+function roundCells(a: RoundResult, b: RoundResult): string[] {
+  return [
+    fmt(a.rps, 0),
+    fmt(b.rps, 0),
+    fmt(b.rps / a.rps, 2),
+    fmt(a.perCpuSecond, 0),
+    fmt(b.perCpuSecond, 0),
+    fmt(b.perCpuSecond / a.perCpuSecond, 2),
+  ];
+}
+
+function auditTable(paired: PairedResult): Table {
+  return {
+    title: `Gateway — the cost of --audit (wrk -t1 -c32, ${AUDIT_ROUNDS} alternating rounds of ` +
+      `${AUDIT_ROUND_SECONDS}s)`,
+    columns: [
+      "round",
+      "enforce req/s",
+      "audit req/s",
+      "× enforce",
+      "enforce req/CPU-s",
+      "audit req/CPU-s",
+      "× enforce (CPU)",
+    ],
+    rows: [
+      ...paired.rounds.map((r, i) => [String(i + 1), ...roundCells(r.a, r.b)]),
+      ["median", "", "", fmt(paired.ratio, 2), "", "", fmt(paired.cpuRatio, 2)],
+    ],
+    notes: [
+      "Both gateways (enforce, and enforce with --audit) run the whole time and take turns " +
+      "(A B, B A, …), so that load from other processes weighs on both alike. req/CPU-s is the " +
+      "requests served per second of the gateway process's own CPU time (/proc/<pid>/stat): " +
+      "what it would serve with a core to itself, and far less sensitive to a busy machine.",
+    ],
+  };
+}
+
+function auditGoals(paired: PairedResult | undefined): Goal[] {
+  const measured = paired !== undefined;
+  return [
+    throughputGoal(
+      "gateway audit: saturated ≥ 0.9× gateway enforce (req/s)",
+      paired?.ratio ?? NaN,
+      0.9,
+      measured,
+    ),
+    throughputGoal(
+      "gateway audit: ≥ 0.9× gateway enforce per CPU-second",
+      paired?.cpuRatio ?? NaN,
+      0.9,
+      measured,
+    ),
+  ];
+}
+
 function notRun(reason: string): SuiteResult {
   const table: Table = { title: "Gateway — not measured", columns: ["reason"], rows: [[reason]] };
   return { suite: "gateway", raw: { skipped: reason }, tables: [table], ratios: {}, goals: [] };
@@ -248,6 +328,7 @@ export async function runGateway(): Promise<SuiteResult> {
   const plan: LoadPlan = { ...PLAN_BASE, useWrk: await hasWrk() };
   const upstream = await startUpstream();
   const traces = await Deno.makeTempDir({ prefix: "mirage-bench-traces-" });
+  const audit = await Deno.makeTempDir({ prefix: "mirage-bench-audit-" });
   const up = `http://127.0.0.1:${upstream.process.port}`;
   progress("gateway", `upstream ${upstream.kind} at ${up}`);
   try {
@@ -256,16 +337,24 @@ export async function runGateway(): Promise<SuiteResult> {
       () => startBare(up),
       () => startGateway(cli, up, "passthrough", traces),
       () => startGateway(cli, up, "enforce", traces),
+      () => startGateway(cli, up, "enforce", traces, undefined, audit),
     ], plan);
+    const paired = plan.useWrk ? await measureAudit(cli, up, traces, audit) : undefined;
+    const ratios = ratiosOf(results);
+    if (paired) {
+      ratios["gateway.saturated.audit_vs_enforce.rps"] = { value: paired.ratio, better: "higher" };
+    }
+    const tables = [saturatedTable(results, plan), pacedTable(results, plan, upstream.kind)];
     return {
       suite: "gateway",
-      raw: { plan, upstream: upstream.kind, targets: results },
-      tables: [saturatedTable(results, plan), pacedTable(results, plan, upstream.kind)],
-      ratios: ratiosOf(results),
-      goals: goalsOf(results, plan),
+      raw: { plan, upstream: upstream.kind, targets: results, audit: paired },
+      tables: paired ? [...tables, auditTable(paired)] : tables,
+      ratios,
+      goals: [...goalsOf(results, plan), ...auditGoals(paired)],
     };
   } finally {
     await upstream.process.stop();
     await Deno.remove(traces, { recursive: true }).catch(() => {});
+    await Deno.remove(audit, { recursive: true }).catch(() => {});
   }
 }

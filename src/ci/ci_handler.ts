@@ -58,7 +58,7 @@ async function evaluationFailed(f: InFlight, action: HttpAction, cause: unknown)
     f.ctx.redactor,
   );
   const now = performance.now();
-  const seq = await f.recorder.record(f.runId, event, timing(f, 0, now));
+  const seq = await f.recorder.record(f.runId, event, timing(f, 0, now), f.ctx.policies.digest);
   return errorAnswer(503, error, { runId: f.runId, event: seq });
 }
 
@@ -80,7 +80,12 @@ async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt:
     enforced: goesThrough(e.outcome) || mock === undefined,
     response: { status: mock?.status ?? (e.outcome === "unmatched_route" ? 404 : 403) },
   }, f.ctx.redactor);
-  const seq = await f.recorder.record(f.runId, event, timing(f, evaluateUs, decidedAt));
+  const seq = await f.recorder.record(
+    f.runId,
+    event,
+    timing(f, evaluateUs, decidedAt),
+    f.ctx.policies.digest,
+  );
   if (!mock) return blockedAnswer(e, event.decisions, f.runId, seq);
   if (mock.delayMs) await new Promise((r) => setTimeout(r, mock.delayMs));
   return mockResponse(mock, decisionHeaders(e, f.runId));

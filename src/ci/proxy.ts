@@ -9,6 +9,7 @@
 
 import { Hono } from "hono";
 import type { Mode } from "../engine/outcome.ts";
+import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
 import { errorMessage } from "../errors.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
@@ -59,6 +60,8 @@ export interface ProxyOptions {
   readonly colour?: boolean;
   /** Where the state operators keep state (kept across reloads, closed with the proxy); default in memory. */
   readonly store?: StateStore;
+  /** Write an audit log of every decision and reload (docs/audit.md). */
+  readonly audit?: AuditOptions;
 }
 
 /** A running proxy. */
@@ -79,7 +82,7 @@ export interface ProxyHandle {
   close(): Promise<void>;
 }
 
-type Settings = Required<Omit<ProxyOptions, "runId" | "store">>;
+type Settings = Required<Omit<ProxyOptions, "runId" | "store" | "audit">>;
 
 /** Bytes of a posted `v1/decide` action read at most (the gateway's default inspection limit). */
 const DECIDE_MAX_BODY = 1024 * 1024;
@@ -120,15 +123,24 @@ class CiProxy implements ProxyHandle {
   readonly #recorder: Recorder;
   readonly #app: Hono;
   readonly #lifecycle: ServerLifecycle<CiContext>;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(s: Settings, runIds: RunIdRule, traces: TraceStore, initial: CiContext) {
+  constructor(
+    s: Settings,
+    runIds: RunIdRule,
+    traces: TraceStore,
+    initial: CiContext,
+    audit: AuditLog | undefined,
+  ) {
     this.#settings = s;
     this.#runIds = runIds;
     this.#traces = traces;
+    this.#audit = audit;
     this.#holder = new Reloadable(initial, (old) => loadCiContext(s, old.policies.store));
     this.#recorder = new Recorder({
       traces,
       strict: true,
+      audit,
       observers: [
         this.#metrics.observer(),
         requestLogObserver(s.log, s.colour),
@@ -141,6 +153,7 @@ class CiProxy implements ProxyHandle {
       holder: this.#holder,
       log: s.log,
       reloaded: (_cause, ctx) => `[mirage] reloaded · ${sizes(ctx)}`,
+      onReload: async (cause, ctx) => await audit?.reload(cause, ctx.policies.digest),
       kept: "files",
       release: () => this.#release(),
     });
@@ -182,6 +195,7 @@ class CiProxy implements ProxyHandle {
 
   async #release(): Promise<void> {
     await this.#traces.close();
+    await this.#audit?.close();
     await this.#holder.current.policies.store.close();
   }
 
@@ -259,7 +273,12 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     await options.store?.close();
     throw e;
   });
-  const proxy = new CiProxy(s, runIds, traces, ctx);
+  const writer = { surface: "proxy", mode: s.mode, policiesDigest: ctx.policies.digest };
+  const audit = await openAuditLog(options.audit, writer, async () => {
+    await traces.close();
+    await ctx.policies.store.close();
+  });
+  const proxy = new CiProxy(s, runIds, traces, ctx, audit);
   try {
     proxy.start();
   } catch (e) {

@@ -14,13 +14,14 @@ import { stopSignal } from "../http/serve.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
+import { AUDIT_FLAGS, auditOptions } from "./audit_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "gateway",
   usage:
     "--upstream URL --mode passthrough|enforce --policies P [--surface mocks.yaml] [--port 8080] " +
     "[--host 127.0.0.1] [--traces DIR] [--run-id ID] [--timeout-ms 10000] [--max-body 1MiB] " +
-    `[--admin-token T] [--no-decision-log] ${STATE_FLAGS.usage}`,
+    `[--admin-token T] [--no-decision-log] ${STATE_FLAGS.usage} [--audit DIR [--audit-actor-header H]]`,
   details: [
     "  --upstream URL       where allowed requests go (http or https, optionally with a base path,",
     "                       which rules do not see: they read the path the client sent)",
@@ -38,6 +39,10 @@ const SPEC: CommandSpec = {
     "                       without it they answer loopback clients only",
     "  --no-decision-log    no JSON line per decision on stdout",
     ...STATE_FLAGS.help(2, 23),
+    "  --audit DIR          append a hash-chained entry per decision and reload to DIR (one file",
+    "                       per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)",
+    "  --audit-actor-header H",
+    "                       the request header that names the actor, e.g. x-agent-id",
     "",
     "Run id: the x-mirage-run-id header, else MIRAGE_RUN_ID, else --run-id, else 'default'.",
   ],
@@ -55,6 +60,7 @@ const SPEC: CommandSpec = {
     "admin-token": { type: "string" },
     "no-decision-log": { type: "boolean", default: false },
     ...STATE_FLAGS.options,
+    ...AUDIT_FLAGS,
   },
 };
 
@@ -103,6 +109,7 @@ export function gatewayOptions(values: FlagValues): GatewayOptions {
   const policies = str("policies");
   if (policies === undefined) throw new MirageError("usage", "--policies is required");
   const maxBody = parseSize(str("max-body") as string);
+  const audit = auditOptions(values);
   return {
     upstream: upstreamOf(str("upstream")),
     mode,
@@ -118,6 +125,7 @@ export function gatewayOptions(values: FlagValues): GatewayOptions {
     decisionLog: values["no-decision-log"] ? undefined : stdoutDecisionLog(),
     log,
     watch: true,
+    ...(audit ? { audit } : {}),
   };
 }
 

@@ -25,6 +25,10 @@ export interface CommandEntry {
 
 /** Every command, by name. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  audit: {
+    summary: "verify an audit directory's hash chains, or export its entries as JSON lines or CSV",
+    load: () => import("./audit.ts"),
+  },
   check: {
     summary: "validate policy and mock files, reporting every error as file:line:col",
     load: () => import("./check.ts"),

@@ -15,11 +15,12 @@ import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
 import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
+import { AUDIT_FLAGS, auditOptions } from "./audit_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    `[--mode enforce|passthrough] [--no-watch] ${STATE_FLAGS.usage}`,
+    `[--mode enforce|passthrough] [--no-watch] ${STATE_FLAGS.usage} [--audit DIR [--audit-actor-header H]]`,
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -34,6 +35,10 @@ const SPEC: CommandSpec = {
     "                     passthrough: serve the mock anyway and record enforced: false",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
     ...STATE_FLAGS.help(6, 21),
+    "      --audit DIR    append a hash-chained entry per decision and reload to DIR (one file",
+    "                     per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)",
+    "      --audit-actor-header H",
+    "                     the request header that names the actor, e.g. x-agent-id",
     "",
     "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id;",
     "       POST /_mirage/v1/decide (tool calls of an agent's remoteGate, answered with their mocks)",
@@ -48,6 +53,7 @@ const SPEC: CommandSpec = {
     mode: { type: "string", default: "enforce" },
     "no-watch": { type: "boolean" },
     ...STATE_FLAGS.options,
+    ...AUDIT_FLAGS,
   },
 };
 
@@ -88,6 +94,13 @@ export async function run(args: string[]): Promise<number> {
     if (e instanceof MirageError) return usageError(SPEC, e.message);
     throw e;
   }
+  let audit;
+  try {
+    audit = auditOptions(flags);
+  } catch (e) {
+    if (e instanceof MirageError && e.code === "usage") return usageError(SPEC, e.message);
+    throw e;
+  }
   const traces = String(flags.traces);
   let proxy;
   try {
@@ -104,6 +117,7 @@ export async function run(args: string[]): Promise<number> {
       log: (line) => console.log(line),
       colour: wantsColour(Deno.stdout),
       store: openState(state, (line) => console.log(line)),
+      ...(audit ? { audit } : {}),
     });
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { createHash } from "node:crypto";
 import { ConfigError, MirageError } from "../errors.ts";
 import { mocksDocumentSchema } from "./mocks_schema.ts";
 import { policyDocumentSchema } from "./policy_schema.ts";
@@ -33,11 +34,15 @@ const MOCKS: Kind = {
   noun: "mocks",
 };
 
-function parseText<T>(kind: Kind, text: string, file: string): Loaded<T> {
+function sha256(bytes: Uint8Array | string): string {
+  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+function parseText<T>(kind: Kind, text: string, file: string, digest = sha256(text)): Loaded<T> {
   const source = parseYamlSource(text, file);
   if (source.issues.length > 0) throw new ConfigError(source.issues);
   const document = validateDocument<T>(kind.schema, source.value, source, kind.unique);
-  return { file, document, positionOf: (path) => source.locate(path, "key") };
+  return { file, document, positionOf: (path) => source.locate(path, "key"), digest };
 }
 
 function validateValue<T>(kind: Kind, value: unknown, file: string): Loaded<T> {
@@ -135,13 +140,18 @@ function fileName(url: URL): string {
   return decodeURIComponent(url.pathname);
 }
 
+/** Decodes as `Deno.readTextFile` does: invalid bytes replaced, a byte order mark kept. */
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
+/** Reads a file once: its text, and the digest of exactly the bytes that text was decoded from. */
 async function readConfig(
   path: string | URL,
   noun: string,
-): Promise<{ text: string; file: string }> {
+): Promise<{ text: string; file: string; digest: string }> {
   const file = typeof path === "string" ? path : fileName(path);
   try {
-    return { text: await Deno.readTextFile(path), file };
+    const bytes = await Deno.readFile(path);
+    return { text: UTF8.decode(bytes), file, digest: sha256(bytes) };
   } catch (e) {
     if (e instanceof Deno.errors.NotFound) {
       throw new MirageError("file_not_found", `${noun} file not found: ${file}`, { cause: e });
@@ -155,8 +165,8 @@ async function readConfig(
 
 async function load<T>(kind: Kind, input: string | URL | T): Promise<Loaded<T>> {
   if (input instanceof URL || (typeof input === "string" && await namesFile(input))) {
-    const { text, file } = await readConfig(input as string | URL, kind.noun);
-    return parseText<T>(kind, text, file);
+    const { text, file, digest } = await readConfig(input as string | URL, kind.noun);
+    return parseText<T>(kind, text, file, digest);
   }
   if (typeof input === "string") return parseText<T>(kind, input, INLINE);
   return validateValue<T>(kind, input, INLINE);

@@ -299,4 +299,10 @@ export interface Loaded<T> {
   readonly document: T;
   /** Position of a node by its path of keys and indexes; `undefined` for object input. */
   positionOf(path: readonly (string | number)[]): SourcePosition | undefined;
+  /**
+   * `sha256:<hex>` of the bytes the document was parsed from — a file's bytes as read, or the
+   * UTF-8 of text — so that anyone can tell which file version it was (`sha256sum` of the file);
+   * absent for an object.
+   */
+  readonly digest?: string;
 }

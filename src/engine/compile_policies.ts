@@ -128,6 +128,8 @@ export interface PolicySet {
   readonly redact: readonly string[];
   /** The store the state operators use. */
   readonly store: StateStore;
+  /** `sha256:<hex>` of the policy file's bytes (see `Loaded.digest`); absent for an object. */
+  readonly digest?: string;
   /** Decides one action. */
   decide(action: Action, options?: DecideOptions): Promise<Verdict>;
 }
@@ -221,11 +223,12 @@ class CompiledPolicySet implements PolicySet {
   readonly counts: { readonly block: number; readonly flag: number };
   readonly redact: readonly string[];
   readonly store: StateStore;
+  readonly digest?: string;
   readonly #rules: ScopeIndex<CompiledRule>;
   readonly #watchers: ScopeIndex<Watcher> | undefined;
   readonly #clock: () => number;
 
-  constructor(doc: PolicyDocument, options: CompileOptions) {
+  constructor(doc: PolicyDocument, options: CompileOptions, digest: string | undefined) {
     const rules = doc.policies.map(compileRule);
     const watchers = doc.policies.flatMap((r, i) => compileWatcher(r, i) ?? []);
     this.size = rules.length;
@@ -233,6 +236,7 @@ class CompiledPolicySet implements PolicySet {
     this.counts = { block, flag: rules.length - block };
     this.redact = doc.redact ?? [];
     this.store = options.store ?? new MemoryStateStore();
+    if (digest !== undefined) this.digest = digest;
     this.#rules = new ScopeIndex(rules);
     this.#watchers = watchers.length ? new ScopeIndex(watchers) : undefined;
     this.#clock = options.clock ?? Date.now;
@@ -312,6 +316,6 @@ export function compilePolicies(
   doc: PolicyDocument | Loaded<PolicyDocument>,
   options: CompileOptions = {},
 ): PolicySet {
-  const document = "document" in doc ? doc.document : doc;
-  return new CompiledPolicySet(document, options);
+  if ("document" in doc) return new CompiledPolicySet(doc.document, options, doc.digest);
+  return new CompiledPolicySet(doc, options, undefined);
 }

@@ -8,6 +8,7 @@
 
 import { Hono } from "hono";
 import type { Mode } from "../engine/outcome.ts";
+import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
 import { errorMessage } from "../errors.ts";
 import { checkAdmin } from "../http/admin_guard.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
@@ -67,10 +68,14 @@ export interface GatewayOptions {
   readonly watch?: boolean;
   /** Where the state operators keep state (kept across reloads, closed with the gateway); default in memory. */
   readonly store?: StateStore;
+  /** Write an audit log of every decision and reload (docs/audit.md). */
+  readonly audit?: AuditOptions;
 }
 
 type Settings =
-  & Required<Omit<GatewayOptions, "surface" | "adminToken" | "decisionLog" | "runId" | "store">>
+  & Required<
+    Omit<GatewayOptions, "surface" | "adminToken" | "decisionLog" | "runId" | "store" | "audit">
+  >
   & {
     readonly surface: string | undefined;
     readonly adminToken: string | undefined;
@@ -126,9 +131,16 @@ class Gateway implements GatewayHandle {
   readonly #decide: DecideContext;
   readonly #admin: Hono;
   readonly #lifecycle: ServerLifecycle<GatewayConfig>;
+  readonly #audit: AuditLog | undefined;
 
-  constructor(options: Settings, runIds: RunIdRule, initial: GatewayConfig) {
+  constructor(
+    options: Settings,
+    runIds: RunIdRule,
+    initial: GatewayConfig,
+    audit: AuditLog | undefined,
+  ) {
     this.#options = options;
+    this.#audit = audit;
     const files = { policies: options.policies, surface: options.surface };
     this.#holder = new Reloadable(initial, (old) => loadGatewayConfig(files, old.policies.store));
     this.#forwarder = new Forwarder({ upstream: options.upstream, timeoutMs: options.timeoutMs });
@@ -149,7 +161,7 @@ class Gateway implements GatewayHandle {
       runIds,
       config: () => this.#holder.current,
       forwarder: this.#forwarder,
-      recorder: new Recorder({ traces: this.#traces, observers }),
+      recorder: new Recorder({ traces: this.#traces, observers, audit }),
     };
     this.#decide = { ...this.#ctx, calls: new CallMemory() };
     this.#admin = this.#buildAdmin();
@@ -159,6 +171,7 @@ class Gateway implements GatewayHandle {
       log: options.log,
       reloaded: (cause, config) =>
         `[mirage] reloaded (${cause}) · ${config.policies.size} policies`,
+      onReload: async (cause, config) => await audit?.reload(cause, config.policies.digest),
       kept: "policies",
       release: () => this.#release(),
     });
@@ -196,6 +209,7 @@ class Gateway implements GatewayHandle {
 
   async #release(): Promise<void> {
     await this.#traces.close();
+    await this.#audit?.close();
     await this.#holder.current.policies.store.close();
     this.#forwarder.close();
   }
@@ -280,7 +294,9 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
     await options.store?.close();
     throw e;
   });
-  const gateway = new Gateway(s, runIds, config);
+  const writer = { surface: "gateway", mode: s.mode, policiesDigest: config.policies.digest };
+  const audit = await openAuditLog(options.audit, writer, () => config.policies.store.close());
+  const gateway = new Gateway(s, runIds, config, audit);
   try {
     gateway.start();
   } catch (e) {

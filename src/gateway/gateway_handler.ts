@@ -102,7 +102,7 @@ function record(
     f.config.redactor,
     { host: true },
   );
-  return f.ctx.recorder.record(f.runId, event, timing);
+  return f.ctx.recorder.record(f.runId, event, timing, f.config.policies.digest);
 }
 
 function timing(f: InFlight, d: Decided, upstreamUs?: number): EventTiming {

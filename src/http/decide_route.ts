@@ -161,7 +161,7 @@ async function decideAndRecord(
     config.redactor,
     { host: true },
   );
-  const seq = await ctx.recorder.record(runId, event, timing);
+  const seq = await ctx.recorder.record(runId, event, timing, config.policies.digest);
   const answer: DecideAnswer = {
     outcome: e.outcome,
     message: outcomeMessage(e),

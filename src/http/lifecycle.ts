@@ -21,6 +21,8 @@ export interface LifecycleOptions<T> {
   readonly log: (line: string) => void;
   /** The line logged after a reload that succeeded. */
   readonly reloaded: (cause: string, value: T) => string;
+  /** Called after a reload that succeeded, before it is logged (e.g. the audit log's entry). */
+  readonly onReload?: (cause: string, value: T) => Promise<void>;
   /** What keeps serving after a reload that failed: `files`, `policies`. */
   readonly kept: string;
   /** Releases what the server owns, once in-flight requests are answered. */
@@ -84,6 +86,7 @@ export class ServerLifecycle<T> {
     const { holder, log } = this.#options;
     const result = await holder.reload();
     if (result.ok) {
+      await this.#options.onReload?.(cause, result.value);
       log(this.#options.reloaded(cause, result.value));
       return true;
     }

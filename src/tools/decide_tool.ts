@@ -1,7 +1,7 @@
 /**
  * The one path of a tool call through Mirage, shared by `session()`, `guard()` and the
  * `v1/decide` route that `remoteGate()` asks: remember by call id, decide with the compiled
- * policies (and the declared tools, when there are any), record the tool event (SPEC §5), and
+ * policies (and the declared tools, when there are any), record the tool event (docs/traces.md), and
  * answer with the tool mock when the surface serves mocks (CI).
  *
  * @module
@@ -110,7 +110,7 @@ async function failed(
     response: responseOf(allowed, mock),
     error,
   }, config.redactor);
-  const seq = await ctx.recorder.record(action.run_id, event, timing);
+  const seq = await ctx.recorder.record(action.run_id, event, timing, config.policies.digest);
   const verdict = failedVerdict(ctx.mode, error, action.run_id, seq);
   return mock ? { ...verdict, mock: { name: mock.name, result: mock.render() } } : verdict;
 }
@@ -130,7 +130,7 @@ async function decided(
     { action, evaluation: e, outcome: e.outcome, enforced, response: responseOf(allowed, mock) },
     config.redactor,
   );
-  const seq = await ctx.recorder.record(action.run_id, event, timing);
+  const seq = await ctx.recorder.record(action.run_id, event, timing, config.policies.digest);
   const verdict: ToolVerdict = {
     outcome: e.outcome,
     allowed,

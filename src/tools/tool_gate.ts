@@ -1,5 +1,5 @@
 /**
- * The gate an agent's tool calls go through (SPEC §8): one interface, three implementations —
+ * The gate an agent's tool calls go through (docs/tool-calls.md): one interface, three implementations —
  * `session()` in CI, `guard()` in-process in production, `remoteGate()` against a running
  * `mirage gateway` or `mirage proxy` — over the one compiled evaluator (docs/tool-calls.md).
  *

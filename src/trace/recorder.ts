@@ -37,6 +37,20 @@ export interface RecordedEvent {
 export type EventObserver = (recorded: RecordedEvent) => void;
 
 /**
+ * What the audit log takes of each decision (`src/audit/`): a surface answers only once its
+ * entry is written, so it is awaited, beside the trace write.
+ */
+export interface DecisionAuditor {
+  /** Appends the decision's entry. */
+  decision(d: {
+    readonly runId: string;
+    readonly event: PendingEvent;
+    readonly time: string;
+    readonly policiesDigest: string | undefined;
+  }): Promise<void>;
+}
+
+/**
  * Options of {@link Recorder}.
  *
  * @example
@@ -57,6 +71,8 @@ export interface RecorderOptions {
   readonly strict?: boolean;
   /** Where a failed write is reported; default `console.error`. */
   readonly log?: (line: string) => void;
+  /** The audit log, when the surface keeps one. */
+  readonly audit?: DecisionAuditor | undefined;
 }
 
 /**
@@ -79,6 +95,7 @@ export class Recorder {
   readonly #observers: EventObserver[];
   readonly #strict: boolean;
   readonly #log: (line: string) => void;
+  readonly #audit: DecisionAuditor | undefined;
   /** Events per run, when no trace store numbers them. */
   readonly #counts = new Map<string, number>();
 
@@ -88,6 +105,7 @@ export class Recorder {
     this.#observers = [...(options.observers ?? [])];
     this.#strict = options.strict ?? false;
     this.#log = options.log ?? ((line) => console.error(line));
+    this.#audit = options.audit;
   }
 
   /** The trace store, if events are written. */
@@ -104,9 +122,19 @@ export class Recorder {
     };
   }
 
-  /** Records one event and returns its sequence number in the run. */
-  async record(runId: string, event: PendingEvent, timing: EventTiming): Promise<number> {
+  /**
+   * Records one event and returns its sequence number in the run. `policiesDigest` is that of
+   * the policies that decided it, for the audit log.
+   */
+  async record(
+    runId: string,
+    event: PendingEvent,
+    timing: EventTiming,
+    policiesDigest?: string,
+  ): Promise<number> {
+    const audited = this.#audit?.decision({ runId, event, time: timing.at, policiesDigest });
     const seq = await this.#write(runId, event, timing);
+    await audited;
     const recorded: RecordedEvent = { runId, event: { seq, ...event }, timing };
     for (const observe of this.#observers) observe(recorded);
     return seq;

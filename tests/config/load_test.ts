@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { compilePolicies } from "../../src/engine/compile_policies.ts";
 import { ConfigError, MirageError } from "../../src/errors.ts";
 import {
   loadMocks,
@@ -152,4 +154,24 @@ Deno.test("JSON text loads too", () => {
     line: 6,
     col: 7,
   });
+});
+
+Deno.test("a loaded file's digest is the sha256 of its exact bytes, and the compiled set keeps it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    // A byte order mark and CRLF line ends: the digest is of the bytes, not of the decoded text.
+    const bytes = new TextEncoder().encode(`\uFEFF${POLICY_TEXT.replaceAll("\n", "\r\n")}`);
+    const path = `${dir}/policies.yaml`;
+    await Deno.writeFile(path, bytes);
+    const loaded = await loadPolicies(path);
+    const expected = `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+    assert.equal(loaded.digest, expected);
+    assert.equal(compilePolicies(loaded).digest, expected);
+    const text = parsePolicies(POLICY_TEXT);
+    assert.equal(text.digest, `sha256:${createHash("sha256").update(POLICY_TEXT).digest("hex")}`);
+    assert.equal(validatePolicies({ policies: [] }).digest, undefined);
+    assert.equal(compilePolicies({ policies: [] }).digest, undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

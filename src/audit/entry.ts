@@ -1,0 +1,133 @@
+/**
+ * The audit entry format ( docs/audit.md): one JSON object per line. Every entry has
+ * `seq`, `time`, `kind`, `policies_digest`, `prev` and `hash`; the kind adds its own fields.
+ * Absent values are `null`, never missing, so that every entry of a kind has the same keys.
+ *
+ * @module
+ */
+
+/** The format version, in every `start` and `rotate` entry. */
+export const AUDIT_FORMAT = 1;
+
+/** What an entry records. */
+export type AuditKind = "start" | "rotate" | "decision" | "reload" | "gap" | "stop";
+
+/** The fields of every entry. */
+export interface EntryBase {
+  /** Position in the chain, from 1; it goes on across files and restarts. */
+  readonly seq: number;
+  /** Wall-clock time (ISO 8601, UTC). For a decision: when the request arrived. */
+  readonly time: string;
+  /** What the entry records. */
+  readonly kind: AuditKind;
+  /** `sha256:<hex>` of the policy file's bytes in force (for a decision: that decided it). */
+  readonly policies_digest: string | null;
+  /** The previous entry's `hash`; `null` for the first entry of a chain. */
+  readonly prev: string | null;
+  /** `sha256:<hex>` or `hmac-sha256:<hex>` over the entry's canonical JSON without `hash`. */
+  readonly hash: string;
+}
+
+/** The fields that say who writes a file: in `start` and `rotate` entries. */
+export interface FileHeader {
+  /** {@link AUDIT_FORMAT}. */
+  readonly format: number;
+  /** This file's name, so that a renamed file is seen. */
+  readonly file: string;
+  /** The file this one continues; `null` for the first file of a chain. */
+  readonly prev_file: string | null;
+  /** `<host>/<pid>` of the writing process. */
+  readonly writer: string;
+  /** The id of the HMAC key (`AuditKey.id`); `null` for a plain hash chain. */
+  readonly key_id: string | null;
+}
+
+/** A process began writing (a new file). */
+export interface StartEntry extends EntryBase, FileHeader {
+  /** Always `start`. */
+  readonly kind: "start";
+  /** `gateway` or `proxy`. */
+  readonly surface: string;
+  /** `enforce` or `passthrough`. */
+  readonly mode: string;
+}
+
+/** The same process went on in a new file. */
+export interface RotateEntry extends EntryBase, FileHeader {
+  /** Always `rotate`. */
+  readonly kind: "rotate";
+  /** `size`, `day`, or `write_failed` (the previous file could not be written to). */
+  readonly reason: string;
+}
+
+/** One decided action. */
+export interface DecisionEntry extends EntryBase {
+  /** Always `decision`. */
+  readonly kind: "decision";
+  /** The run the action belongs to. */
+  readonly run_id: string;
+  /** The value of the actor header (`--audit-actor-header`), after redaction; `null` if absent. */
+  readonly actor: string | null;
+  /** `METHOD /path`, or `tool <name>`. */
+  readonly action: string;
+  /** The host of an HTTP action; `null` for a tool call. */
+  readonly host: string | null;
+  /** The outcome (docs/outcomes.md). */
+  readonly outcome: string;
+  /** Whether Mirage acted on the outcome (false in passthrough for a stopped action). */
+  readonly enforced: boolean;
+  /** The HTTP status the caller got; `null` for a tool call, which has none. */
+  readonly status: number | null;
+  /** The deciding rule, or `null`. */
+  readonly policy: string | null;
+  /** A digest of the redacted request body (never the body); `null` without one. */
+  readonly body_digest: string | null;
+}
+
+/** The policies were reloaded. */
+export interface ReloadEntry extends EntryBase {
+  /** Always `reload`. */
+  readonly kind: "reload";
+  /** What triggered it: `SIGHUP`, `file change`, `reload`. */
+  readonly cause: string;
+  /** The digest in force before. */
+  readonly previous_digest: string | null;
+}
+
+/** Entries that could not be written (the disk refused them for too long) and were dropped. */
+export interface GapEntry extends EntryBase {
+  /** Always `gap`. */
+  readonly kind: "gap";
+  /** How many. */
+  readonly lost: number;
+}
+
+/** The process stopped cleanly; nothing follows in this file. */
+export interface StopEntry extends EntryBase {
+  /** Always `stop`. */
+  readonly kind: "stop";
+}
+
+/**
+ * One audit entry.
+ *
+ * @example
+ * ```ts
+ * import type { AuditEntry } from "./entry.ts";
+ * function describe(e: AuditEntry): string {
+ *   return e.kind === "decision" ? `${e.seq} ${e.action} ${e.outcome}` : `${e.seq} ${e.kind}`;
+ * }
+ * ```
+ */
+export type AuditEntry =
+  | StartEntry
+  | RotateEntry
+  | DecisionEntry
+  | ReloadEntry
+  | GapEntry
+  | StopEntry;
+
+type Draft<E> = E extends AuditEntry ? Omit<E, "seq" | "prev" | "hash"> : never;
+
+/** An entry before the chain gives it `seq`, `prev` and `hash`. */
+export type EntryDraft = Draft<AuditEntry>;

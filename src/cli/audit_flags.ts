@@ -1,0 +1,51 @@
+/**
+ * `--audit DIR` and `--audit-actor-header NAME`, shared by `mirage gateway` and `mirage proxy`.
+ * The HMAC key comes from `MIRAGE_AUDIT_KEY` only: a flag would show in `ps` and in shell
+ * history, and `--help` never prints it.
+ *
+ * @module
+ */
+
+import type { ParseArgsOptionsConfig } from "node:util";
+import { AuditKey } from "../audit/audit_key.ts";
+import type { AuditOptions } from "../audit/audit_log.ts";
+import { MirageError } from "../errors.ts";
+import type { FlagValues } from "./output.ts";
+
+/** The flags, for a command's parseArgs options. */
+export const AUDIT_FLAGS: ParseArgsOptionsConfig = {
+  audit: { type: "string" },
+  "audit-actor-header": { type: "string" },
+};
+
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The audit options the flags ask for; throws `MirageError` code `usage` on a bad value.
+ *
+ * @example
+ * ```ts
+ * import { auditOptions } from "./audit_flags.ts";
+ * console.log(auditOptions({ audit: "audit", "audit-actor-header": "X-Agent-Id" })?.actorHeader); // x-agent-id
+ * ```
+ */
+export function auditOptions(flags: FlagValues): AuditOptions | undefined {
+  const dir = flags.audit as string | undefined;
+  const header = flags["audit-actor-header"] as string | undefined;
+  if (dir === undefined) {
+    if (header !== undefined) {
+      throw new MirageError("usage", "--audit-actor-header needs --audit DIR");
+    }
+    return undefined;
+  }
+  if (dir === "") throw new MirageError("usage", "--audit needs a directory");
+  if (header !== undefined && !TOKEN.test(header)) {
+    throw new MirageError("usage", `--audit-actor-header is not a header name: '${header}'`);
+  }
+  const key = AuditKey.fromEnv();
+  return {
+    dir,
+    ...(header === undefined ? {} : { actorHeader: header.toLowerCase() }),
+    ...(key ? { key } : {}),
+  };
+}
