@@ -1,6 +1,7 @@
 /**
  * The reference tables of `docs/language.md`, rendered from the operator table
- * (`src/config/operators.ts`) and the field table (`src/config/fields.ts`). They stand between
+ * (`src/config/operators.ts`), the field table (`src/config/fields.ts`) and the normalisation
+ * step table (`src/config/normalize_steps.ts`). They stand between
  * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` comments; the rest of the page is
  * written by hand and kept as it is.
  *
@@ -19,6 +20,11 @@ import {
   operatorSpec,
 } from "../src/config/operators.ts";
 import { TEMPLATE_ROOTS } from "../src/config/template.ts";
+import {
+  NORMALIZE_STEP_NAMES,
+  NORMALIZE_STEPS,
+  type NormalizeStep,
+} from "../src/config/normalize_steps.ts";
 import { MirageError } from "../src/errors.ts";
 import type { FieldRoot } from "../src/config/field_path.ts";
 
@@ -113,6 +119,36 @@ export function fieldTable(): string {
   return table(["field", "HTTP", "tool call", "mock template", "meaning", "example"], rows);
 }
 
+/** Invisible and space-like characters as `\u` escapes, so that an example shows them. */
+function visible(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\p{Default_Ignorable_Code_Point}\p{Zs}]/gu,
+    (c) => c === " " ? c : `\\u${c.codePointAt(0)?.toString(16).padStart(4, "0")}`,
+  );
+}
+
+function stepRow(name: NormalizeStep): Row {
+  const spec = NORMALIZE_STEPS[name];
+  const arrow = spec.kind === "candidates" ? "also reads" : "→";
+  const example = `${code(visible(spec.example.input))} ${arrow} ${
+    code(visible(spec.example.output))
+  }`;
+  return [code(name), spec.doc, example, spec.like];
+}
+
+/**
+ * The normalisation step table in Markdown: one row per step, in table order.
+ *
+ * @example
+ * ```ts
+ * import { normalizeTable } from "./language_tables.ts";
+ * normalizeTable().includes("| `nfkc` "); // true
+ * ```
+ */
+export function normalizeTable(): string {
+  return table(["step", "what it does", "example", "like"], NORMALIZE_STEP_NAMES.map(stepRow));
+}
+
 function replaceBlock(page: string, file: string, name: string, body: string): string {
   const open = `<!-- generated:${name} -->`;
   const close = `<!-- /generated:${name} -->`;
@@ -125,18 +161,20 @@ function replaceBlock(page: string, file: string, name: string, body: string): s
 }
 
 /**
- * `docs/language.md` with its generated blocks (`fields`, `operators`) rendered afresh. Throws a
- * `MirageError` (`generated_block_missing`) when the page lacks one of them.
+ * `docs/language.md` with its generated blocks (`fields`, `operators`, `normalize`) rendered
+ * afresh. Throws a `MirageError` (`generated_block_missing`) when the page lacks one of them.
  *
  * @example
  * ```ts
  * import { generateLanguageDoc } from "./language_tables.ts";
  * const page = "# L\n\n<!-- generated:fields -->\n<!-- /generated:fields -->\n\n" +
- *   "<!-- generated:operators -->\n<!-- /generated:operators -->\n";
+ *   "<!-- generated:operators -->\n<!-- /generated:operators -->\n\n" +
+ *   "<!-- generated:normalize -->\n<!-- /generated:normalize -->\n";
  * generateLanguageDoc(page).includes("| `max` "); // true
  * ```
  */
 export function generateLanguageDoc(page: string, file = "docs/language.md"): string {
   const withFields = replaceBlock(page, file, "fields", fieldTable());
-  return replaceBlock(withFields, file, "operators", operatorTable());
+  const withOperators = replaceBlock(withFields, file, "operators", operatorTable());
+  return replaceBlock(withOperators, file, "normalize", normalizeTable());
 }

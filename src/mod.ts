@@ -24,6 +24,7 @@
 
 export type {
   Condition,
+  ConditionDefaults,
   ConditionOperator,
   FieldCondition,
   Loaded,
@@ -32,6 +33,7 @@ export type {
   MockResponse,
   MockRoute,
   MocksDocument,
+  NormalizeStep,
   OperatorName,
   PolicyDocument,
   PolicyRule,

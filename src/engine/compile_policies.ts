@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Loaded, PolicyDocument, PolicyRule } from "../config/types.ts";
+import type { Loaded, NormalizeStep, PolicyDocument, PolicyRule } from "../config/types.ts";
 import { type ConditionOperator, isStateOperator } from "../config/operators.ts";
 import type { Action } from "./action.ts";
 import {
@@ -55,6 +55,11 @@ export interface Decision {
   message: string;
   /** True when the field was absent. */
   missing?: boolean;
+  /**
+   * The `normalize` steps that changed the value the rule was decided on (a failing rule: the
+   * form that failed it), in pipeline order; absent when none changed it.
+   */
+  normalized?: NormalizeStep[];
 }
 
 /**
@@ -140,17 +145,30 @@ interface CompiledRule extends Scoped {
   readonly state: StateAsker | undefined;
 }
 
-function conditionOf(rule: PolicyRule, operator: ConditionOperator | undefined): CompiledCondition {
+/** What a document gives every rule that does not say otherwise. */
+interface RuleDefaults {
+  readonly normalize: readonly NormalizeStep[];
+  readonly pathCase: "sensitive" | "insensitive" | undefined;
+}
+
+function conditionOf(
+  rule: PolicyRule,
+  operator: ConditionOperator | undefined,
+  defaults: RuleDefaults,
+): CompiledCondition {
   if (rule.expr !== undefined) return compileExpr(rule.expr);
-  if (rule.when !== undefined) return compileCondition(rule.when);
+  const normalize = rule.normalize ?? defaults.normalize;
+  if (rule.when !== undefined) return compileCondition(rule.when, normalize);
   return compileCondition({
     field: rule.field ?? "",
     operator: operator ?? "exists",
     ...(rule.value === undefined ? {} : { value: rule.value }),
-  });
+    ...(rule.checksum === undefined ? {} : { checksum: rule.checksum }),
+  }, normalize);
 }
 
-function compileRule(rule: PolicyRule, order: number): CompiledRule {
+function compileRule(source: PolicyRule, order: number, defaults: RuleDefaults): CompiledRule {
+  const rule = withPathCase(source, defaults.pathCase);
   const op = rule.operator;
   const stateful = op !== undefined && isStateOperator(op);
   return {
@@ -159,9 +177,16 @@ function compileRule(rule: PolicyRule, order: number): CompiledRule {
     rule,
     block: (rule.action ?? "block") === "block",
     lenient: rule.on_missing === "pass",
-    condition: stateful ? undefined : conditionOf(rule, op),
+    condition: stateful ? undefined : conditionOf(rule, op, defaults),
     state: stateful ? compileStateRule(rule, op) : undefined,
   };
+}
+
+/** The rule with the file's `path_case` when it sets none, so its selectors read it too. */
+function withPathCase(rule: PolicyRule, pathCase: RuleDefaults["pathCase"]): PolicyRule {
+  return pathCase === undefined || rule.path_case !== undefined
+    ? rule
+    : { ...rule, path_case: pathCase };
 }
 
 function missingMessage(r: Report): string {
@@ -182,6 +207,7 @@ function decisionFrom(c: CompiledRule, passed: boolean, r: Report, missing: bool
   if (r.expected !== undefined) d.expected = r.expected;
   if (!missing && r.actual !== undefined) d.actual = r.actual;
   if (missing) d.missing = true;
+  if (r.normalized?.length) d.normalized = [...r.normalized];
   return d;
 }
 
@@ -226,8 +252,9 @@ class CompiledPolicySet implements PolicySet {
   readonly #clock: () => number;
 
   constructor(doc: PolicyDocument, options: CompileOptions) {
-    const rules = doc.policies.map(compileRule);
-    const watchers = doc.policies.flatMap((r, i) => compileWatcher(r, i) ?? []);
+    const defaults: RuleDefaults = { normalize: doc.normalize ?? [], pathCase: doc.path_case };
+    const rules = doc.policies.map((r, i) => compileRule(r, i, defaults));
+    const watchers = rules.flatMap((c) => compileWatcher(c.rule, c.order) ?? []);
     this.size = rules.length;
     const block = rules.filter((r) => r.block).length;
     this.counts = { block, flag: rules.length - block };

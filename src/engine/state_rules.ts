@@ -44,12 +44,25 @@ const NO_SAME = { member: "[]" } as const;
 /** Keys remembered per run id, at most this many per rule before the memory is emptied. */
 const KEY_MEMO_LIMIT = 4096;
 
+/** The key of one `per` part: the run, or the JSON of a field's value. */
+function compilePart(per: string): (action: Action) => string {
+  if (per === "run") return (a) => `run:${a.run_id}`;
+  const get = compileFieldGetter(per);
+  return (a) => {
+    const v = get(a);
+    return v === MISSING ? "missing:" : `field:${JSON.stringify(v)}`;
+  };
+}
+
 /**
- * Compiles `per: run | global | <field>` into a function giving an action's state key under
- * `prefix`. Keys per run are remembered: the same string object comes back for the same run, so
- * the store's maps do not hash a freshly built key on every action.
+ * Compiles `per: run | global | <field> | [parts]` into a function giving an action's state key
+ * under `prefix`. Keys per run are remembered: the same string object comes back for the same
+ * run, so the store's maps do not hash a freshly built key on every action.
  */
-function compileKey(prefix: string, per: string | undefined): (action: Action) => string {
+function compileKey(
+  prefix: string,
+  per: string | readonly string[] | undefined,
+): (action: Action) => string {
   if (per === undefined || per === "run") {
     const memo = new Map<string, string>();
     return (a) => {
@@ -65,11 +78,12 @@ function compileKey(prefix: string, per: string | undefined): (action: Action) =
     const key = `${prefix}global`;
     return () => key;
   }
-  const get = compileFieldGetter(per);
-  return (a) => {
-    const v = get(a);
-    return v === MISSING ? `${prefix}missing:` : `${prefix}field:${JSON.stringify(v)}`;
-  };
+  const parts = (typeof per === "string" ? [per] : per).map(compilePart);
+  if (parts.length === 1) {
+    const part = parts[0] as (action: Action) => string;
+    return (a) => `${prefix}${part(a)}`;
+  }
+  return (a) => `${prefix}${parts.map((part) => part(a)).join("\u0000")}`;
 }
 
 /** The `same` values of an action: one comparable string, or the first field it lacks. */
@@ -162,13 +176,16 @@ function forbidsPrior(rule: PolicyRule, _key: unknown, block: boolean): StateAsk
   return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block } });
 }
 
-/** The prior-action selector of a rule; with `same`, it remembers the actions' `same` values. */
+/**
+ * The prior-action selector of a rule; with `same`, it remembers the actions' `same` values. Its
+ * `path` compares as the rule's own does (`path_case`).
+ */
 function watching(withSame: boolean): (rule: PolicyRule, order: number) => Watcher {
   return (rule, order) => {
     const spec = rule.value as PriorSpec;
     const same = withSame ? compileSame(spec.same) : () => NO_SAME;
     const k = compileKey(priorPrefix(rule), rule.per);
-    const scope: Scope = compileScope(spec);
+    const scope: Scope = compileScope(spec, rule.path_case);
     const mark = (a: Action) => {
       const key = same(a);
       return "missing" in key ? undefined : { key: k(a), member: key.member };
