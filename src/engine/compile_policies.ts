@@ -17,6 +17,7 @@ import {
   type Report,
 } from "./condition.ts";
 import { type Scoped, ScopeIndex } from "./scope_index.ts";
+import { NormalizerPool } from "./normalize.ts";
 import { compileScope } from "./scope.ts";
 import { compileStateRule, compileWatcher, type StateAsker, type Watcher } from "./state_rules.ts";
 import type { StateCheck, StateMark, StateResult, StateStore } from "../state/state_store.ts";
@@ -145,10 +146,11 @@ interface CompiledRule extends Scoped {
   readonly state: StateAsker | undefined;
 }
 
-/** What a document gives every rule that does not say otherwise. */
+/** What a document gives every rule that does not say otherwise, and what its rules share. */
 interface RuleDefaults {
   readonly normalize: readonly NormalizeStep[];
   readonly pathCase: "sensitive" | "insensitive" | undefined;
+  readonly pipelines: NormalizerPool;
 }
 
 function conditionOf(
@@ -157,14 +159,17 @@ function conditionOf(
   defaults: RuleDefaults,
 ): CompiledCondition {
   if (rule.expr !== undefined) return compileExpr(rule.expr);
-  const normalize = rule.normalize ?? defaults.normalize;
-  if (rule.when !== undefined) return compileCondition(rule.when, normalize);
+  const context = {
+    normalize: rule.normalize ?? defaults.normalize,
+    pipelines: defaults.pipelines,
+  };
+  if (rule.when !== undefined) return compileCondition(rule.when, context);
   return compileCondition({
     field: rule.field ?? "",
     operator: operator ?? "exists",
     ...(rule.value === undefined ? {} : { value: rule.value }),
     ...(rule.checksum === undefined ? {} : { checksum: rule.checksum }),
-  }, normalize);
+  }, context);
 }
 
 function compileRule(source: PolicyRule, order: number, defaults: RuleDefaults): CompiledRule {
@@ -252,7 +257,11 @@ class CompiledPolicySet implements PolicySet {
   readonly #clock: () => number;
 
   constructor(doc: PolicyDocument, options: CompileOptions) {
-    const defaults: RuleDefaults = { normalize: doc.normalize ?? [], pathCase: doc.path_case };
+    const defaults: RuleDefaults = {
+      normalize: doc.normalize ?? [],
+      pathCase: doc.path_case,
+      pipelines: new NormalizerPool(),
+    };
     const rules = doc.policies.map((r, i) => compileRule(r, i, defaults));
     const watchers = rules.flatMap((c) => compileWatcher(c.rule, c.order) ?? []);
     this.size = rules.length;

@@ -18,6 +18,7 @@ import {
 import { compileFieldGetter, MISSING } from "./field_getter.ts";
 import { compilePredicate, type Predicate } from "./operators.ts";
 import { compileNormalizedTest, type NormalizedTest } from "./normalized_test.ts";
+import { NormalizerPool } from "./normalize.ts";
 import type { Action } from "./action.ts";
 
 /** The result of a condition. */
@@ -41,6 +42,18 @@ export interface Report {
 
 /** A compiled condition. */
 export type CompiledCondition = (action: Action, report: Report) => Tri;
+
+/** What a condition is compiled with: the `normalize` default, and the pipelines to share. */
+export interface ConditionContext {
+  /** The steps of a condition that sets none. */
+  readonly normalize: readonly NormalizeStep[];
+  /** Where conditions find their compiled pipelines. */
+  readonly pipelines: NormalizerPool;
+}
+
+function freshContext(): ConditionContext {
+  return { normalize: [], pipelines: new NormalizerPool() };
+}
 
 function record(report: Report, c: FieldCondition, actual: unknown): void {
   report.field = c.field;
@@ -73,14 +86,15 @@ function compilePresence(c: FieldCondition, wanted: boolean): CompiledCondition 
 function compileComparison(
   c: FieldCondition,
   operator: ValueOperator,
-  steps: readonly NormalizeStep[],
+  context: ConditionContext,
 ): CompiledCondition {
   const get = compileFieldGetter(c.field);
   const options = c.checksum === undefined ? {} : { checksum: c.checksum };
+  const steps = c.normalize ?? context.normalize;
   const predicate: Predicate = compilePredicate(operator, c.value, options);
   const test: NormalizedTest = steps.length === 0
     ? (v) => predicate(v)
-    : compileNormalizedTest(operator, c.value, options, steps);
+    : compileNormalizedTest(operator, c.value, options, context.pipelines.get(steps));
   if (!get.wildcard) {
     return (action, report) => {
       const v = get(action);
@@ -111,16 +125,16 @@ const PRESENCE: { readonly [K in Canonical<OperatorIn<"presence">>]: boolean } =
 };
 
 /**
- * Compiles a single `field`/`operator`/`value` comparison; `normalize` is the default of a
- * condition that sets none.
+ * Compiles a single `field`/`operator`/`value` comparison; the context's `normalize` is the
+ * default of a condition that sets none.
  */
 export function compileFieldCondition(
   c: FieldCondition,
-  normalize: readonly NormalizeStep[] = [],
+  context: ConditionContext = freshContext(),
 ): CompiledCondition {
   const op = c.operator;
   if (isPresenceOperator(op)) return compilePresence(c, PRESENCE[canonicalOperator(op)]);
-  return compileComparison(c, op, c.normalize ?? normalize);
+  return compileComparison(c, op, context);
 }
 
 /** `all` fails on the first failure; otherwise a missing field makes it missing. */
@@ -160,15 +174,15 @@ function compileNot(inner: CompiledCondition): CompiledCondition {
 }
 
 /**
- * Compiles a condition tree; `normalize` is the default of the conditions that set none, and a
- * group's own `normalize` the default of the conditions inside it.
+ * Compiles a condition tree; the context's `normalize` is the default of the conditions that
+ * set none, and a group's own `normalize` the default of the conditions inside it.
  */
 export function compileCondition(
   c: Condition,
-  normalize: readonly NormalizeStep[] = [],
+  context: ConditionContext = freshContext(),
 ): CompiledCondition {
-  if ("field" in c) return compileFieldCondition(c, normalize);
-  const inner = c.normalize ?? normalize;
+  if ("field" in c) return compileFieldCondition(c, context);
+  const inner = c.normalize === undefined ? context : { ...context, normalize: c.normalize };
   const child = (x: Condition) => compileCondition(x, inner);
   if ("all" in c) return compileAll(c.all.map(child));
   if ("any" in c) return compileAny(c.any.map(child));

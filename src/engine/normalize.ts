@@ -78,27 +78,63 @@ function htmlDecode(text: string): string {
   return untilStable(text, decodeHtmlEntities);
 }
 
-const BASE64_RUN = /[A-Za-z0-9+/_-]{12,}={0,2}/g;
-const MAX_CANDIDATES = 16;
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-/** Control characters (but tab and line breaks), and the replacement character. */
-const UNPRINTABLE = /(?![\t\n\r])[\p{Cc}\ufffd]/u;
+const MIN_RUN = 12;
+/** Which char codes belong to the base64 and base64url alphabets. */
+const ALPHABET = new Uint8Array(128);
+for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_") {
+  ALPHABET[c.charCodeAt(0)] = 1;
+}
 
-/** The text a base64 (or base64url) run decodes to, if it is printable UTF-8. */
+/** The runs of 12+ alphabet characters (with their `=` padding), in one pass over the text. */
+function base64Runs(text: string): string[] {
+  const runs: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const code = i < text.length ? text.charCodeAt(i) : 0;
+    if (code < 128 && ALPHABET[code] === 1) {
+      if (start === -1) start = i;
+      continue;
+    }
+    if (start !== -1 && i - start >= MIN_RUN) {
+      let end = i;
+      while (end < text.length && end - i < 2 && text[end] === "=") end++;
+      runs.push(text.slice(start, end));
+    }
+    start = -1;
+  }
+  return runs;
+}
+
+const MAX_CANDIDATES = 16;
+const UTF8 = new TextDecoder("utf-8");
+/** C1 control characters and the replacement character (what invalid UTF-8 decodes to). */
+const UNPRINTABLE = /[\u0080-\u009f\ufffd]/;
+
+/** Whether a byte (as a char code of atob's output) is a control byte other than tab or a line break. */
+function isControl(code: number): boolean {
+  return (code < 0x20 && code !== 9 && code !== 10 && code !== 13) || code === 0x7f;
+}
+
+/**
+ * The text a base64 (or base64url) run decodes to, if it is printable UTF-8. Nothing here
+ * throws: the alphabet was checked by the scan, and most runs that are not base64 decode to a
+ * control byte, which is checked before any UTF-8 decoding.
+ */
 function decodeBase64(run: string): string | undefined {
   const bare = run.replace(/=+$/, "");
   const standard = /[+/]/.test(bare);
-  if (standard && /[-_]/.test(bare)) return undefined;
-  if (bare.length % 4 === 1) return undefined;
+  if ((standard && /[-_]/.test(bare)) || bare.length % 4 === 1) return undefined;
   const b64 = standard ? bare : bare.replaceAll("-", "+").replaceAll("_", "/");
-  try {
-    const binary = atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, "="));
-    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
-    const text = UTF8.decode(bytes);
-    return UNPRINTABLE.test(text) ? undefined : text;
-  } catch {
-    return undefined;
+  const binary = atob(b64.padEnd(Math.ceil(b64.length / 4) * 4, "="));
+  let ascii = true;
+  for (let i = 0; i < binary.length; i++) {
+    const code = binary.charCodeAt(i);
+    if (isControl(code)) return undefined;
+    if (code > 0x7f) ascii = false;
   }
+  if (ascii) return binary;
+  const text = UTF8.decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+  return UNPRINTABLE.test(text) ? undefined : text;
 }
 
 /**
@@ -107,12 +143,12 @@ function decodeBase64(run: string): string | undefined {
  */
 function base64Candidates(text: string): string[] {
   const out: string[] = [];
-  if (text.length < 12) return out;
-  for (const [run] of text.matchAll(BASE64_RUN)) {
+  if (text.length < MIN_RUN) return out;
+  for (const run of base64Runs(text)) {
     const whole = decodeBase64(run);
     const pieces = whole !== undefined
       ? [whole]
-      : run.split("/").filter((p) => p.length >= 12).map(decodeBase64);
+      : run.split("/").filter((p) => p.length >= MIN_RUN).map(decodeBase64);
     for (const decoded of pieces) {
       if (decoded === undefined || decoded === "") continue;
       out.push(decoded);
@@ -217,7 +253,8 @@ function expandAll(views: Work[], name: NormalizeStep, step: Step): void {
 const NONE: readonly NormalizedView[] = Object.freeze([]);
 
 /**
- * Compiles a list of steps, applied in the order given.
+ * Compiles a list of steps, applied in the order given. The pipeline remembers its last input:
+ * rules that read the same field with the same steps normalise it once per decision.
  *
  * @example
  * ```ts
@@ -229,14 +266,19 @@ const NONE: readonly NormalizedView[] = Object.freeze([]);
 export function compileNormalizer(steps: readonly NormalizeStep[]): Normalizer {
   const pipeline = steps.map((name) => [name, STEPS[name]] as const);
   const rewrites = pipeline.filter(([, step]) => step.rewrite);
+  let lastText: string | undefined;
+  let lastViews: readonly NormalizedView[] = NONE;
   const normalize = (text: string): readonly NormalizedView[] => {
+    if (text === lastText) return lastViews;
     const views: Work[] = [{ text, changed: [] }];
     for (const [name, step] of pipeline) {
       if (step.rewrite) rewriteAll(views, name, step);
       else expandAll(views, name, step);
     }
-    if (views.length === 1 && (views[0] as Work).text === text) return NONE;
-    return views.filter((v) => v.text !== text);
+    const only = views.length === 1 && (views[0] as Work).text === text;
+    lastText = text;
+    lastViews = only ? NONE : Object.freeze(views.filter((v) => v.text !== text));
+    return lastViews;
   };
   const operand = (text: string): string => {
     const views: Work[] = [{ text, changed: [] }];
@@ -244,4 +286,27 @@ export function compileNormalizer(steps: readonly NormalizeStep[]): Normalizer {
     return (views[0] as Work).text;
   };
   return Object.assign(normalize, { operand });
+}
+
+/**
+ * The pipelines of one compiled policy set, one per list of steps, so that every rule with the
+ * same steps shares one (and its memory of the last text it read).
+ *
+ * @example
+ * ```ts
+ * import { NormalizerPool } from "./normalize.ts";
+ * const pool = new NormalizerPool();
+ * pool.get(["nfkc"]) === pool.get(["nfkc"]); // true
+ * ```
+ */
+export class NormalizerPool {
+  readonly #bySteps = new Map<string, Normalizer>();
+
+  /** The pipeline of `steps`, compiled on first use. */
+  get(steps: readonly NormalizeStep[]): Normalizer {
+    const key = steps.join(",");
+    let found = this.#bySteps.get(key);
+    if (!found) this.#bySteps.set(key, found = compileNormalizer(steps));
+    return found;
+  }
 }

@@ -17,7 +17,7 @@ import {
   type ValueOperator,
 } from "../config/operators.ts";
 import type { NormalizeStep } from "../config/normalize_steps.ts";
-import { compileNormalizer, type NormalizedView, type Normalizer } from "./normalize.ts";
+import type { NormalizedView, Normalizer } from "./normalize.ts";
 import { compilePredicate, type PredicateOptions } from "./operators.ts";
 import type { Report } from "./condition.ts";
 
@@ -66,14 +66,13 @@ function stepsOf(views: readonly NormalizedView[]): NormalizeStep[] {
   return out;
 }
 
-/** Compiles a comparison that also holds for the normalised forms of the value. */
+/** Compiles a comparison that also holds for the forms `norm` makes of the value. */
 export function compileNormalizedTest(
   operator: ValueOperator,
   value: unknown,
   options: PredicateOptions,
-  steps: readonly NormalizeStep[],
+  norm: Normalizer,
 ): NormalizedTest {
-  const norm = compileNormalizer(steps);
   const raw = compilePredicate(operator, value, options);
   const operand = rewriteOperand(operator, value, norm);
   const folded = JSON.stringify(operand) === JSON.stringify(value)
