@@ -43,11 +43,21 @@ function literals(text: string): string {
   return text.replace(/\{[^}]*\}|\[[^\]]*\]|\*\.\w+/g, code);
 }
 
+/** East Asian wide and full-width characters, which `deno fmt` counts as two columns. */
+const WIDE =
+  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/gu;
+
+/** The columns a cell takes, as `deno fmt` measures them. */
+function columns(text: string): number {
+  return [...text].length + (text.match(WIDE)?.length ?? 0);
+}
+
 /** A Markdown table, padded as `deno fmt` pads it. */
 function table(header: Row, rows: readonly Row[]): string {
   const cells = [header, ...rows].map((r) => r.map(cell));
-  const widths = header.map((_, i) => Math.max(3, ...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: Row) => `| ${r.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
+  const widths = header.map((_, i) => Math.max(3, ...cells.map((r) => columns(r[i] ?? ""))));
+  const pad = (c: string, w: number) => c + " ".repeat(w - columns(c));
+  const line = (r: Row) => `| ${r.map((c, i) => pad(c, widths[i] as number)).join(" | ")} |`;
   const rule = widths.map((w) => "-".repeat(w));
   return [cells[0] as Row, rule, ...cells.slice(1)].map(line).join("\n");
 }
