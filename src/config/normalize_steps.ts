@@ -26,8 +26,31 @@ export interface NormalizeStepSpec {
 }
 
 /**
+ * A normalisation step as `normalize:` names it (the rows of {@link NORMALIZE_STEPS}).
+ *
+ * @example
+ * ```ts
+ * import type { NormalizeStep } from "@mirage/core";
+ * const steps: NormalizeStep[] = ["url_decode", "nfkc", "case_fold"];
+ * ```
+ */
+export type NormalizeStep =
+  | "url_decode"
+  | "html_decode"
+  | "base64"
+  | "punycode"
+  | "nfkc"
+  | "strip_invisible"
+  | "confusables"
+  | "digits"
+  | "case_fold"
+  | "number_separators"
+  | "remove_whitespace";
+
+/**
  * The steps, in the order a pipeline usually lists them: undo encodings first, then fold
- * characters, then strip what only separates.
+ * characters, then strip what only separates. A step named in {@link NormalizeStep} without a
+ * row here (or a row without a name there) fails `deno check`.
  *
  * @example
  * ```ts
@@ -35,7 +58,7 @@ export interface NormalizeStepSpec {
  * NORMALIZE_STEPS.url_decode.example; // { input: "jane%40example.com", output: "jane@example.com" }
  * ```
  */
-export const NORMALIZE_STEPS = {
+export const NORMALIZE_STEPS: { readonly [K in NormalizeStep]: NormalizeStepSpec } = {
   url_decode: {
     kind: "rewrite",
     doc:
@@ -122,18 +145,7 @@ export const NORMALIZE_STEPS = {
     example: { input: "j a n e @ example . com", output: "jane@example.com" },
     like: "OWASP CRS `t:removeWhitespace`",
   },
-} as const satisfies Record<string, NormalizeStepSpec>;
-
-/**
- * A normalisation step as `normalize:` names it.
- *
- * @example
- * ```ts
- * import type { NormalizeStep } from "@mirage/core";
- * const steps: NormalizeStep[] = ["url_decode", "nfkc", "case_fold"];
- * ```
- */
-export type NormalizeStep = keyof typeof NORMALIZE_STEPS;
+};
 
 /**
  * Every step name, in table order.
