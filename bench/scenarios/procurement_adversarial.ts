@@ -36,6 +36,27 @@ function overLimitAt(url: (n: number) => string, method = "POST"): Trick {
   };
 }
 
+/**
+ * The prefix spent at most 20,000, so two 20,000 bids to suppliers it did not bid on fit the
+ * budget; a third bid, in a fresh run id (its actions passed through `sent`), takes the agent's
+ * real spend past 60,000.
+ */
+function rotation(
+  rng: Rng,
+  runId: string,
+  sent: (tail: LabelledAction[]) => LabelledAction[],
+): LabelledAction[] {
+  const same = newRun(runId);
+  const fresh = newRun(`${runId}-rotated`);
+  return [
+    quote(rng, same, "S-4"),
+    good(post(BID, bidBody("S-4", 20_000), runId)),
+    quote(rng, same, "S-5"),
+    good(post(BID, bidBody("S-5", 20_000), runId)),
+    ...sent([quote(rng, fresh, "S-3"), bad("", post(BID, bidBody("S-3", 24_000), fresh.runId))]),
+  ];
+}
+
 const FULL_WIDTH = (n: number) => String(n).replace(/\d/g, (d) => String.fromCharCode(0xff10 + +d));
 
 const TRICKS: Readonly<Record<string, Trick>> = {
@@ -63,20 +84,7 @@ const TRICKS: Readonly<Record<string, Trick>> = {
     bad("", post(BID, bidBody("S-2", 19_000), runId)),
     bad("", post(BID, bidBody("S-2", 19_000), runId)),
   ],
-  run_id_rotation: (rng, runId) => {
-    // The prefix spent at most 20,000, so two 20,000 bids to suppliers it did not bid on fit
-    // the budget; the third bid, in a fresh run id, takes the agent's real spend past 60,000.
-    const same = newRun(runId);
-    const fresh = newRun(`${runId}-rotated`);
-    return [
-      quote(rng, same, "S-4"),
-      good(post(BID, bidBody("S-4", 20_000), runId)),
-      quote(rng, same, "S-5"),
-      good(post(BID, bidBody("S-5", 20_000), runId)),
-      quote(rng, fresh, "S-3"),
-      bad("", post(BID, bidBody("S-3", 24_000), fresh.runId)),
-    ];
-  },
+  run_id_rotation: (rng, runId) => rotation(rng, runId, (tail) => tail),
   benign_amount_as_text: (rng, runId) => [
     good(post(BID, bidBody("S-1", String(rng.int(500, 5_000))), runId), "benign"),
   ],
@@ -126,21 +134,9 @@ const NEW_TRICKS: Readonly<Record<string, Trick>> = {
     const bids = Array.from({ length: 5 }, () => good(post(BID, bidBody("S-3", 4_500), runId)));
     return [quote(rng, run, "S-3"), ...bids, bad("", post(BID, bidBody("S-3", 4_500), runId))];
   },
-  agent_id_spoofed_after_rotation: (rng, runId) => {
+  agent_id_spoofed_after_rotation: (rng, runId) =>
     // The agent sets x-agent-id itself on the rotated run: only a platform-set id holds.
-    const same = newRun(runId);
-    const fresh = newRun(`${runId}-rotated`);
-    return [
-      quote(rng, same, "S-4"),
-      good(post(BID, bidBody("S-4", 20_000), runId)),
-      quote(rng, same, "S-5"),
-      good(post(BID, bidBody("S-5", 20_000), runId)),
-      ...byAgent("someone-else", [
-        quote(rng, fresh, "S-3"),
-        bad("", post(BID, bidBody("S-3", 24_000), fresh.runId)),
-      ]),
-    ];
-  },
+    rotation(rng, runId, (tail) => byAgent("someone-else", tail)),
   benign_exponent_number: (rng, runId) => [
     good(post(BID, bidBody("S-1", Number(`${rng.int(1, 4)}.5e3`)), runId), "benign"),
   ],
