@@ -87,8 +87,9 @@ function table(all: readonly PoolLatency[], calibration: Percentiles): Table {
       `percentiles are over ${DECIDE_PLAN.samples} such batch means, after a ${DECIDE_PLAN.warmupMs} ms warm-up.`,
       "One compiled set and one memory store per row; state grows as a long-lived gateway's would.",
       "Rows without a policy name use the procurement policy. The pii_leak rows decide the same " +
-      "messages, Slack posts and CRM writes with the policy as shipped (8 normalize steps on " +
-      "every comparison) and with its normalize: removed: their difference is what normalisation costs.",
+      "messages, Slack posts and CRM writes with the policy as shipped (its file-level normalize: " +
+      "steps on every comparison) and with normalize: removed: their difference is what " +
+      "normalisation costs.",
       `Calibration workload (JSON round trip of a small body): p50 ${
         fmt(calibration.p50, 3)
       } µs; ` +

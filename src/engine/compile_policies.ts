@@ -278,7 +278,13 @@ class CompiledPolicySet implements PolicySet {
     const rules = this.#rules.lookup(action);
     const decisions: Decision[] = new Array(rules.length);
     const pending: Pending[] = [];
-    const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+    const report: Report = {
+      field: "",
+      operator: "",
+      expected: undefined,
+      actual: undefined,
+      normalized: undefined,
+    };
     for (let i = 0; i < rules.length; i++) {
       const c = rules[i] as CompiledRule;
       if (c.condition) {

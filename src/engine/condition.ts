@@ -92,8 +92,9 @@ function compileComparison(
   const options = c.checksum === undefined ? {} : { checksum: c.checksum };
   const steps = c.normalize ?? context.normalize;
   const predicate: Predicate = compilePredicate(operator, c.value, options);
+  // A predicate is a test that ignores the report: no wrapper on the path without steps.
   const test: NormalizedTest = steps.length === 0
-    ? (v) => predicate(v)
+    ? predicate
     : compileNormalizedTest(operator, c.value, options, context.pipelines.get(steps));
   if (!get.wildcard) {
     return (action, report) => {
