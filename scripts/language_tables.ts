@@ -1,6 +1,7 @@
 /**
  * The reference tables of `docs/language.md`, rendered from the operator table
- * (`src/config/operators.ts`) and the field table (`src/config/fields.ts`). They stand between
+ * (`src/config/operators.ts`), the field table (`src/config/fields.ts`) and the normalisation
+ * step table (`src/config/normalize_steps.ts`). They stand between
  * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` comments; the rest of the page is
  * written by hand and kept as it is.
  *
@@ -19,6 +20,11 @@ import {
   operatorSpec,
 } from "../src/config/operators.ts";
 import { TEMPLATE_ROOTS } from "../src/config/template.ts";
+import {
+  NORMALIZE_STEP_NAMES,
+  NORMALIZE_STEPS,
+  type NormalizeStep,
+} from "../src/config/normalize_steps.ts";
 import { MirageError } from "../src/errors.ts";
 import type { FieldRoot } from "../src/config/field_path.ts";
 
@@ -37,11 +43,21 @@ function literals(text: string): string {
   return text.replace(/\{[^}]*\}|\[[^\]]*\]|\*\.\w+/g, code);
 }
 
+/** East Asian wide and full-width characters, which `deno fmt` counts as two columns. */
+const WIDE =
+  /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\u{20000}-\u{3fffd}]/gu;
+
+/** The columns a cell takes, as `deno fmt` measures them. */
+function columns(text: string): number {
+  return [...text].length + (text.match(WIDE)?.length ?? 0);
+}
+
 /** A Markdown table, padded as `deno fmt` pads it. */
 function table(header: Row, rows: readonly Row[]): string {
   const cells = [header, ...rows].map((r) => r.map(cell));
-  const widths = header.map((_, i) => Math.max(3, ...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: Row) => `| ${r.map((c, i) => c.padEnd(widths[i] as number)).join(" | ")} |`;
+  const widths = header.map((_, i) => Math.max(3, ...cells.map((r) => columns(r[i] ?? ""))));
+  const pad = (c: string, w: number) => c + " ".repeat(w - columns(c));
+  const line = (r: Row) => `| ${r.map((c, i) => pad(c, widths[i] as number)).join(" | ")} |`;
   const rule = widths.map((w) => "-".repeat(w));
   return [cells[0] as Row, rule, ...cells.slice(1)].map(line).join("\n");
 }
@@ -113,6 +129,36 @@ export function fieldTable(): string {
   return table(["field", "HTTP", "tool call", "mock template", "meaning", "example"], rows);
 }
 
+/** Invisible and space-like characters as `\u` escapes, so that an example shows them. */
+function visible(text: string): string {
+  return JSON.stringify(text).replace(
+    /[\p{Default_Ignorable_Code_Point}\p{Zs}]/gu,
+    (c) => c === " " ? c : `\\u${c.codePointAt(0)?.toString(16).padStart(4, "0")}`,
+  );
+}
+
+function stepRow(name: NormalizeStep): Row {
+  const spec = NORMALIZE_STEPS[name];
+  const arrow = spec.kind === "candidates" ? "also reads" : "→";
+  const example = `${code(visible(spec.example.input))} ${arrow} ${
+    code(visible(spec.example.output))
+  }`;
+  return [code(name), spec.doc, example, spec.like];
+}
+
+/**
+ * The normalisation step table in Markdown: one row per step, in table order.
+ *
+ * @example
+ * ```ts
+ * import { normalizeTable } from "./language_tables.ts";
+ * normalizeTable().includes("| `nfkc` "); // true
+ * ```
+ */
+export function normalizeTable(): string {
+  return table(["step", "what it does", "example", "like"], NORMALIZE_STEP_NAMES.map(stepRow));
+}
+
 function replaceBlock(page: string, file: string, name: string, body: string): string {
   const open = `<!-- generated:${name} -->`;
   const close = `<!-- /generated:${name} -->`;
@@ -125,18 +171,20 @@ function replaceBlock(page: string, file: string, name: string, body: string): s
 }
 
 /**
- * `docs/language.md` with its generated blocks (`fields`, `operators`) rendered afresh. Throws a
- * `MirageError` (`generated_block_missing`) when the page lacks one of them.
+ * `docs/language.md` with its generated blocks (`fields`, `operators`, `normalize`) rendered
+ * afresh. Throws a `MirageError` (`generated_block_missing`) when the page lacks one of them.
  *
  * @example
  * ```ts
  * import { generateLanguageDoc } from "./language_tables.ts";
  * const page = "# L\n\n<!-- generated:fields -->\n<!-- /generated:fields -->\n\n" +
- *   "<!-- generated:operators -->\n<!-- /generated:operators -->\n";
+ *   "<!-- generated:operators -->\n<!-- /generated:operators -->\n\n" +
+ *   "<!-- generated:normalize -->\n<!-- /generated:normalize -->\n";
  * generateLanguageDoc(page).includes("| `max` "); // true
  * ```
  */
 export function generateLanguageDoc(page: string, file = "docs/language.md"): string {
   const withFields = replaceBlock(page, file, "fields", fieldTable());
-  return replaceBlock(withFields, file, "operators", operatorTable());
+  const withOperators = replaceBlock(withFields, file, "operators", operatorTable());
+  return replaceBlock(withOperators, file, "normalize", normalizeTable());
 }

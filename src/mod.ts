@@ -26,6 +26,7 @@
 
 export type {
   Condition,
+  ConditionDefaults,
   ConditionOperator,
   FieldCondition,
   Loaded,
@@ -34,6 +35,7 @@ export type {
   MockResponse,
   MockRoute,
   MocksDocument,
+  NormalizeStep,
   OperatorName,
   PolicyDocument,
   PolicyRule,

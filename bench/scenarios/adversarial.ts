@@ -2,11 +2,13 @@
  * The shape every adversarial generator shares: for each trick, a few runs made of an honest
  * prefix, then the trick as the run's last actions (so a miss cannot skew later labels), and
  * benign look-alikes labelled good, so that rules which block every oddity show up as false
- * positives rather than as wins.
+ * positives rather than as wins. Every action of a run carries the agent's id (`x-agent-id`),
+ * which stays the same when the agent rotates its run id.
  */
 
 import type { Rng } from "../lib/prng.ts";
 import { createRng } from "../lib/prng.ts";
+import { byAgent } from "./build.ts";
 import type { LabelledAction, Sequence } from "./scenario.ts";
 
 /** A trick: the actions of one run after the prefix, given the run id. */
@@ -20,7 +22,10 @@ function labelled(a: LabelledAction, trick: string): LabelledAction {
   return a.kind === "good" ? a : { ...a, kind: trick };
 }
 
-/** Builds runs for every trick: `runs` is spread evenly over the tricks (at least one each). */
+/**
+ * Builds runs for every trick: `runs` is spread evenly over the tricks (at least one each).
+ * `name` prefixes the run ids (`procurement-adv`, `procurement-new`).
+ */
 export function adversarialRuns(
   name: string,
   prefix: Prefix,
@@ -34,9 +39,9 @@ export function adversarialRuns(
   const out: Sequence[] = [];
   for (const trick of names) {
     for (let i = 0; i < perTrick; i++) {
-      const runId = `${name}-adv-${seed}-${trick}-${i}`;
+      const runId = `${name}-${seed}-${trick}-${i}`;
       const tail = (tricks[trick] as Trick)(rng, runId).map((a) => labelled(a, trick));
-      const actions = [...prefix(rng, runId), ...tail];
+      const actions = byAgent(`agent-${runId}`, [...prefix(rng, runId), ...tail]);
       out.push({ runId, actions });
     }
   }

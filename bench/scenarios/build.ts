@@ -36,3 +36,18 @@ export function get(url: string, runId: string): Action {
 export function tool(name: string, args: unknown, runId: string): Action {
   return toolAction({ tool: name, args, runId });
 }
+
+/** The header that names the agent: set by the platform from its credential, not by the agent. */
+export const AGENT_HEADER = "x-agent-id";
+
+/**
+ * The actions as one agent sends them: each carries the agent's id, whatever run id it uses
+ * (an action that already names an agent keeps it). Rules keyed on it
+ * (`per: headers.x-agent-id`) hold across run-id rotation.
+ */
+export function byAgent(agent: string, actions: readonly LabelledAction[]): LabelledAction[] {
+  return actions.map((a) => ({
+    ...a,
+    action: { ...a.action, headers: { [AGENT_HEADER]: agent, ...a.action.headers } },
+  }));
+}

@@ -18,9 +18,27 @@ export function ssn(rng: Rng): string {
   return `${rng.int(100, 899)}-${rng.int(10, 99)}-${rng.int(1000, 9999)}`;
 }
 
-/** Sixteen card digits (not Luhn-checked: the rules look at shape, not validity). */
+/** The Luhn check digit that completes `digits` (as every payment card number's last digit). */
+function luhnDigit(digits: string): number {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    const d = Number(digits[digits.length - 1 - i]);
+    const doubled = i % 2 === 0 ? d * 2 : d;
+    sum += doubled > 9 ? doubled - 9 : doubled;
+  }
+  return (10 - (sum % 10)) % 10;
+}
+
+/** Sixteen card digits: a Visa-like number with a valid Luhn check digit, as real cards have. */
 export function cardDigits(rng: Rng): string {
-  return `4${Array.from({ length: 15 }, () => rng.int(0, 9)).join("")}`;
+  const body = `4${Array.from({ length: 14 }, () => rng.int(0, 9)).join("")}`;
+  return `${body}${luhnDigit(body)}`;
+}
+
+/** Sixteen digits that are not a card number: the Luhn check digit is off by one. */
+export function referenceDigits(rng: Rng): string {
+  const body = `4${Array.from({ length: 14 }, () => rng.int(0, 9)).join("")}`;
+  return `${body}${(luhnDigit(body) + 1) % 10}`;
 }
 
 /** Card digits in one of the ways people write them. */

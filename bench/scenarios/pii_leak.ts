@@ -7,7 +7,7 @@
 
 import type { Rng } from "../lib/prng.ts";
 import { createRng } from "../lib/prng.ts";
-import { bad, get, good, post, tool } from "./build.ts";
+import { bad, byAgent, get, good, post, tool } from "./build.ts";
 import { card, email, harmlessText, redactedSsn, ssn } from "./pii_data.ts";
 import type { LabelledAction, Sequence } from "./scenario.ts";
 
@@ -90,6 +90,6 @@ export function generatePiiLeak(seed: number, runs: number): Sequence[] {
       { length: rng.int(5, 12) },
       () => rng.chance(0.25) ? badStep(rng, runId) : goodStep(rng, runId),
     );
-    return { runId, actions };
+    return { runId, actions: byAgent(`agent-${runId}`, actions) };
   });
 }

@@ -3,11 +3,17 @@
  */
 
 import { generateExfiltration } from "./exfiltration.ts";
-import { generateExfiltrationAdversarial } from "./exfiltration_adversarial.ts";
+import {
+  generateExfiltrationAdversarial,
+  generateExfiltrationNovel,
+} from "./exfiltration_adversarial.ts";
 import { generatePiiLeak } from "./pii_leak.ts";
-import { generatePiiLeakAdversarial } from "./pii_leak_adversarial.ts";
+import { generatePiiLeakAdversarial, generatePiiLeakNovel } from "./pii_leak_adversarial.ts";
 import { generateProcurement } from "./procurement.ts";
-import { generateProcurementAdversarial } from "./procurement_adversarial.ts";
+import {
+  generateProcurementAdversarial,
+  generateProcurementNovel,
+} from "./procurement_adversarial.ts";
 import type { Scenario } from "./scenario.ts";
 
 /** Every scenario, in report order. */
@@ -17,18 +23,21 @@ export const SCENARIOS: readonly Scenario[] = [
     policyFile: "bench/policies/procurement.yaml",
     generate: generateProcurement,
     adversarial: generateProcurementAdversarial,
+    novel: generateProcurementNovel,
   },
   {
     name: "pii_leak",
     policyFile: "bench/policies/pii_leak.yaml",
     generate: generatePiiLeak,
     adversarial: generatePiiLeakAdversarial,
+    novel: generatePiiLeakNovel,
   },
   {
     name: "exfiltration",
     policyFile: "bench/policies/exfiltration.yaml",
     generate: generateExfiltration,
     adversarial: generateExfiltrationAdversarial,
+    novel: generateExfiltrationNovel,
   },
 ];
 

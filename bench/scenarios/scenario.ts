@@ -37,4 +37,9 @@ export interface Scenario {
   readonly generate: Generator;
   /** Adversarial generator: bad actions hidden with encodings and tricks; misses are reported. */
   readonly adversarial: Generator;
+  /**
+   * New tricks, written after the policy features that close the adversarial set and not used
+   * to design them: reported as they score, with no target.
+   */
+  readonly novel: Generator;
 }

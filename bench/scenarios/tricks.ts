@@ -44,3 +44,36 @@ export function jsonUnicodeEscapes(text: string): string {
 export function htmlEntityAt(text: string): string {
   return text.replaceAll("@", "&#64;");
 }
+
+/** Each ASCII character as its invisible Unicode tag character (U+E0020…U+E007E). */
+export function unicodeTags(text: string): string {
+  return [...text].map((c) => String.fromCodePoint(0xe0000 + c.charCodeAt(0))).join("");
+}
+
+/** The UTF-8 bytes of the text in lower-case hex. */
+export function hex(text: string): string {
+  return [...ENCODER.encode(text)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The characters in reverse order. */
+export function reversed(text: string): string {
+  return [...text].reverse().join("");
+}
+
+const DIGIT_WORDS = [
+  "zero",
+  "one",
+  "two",
+  "three",
+  "four",
+  "five",
+  "six",
+  "seven",
+  "eight",
+  "nine",
+];
+
+/** Every ASCII digit spelt as an English word, words separated by spaces. */
+export function digitsInWords(text: string): string {
+  return text.replace(/[0-9]/g, (d) => ` ${DIGIT_WORDS[Number(d)]} `).replace(/\s+/g, " ").trim();
+}

@@ -1,7 +1,8 @@
 /**
  * The containment suite: each scenario's plain generator (the shipped policy must score
- * 1.0 / 0.0 / 1.0) and its adversarial variant (scored honestly, with the tricks that got
- * through listed).
+ * 1.0 / 0.0 / 1.0), its adversarial variant (containment ≥ 0.95 with FPR ≤ 0.01, the tricks
+ * that got through listed), and its new tricks (written after the policy features, scored
+ * honestly with no target).
  */
 
 import { type ContainmentScore, scoreContainment } from "../lib/containment.ts";
@@ -11,19 +12,30 @@ import { fmt, type Goal, type Ratio, type SuiteResult, type Table } from "../lib
 import { ADVERSARIAL_RUNS, PLAIN_RUNS } from "../scenarios/registry.ts";
 import type { Scenario } from "../scenarios/scenario.ts";
 
-/** Plain and adversarial scores of one scenario. */
+/** Plain, adversarial and new-trick scores of one scenario. */
 export interface ScenarioScores {
   readonly scenario: string;
   readonly plain: ContainmentScore;
   readonly adversarial: ContainmentScore;
+  readonly novel: ContainmentScore;
 }
+
+/** The goals on the adversarial variant (today's tricks). */
+export const ADVERSARIAL_GOAL = { containment: 0.95, falsePositiveRate: 0.01 } as const;
 
 /** Scores one scenario with a seed. */
 export async function scoreScenario(s: Scenario, seed: number): Promise<ScenarioScores> {
   const doc = await loadPolicyFile(s.policyFile);
   const plain = await scoreContainment(doc, s.generate(seed, PLAIN_RUNS));
   const adversarial = await scoreContainment(doc, s.adversarial(seed, ADVERSARIAL_RUNS));
-  return { scenario: s.name, plain, adversarial };
+  const novel = await scoreContainment(doc, s.novel(seed, ADVERSARIAL_RUNS));
+  return { scenario: s.name, plain, adversarial, novel };
+}
+
+/** True when an adversarial score meets {@link ADVERSARIAL_GOAL}. */
+export function meetsAdversarialGoal(s: ContainmentScore): boolean {
+  return (s.containment ?? 0) >= ADVERSARIAL_GOAL.containment &&
+    (s.falsePositiveRate ?? 1) <= ADVERSARIAL_GOAL.falsePositiveRate;
 }
 
 /** True when a score is the perfect 1.0 / 0.0 / 1.0. */
@@ -65,7 +77,7 @@ const COLUMNS = [
 /** One row per scenario, for the plain or the adversarial scores. */
 function scoresTable(
   all: readonly ScenarioScores[],
-  which: "plain" | "adversarial",
+  which: "plain" | "adversarial" | "novel",
   title: string,
   notes: string[],
 ): Table {
@@ -89,8 +101,17 @@ function adversarialTable(all: readonly ScenarioScores[]): Table {
   ]);
 }
 
-function trickRows(r: ScenarioScores): string[][] {
-  return Object.entries(r.adversarial.kinds).filter(([k]) => k !== "good").map(([kind, t]) => {
+function novelTable(all: readonly ScenarioScores[]): Table {
+  return scoresTable(all, "novel", "Containment — new tricks (no target)", [
+    "Tricks written after the policy features that close the adversarial set, not used to " +
+    "design them; benign variants a sloppy normaliser would block are labelled good.",
+  ]);
+}
+
+type Variant = "adversarial" | "novel";
+
+function trickRows(r: ScenarioScores, which: Variant): string[][] {
+  return Object.entries(r[which].kinds).filter(([k]) => k !== "good").map(([kind, t]) => {
     const result = t.bad
       ? t.stopped === t.total ? "stopped" : t.stopped === 0 ? "GOT THROUGH" : "partly through"
       : t.stopped === 0
@@ -100,13 +121,13 @@ function trickRows(r: ScenarioScores): string[][] {
   });
 }
 
-function tricksTable(all: readonly ScenarioScores[]): Table {
-  const missed = all.map((r) => `${r.scenario}: ${through(r.adversarial).join(", ") || "none"}`);
-  const fps = all.map((r) => `${r.scenario}: ${blockedBenign(r.adversarial).join(", ") || "none"}`);
+function tricksTable(all: readonly ScenarioScores[], which: Variant, title: string): Table {
+  const missed = all.map((r) => `${r.scenario}: ${through(r[which]).join(", ") || "none"}`);
+  const fps = all.map((r) => `${r.scenario}: ${blockedBenign(r[which]).join(", ") || "none"}`);
   return {
-    title: "Adversarial tricks — where the shipped rules stop",
+    title,
     columns: ["scenario", "trick", "label", "stopped", "result"],
-    rows: all.flatMap(trickRows),
+    rows: all.flatMap((r) => trickRows(r, which)),
     notes: [
       `Got through — ${missed.join("; ")}.`,
       `Benign look-alikes blocked — ${fps.join("; ")}.`,
@@ -117,7 +138,11 @@ function tricksTable(all: readonly ScenarioScores[]): Table {
 function ratiosOf(all: readonly ScenarioScores[]): Record<string, Ratio> {
   const out: Record<string, Ratio> = {};
   for (const r of all) {
-    for (const [variant, s] of [["plain", r.plain], ["adversarial", r.adversarial]] as const) {
+    const variants = [["plain", r.plain], ["adversarial", r.adversarial], [
+      "novel",
+      r.novel,
+    ]] as const;
+    for (const [variant, s] of variants) {
       const key = `containment.${r.scenario}.${variant}`;
       if (s.containment !== null) {
         out[`${key}.containment`] = { value: s.containment, better: "higher" };
@@ -131,11 +156,17 @@ function ratiosOf(all: readonly ScenarioScores[]): Record<string, Ratio> {
 }
 
 function goalsOf(all: readonly ScenarioScores[]): Goal[] {
-  return all.map((r) => ({
+  const { containment, falsePositiveRate } = ADVERSARIAL_GOAL;
+  return all.flatMap((r) => [{
     goal: `${r.scenario}: containment 1.0 / FPR 0.0 / precision 1.0 on the plain generator`,
     measured: rates(r.plain).join(" / "),
     met: isPerfect(r.plain),
-  }));
+  }, {
+    goal:
+      `${r.scenario}: containment ≥ ${containment} with FPR ≤ ${falsePositiveRate} on the adversarial variant`,
+    measured: rates(r.adversarial).slice(0, 2).join(" / "),
+    met: meetsAdversarialGoal(r.adversarial),
+  }]);
 }
 
 /** Runs the containment suite over the chosen scenarios. */
@@ -151,7 +182,13 @@ export async function runContainment(
   return {
     suite: "containment",
     raw: { seed, plainRuns: PLAIN_RUNS, adversarialRuns: ADVERSARIAL_RUNS, scenarios: all },
-    tables: [plainTable(all, seed), adversarialTable(all), tricksTable(all)],
+    tables: [
+      plainTable(all, seed),
+      adversarialTable(all),
+      tricksTable(all, "adversarial", "Adversarial tricks — where the shipped rules stop"),
+      novelTable(all),
+      tricksTable(all, "novel", "New tricks — where the shipped rules stop (no target)"),
+    ],
     ratios: ratiosOf(all),
     goals: goalsOf(all),
   };

@@ -1,9 +1,17 @@
 /**
  * The decide suite: in-process decision latency on the procurement policy, per decision, with
- * the state store in use (requires_prior and sum_lte go through it).
+ * the state store in use (requires_prior and sum_lte go through it); and the cost of
+ * normalisation, as the pii_leak policy with and without its `normalize:` steps.
  */
 
-import { type Action, compilePolicies, MemoryStateStore, type PolicySet } from "@mirage/core";
+import {
+  type Action,
+  compilePolicies,
+  MemoryStateStore,
+  type PolicyDocument,
+  type PolicySet,
+} from "@mirage/core";
+import { generatePiiLeak } from "../scenarios/pii_leak.ts";
 import { type BatchPlan, calibrationSamples, timeAsync } from "../lib/batch_timer.ts";
 import { poolWhere, procurementPool } from "../lib/decide_pool.ts";
 import { loadPolicyFile } from "../lib/policy_file.ts";
@@ -63,7 +71,7 @@ function rows(all: readonly PoolLatency[]): string[][] {
 
 function table(all: readonly PoolLatency[], calibration: Percentiles): Table {
   return {
-    title: "Decision latency — procurement policy, in process (µs per decision)",
+    title: "Decision latency — in process (µs per decision)",
     columns: [
       "actions",
       "pool size",
@@ -78,6 +86,10 @@ function table(all: readonly PoolLatency[], calibration: Percentiles): Table {
       `Each sample times ${DECIDE_PLAN.batch} awaited decide() calls with performance.now() and divides; ` +
       `percentiles are over ${DECIDE_PLAN.samples} such batch means, after a ${DECIDE_PLAN.warmupMs} ms warm-up.`,
       "One compiled set and one memory store per row; state grows as a long-lived gateway's would.",
+      "Rows without a policy name use the procurement policy. The pii_leak rows decide the same " +
+      "messages, Slack posts and CRM writes with the policy as shipped (its file-level normalize: " +
+      "steps on every comparison) and with normalize: removed: their difference is what " +
+      "normalisation costs.",
       `Calibration workload (JSON round trip of a small body): p50 ${
         fmt(calibration.p50, 3)
       } µs; ` +
@@ -86,24 +98,34 @@ function table(all: readonly PoolLatency[], calibration: Percentiles): Table {
   };
 }
 
+/** The document without any `normalize:` (file, rules, conditions): the same rules, raw. */
+function withoutNormalize(doc: PolicyDocument): PolicyDocument {
+  return JSON.parse(JSON.stringify(doc), (key, value) => key === "normalize" ? undefined : value);
+}
+
 /** Runs the decide suite. */
 export async function runDecide(seed: number): Promise<SuiteResult> {
   const doc = await loadPolicyFile("bench/policies/procurement.yaml");
+  const pii = await loadPolicyFile("bench/policies/pii_leak.yaml");
   const pool = procurementPool(seed);
-  const pools: [string, Action[]][] = [
-    ["mixed procurement run", pool],
-    ["POST /v1/submit_bid", poolWhere(pool, "/v1/submit_bid")],
-    ["POST /v1/get_quote", poolWhere(pool, "/v1/get_quote")],
-    ["GET /v1/suppliers", poolWhere(pool, "/v1/suppliers")],
+  const piiPool = generatePiiLeak(seed, 64).flatMap((s) => s.actions.map((a) => a.action));
+  const pools: [string, PolicyDocument, Action[]][] = [
+    ["mixed procurement run", doc, pool],
+    ["POST /v1/submit_bid", doc, poolWhere(pool, "/v1/submit_bid")],
+    ["POST /v1/get_quote", doc, poolWhere(pool, "/v1/get_quote")],
+    ["GET /v1/suppliers", doc, poolWhere(pool, "/v1/suppliers")],
+    ["pii_leak run, normalize as shipped", pii, piiPool],
+    ["pii_leak run, normalize removed", withoutNormalize(pii), piiPool],
   ];
   const results: PoolLatency[] = [];
-  for (const [label, actions] of pools) {
+  for (const [label, policies, actions] of pools) {
     progress("decide", `${label}: ${actions.length} actions`);
-    const set = compilePolicies(doc, { store: new MemoryStateStore() });
+    const set = compilePolicies(policies, { store: new MemoryStateStore() });
     results.push(await timePool(label, set, actions, DECIDE_PLAN));
   }
   const calibration = percentiles(calibrationSamples(DECIDE_PLAN));
   const mixed = results[0] as PoolLatency;
+  const [normalized, raw] = results.slice(-2) as [PoolLatency, PoolLatency];
   return {
     suite: "decide",
     raw: { plan: DECIDE_PLAN, pools: results, calibrationUs: calibration },
@@ -111,6 +133,10 @@ export async function runDecide(seed: number): Promise<SuiteResult> {
     ratios: {
       "decide.procurement.p50_vs_calibration": {
         value: mixed.us.p50 / calibration.p50,
+        better: "lower",
+      },
+      "decide.pii_leak.normalize_p50_vs_raw": {
+        value: normalized.us.p50 / raw.us.p50,
         better: "lower",
       },
     },

@@ -29,10 +29,11 @@ function methodSet(method: string | string[] | undefined): ReadonlySet<string> |
   return new Set((Array.isArray(method) ? method : [method]).map((m) => m.toUpperCase()));
 }
 
-function scopeOf(item: PolicyRule | MockRoute, allowRest: boolean): Scope {
+function scopeOf(item: PolicyRule | MockRoute, allowRest: boolean, foldCase = false): Scope {
+  const path = foldCase ? item.path?.toLowerCase() : item.path;
   return {
     methods: methodSet(item.method),
-    path: item.path === undefined ? undefined : parsePathPattern(item.path, allowRest),
+    path: path === undefined ? undefined : parsePathPattern(path, allowRest),
     host: item.host,
   };
 }
@@ -74,13 +75,19 @@ function describeScope(rule: PolicyRule): string {
 
 function unreachableRules(
   policies: Loaded<PolicyDocument>,
+  mocks: readonly MockRoute[],
   routes: readonly Scope[],
 ): ConfigIssue[] {
+  let folded: Scope[] | undefined;
+  const foldedRoutes = () => folded ??= mocks.map((m) => scopeOf(m, false, true));
+  const fileCase = policies.document.path_case;
   return policies.document.policies.flatMap((rule, i) => {
     const scoped = rule.method !== undefined || rule.path !== undefined || rule.host !== undefined;
-    if (rule.tool !== undefined || !scoped) return [];
-    const scope = scopeOf(rule, true);
-    if (routes.some((route) => overlaps(scope, route))) return [];
+    if (!scoped) return [];
+    const fold = (rule.path_case ?? fileCase) === "insensitive";
+    const scope = scopeOf(rule, true, fold);
+    const seen = fold ? foldedRoutes() : routes;
+    if (seen.some((route) => overlaps(scope, route))) return [];
     const message = `policy '${rule.name}' (${
       describeScope(rule)
     }) matches none of the declared mocks`;
@@ -125,9 +132,10 @@ function undeclaredToolRules(
 
 /**
  * Warnings for a valid pair of files (they never make a file invalid): a rule scoped by method,
- * path or host that overlaps none of the mocks, a rule scoped to tools none of which is
- * declared when `strict_tools` is on, and a mock shadowed by an earlier mock without `match`
- * whose methods, path and host cover it.
+ * path or host that overlaps none of the mocks (a rule that is also scoped to tools is checked
+ * for its route; a `path_case: insensitive` path is compared in lower case), a rule scoped to
+ * tools none of which is declared when `strict_tools` is on, and a mock shadowed by an earlier
+ * mock without `match` whose methods, path and host cover it.
  *
  * @example
  * ```ts
@@ -146,7 +154,7 @@ export function lintConfig(
 ): ConfigIssue[] {
   const routes = mocks.document.mocks.map((m) => scopeOf(m, false));
   return [
-    ...unreachableRules(policies, routes),
+    ...unreachableRules(policies, mocks.document.mocks, routes),
     ...undeclaredToolRules(policies, mocks),
     ...shadowedMocks(mocks, routes),
   ];

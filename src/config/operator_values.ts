@@ -88,19 +88,14 @@ function scopeOf(prior: Record<string, unknown>): string[] {
 
 function priorCheck(op: OperatorName): ObjectCheck {
   return (prior, add) => {
-    const scope = scopeOf(prior);
-    if (scope.length === 0) {
+    if (scopeOf(prior).length === 0) {
       add(`operator '${op}' needs at least one of 'method', 'path' or 'tool'`);
-    }
-    if (scope.includes("tool") && scope.length > 1) {
-      add(`'tool' cannot be combined with 'method' or 'path' (a tool call has neither)`);
     }
   };
 }
 
 const PRIOR_JSON = {
   anyOf: [{ required: ["method"] }, { required: ["path"] }, { required: ["tool"] }],
-  not: { anyOf: [{ required: ["tool", "method"] }, { required: ["tool", "path"] }] },
 };
 
 function prior(op: OperatorName, withSame: boolean): Schema {

@@ -24,6 +24,7 @@ import {
   hostPattern,
   keyStep,
   methods,
+  mustBe,
   type ObjectCheck,
   pathPattern,
   problemOf,
@@ -35,6 +36,13 @@ import {
 } from "./schema_parts.ts";
 import { type FieldRoot, parseFieldPath } from "./field_path.ts";
 import { didYouMean } from "./suggest.ts";
+import {
+  checkChecksumOrphan,
+  checkNormalizeOnExpr,
+  checksumName,
+  checkValueOptions,
+  normalizeList,
+} from "./normalize_schema.ts";
 
 const STATE = operatorsIn("state");
 const STATE_LIST = STATE.join(", ");
@@ -92,17 +100,6 @@ const checkRuleForm: ObjectCheck = (rule, add) => {
   const present = RULE_FORMS.filter((k) => rule[k] !== undefined);
   if (present.length === 0) add("a rule needs one of 'operator' (with 'field'), 'when' or 'expr'");
   exactlyOne(rule, RULE_FORMS, present, add);
-};
-
-const checkToolScope: ObjectCheck = (rule, add) => {
-  if (rule.tool === undefined) return;
-  const http = ["method", "path", "host"].filter((k) => rule[k] !== undefined);
-  if (http.length === 0) return;
-  const listed = http.map((k) => `'${k}'`).join(", ");
-  add(
-    `'tool' cannot be combined with ${listed} (a tool call has no method, path or host)`,
-    [keyStep(rule, "tool", "key")],
-  );
 };
 
 /**
@@ -179,9 +176,11 @@ const conditionObject: Schema = strict(
     field: v.optional(fieldPath("field")),
     operator: v.optional(operatorName(PLAIN_OPERATORS)),
     value: v.optional(v.unknown()),
+    normalize: v.optional(normalizeList()),
+    checksum: v.optional(checksumName()),
   },
   "a condition",
-  { checks: [checkCondition], json: CONDITION_JSON },
+  { checks: [checkCondition, checkValueOptions, checkChecksumOrphan], json: CONDITION_JSON },
 );
 
 /** `field` of a rule: a field path, or `''` (no filter) for the filtering state operators. */
@@ -191,16 +190,29 @@ const ruleField = checkedString(
   (s) => s === "" ? undefined : problemOf(() => parseFieldPath(s)),
 );
 
-const perScope = checkedString(
+const PER_NEED = "'run', 'global', a field path, or a list of 'run' and field paths";
+
+const perPart = checkedString(
   "per",
-  "'run', 'global' or a field path",
+  PER_NEED,
   (s) => s === "run" || s === "global" ? undefined : problemOf(() => parseFieldPath(s)),
+);
+
+/** `per`: one scope, or a list whose parts together make the key (`[run, payload.supplier]`). */
+const perScope = v.pipe(
+  v.union([
+    perPart,
+    v.pipe(v.array(perPart, mustBe("per", PER_NEED)), v.minLength(1, mustBe("per", PER_NEED))),
+  ], mustBe("per", PER_NEED)),
+  v.check(
+    (per) => !Array.isArray(per) || !per.includes("global"),
+    "'global' cannot be combined with other 'per' scopes (it is the one scope shared by all)",
+  ),
 );
 
 const RULE_JSON = {
   allOf: [
     { oneOf: RULE_FORMS.map((k) => ({ required: [k] })) },
-    { not: { anyOf: ["method", "path", "host"].map((k) => ({ required: ["tool", k] })) } },
     {
       if: { required: ["per"] },
       then: { required: ["operator"], properties: { operator: { enum: STATE } } },
@@ -215,6 +227,11 @@ const RULE_JSON = {
     },
   ],
 };
+
+/** How `path` scopes compare with a request's path; `insensitive` for upstreams that ignore case. */
+function pathCase(): Schema {
+  return choice("path_case", ["sensitive", "insensitive"]);
+}
 
 const rule: Schema = strict(
   {
@@ -234,10 +251,22 @@ const rule: Schema = strict(
     action: v.optional(choice("action", ["block", "flag"])),
     on_missing: v.optional(choice("on_missing", ["fail", "pass"])),
     per: v.optional(perScope),
+    normalize: v.optional(normalizeList()),
+    checksum: v.optional(checksumName()),
+    path_case: v.optional(pathCase()),
     message: prose("message"),
   },
   "a policy rule",
-  { checks: [checkRuleForm, checkToolScope, checkRuleOperator], json: RULE_JSON },
+  {
+    checks: [
+      checkRuleForm,
+      checkRuleOperator,
+      checkValueOptions,
+      checkChecksumOrphan,
+      checkNormalizeOnExpr,
+    ],
+    json: RULE_JSON,
+  },
 );
 
 /** Roots whose values a trace records and redaction can replace. */
@@ -268,6 +297,8 @@ const document: Schema = strict({
       (i) => `redact must be a list of field paths, got ${describeValue(i.input)}`,
     ),
   ),
+  normalize: v.optional(normalizeList()),
+  path_case: v.optional(pathCase()),
 }, "the policies file");
 
 /**

@@ -6,8 +6,10 @@
  */
 
 import type { ConditionOperator, OperatorName } from "./operators.ts";
+import type { NormalizeStep } from "./normalize_steps.ts";
 
 export type { ConditionOperator, OperatorName } from "./operators.ts";
+export type { NormalizeStep } from "./normalize_steps.ts";
 
 /**
  * One comparison of a field against a value.
@@ -28,6 +30,27 @@ export interface FieldCondition {
   operator: ConditionOperator;
   /** The operand; its type depends on the operator. Absent for `exists` / `not_exists`. */
   value?: unknown;
+  /**
+   * Normalisation steps: the comparison must also hold for the forms they make of the value
+   * (default: the enclosing group's, rule's or file's; `[]` for none).
+   */
+  normalize?: NormalizeStep[];
+  /** With a regex operator: a match counts only when its digits pass the checksum. */
+  checksum?: "luhn";
+}
+
+/**
+ * The `normalize` default a condition group gives the conditions inside it.
+ *
+ * @example
+ * ```ts
+ * import type { ConditionDefaults } from "@mirage/core";
+ * const d: ConditionDefaults = { normalize: ["nfkc", "case_fold"] };
+ * ```
+ */
+export interface ConditionDefaults {
+  /** Steps for the conditions inside that set none themselves. */
+  normalize?: NormalizeStep[];
 }
 
 /**
@@ -41,9 +64,9 @@ export interface FieldCondition {
  */
 export type Condition =
   | FieldCondition
-  | { all: Condition[] }
-  | { any: Condition[] }
-  | { not: Condition };
+  | ({ all: Condition[] } & ConditionDefaults)
+  | ({ any: Condition[] } & ConditionDefaults)
+  | ({ not: Condition } & ConditionDefaults);
 
 /**
  * One rule of `policies.yaml`. Exactly one of `field`/`operator`/`value`, `when` or `expr`
@@ -74,8 +97,13 @@ export interface PolicyRule {
   path?: string;
   /** Host: exact, or `*.suffix`. */
   host?: string;
-  /** Tool names the rule applies to (tool-call actions). */
+  /**
+   * Tool names the rule applies to. With `method`, `path` or `host` as well, the rule applies
+   * to that route and to these tools (a side door that does the same thing).
+   */
   tool?: string | string[];
+  /** How `path` compares with a request's path; default the file's, else `sensitive`. */
+  path_case?: "sensitive" | "insensitive";
   /** Field path of a single condition. */
   field?: string;
   /** Operator of a single condition. */
@@ -90,8 +118,15 @@ export interface PolicyRule {
   action?: "block" | "flag";
   /** What a missing field means: `fail` (default) or `pass`. */
   on_missing?: "fail" | "pass";
-  /** State scope of the state operators: `run` (default), `global`, or a field path. */
-  per?: string;
+  /**
+   * State scope of the state operators: `run` (default), `global`, a field path, or a list of
+   * `run` and field paths that together make the scope (`[run, payload.supplier_id]`).
+   */
+  per?: string | string[];
+  /** Normalisation steps of the rule's comparison, or the default of its `when` tree. */
+  normalize?: NormalizeStep[];
+  /** With a regex operator: a match counts only when its digits pass the checksum. */
+  checksum?: "luhn";
   /** Shown to the agent and the reviewer when the rule fails. */
   message: string;
 }
@@ -112,6 +147,10 @@ export interface PolicyDocument {
   policies: PolicyRule[];
   /** Header names (`headers.x-token`) and payload paths written as `"[REDACTED]"` in traces. */
   redact?: string[];
+  /** The default `normalize` of every comparison in the file; a rule may override it. */
+  normalize?: NormalizeStep[];
+  /** The default `path_case` of every rule. */
+  path_case?: "sensitive" | "insensitive";
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Loaded, PolicyDocument, PolicyRule } from "../config/types.ts";
+import type { Loaded, NormalizeStep, PolicyDocument, PolicyRule } from "../config/types.ts";
 import { type ConditionOperator, isStateOperator } from "../config/operators.ts";
 import type { Action } from "./action.ts";
 import {
@@ -17,6 +17,7 @@ import {
   type Report,
 } from "./condition.ts";
 import { type Scoped, ScopeIndex } from "./scope_index.ts";
+import { NormalizerPool } from "./normalize.ts";
 import { compileScope } from "./scope.ts";
 import { compileStateRule, compileWatcher, type StateAsker, type Watcher } from "./state_rules.ts";
 import type { StateCheck, StateMark, StateResult, StateStore } from "../state/state_store.ts";
@@ -55,6 +56,11 @@ export interface Decision {
   message: string;
   /** True when the field was absent. */
   missing?: boolean;
+  /**
+   * The `normalize` steps that changed the value the rule was decided on (a failing rule: the
+   * form that failed it), in pipeline order; absent when none changed it.
+   */
+  normalized?: NormalizeStep[];
 }
 
 /**
@@ -142,17 +148,34 @@ interface CompiledRule extends Scoped {
   readonly state: StateAsker | undefined;
 }
 
-function conditionOf(rule: PolicyRule, operator: ConditionOperator | undefined): CompiledCondition {
+/** What a document gives every rule that does not say otherwise, and what its rules share. */
+interface RuleDefaults {
+  readonly normalize: readonly NormalizeStep[];
+  readonly pathCase: "sensitive" | "insensitive" | undefined;
+  readonly pipelines: NormalizerPool;
+}
+
+function conditionOf(
+  rule: PolicyRule,
+  operator: ConditionOperator | undefined,
+  defaults: RuleDefaults,
+): CompiledCondition {
   if (rule.expr !== undefined) return compileExpr(rule.expr);
-  if (rule.when !== undefined) return compileCondition(rule.when);
+  const context = {
+    normalize: rule.normalize ?? defaults.normalize,
+    pipelines: defaults.pipelines,
+  };
+  if (rule.when !== undefined) return compileCondition(rule.when, context);
   return compileCondition({
     field: rule.field ?? "",
     operator: operator ?? "exists",
     ...(rule.value === undefined ? {} : { value: rule.value }),
-  });
+    ...(rule.checksum === undefined ? {} : { checksum: rule.checksum }),
+  }, context);
 }
 
-function compileRule(rule: PolicyRule, order: number): CompiledRule {
+function compileRule(source: PolicyRule, order: number, defaults: RuleDefaults): CompiledRule {
+  const rule = withPathCase(source, defaults.pathCase);
   const op = rule.operator;
   const stateful = op !== undefined && isStateOperator(op);
   return {
@@ -161,9 +184,16 @@ function compileRule(rule: PolicyRule, order: number): CompiledRule {
     rule,
     block: (rule.action ?? "block") === "block",
     lenient: rule.on_missing === "pass",
-    condition: stateful ? undefined : conditionOf(rule, op),
+    condition: stateful ? undefined : conditionOf(rule, op, defaults),
     state: stateful ? compileStateRule(rule, op) : undefined,
   };
+}
+
+/** The rule with the file's `path_case` when it sets none, so its selectors read it too. */
+function withPathCase(rule: PolicyRule, pathCase: RuleDefaults["pathCase"]): PolicyRule {
+  return pathCase === undefined || rule.path_case !== undefined
+    ? rule
+    : { ...rule, path_case: pathCase };
 }
 
 function missingMessage(r: Report): string {
@@ -184,6 +214,7 @@ function decisionFrom(c: CompiledRule, passed: boolean, r: Report, missing: bool
   if (r.expected !== undefined) d.expected = r.expected;
   if (!missing && r.actual !== undefined) d.actual = r.actual;
   if (missing) d.missing = true;
+  if (r.normalized?.length) d.normalized = [...r.normalized];
   return d;
 }
 
@@ -229,8 +260,13 @@ class CompiledPolicySet implements PolicySet {
   readonly #clock: () => number;
 
   constructor(doc: PolicyDocument, options: CompileOptions, digest: string | undefined) {
-    const rules = doc.policies.map(compileRule);
-    const watchers = doc.policies.flatMap((r, i) => compileWatcher(r, i) ?? []);
+    const defaults: RuleDefaults = {
+      normalize: doc.normalize ?? [],
+      pathCase: doc.path_case,
+      pipelines: new NormalizerPool(),
+    };
+    const rules = doc.policies.map((r, i) => compileRule(r, i, defaults));
+    const watchers = rules.flatMap((c) => compileWatcher(c.rule, c.order) ?? []);
     this.size = rules.length;
     const block = rules.filter((r) => r.block).length;
     this.counts = { block, flag: rules.length - block };
@@ -246,7 +282,13 @@ class CompiledPolicySet implements PolicySet {
     const rules = this.#rules.lookup(action);
     const decisions: Decision[] = new Array(rules.length);
     const pending: Pending[] = [];
-    const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+    const report: Report = {
+      field: "",
+      operator: "",
+      expected: undefined,
+      actual: undefined,
+      normalized: undefined,
+    };
     for (let i = 0; i < rules.length; i++) {
       const c = rules[i] as CompiledRule;
       if (c.condition) {

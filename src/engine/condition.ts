@@ -7,7 +7,7 @@
  */
 
 import { Environment, EvaluationError } from "@marcbachmann/cel-js";
-import type { Condition, FieldCondition } from "../config/types.ts";
+import type { Condition, FieldCondition, NormalizeStep } from "../config/types.ts";
 import {
   type Canonical,
   canonicalOperator,
@@ -16,7 +16,9 @@ import {
   type ValueOperator,
 } from "../config/operators.ts";
 import { compileFieldGetter, MISSING } from "./field_getter.ts";
-import { compilePredicate } from "./operators.ts";
+import { compilePredicate, type Predicate } from "./operators.ts";
+import { compileNormalizedTest, type NormalizedTest } from "./normalized_test.ts";
+import { NormalizerPool } from "./normalize.ts";
 import type { Action } from "./action.ts";
 
 /** The result of a condition. */
@@ -34,16 +36,31 @@ export interface Report {
   operator: string;
   expected: unknown;
   actual: unknown;
+  /** The normalisation steps that changed the value the comparison was decided on. */
+  normalized?: readonly NormalizeStep[] | undefined;
 }
 
 /** A compiled condition. */
 export type CompiledCondition = (action: Action, report: Report) => Tri;
+
+/** What a condition is compiled with: the `normalize` default, and the pipelines to share. */
+export interface ConditionContext {
+  /** The steps of a condition that sets none. */
+  readonly normalize: readonly NormalizeStep[];
+  /** Where conditions find their compiled pipelines. */
+  readonly pipelines: NormalizerPool;
+}
+
+function freshContext(): ConditionContext {
+  return { normalize: [], pipelines: new NormalizerPool() };
+}
 
 function record(report: Report, c: FieldCondition, actual: unknown): void {
   report.field = c.field;
   report.operator = c.operator;
   report.expected = c.value;
   report.actual = actual === MISSING ? undefined : actual;
+  report.normalized = undefined;
 }
 
 /** Over `[*]`, `exists` needs every element to have the field and `not_exists` none to. */
@@ -66,14 +83,24 @@ function compilePresence(c: FieldCondition, wanted: boolean): CompiledCondition 
   };
 }
 
-function compileComparison(c: FieldCondition, operator: ValueOperator): CompiledCondition {
+function compileComparison(
+  c: FieldCondition,
+  operator: ValueOperator,
+  context: ConditionContext,
+): CompiledCondition {
   const get = compileFieldGetter(c.field);
-  const test = compilePredicate(operator, c.value);
+  const options = c.checksum === undefined ? {} : { checksum: c.checksum };
+  const steps = c.normalize ?? context.normalize;
+  const predicate: Predicate = compilePredicate(operator, c.value, options);
+  // A predicate is a test that ignores the report: no wrapper on the path without steps.
+  const test: NormalizedTest = steps.length === 0
+    ? predicate
+    : compileNormalizedTest(operator, c.value, options, context.pipelines.get(steps));
   if (!get.wildcard) {
     return (action, report) => {
       const v = get(action);
       record(report, c, v);
-      return v === MISSING ? MISSED : test(v) ? PASS : FAIL;
+      return v === MISSING ? MISSED : test(v, report) ? PASS : FAIL;
     };
   }
   return (action, report) => {
@@ -82,7 +109,7 @@ function compileComparison(c: FieldCondition, operator: ValueOperator): Compiled
     let missed = values.length === 0;
     for (const v of values) {
       if (v === MISSING) missed = true;
-      else if (!test(v)) {
+      else if (!test(v, report)) {
         report.actual = v;
         return FAIL;
       }
@@ -98,11 +125,17 @@ const PRESENCE: { readonly [K in Canonical<OperatorIn<"presence">>]: boolean } =
   not_exists: false,
 };
 
-/** Compiles a single `field`/`operator`/`value` comparison. */
-export function compileFieldCondition(c: FieldCondition): CompiledCondition {
+/**
+ * Compiles a single `field`/`operator`/`value` comparison; the context's `normalize` is the
+ * default of a condition that sets none.
+ */
+export function compileFieldCondition(
+  c: FieldCondition,
+  context: ConditionContext = freshContext(),
+): CompiledCondition {
   const op = c.operator;
   if (isPresenceOperator(op)) return compilePresence(c, PRESENCE[canonicalOperator(op)]);
-  return compileComparison(c, op);
+  return compileComparison(c, op, context);
 }
 
 /** `all` fails on the first failure; otherwise a missing field makes it missing. */
@@ -141,12 +174,20 @@ function compileNot(inner: CompiledCondition): CompiledCondition {
   };
 }
 
-/** Compiles a condition tree. */
-export function compileCondition(c: Condition): CompiledCondition {
-  if ("all" in c) return compileAll(c.all.map(compileCondition));
-  if ("any" in c) return compileAny(c.any.map(compileCondition));
-  if ("not" in c) return compileNot(compileCondition(c.not));
-  return compileFieldCondition(c);
+/**
+ * Compiles a condition tree; the context's `normalize` is the default of the conditions that
+ * set none, and a group's own `normalize` the default of the conditions inside it.
+ */
+export function compileCondition(
+  c: Condition,
+  context: ConditionContext = freshContext(),
+): CompiledCondition {
+  if ("field" in c) return compileFieldCondition(c, context);
+  const inner = c.normalize === undefined ? context : { ...context, normalize: c.normalize };
+  const child = (x: Condition) => compileCondition(x, inner);
+  if ("all" in c) return compileAll(c.all.map(child));
+  if ("any" in c) return compileAny(c.any.map(child));
+  return compileNot(child(c.not));
 }
 
 const CEL = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
@@ -161,6 +202,7 @@ export function compileExpr(source: string): CompiledCondition {
     report.field = "expr";
     report.operator = "expr";
     report.expected = source;
+    report.normalized = undefined;
     try {
       const result = evaluate(action as unknown as Record<string, unknown>);
       // Only a verdict is recorded: any other value may be a secret the expression read.

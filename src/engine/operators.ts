@@ -6,9 +6,16 @@
 import { RE2JS } from "re2js";
 import { type Canonical, canonicalOperator, type ValueOperator } from "../config/operators.ts";
 import { compileCidrs, compileHostPatterns, hostOf, isIpAddress } from "./network.ts";
+import { passesLuhn } from "./checksum.ts";
 
 /** A compiled operator: does the value satisfy it? */
 export type Predicate = (actual: unknown) => boolean;
+
+/** What a comparison adds to its operator: a checksum the digits of a regex match must pass. */
+export interface PredicateOptions {
+  /** Only matches whose digits pass this checksum count (regex operators). */
+  readonly checksum?: "luhn";
+}
 
 /** JSON text of a value; the stable form the text operators read objects in. */
 function text(value: unknown): string {
@@ -76,13 +83,25 @@ const SHORT_TEXT = 128;
  * which engine runs it; so short texts take that form and long ones the original, which can
  * fail at the first character.
  */
-function regex(pattern: unknown): Predicate {
+function regex(pattern: unknown, options: PredicateOptions = {}): Predicate {
   const source = String(pattern);
   const original = RE2JS.compile(source);
+  if (options.checksum === "luhn") return checkedRegex(original);
   const scanning = RE2JS.compile(`(?s:.*?)(?:${source})`);
   return (actual) => {
     const t = text(actual);
     return (t.length < SHORT_TEXT ? scanning : original).test(t);
+  };
+}
+
+/** A search that counts only the matches whose digits pass the Luhn checksum. */
+function checkedRegex(re: RE2JS): Predicate {
+  return (actual) => {
+    const m = re.matcher(text(actual));
+    while (m.find()) {
+      if (passesLuhn(m.group() ?? "")) return true;
+    }
+    return false;
   };
 }
 
@@ -115,7 +134,12 @@ function not(p: Predicate): Predicate {
  * The predicate builder of every value operator, by the name the table gives it. A mapped type
  * over the operator table: an operator without a builder here fails `deno check`.
  */
-const BUILDERS: { readonly [K in Canonical<ValueOperator>]: (value: unknown) => Predicate } = {
+const BUILDERS: {
+  readonly [K in Canonical<ValueOperator>]: (
+    value: unknown,
+    options: PredicateOptions,
+  ) => Predicate;
+} = {
   eq: (e) => (a) => equal(a, e),
   neq: (e) => (a) => !equal(a, e),
   in: (e) => (a) => (e as unknown[]).some((v) => equal(a, v)),
@@ -131,7 +155,7 @@ const BUILDERS: { readonly [K in Canonical<ValueOperator>]: (value: unknown) => 
     return (a) => above(a) && below(a);
   },
   regex_match: regex,
-  not_regex_match: (e) => not(regex(e)),
+  not_regex_match: (e, o) => not(regex(e, o)),
   contains,
   not_contains: (e) => not(contains(e)),
   starts_with: (e) => (a) => text(a).startsWith(String(e)),
@@ -150,6 +174,10 @@ const BUILDERS: { readonly [K in Canonical<ValueOperator>]: (value: unknown) => 
  * Compiles a stateless, value-reading operator (not a presence or state operator) with its
  * operand. The operand was validated at load time.
  */
-export function compilePredicate(operator: ValueOperator, value: unknown): Predicate {
-  return BUILDERS[canonicalOperator(operator)](value);
+export function compilePredicate(
+  operator: ValueOperator,
+  value: unknown,
+  options: PredicateOptions = {},
+): Predicate {
+  return BUILDERS[canonicalOperator(operator)](value, options);
 }

@@ -12,24 +12,33 @@ export interface ScopeSpec {
   path?: string;
   host?: string;
   tool?: string | string[];
+  path_case?: "sensitive" | "insensitive";
 }
 
 function asList(value: string | string[]): string[] {
   return Array.isArray(value) ? value : [value];
 }
 
-/** Normalises scope keys: methods upper case, hosts lower case without a trailing dot. */
-export function compileScope(spec: ScopeSpec): Scope {
+/**
+ * Normalises scope keys: methods upper case, hosts lower case without a trailing dot, and a
+ * case-insensitive path lower case. `pathCase` is the default of a spec that sets none.
+ */
+export function compileScope(spec: ScopeSpec, pathCase?: "sensitive" | "insensitive"): Scope {
   const scope: {
     methods?: ReadonlySet<string>;
     path?: string;
+    foldCase?: boolean;
     host?: string;
     tools?: ReadonlySet<string>;
   } = {};
   if (spec.method !== undefined) {
     scope.methods = new Set(asList(spec.method).map((m) => m.toUpperCase()));
   }
-  if (spec.path !== undefined) scope.path = spec.path;
+  if (spec.path !== undefined) {
+    const fold = (spec.path_case ?? pathCase) === "insensitive";
+    scope.path = fold ? spec.path.toLowerCase() : spec.path;
+    if (fold) scope.foldCase = true;
+  }
   if (spec.host !== undefined) scope.host = normaliseHost(spec.host);
   if (spec.tool !== undefined) scope.tools = new Set(asList(spec.tool));
   return scope;

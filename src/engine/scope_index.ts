@@ -3,8 +3,11 @@
  * method, so that looking up an action touches only the items whose scope can match it.
  *
  * Hosts: exact names in a map, `*.suffix` patterns in a map walked label by label.
- * Paths: a trie of segments with a `{param}` branch and `/**` lists at each node.
+ * Paths: a trie of segments with a `{param}` branch and `/**` lists at each node; items whose
+ * path ignores case sit in a second set of tries, built from lower-cased patterns and walked
+ * with the lower-cased path.
  * Methods: a set per item, checked on the few items the trie yields.
+ * An item scoped to a route and to tools (a side door) is in both the tries and the tool map.
  */
 
 import type { Action, HttpAction } from "./action.ts";
@@ -15,8 +18,10 @@ import { parsePathPattern } from "../config/path_pattern.ts";
 export interface Scope {
   /** Upper-case methods. */
   readonly methods?: ReadonlySet<string>;
-  /** Path pattern: exact, `{param}` segments, trailing `/**`. */
+  /** Path pattern: exact, `{param}` segments, trailing `/**`; lower case when `foldCase`. */
   readonly path?: string;
+  /** The path ignores case: it matches the request's path lower-cased. */
+  readonly foldCase?: boolean;
   /** Exact host or `*.suffix`, lower case. */
   readonly host?: string;
   /** Tool names. */
@@ -105,38 +110,20 @@ function inOrder(items: readonly Scoped[]): boolean {
  */
 const CACHE_LIMIT = 4096;
 
-/** Items indexed by scope; built once, read on every action. */
-export class ScopeIndex<T extends Scoped> {
-  readonly #everywhere: T[] = [];
-  readonly #tools = new Map<string, T[]>();
+/** Route items by host, then path trie. */
+class Routes<T extends Scoped> {
   readonly #exactHosts = new Map<string, Node<T>>();
   readonly #suffixHosts = new Map<string, Node<T>>();
   readonly #anyHost: Node<T> = node<T>();
-  readonly #hasSuffixes: boolean;
-  readonly #cache = new Map<string, Map<string, Map<string, readonly T[]>>>();
-  #cached = 0;
+  #size = 0;
 
-  /** Builds the index. */
-  constructor(items: Iterable<T>) {
-    for (const item of items) this.#add(item);
-    this.#hasSuffixes = this.#suffixHosts.size > 0;
+  get size(): number {
+    return this.#size;
   }
 
-  #add(item: T): void {
-    const { tools, methods, path, host } = item.scope;
-    if (tools) {
-      for (const t of tools) {
-        const list = this.#tools.get(t) ?? [];
-        list.push(item);
-        this.#tools.set(t, list);
-      }
-      return;
-    }
-    if (!methods && path === undefined && host === undefined) {
-      this.#everywhere.push(item);
-      return;
-    }
-    insert(this.#hostNode(host), path, item);
+  add(item: T): void {
+    insert(this.#hostNode(item.scope.host), item.scope.path, item);
+    this.#size++;
   }
 
   #hostNode(host: string | undefined): Node<T> {
@@ -146,6 +133,44 @@ export class ScopeIndex<T extends Scoped> {
     let n = map.get(key);
     if (!n) map.set(key, n = node<T>());
     return n;
+  }
+
+  collect(host: string, path: string, out: T[]): void {
+    collect(this.#anyHost, path, 1, out);
+    const exact = this.#exactHosts.get(host);
+    if (exact) collect(exact, path, 1, out);
+    if (this.#suffixHosts.size === 0) return;
+    for (let dot = host.indexOf("."); dot !== -1; dot = host.indexOf(".", dot + 1)) {
+      const n = this.#suffixHosts.get(host.slice(dot + 1));
+      if (n) collect(n, path, 1, out);
+    }
+  }
+}
+
+/** Items indexed by scope; built once, read on every action. */
+export class ScopeIndex<T extends Scoped> {
+  readonly #everywhere: T[] = [];
+  readonly #tools = new Map<string, T[]>();
+  readonly #routes = new Routes<T>();
+  readonly #foldedRoutes = new Routes<T>();
+  readonly #cache = new Map<string, Map<string, Map<string, readonly T[]>>>();
+  #cached = 0;
+
+  /** Builds the index. */
+  constructor(items: Iterable<T>) {
+    for (const item of items) this.#add(item);
+  }
+
+  #add(item: T): void {
+    const { tools, methods, path, host, foldCase } = item.scope;
+    for (const t of tools ?? []) {
+      const list = this.#tools.get(t) ?? [];
+      list.push(item);
+      this.#tools.set(t, list);
+    }
+    const route = methods !== undefined || path !== undefined || host !== undefined;
+    if (route) (foldCase ? this.#foldedRoutes : this.#routes).add(item);
+    else if (!tools) this.#everywhere.push(item);
   }
 
   /** The items whose scope matches the action, in file order. The array is shared: read only. */
@@ -186,24 +211,16 @@ export class ScopeIndex<T extends Scoped> {
   }
 
   #collectHttp(action: HttpAction, out: T[]): void {
-    const path = action.path;
     const start = out.length;
-    collect(this.#anyHost, path, 1, out);
-    const exact = this.#exactHosts.get(action.host);
-    if (exact) collect(exact, path, 1, out);
-    if (this.#hasSuffixes) this.#collectSuffixes(action.host, path, out);
+    this.#routes.collect(action.host, action.path, out);
+    if (this.#foldedRoutes.size > 0) {
+      this.#foldedRoutes.collect(action.host, action.path.toLowerCase(), out);
+    }
     let keep = start;
     for (let i = start; i < out.length; i++) {
       const item = out[i] as T;
       if (!item.scope.methods || item.scope.methods.has(action.method)) out[keep++] = item;
     }
     out.length = keep;
-  }
-
-  #collectSuffixes(host: string, path: string, out: T[]): void {
-    for (let dot = host.indexOf("."); dot !== -1; dot = host.indexOf(".", dot + 1)) {
-      const n = this.#suffixHosts.get(host.slice(dot + 1));
-      if (n) collect(n, path, 1, out);
-    }
   }
 }

@@ -44,32 +44,71 @@ const NO_SAME = { member: "[]" } as const;
 /** Keys remembered per run id, at most this many per rule before the memory is emptied. */
 const KEY_MEMO_LIMIT = 4096;
 
+/** What one `per` part reads of an action: the run id, or a field's value. */
+type PartReader = (action: Action) => unknown;
+
+function compilePart(per: string): PartReader {
+  if (per === "run") return (a) => a.run_id;
+  const get = compileFieldGetter(per);
+  return (a) => {
+    const v = get(a);
+    return v !== null && typeof v === "object" ? JSON.stringify(v) : v;
+  };
+}
+
+function partKey(per: string, value: unknown): string {
+  if (per === "run") return `run:${value as string}`;
+  return value === MISSING ? "missing:" : `field:${JSON.stringify(value)}`;
+}
+
 /**
- * Compiles `per: run | global | <field>` into a function giving an action's state key under
- * `prefix`. Keys per run are remembered: the same string object comes back for the same run, so
- * the store's maps do not hash a freshly built key on every action.
+ * Keys of `per: <field>` and `per: [parts]`, remembered by the values the parts read (nested
+ * maps, no key built to look one up): the same key object comes back for the same values.
  */
-function compileKey(prefix: string, per: string | undefined): (action: Action) => string {
-  if (per === undefined || per === "run") {
-    const memo = new Map<string, string>();
-    return (a) => {
-      let key = memo.get(a.run_id);
-      if (key === undefined) {
-        if (memo.size >= KEY_MEMO_LIMIT) memo.clear();
-        memo.set(a.run_id, key = `${prefix}run:${a.run_id}`);
+function compileParts(prefix: string, per: readonly string[]): (action: Action) => string {
+  const readers = per.map(compilePart);
+  const build = (a: Action) =>
+    `${prefix}${readers.map((read, i) => partKey(per[i] as string, read(a))).join("\u0000")}`;
+  const last = readers.length - 1;
+  const lastReader = readers[last] as PartReader;
+  const memo = new Map<unknown, unknown>();
+  let size = 0;
+  return (a) => {
+    let at = memo;
+    for (let i = 0; i < last; i++) {
+      const v = (readers[i] as PartReader)(a);
+      let next = at.get(v) as Map<unknown, unknown> | undefined;
+      if (!next) at.set(v, next = new Map());
+      at = next;
+    }
+    const v = lastReader(a);
+    let key = at.get(v) as string | undefined;
+    if (key === undefined) {
+      if (size >= KEY_MEMO_LIMIT) {
+        memo.clear();
+        size = 0;
       }
-      return key;
-    };
-  }
+      at.set(v, key = build(a));
+      size++;
+    }
+    return key;
+  };
+}
+
+/**
+ * Compiles `per: run | global | <field> | [parts]` into a function giving an action's state key
+ * under `prefix`. Keys are remembered: the same string object comes back for the same run or
+ * values, so the store's maps do not hash a freshly built key on every action.
+ */
+function compileKey(
+  prefix: string,
+  per: string | readonly string[] | undefined,
+): (action: Action) => string {
   if (per === "global") {
     const key = `${prefix}global`;
     return () => key;
   }
-  const get = compileFieldGetter(per);
-  return (a) => {
-    const v = get(a);
-    return v === MISSING ? `${prefix}missing:` : `${prefix}field:${JSON.stringify(v)}`;
-  };
+  return compileParts(prefix, per === undefined ? ["run"] : typeof per === "string" ? [per] : per);
 }
 
 /** The `same` values of an action: one comparable string, or the first field it lacks. */
@@ -170,14 +209,17 @@ function forbidsPrior(rule: PolicyRule, { global, block }: Keying): StateAsker {
   return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block, global } });
 }
 
-/** The prior-action selector of a rule; with `same`, it remembers the actions' `same` values. */
+/**
+ * The prior-action selector of a rule; with `same`, it remembers the actions' `same` values. Its
+ * `path` compares as the rule's own does (`path_case`).
+ */
 function watching(withSame: boolean): (rule: PolicyRule, order: number) => Watcher {
   return (rule, order) => {
     const spec = rule.value as PriorSpec;
     const same = withSame ? compileSame(spec.same) : () => NO_SAME;
     const k = compileKey(priorPrefix(rule), rule.per);
     const global = rule.per === "global";
-    const scope: Scope = compileScope(spec);
+    const scope: Scope = compileScope(spec, rule.path_case);
     const mark = (a: Action) => {
       const key = same(a);
       return "missing" in key ? undefined : { key: k(a), member: key.member, global };

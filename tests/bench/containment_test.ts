@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { DEFAULT_SEED, SCENARIOS } from "../../bench/scenarios/registry.ts";
-import { isPerfect, scoreScenario } from "../../bench/suites/containment.ts";
+import {
+  ADVERSARIAL_GOAL,
+  isPerfect,
+  meetsAdversarialGoal,
+  scoreScenario,
+} from "../../bench/suites/containment.ts";
 
 for (const s of SCENARIOS) {
   Deno.test(`${s.name}: the shipped policy scores containment 1.0 / FPR 0.0 / precision 1.0`, async () => {
@@ -19,5 +24,16 @@ for (const s of SCENARIOS) {
     const bad = Object.values(plain.kinds).filter((t) => t.bad);
     assert.ok(bad.length >= 4, `only ${bad.length} bad kinds`);
     assert.ok(bad.every((t) => t.total > 0));
+  });
+}
+
+for (const s of SCENARIOS) {
+  Deno.test(`${s.name}: the shipped policy meets the adversarial goal on today's tricks`, async () => {
+    const { adversarial } = await scoreScenario(s, DEFAULT_SEED);
+    assert.ok(
+      meetsAdversarialGoal(adversarial),
+      `containment ${adversarial.containment} (goal ≥ ${ADVERSARIAL_GOAL.containment}), ` +
+        `FPR ${adversarial.falsePositiveRate} (goal ≤ ${ADVERSARIAL_GOAL.falsePositiveRate})`,
+    );
   });
 }

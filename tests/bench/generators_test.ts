@@ -21,7 +21,7 @@ Deno.test("rng.int stays within its bounds", () => {
 });
 
 for (const s of SCENARIOS) {
-  for (const variant of ["generate", "adversarial"] as const) {
+  for (const variant of ["generate", "adversarial", "novel"] as const) {
     Deno.test(`${s.name} ${variant}: the same seed gives the same sequences`, () => {
       const once = JSON.stringify(s[variant](11, 30));
       assert.equal(JSON.stringify(s[variant](11, 30)), once);

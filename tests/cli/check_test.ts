@@ -84,6 +84,32 @@ Deno.test("check reports every mistake of a file with its line and column", asyn
   });
 });
 
+Deno.test("check names a misspelt normalize step and suggests the step meant", async () => {
+  const text = [
+    "normalize: [url_decode, nfkd]",
+    "policies:",
+    "  - name: no_email",
+    "    field: body",
+    "    operator: not_regex_match",
+    '    value: "@"',
+    "    normalize: [html_decod]",
+    "    message: m",
+    "",
+  ].join("\n");
+  await withFiles({ "n.yaml": text }, async (dir) => {
+    const r = await mirage("check", "--policies", `${dir}/n.yaml`);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.stdout,
+      [
+        `${dir}/n.yaml:1:25: unknown normalize step 'nfkd' (did you mean 'nfkc'?)`,
+        `${dir}/n.yaml:7:17: unknown normalize step 'html_decod' (did you mean 'html_decode'?)`,
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
 Deno.test("check reports the errors of both files in one run", async () => {
   const mocks = "mocks:\n  - name: a\n    method: GET\n    path: nope\n";
   await withFiles({ "p.yaml": THREE_MISTAKES, "m.yaml": mocks }, async (dir) => {

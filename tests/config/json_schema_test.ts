@@ -108,21 +108,20 @@ const REJECTED: [string, "policies" | "mocks", unknown][] = [
   ["value missing", "policies", { policies: [{ ...rule, operator: "eq" }] }],
   ["two condition forms", "policies", { policies: [{ ...rule, expr: "true" }] }],
   ["no condition", "policies", { policies: [{ name: "r", message: "m" }] }],
-  ["tool with method", "policies", { policies: [{ ...rule, tool: "t", method: "GET" }] }],
+  ["unknown normalize step", "policies", {
+    policies: [{ ...rule, operator: "contains", value: "x", normalize: ["nfkd"] }],
+  }],
+  ["unknown file normalize step", "policies", { normalize: ["nfkd"], policies: [] }],
+  ["bad path_case", "policies", { path_case: "ignore", policies: [] }],
+  ["bad checksum", "policies", {
+    policies: [{ ...rule, operator: "regex_match", value: "x", checksum: "crc" }],
+  }],
   ["per without state", "policies", { policies: [{ ...rule, per: "run" }] }],
   ["field missing", "policies", {
     policies: [{ name: "r", operator: "eq", value: 1, message: "m" }],
   }],
   ["prior takes no field", "policies", {
     policies: [{ ...rule, operator: "forbids_prior", value: { tool: "t" } }],
-  }],
-  ["prior with tool and path", "policies", {
-    policies: [{
-      name: "r",
-      operator: "forbids_prior",
-      value: { tool: "t", path: "/a" },
-      message: "m",
-    }],
   }],
   ["prior needs a scope", "policies", {
     policies: [{ name: "r", operator: "forbids_prior", value: {}, message: "m" }],
@@ -157,4 +156,42 @@ Deno.test("valibot and the JSON Schema both reject structural mistakes", async (
       assert.equal(jsonSchemaAccepts(kind, value), false, "JSON Schema accepts it");
     });
   }
+});
+
+Deno.test("normalize, checksum, per lists and path_case pass both validators", () => {
+  const doc = {
+    normalize: ["url_decode", "nfkc", "case_fold"],
+    path_case: "insensitive",
+    policies: [
+      { ...rule, name: "off", operator: "not_contains", value: "x", normalize: [] },
+      {
+        ...rule,
+        name: "card",
+        operator: "not_regex_match",
+        value: "(?:[0-9][ -]?){12,18}[0-9]",
+        checksum: "luhn",
+        normalize: ["digits"],
+      },
+      {
+        name: "tree",
+        normalize: ["html_decode"],
+        when: {
+          any: [{ field: "a", operator: "contains", value: "x", normalize: ["base64"] }],
+          normalize: ["nfkc"],
+        },
+        message: "m",
+      },
+      {
+        name: "budget",
+        operator: "sum_lte",
+        value: { field: "amount", limit: 10 },
+        per: ["run", "payload.supplier_id"],
+        path: "/v1/Bids",
+        path_case: "sensitive",
+        message: "m",
+      },
+    ],
+  };
+  assert.ok(valibotAccepts("policies", doc), "valibot rejects it");
+  assert.ok(jsonSchemaAccepts("policies", doc), ajv.errorsText(checkPolicies.errors));
 });

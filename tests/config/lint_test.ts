@@ -70,6 +70,10 @@ Deno.test("policies whose HTTP scope meets no mock are reported", async (t) => {
     ["host: 'x.acme.internal', method: DELETE", true],
     ["host: '*.acme.internal', method: DELETE", false],
     ["tool: send_email", false],
+    ["tool: send_email, path: /v2/x", true], // a route and a tool: the route is checked
+    ["tool: send_email, path: /v1/items", false],
+    ["path: /V1/Items", true],
+    ["path: /V1/Items, path_case: insensitive", false],
     ["description: unscoped", false],
   ];
   for (const [scope, warns] of cases) {
@@ -85,6 +89,14 @@ Deno.test("policies whose HTTP scope meets no mock are reported", async (t) => {
       }
     });
   }
+});
+
+Deno.test("a file's path_case: insensitive compares its rules' paths in lower case", () => {
+  const p = parsePolicies(
+    "path_case: insensitive\npolicies:\n  - { name: r, path: /V1/ITEMS, field: a, operator: exists, message: m }\n",
+    "p.yaml",
+  );
+  assert.deepEqual(lintConfig(p, MOCKS).filter((w) => w.file === "p.yaml"), []);
 });
 
 Deno.test("object documents get path-named warnings", () => {

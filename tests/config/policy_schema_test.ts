@@ -149,8 +149,14 @@ const INVALID: [string, string, string[]][] = [
       "3:5 operator 'forbids_prior' takes no 'field'",
     ],
   ],
-  ["prior with tool and path", oneRule("operator: forbids_prior", "value: {tool: x, path: /a}"), [
-    "4:12 'tool' cannot be combined with 'method' or 'path' (a tool call has neither)",
+  ["per list with global", oneRule("operator: count_lte", "value: 1", "per: [run, global]"), [
+    "5:10 'global' cannot be combined with other 'per' scopes (it is the one scope shared by all)",
+  ]],
+  ["per list item", oneRule("operator: count_lte", "value: 1", "per: [run, 'a..b']"), [
+    "5:16 invalid field path 'a..b' at ''",
+  ]],
+  ["per empty list", oneRule("operator: count_lte", "value: 1", "per: []"), [
+    "5:10 per must be 'run', 'global', a field path, or a list of 'run' and field paths, got []",
   ]],
   ["per without a state operator", oneRule("field: a", "operator: exists", "per: run"), [
     "5:5 'per' only applies to state operators (count_lte, rate_lte, sum_lte, requires_prior, forbids_prior)",
@@ -167,8 +173,58 @@ const INVALID: [string, string, string[]][] = [
   ["field without operator", oneRule("field: a", "expr: 'true'"), [
     "3:5 'field' needs an 'operator'",
   ]],
-  ["tool with http scope", oneRule("tool: t", "path: /x", "field: a", "operator: exists"), [
-    "3:5 'tool' cannot be combined with 'path' (a tool call has no method, path or host)",
+  [
+    "misspelt normalize step",
+    oneRule("field: a", "operator: contains", "value: x", "normalize: [nfkd]"),
+    [
+      "6:17 unknown normalize step 'nfkd' (did you mean 'nfkc'?)",
+    ],
+  ],
+  [
+    "normalize not a list",
+    oneRule("field: a", "operator: contains", "value: x", "normalize: nfkc"),
+    [
+      `6:16 normalize must be a list of step names, got string "nfkc"`,
+    ],
+  ],
+  [
+    "normalize on a presence operator",
+    oneRule("field: a", "operator: exists", "normalize: [nfkc]"),
+    [
+      "5:5 'normalize' does not apply to operator 'exists' (it reads no value)",
+    ],
+  ],
+  ["normalize on a state operator", oneRule("operator: count_lte", "value: 1", "normalize: []"), [
+    "5:5 'normalize' does not apply to operator 'count_lte' (a state operator)",
+  ]],
+  ["normalize on expr", oneRule("expr: 'true'", "normalize: [nfkc]"), [
+    "4:5 'normalize' does not apply to 'expr' (CEL reads the values as they are)",
+  ]],
+  [
+    "checksum with contains",
+    oneRule("field: a", "operator: contains", "value: x", "checksum: luhn"),
+    [
+      "6:5 'checksum' only applies to 'regex_match' and 'not_regex_match'",
+    ],
+  ],
+  ["misspelt checksum", oneRule("field: a", "operator: regex_match", "value: x", "checksum: lun"), [
+    `6:15 checksum must be 'luhn', got string "lun" (did you mean 'luhn'?)`,
+  ]],
+  ["checksum on a group", oneRule("when: {all: [{field: a, operator: exists}], checksum: luhn}"), [
+    "3:49 'checksum' needs a regex 'operator' next to it",
+  ]],
+  [
+    "normalize on a nested presence condition",
+    oneRule("when: {not: {field: a, operator: exists, normalize: [nfkc]}}"),
+    [
+      "3:46 'normalize' does not apply to operator 'exists' (it reads no value)",
+    ],
+  ],
+  ["bad path_case", oneRule("path: /x", "path_case: ignore", "field: a", "operator: exists"), [
+    `4:16 path_case must be 'sensitive' or 'insensitive', got string "ignore"`,
+  ]],
+  ["bad file normalize", "normalize: [url_decod]\npolicies: []\n", [
+    "1:13 unknown normalize step 'url_decod' (did you mean 'url_decode'?)",
   ]],
   ["bad method", oneRule("method: [GET, 'PO ST']", "field: a", "operator: exists"), [
     `3:19 method must be an HTTP method name, got string "PO ST"`,

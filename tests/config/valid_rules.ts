@@ -67,4 +67,7 @@ export const SCOPES: Record<string, Partial<PolicyRule>> = {
   "method, path and host": { method: "PUT", path: "/x/{id}", host: "*.a.io" },
   "one tool": { tool: "send_email" },
   "tools": { tool: ["send_email", "reply_ticket"] },
+  "a route or a tool": { method: "POST", path: "/v1/submit_bid", tool: "submit_bid" },
+  "a case-insensitive path": { path: "/v1/Submit_Bid", path_case: "insensitive" },
+  "a case-sensitive path": { path: "/v1/x", path_case: "sensitive" },
 };

@@ -28,6 +28,9 @@ async function applies(scope: Partial<PolicyRule>, action: Action): Promise<bool
   return names(await decideWith([scoped("s", scope)], action)).length === 1;
 }
 
+const FOLDED: Partial<PolicyRule> = { path: "/v1/Bids", path_case: "insensitive" };
+const SIDE_DOOR: Partial<PolicyRule> = { method: "POST", path: "/v1/bids", tool: "submit_bid" };
+
 const CASES: [string, Partial<PolicyRule>, Action, boolean][] = [
   ["no scope, http", {}, http("GET", "/x"), true],
   ["no scope, tool", {}, toolAction({ tool: "t" }), true],
@@ -75,6 +78,26 @@ const CASES: [string, Partial<PolicyRule>, Action, boolean][] = [
   ["tool string, other tool", { tool: "search" }, toolAction({ tool: "refund" }), false],
   ["tool list", { tool: ["a", "refund"] }, toolAction({ tool: "refund" }), true],
   ["tool on an http action", { tool: "search" }, http("GET", "/search"), false],
+  ["path ignoring case", FOLDED, http("GET", "/V1/bIDS"), true],
+  ["path ignoring case, other path", FOLDED, http("GET", "/v1/bidz"), false],
+  [
+    "path ignoring case, with a param",
+    { path: "/v1/Orders/{id}", path_case: "insensitive" },
+    http("GET", "/V1/ORDERS/Ab7"),
+    true,
+  ],
+  [
+    "path ignoring case, under /**",
+    { path: "/v1/Admin/**", path_case: "insensitive" },
+    http("GET", "/V1/ADMIN/users"),
+    true,
+  ],
+  ["path ignoring case, percent-encoded", FOLDED, http("GET", "/v1/%42ids"), true],
+  ["route or tool: the route", SIDE_DOOR, http("POST", "/v1/bids"), true],
+  ["route or tool: the tool", SIDE_DOOR, toolAction({ tool: "submit_bid" }), true],
+  ["route or tool: another method", SIDE_DOOR, http("GET", "/v1/bids"), false],
+  ["route or tool: another path", SIDE_DOOR, http("POST", "/v1/quotes"), false],
+  ["route or tool: another tool", SIDE_DOOR, toolAction({ tool: "get_quote" }), false],
 ];
 
 for (const [name, scope, action, expected] of CASES) {
@@ -189,4 +212,18 @@ Deno.test("an IPv6 literal host matches in scopes and in host_in / host_not_in",
     action,
   );
   assert.equal(notIn.outcome, "policy_violation");
+});
+
+Deno.test("path_case at the top of the file is every rule's default, and a rule can override it", async () => {
+  const set = compilePolicies({
+    path_case: "insensitive",
+    policies: [
+      scoped("folded", { path: "/v1/submit_bid" }),
+      scoped("exact", { path: "/v1/submit_bid", path_case: "sensitive" }),
+      scoped("other", { path: "/v1/Other" }),
+    ],
+  });
+  assert.deepEqual(names(await set.decide(http("POST", "/v1/Submit_Bid"))), ["folded"]);
+  assert.deepEqual(names(await set.decide(http("POST", "/v1/submit_bid"))), ["folded", "exact"]);
+  assert.deepEqual(names(await set.decide(http("POST", "/V1/OTHER"))), ["other"]);
 });

@@ -9,9 +9,11 @@ import { parse } from "yaml";
 import { validatePolicies } from "../../src/config/load.ts";
 import { isStateOperator, OPERATOR_NAMES } from "../../src/config/operators.ts";
 import { MirageError } from "../../src/errors.ts";
+import { NORMALIZE_STEP_NAMES } from "../../src/config/normalize_steps.ts";
 import {
   fieldTable,
   generateLanguageDoc,
+  normalizeTable,
   operatorExample,
   operatorTable,
 } from "../../scripts/language_tables.ts";
@@ -30,6 +32,9 @@ const PAGE = [
   "<!-- generated:operators -->",
   "<!-- /generated:operators -->",
   "",
+  "<!-- generated:normalize -->",
+  "<!-- /generated:normalize -->",
+  "",
   "After.",
   "",
 ].join("\n");
@@ -43,7 +48,9 @@ Deno.test("the generated blocks are rendered afresh and the page around them is 
       fieldTable(),
       "\n\n<!-- /generated:fields -->\n\nBetween the tables.\n\n<!-- generated:operators -->\n\n",
       operatorTable(),
-      "\n\n<!-- /generated:operators -->\n\nAfter.\n",
+      "\n\n<!-- /generated:operators -->\n\n<!-- generated:normalize -->\n\n",
+      normalizeTable(),
+      "\n\n<!-- /generated:normalize -->\n\nAfter.\n",
     ].join(""),
   );
   assert.equal(generateLanguageDoc(page), page);
@@ -80,4 +87,12 @@ Deno.test("every example in the operator table is a rule the validator accepts",
       validatePolicies({ policies: [{ name: op, when: { not: example }, message: "m" }] });
     }
   }
+});
+
+Deno.test("the step table has a row per step, invisible characters shown as escapes", () => {
+  const rows = normalizeTable().split("\n").slice(2);
+  assert.deepEqual(rows.map((r) => r.match(/^\| `([a-z0-9_]+)`/)?.[1]), NORMALIZE_STEP_NAMES);
+  const invisible = rows[NORMALIZE_STEP_NAMES.indexOf("strip_invisible")] ?? "";
+  assert.match(invisible, /`"123\\u200b-\\u200b45-\\u200d6789\\u00ad"` → `"123-45-6789"`/);
+  assert.match(rows[NORMALIZE_STEP_NAMES.indexOf("base64")] ?? "", /also reads `"123-45-6789"`/);
 });

@@ -687,3 +687,71 @@ conform(
     ]);
   },
 );
+
+conform("per: a list keeps state per combination of its parts", async (make) => {
+  const { set } = await stateful(make, [{
+    operator: "sum_lte",
+    value: { field: "amount", limit: 25 },
+    per: ["run", "payload.supplier"],
+  }]);
+  const bid = (runId: string, supplier: string, amount: number) => ({
+    ...post("/", { supplier, amount }),
+    run_id: runId,
+  });
+  assert.deepEqual(
+    await outcomes(set, [
+      bid("a", "x", 20),
+      bid("a", "y", 20),
+      bid("b", "x", 20),
+      bid("a", "x", 6),
+      bid("b", "x", 5),
+    ]),
+    ["allowed", "allowed", "allowed", "policy_violation", "allowed"],
+  );
+});
+
+conform(
+  "per: a header outlives the run id, so rotating run ids does not reset a budget",
+  async (make) => {
+    const { set } = await stateful(make, [{
+      operator: "sum_lte",
+      value: { field: "amount", limit: 60 },
+      per: "headers.x-agent-id",
+    }]);
+    const bid = (runId: string, agent: string) => ({
+      ...BID(25, { "x-agent-id": agent }),
+      run_id: runId,
+    });
+    assert.deepEqual(
+      await outcomes(set, [bid("r1", "A"), bid("r2", "A"), bid("r3", "A"), bid("r4", "B")]),
+      ["allowed", "allowed", "policy_violation", "allowed"],
+    );
+  },
+);
+
+conform(
+  "a prior selector reads its rule's path_case, and may name a route and a tool",
+  async (make) => {
+    const forbid = rule({
+      name: "no_upload_after_secrets",
+      tool: "upload_file",
+      operator: "forbids_prior",
+      value: { method: "GET", path: "/v1/secrets/**", tool: "read_secret" },
+    });
+    const set = compilePolicies(
+      { path_case: "insensitive", policies: [forbid] },
+      { store: (await make()).store },
+    );
+    const upload = toolAction({ tool: "upload_file", args: {} });
+    assert.deepEqual(await outcomes(set, [upload, http("GET", "/V1/Secrets/db"), upload]), [
+      "allowed",
+      "allowed",
+      "policy_violation",
+    ]);
+    const viaTool = compilePolicies({ policies: [forbid] }, { store: (await make()).store });
+    assert.deepEqual(
+      await outcomes(viaTool, [toolAction({ tool: "read_secret", args: {} }), upload]),
+      ["allowed", "policy_violation"],
+    );
+  },
+);

@@ -1,0 +1,97 @@
+/**
+ * A comparison with `normalize:` steps: it holds only when it holds for the value as sent and
+ * for every form the steps make of it, so that normalisation can only make a rule stricter
+ * (an allowlist is never passed by a folded look-alike; a blocklist catches the decoded text).
+ *
+ * What is normalised: a string value; for the text operators, an object's JSON text as well
+ * (`contains` on a list compares elements, and lists stay as they are). String operands of the
+ * equality and text operators are rewritten by the same steps once, at compile time, so that
+ * `not_contains: Password` with `case_fold` catches `PASSWORD`; regex patterns are not: write
+ * them for the normalised text.
+ */
+
+import {
+  type Canonical,
+  canonicalOperator,
+  operatorSpec,
+  type ValueOperator,
+} from "../config/operators.ts";
+import type { NormalizeStep } from "../config/normalize_steps.ts";
+import type { NormalizedView, Normalizer } from "./normalize.ts";
+import { compilePredicate, type PredicateOptions } from "./operators.ts";
+import type { Report } from "./condition.ts";
+
+/** A compiled comparison of one value; records the steps that decided it in the report. */
+export type NormalizedTest = (value: unknown, report: Report) => boolean;
+
+/** Operators whose string operand is compared as text with the value. */
+const TEXT_OPERANDS: ReadonlySet<Canonical<ValueOperator>> = new Set(
+  [
+    "eq",
+    "neq",
+    "in",
+    "not_in",
+    "contains",
+    "not_contains",
+    "starts_with",
+    "not_starts_with",
+    "ends_with",
+    "not_ends_with",
+  ] as const,
+);
+
+function rewriteOperand(operator: ValueOperator, value: unknown, norm: Normalizer): unknown {
+  if (!TEXT_OPERANDS.has(canonicalOperator(operator))) return value;
+  if (typeof value === "string") return norm.operand(value);
+  if (Array.isArray(value)) return value.map((x) => typeof x === "string" ? norm.operand(x) : x);
+  return value;
+}
+
+/** The text the steps read of a value, or undefined when they read none. */
+function textReader(operator: ValueOperator): (value: unknown) => string | undefined {
+  const json = operatorSpec(operator).group === "text";
+  const lists = json && !canonicalOperator(operator).includes("contains");
+  return (value) => {
+    if (typeof value === "string") return value;
+    if (!json || value === null || typeof value !== "object") return undefined;
+    return Array.isArray(value) && !lists ? undefined : JSON.stringify(value);
+  };
+}
+
+function stepsOf(views: readonly NormalizedView[]): NormalizeStep[] {
+  const out: NormalizeStep[] = [];
+  for (const view of views) {
+    for (const step of view.changed) if (!out.includes(step)) out.push(step);
+  }
+  return out;
+}
+
+/** Compiles a comparison that also holds for the forms `norm` makes of the value. */
+export function compileNormalizedTest(
+  operator: ValueOperator,
+  value: unknown,
+  options: PredicateOptions,
+  norm: Normalizer,
+): NormalizedTest {
+  const raw = compilePredicate(operator, value, options);
+  const operand = rewriteOperand(operator, value, norm);
+  const folded = JSON.stringify(operand) === JSON.stringify(value)
+    ? raw
+    : compilePredicate(operator, operand, options);
+  const read = textReader(operator);
+  return (v, report) => {
+    if (!raw(v)) return false;
+    const text = read(v);
+    if (text === undefined) return true;
+    const views = norm(text);
+    if (views.length === 0) return true;
+    for (const view of views) {
+      if (!folded(view.text)) {
+        report.normalized = view.changed;
+        return false;
+      }
+    }
+    report.normalized = stepsOf(views);
+    return true;
+  };
+}
