@@ -1,13 +1,19 @@
 /**
- * The four things the gateway suite puts load on: the upstream direct, the bare hono proxy,
- * and the Mirage gateway in passthrough and in enforce mode.
+ * What the gateway suite puts load on: the upstream direct, the bare hono proxy (on
+ * `Deno.serve`, and on Mirage's own listener: the difference is what the listener costs), and
+ * the Mirage gateway in passthrough and in enforce mode.
  */
 
 import { repoUrl } from "../lib/policy_file.ts";
 import { type ServerProcess, startDenoServer } from "./server_process.ts";
 
 /** A target's name. */
-export type TargetName = "direct" | "bare proxy" | "gateway passthrough" | "gateway enforce";
+export type TargetName =
+  | "direct"
+  | "bare proxy"
+  | "bare proxy, mirage listener"
+  | "gateway passthrough"
+  | "gateway enforce";
 
 /** A started target: its origin and, for proxies, the process to measure and stop. */
 export interface Target {
@@ -31,13 +37,15 @@ function origin(p: ServerProcess): string {
   return `http://127.0.0.1:${p.port}`;
 }
 
-/** Starts the bare proxy in front of the upstream. */
-export async function startBare(upstream: string): Promise<Target> {
-  const p = await startDenoServer("bare proxy", repoUrl("bench/bare_proxy.ts").pathname, [
+/** Starts the bare proxy in front of the upstream, on `Deno.serve` or on Mirage's listener. */
+export async function startBare(upstream: string, mirageListener = false): Promise<Target> {
+  const name = mirageListener ? "bare proxy, mirage listener" : "bare proxy";
+  const p = await startDenoServer(name, repoUrl("bench/bare_proxy.ts").pathname, [
     "--upstream",
     upstream,
+    ...(mirageListener ? ["--mirage-listener"] : []),
   ]);
-  return { name: "bare proxy", origin: origin(p), process: p };
+  return { name, origin: origin(p), process: p };
 }
 
 /** Starts the gateway in a mode, with the shipped procurement policy and traces in a temp dir. */

@@ -1,6 +1,6 @@
 /**
  * `mirage proxy` as a library: the CI request path behind an HTTP server, with the admin
- * routes, metrics, one log line per request, and reload on SIGHUP or file change. Used by the
+ * routes (guarded as on every surface), metrics, one log line per request, and reload on SIGHUP or file change. Used by the
  * `proxy` command, by `gate-run -- COMMAND` and by the demo.
  *
  * @module
@@ -9,8 +9,10 @@
 import { Hono } from "hono";
 import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
+import { AdminGuard } from "../http/admin_guard.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
+import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
@@ -53,6 +55,17 @@ export interface ProxyOptions {
   readonly log?: (line: string) => void;
   /** Colour the request lines; default false. */
   readonly colour?: boolean;
+  /**
+   * When set, admin routes (`health` aside) need `authorization: Bearer <token>`, loopback
+   * included; without it they answer loopback clients only.
+   */
+  readonly adminToken?: string | undefined;
+  /** When set, `v1/decide` takes `authorization: Bearer <token>` (or the admin token) instead. */
+  readonly decideToken?: string | undefined;
+  /** Close a client connection idle this long after its last answer, in ms; default 30,000. */
+  readonly idleTimeoutMs?: number;
+  /** Close a new client connection whose request head is not complete by then, in ms; default 10,000. */
+  readonly headTimeoutMs?: number;
 }
 
 /** A running proxy. */
@@ -73,7 +86,7 @@ export interface ProxyHandle {
   close(): Promise<void>;
 }
 
-type Settings = Required<Omit<ProxyOptions, "runId">>;
+type Settings = Required<Omit<ProxyOptions, "runId" | "adminToken" | "decideToken">>;
 
 function settings(o: ProxyOptions): Settings {
   return {
@@ -87,6 +100,8 @@ function settings(o: ProxyOptions): Settings {
     watchFiles: o.watchFiles ?? true,
     log: o.log ?? ((line) => console.log(line)),
     colour: o.colour ?? false,
+    idleTimeoutMs: o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    headTimeoutMs: o.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
   };
 }
 
@@ -112,7 +127,13 @@ class CiProxy implements ProxyHandle {
   readonly #app: Hono;
   readonly #lifecycle: ServerLifecycle<CiContext>;
 
-  constructor(s: Settings, runIds: RunIdRule, traces: TraceStore, initial: CiContext) {
+  constructor(
+    s: Settings,
+    runIds: RunIdRule,
+    traces: TraceStore,
+    initial: CiContext,
+    guard: AdminGuard,
+  ) {
     this.#settings = s;
     this.#runIds = runIds;
     this.#traces = traces;
@@ -126,9 +147,9 @@ class CiProxy implements ProxyHandle {
         ({ runId }) => this.runIds.add(runId),
       ],
     });
-    this.#app = this.#buildApp();
+    this.#app = this.#buildApp(guard);
     this.#lifecycle = new ServerLifecycle({
-      address: s,
+      address: { ...s, counters: this.#metrics.connections },
       holder: this.#holder,
       log: s.log,
       reloaded: (_cause, ctx) => `[mirage] reloaded · ${sizes(ctx)}`,
@@ -154,7 +175,7 @@ class CiProxy implements ProxyHandle {
   }
 
   start(): void {
-    this.#lifecycle.listen((request) => this.#app.fetch(request));
+    this.#lifecycle.listen((request, info) => this.#app.fetch(request, info));
     const s = this.#settings;
     const mode = s.mode === "enforce" ? "" : " · passthrough";
     s.log(`[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}`);
@@ -176,7 +197,7 @@ class CiProxy implements ProxyHandle {
     await this.#holder.current.policies.store.close();
   }
 
-  #buildApp(): Hono {
+  #buildApp(guard: AdminGuard): Hono {
     const app = new Hono();
     app.route(
       ADMIN_PREFIX,
@@ -184,6 +205,7 @@ class CiProxy implements ProxyHandle {
         health: () => this.#health(),
         metrics: this.#metrics,
         traces: this.#settings.traces,
+        guard,
       }),
     );
     app.all("*", (c) => {
@@ -227,7 +249,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const s = settings(options);
   const traces = new TraceStore({ dir: s.traces, mode: "ci", reset: true, idleFlushMs: 200 });
   const runIds = new RunIdRule(options.runId === undefined ? {} : { option: options.runId });
-  const proxy = new CiProxy(s, runIds, traces, await loadCiContext(s));
+  const guard = new AdminGuard(options);
+  const proxy = new CiProxy(s, runIds, traces, await loadCiContext(s), guard);
   try {
     proxy.start();
   } catch (e) {

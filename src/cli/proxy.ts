@@ -7,18 +7,24 @@
  */
 
 import type { Mode } from "../engine/outcome.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, MirageError } from "../errors.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
+import {
+  SERVER_FLAG_OPTIONS,
+  SERVER_FLAG_USAGE,
+  serverFlagDetails,
+  serverFlags,
+} from "./server_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    "[--mode enforce|passthrough] [--no-watch]",
+    `[--mode enforce|passthrough] [--no-watch] ${SERVER_FLAG_USAGE}`,
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -32,8 +38,10 @@ const SPEC: CommandSpec = {
     "      --mode M       enforce (default): answer 403/404 to violations;",
     "                     passthrough: serve the mock anyway and record enforced: false",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
+    ...serverFlagDetails(6),
     "",
-    "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id",
+    "Admin: GET /_mirage/health (always open), /_mirage/metrics, /_mirage/v1/runs,",
+    "/_mirage/v1/runs/:id (loopback only, or the admin token when one is set)",
   ],
   options: {
     mocks: { type: "string", short: "m" },
@@ -44,6 +52,7 @@ const SPEC: CommandSpec = {
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
     "no-watch": { type: "boolean" },
+    ...SERVER_FLAG_OPTIONS,
   },
 };
 
@@ -78,9 +87,17 @@ export async function run(args: string[]): Promise<number> {
   const problem = usageProblem(flags);
   if (problem) return usageError(SPEC, problem);
   const traces = String(flags.traces);
+  let server;
+  try {
+    server = serverFlags(flags);
+  } catch (e) {
+    if (e instanceof MirageError && e.code === "usage") return usageError(SPEC, e.message);
+    throw e;
+  }
   let proxy;
   try {
     proxy = await startProxy({
+      ...server,
       mocks: String(flags.mocks),
       policies: String(flags.policies),
       port: parsePort(String(flags.port)) as number,

@@ -9,13 +9,19 @@
 import { Hono } from "hono";
 import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
-import { checkAdmin } from "../http/admin_guard.ts";
+import { AdminGuard } from "../http/admin_guard.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import { handleDecide } from "../http/decide_route.ts";
+import {
+  type ClientConnection,
+  DEFAULT_HEAD_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+} from "../http/http_listener.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
+import { clientIp } from "../http/serve.ts";
 import { decisionLogObserver, type DecisionSink } from "../log/decision_log.ts";
 import { type EventObserver, Recorder } from "../trace/recorder.ts";
 import { RunIdRule } from "../trace/run_id.ts";
@@ -53,8 +59,17 @@ export interface GatewayOptions {
   readonly timeoutMs?: number;
   /** Request body bytes read for the policies; default 1 MiB. */
   readonly maxBody?: number;
-  /** When set, admin routes need `authorization: Bearer <token>` (from any client). */
+  /** Close a client connection idle this long after its last answer, in ms; default 30,000. */
+  readonly idleTimeoutMs?: number;
+  /** Close a new client connection whose request head is not complete by then, in ms; default 10,000. */
+  readonly headTimeoutMs?: number;
+  /**
+   * When set, admin routes (`health` aside) need `authorization: Bearer <token>`, loopback
+   * included; without it they answer loopback clients only.
+   */
   readonly adminToken?: string | undefined;
+  /** When set, `v1/decide` takes `authorization: Bearer <token>` (or the admin token) instead. */
+  readonly decideToken?: string | undefined;
   /** Run id of requests without `x-mirage-run-id`; default `MIRAGE_RUN_ID`, else `default`. */
   readonly runId?: string;
   /** Where decision lines go; default none. */
@@ -66,10 +81,11 @@ export interface GatewayOptions {
 }
 
 type Settings =
-  & Required<Omit<GatewayOptions, "surface" | "adminToken" | "decisionLog" | "runId">>
+  & Required<
+    Omit<GatewayOptions, "surface" | "adminToken" | "decideToken" | "decisionLog" | "runId">
+  >
   & {
     readonly surface: string | undefined;
-    readonly adminToken: string | undefined;
     readonly decisionLog: DecisionSink | undefined;
   };
 
@@ -84,7 +100,8 @@ function settings(o: GatewayOptions): Settings {
     traces: o.traces ?? "artifacts/traces",
     timeoutMs: o.timeoutMs ?? 10_000,
     maxBody: o.maxBody ?? 1024 * 1024,
-    adminToken: o.adminToken,
+    idleTimeoutMs: o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    headTimeoutMs: o.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
     decisionLog: o.decisionLog,
     log: o.log ?? ((line) => console.error(line)),
     watch: o.watch ?? true,
@@ -103,11 +120,6 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
-/** The client's IP; a Unix socket peer counts as local. */
-function clientAddress(addr: Deno.Addr): string {
-  return addr.transport === "tcp" || addr.transport === "udp" ? addr.hostname : "127.0.0.1";
-}
-
 function isAdminPath(path: string): boolean {
   return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
 }
@@ -121,8 +133,15 @@ class Gateway implements GatewayHandle {
   readonly #ctx: GatewayContext;
   readonly #admin: Hono;
   readonly #lifecycle: ServerLifecycle<GatewayConfig>;
+  /** Events still to record after their answers went out (see `GatewayContext.afterAnswer`). */
+  readonly #late = new Set<Promise<void>>();
 
-  constructor(options: Settings, runIds: RunIdRule, initial: GatewayConfig) {
+  constructor(
+    options: Settings,
+    runIds: RunIdRule,
+    initial: GatewayConfig,
+    guard: AdminGuard,
+  ) {
     this.#options = options;
     const files = { policies: options.policies, surface: options.surface };
     this.#holder = new Reloadable(initial, (old) => loadGatewayConfig(files, old.policies.store));
@@ -145,10 +164,11 @@ class Gateway implements GatewayHandle {
       config: () => this.#holder.current,
       forwarder: this.#forwarder,
       recorder: new Recorder({ traces: this.#traces, observers }),
+      afterAnswer: (work) => this.#later(work),
     };
-    this.#admin = this.#buildAdmin();
+    this.#admin = this.#buildAdmin(guard);
     this.#lifecycle = new ServerLifecycle({
-      address: options,
+      address: { ...options, counters: this.#metrics.connections },
       holder: this.#holder,
       log: options.log,
       reloaded: (cause, config) =>
@@ -167,9 +187,7 @@ class Gateway implements GatewayHandle {
   }
 
   start(): void {
-    this.#lifecycle.listen((request, info) =>
-      this.#handle(request, clientAddress(info.remoteAddr))
-    );
+    this.#lifecycle.listen((request, info, connection) => this.#handle(request, info, connection));
     const o = this.#options;
     const policies = this.#holder.current.policies.size;
     o.log(
@@ -188,17 +206,30 @@ class Gateway implements GatewayHandle {
     return this.#lifecycle.close();
   }
 
+  #later(work: Promise<void>): void {
+    const tracked = work.catch((e) =>
+      this.#options.log(`[mirage] cannot record a cut answer: ${errorMessage(e)}`)
+    ).finally(() => this.#late.delete(tracked));
+    this.#late.add(tracked);
+  }
+
   async #release(): Promise<void> {
+    await Promise.all(this.#late);
     await this.#traces.close();
     await this.#holder.current.policies.store.close();
     this.#forwarder.close();
   }
 
-  async #handle(request: Request, clientIp: string): Promise<Response> {
+  async #handle(
+    request: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+    connection: ClientConnection,
+  ): Promise<Response> {
     try {
       const url = new URL(request.url);
-      if (isAdminPath(url.pathname)) return await this.#adminRequest(request, clientIp);
-      return await handleGatewayRequest(this.#ctx, request, clientIp, url);
+      if (isAdminPath(url.pathname)) return await this.#admin.fetch(request, info);
+      const ip = clientIp(info.remoteAddr);
+      return await handleGatewayRequest(this.#ctx, request, ip, url, connection);
     } catch (e) {
       // A bug must not let a request through unexamined: answer 500 and say why on stderr.
       this.#options.log(
@@ -210,26 +241,17 @@ class Gateway implements GatewayHandle {
     }
   }
 
-  #adminRequest(request: Request, clientIp: string): Response | Promise<Response> {
-    const refusal = checkAdmin(
-      this.#options.adminToken,
-      clientIp,
-      request.headers.get("authorization"),
-    );
-    if (!refusal) return this.#admin.fetch(request);
-    const headers: Record<string, string> = refusal.status === 401
-      ? { "www-authenticate": 'Bearer realm="mirage"' }
-      : {};
-    return errorAnswer(refusal.status, refusal.message, { code: "forbidden", headers });
-  }
-
-  #buildAdmin(): Hono {
+  #buildAdmin(guard: AdminGuard): Hono {
     const app = new Hono();
-    app.post(`${ADMIN_PREFIX}/v1/decide`, (c) => handleDecide(this.#ctx, c.req.raw));
-    const health = () => this.#health();
     app.route(
       ADMIN_PREFIX,
-      adminRoutes({ health, metrics: this.#metrics, traces: this.#options.traces }),
+      adminRoutes({
+        health: () => this.#health(),
+        metrics: this.#metrics,
+        traces: this.#options.traces,
+        guard,
+        decide: (request) => handleDecide(this.#ctx, request),
+      }),
     );
     return app;
   }
@@ -268,7 +290,8 @@ class Gateway implements GatewayHandle {
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const s = settings(options);
   const runIds = new RunIdRule(options.runId === undefined ? {} : { option: options.runId });
-  const gateway = new Gateway(s, runIds, await loadGatewayConfig(s));
+  const guard = new AdminGuard(options);
+  const gateway = new Gateway(s, runIds, await loadGatewayConfig(s), guard);
   try {
     gateway.start();
   } catch (e) {

@@ -1,12 +1,14 @@
 /**
  * Prometheus text exposition of what a Mirage server decided: requests by outcome, failing
  * rules by policy, and histograms of decision latency, time to decide and upstream latency, in
- * seconds. Surface-independent: every server feeds it the recorded events.
+ * seconds; and what its listener did with connections. Surface-independent: every server feeds
+ * it the recorded events and hands {@link Metrics.connections} to its listener.
  *
  * @module
  */
 
 import type { EventObserver } from "../trace/recorder.ts";
+import { ConnectionCounters } from "./connection_counters.ts";
 import { Histogram } from "./histogram.ts";
 
 /** Upper bounds of the decision-latency buckets, in seconds (1 µs … 100 ms). */
@@ -69,6 +71,8 @@ function counterLines(name: string, help: string, labelName: string, counts: Map
  * ```
  */
 export class Metrics {
+  /** The listener's connection counts, rendered with the rest. */
+  readonly connections: ConnectionCounters = new ConnectionCounters();
   readonly #outcomes = new Map<string, number>();
   readonly #policies = new Map<string, number>();
   readonly #latency = new Histogram(
@@ -131,6 +135,7 @@ export class Metrics {
       ...this.#latency.render(),
       ...this.#toDecide.render(),
       ...this.#upstream.render(),
+      ...this.connections.render(),
       "",
     ].join("\n");
   }

@@ -1,19 +1,29 @@
 /**
  * Serving plumbing shared by the CI proxy and the gateway: listen on a port (0 = any free
- * one) and report the bound port, wait for SIGINT / SIGTERM, and shut down gracefully — stop
- * accepting, let in-flight requests finish, then run the server's own cleanup.
+ * one) with idle and head timeouts and report the bound port, wait for SIGINT / SIGTERM, and
+ * shut down gracefully — stop accepting, let in-flight requests finish, then run the server's
+ * own cleanup.
  *
  * @module
  */
 
-import { errorMessage, MirageError } from "../errors.ts";
+import type { ConnectionCounters } from "./connection_counters.ts";
+import { type ConnectionHandler, HttpListener } from "./http_listener.ts";
 
-/** Where to listen. */
+/** Where to listen, and when to close idle connections. */
 export interface ListenOptions {
   /** Port; 0 picks a free one. */
   readonly port: number;
   /** Interface to bind, e.g. `127.0.0.1`. */
   readonly hostname: string;
+  /** Close a connection idle this long after its last answer; default 30 s. */
+  readonly idleTimeoutMs?: number | undefined;
+  /** Close a new connection whose request head is not complete by then; default 10 s. */
+  readonly headTimeoutMs?: number | undefined;
+  /** Where connection counts go (a server's metrics); default counters of its own. */
+  readonly counters?: ConnectionCounters | undefined;
+  /** Where accept failures are reported; default `console.error`. */
+  readonly log?: ((line: string) => void) | undefined;
 }
 
 /** A listening server. */
@@ -27,8 +37,9 @@ export interface Listening {
 }
 
 /**
- * Starts an HTTP server. Fails with a {@link MirageError} `listen_failed` when the port cannot
- * be bound, so that a CLI can say why instead of crashing.
+ * Starts an HTTP server on Mirage's own listener (`http_listener.ts`: idle and head timeouts,
+ * survives running out of descriptors). Fails with a `MirageError` `listen_failed` when
+ * the port cannot be bound, so that a CLI can say why instead of crashing.
  *
  * @example
  * ```ts
@@ -38,24 +49,26 @@ export interface Listening {
  * await server.shutdown();
  * ```
  */
-export function listen(handler: Deno.ServeHandler, options: ListenOptions): Listening {
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    server = Deno.serve({ port: options.port, hostname: options.hostname, onListen() {} }, handler);
-  } catch (e) {
-    throw new MirageError(
-      "listen_failed",
-      `cannot listen on ${options.hostname}:${options.port}: ${errorMessage(e)}`,
-      {
-        cause: e,
-      },
-    );
-  }
+export function listen(handler: ConnectionHandler, options: ListenOptions): Listening {
+  const listener = new HttpListener(handler, options);
   return {
-    port: server.addr.port,
-    hostname: server.addr.hostname,
-    shutdown: () => server.shutdown(),
+    port: listener.port,
+    hostname: listener.addr.hostname,
+    shutdown: () => listener.shutdown(),
   };
+}
+
+/**
+ * A client's IP address as a server reads it; a Unix socket peer counts as local.
+ *
+ * @example
+ * ```ts
+ * import { clientIp } from "./serve.ts";
+ * console.log(clientIp({ transport: "tcp", hostname: "10.0.0.7", port: 51000 })); // 10.0.0.7
+ * ```
+ */
+export function clientIp(addr: Deno.Addr): string {
+  return addr.transport === "tcp" || addr.transport === "udp" ? addr.hostname : "127.0.0.1";
 }
 
 /** Signals that stop a server; SIGTERM does not exist on Windows. */
