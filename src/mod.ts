@@ -94,6 +94,7 @@ export {
 export type { PendingEvent, TraceEvent, TraceRequest, TraceResponse } from "./trace/event.ts";
 export { type RunSummary, summariseRun } from "./trace/run_summary.ts";
 export { buildTrace, type Trace } from "./trace/trace.ts";
+export type { TraceHead } from "./trace/trace_files.ts";
 export type { EventTiming } from "./trace/timing.ts";
 export {
   type EventPage,

@@ -18,7 +18,18 @@ import { type JournalLine, readJournal } from "./journal.ts";
 import type { RunSummary } from "./run_summary.ts";
 import type { TracePaths } from "./trace_paths.ts";
 
-/** What the trace file says besides its events. */
+/**
+ * What a trace file says besides its events.
+ *
+ * @example
+ * ```ts
+ * import type { TraceHead } from "@mirage/core";
+ * const head: TraceHead = {
+ *   run_id: "r1", mode: "ci", outcome: "allowed", side_effect_count: 0,
+ *   counts: { allowed: 1, flagged: 0, policy_violation: 0, unmatched_route: 0, error: 0 },
+ * };
+ * ```
+ */
 export interface TraceHead extends RunSummary {
   /** The run id as given. */
   readonly run_id: string;
