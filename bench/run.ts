@@ -22,6 +22,7 @@ import { runDecide } from "./suites/decide.ts";
 import { runGateway } from "./suites/gateway.ts";
 import { runPeers } from "./suites/peers.ts";
 import { runScale } from "./suites/scale.ts";
+import { runTraces } from "./suites/traces.ts";
 
 function runSuite(
   name: SuiteName,
@@ -43,6 +44,8 @@ function runSuite(
       return runPeers(seed);
     case "gateway":
       return runGateway();
+    case "traces":
+      return runTraces();
   }
 }
 

@@ -120,14 +120,16 @@ async function gateRun(
   const events: GateEvent[] = [];
   const omitted = { events: 0, failing: 0 };
   let failing = 0;
-  for await (const e of reader.eachEvent(runId)) {
-    const fails = isFailing(e.outcome, options.failOnFlagged);
-    if (fails) failing++;
-    if ((listAll || e.outcome !== "allowed") && events.length < MAX_LISTED_EVENTS) {
-      events.push(gateEvent(e, options));
-    } else {
-      omitted.events++;
-      if (fails) omitted.failing++;
+  for await (const batch of reader.eventBatches(runId)) {
+    for (const e of batch) {
+      const fails = isFailing(e.outcome, options.failOnFlagged);
+      if (fails) failing++;
+      if ((listAll || e.outcome !== "allowed") && events.length < MAX_LISTED_EVENTS) {
+        events.push(gateEvent(e, options));
+      } else {
+        omitted.events++;
+        if (fails) omitted.failing++;
+      }
     }
   }
   const run: GatedRun = {

@@ -54,9 +54,10 @@ export interface UpstreamRequest {
   /** The whole body, a stream of it, or none. */
   readonly body: Uint8Array | ReadableStream<Uint8Array> | undefined;
   /**
-   * Drops the client's connection. When the upstream fails while its body streams, this is
-   * called instead of erroring the body stream, so that the client sees a cut answer and the
-   * runtime prints nothing (it logs every errored response stream, with its stack).
+   * Drops the client's connection. When the upstream fails while a body without a declared
+   * length streams, this is called instead of erroring the body stream, so that the client sees
+   * a cut answer and the runtime prints nothing (it logs every errored response stream, with its
+   * stack).
    */
   readonly cutClient?: (() => void) | undefined;
 }
@@ -128,53 +129,106 @@ function describe(e: unknown): string {
   return typeof code === "string" ? `${message} (${code})` : message;
 }
 
+/** Body bytes held for the runtime before the upstream is paused. */
+const BUFFERED = 64 * 1024;
+
 /**
- * A response body as a web stream that says how it ended. Unlike `Readable.toWeb`, an upstream
- * failure does not error the stream while a `cutClient` is given: the client's connection is
- * dropped instead (see {@link UpstreamRequest.cutClient}).
+ * A response body as a web stream that says how it ended. An upstream that fails before the
+ * body's end must leave the client with a cut answer, never a clean end, and without the runtime
+ * printing a stack trace (it prints one for every response stream that errors):
+ *
+ * - with a declared `content-length`, the stream just ends: the runtime sees the body short of
+ *   its length and drops the connection itself;
+ * - otherwise (chunked) the client's connection is dropped (`cutClient`), once the runtime has
+ *   taken every byte that arrived and asks for more. The runtime sends the head only after a
+ *   second chunk (or 250 ms), so an empty chunk goes first, and the cut waits a turn of the event
+ *   loop so that what the runtime took is written. Without a `cutClient` the stream errors.
+ *
+ * A high-water mark of 0 makes a pull mean that the runtime is waiting; bytes that arrive
+ * meanwhile are held here (up to 64 KiB, then the upstream is paused), since `node:http` drops
+ * what it buffered when the upstream's connection fails.
  */
 function streamOf(
   res: http.IncomingMessage,
   cutClient: (() => void) | undefined,
 ): { body: ReadableStream<Uint8Array>; ended: Promise<BodyEnd> } {
-  let bytes = 0;
+  const declared = res.headers["content-length"] !== undefined;
+  const held: Uint8Array[] = [];
+  let heldBytes = 0;
+  let sent = 0;
+  let chunks = 0;
+  let waiting = false;
+  let complete = false;
+  let failure: { error: unknown } | undefined;
   let settle!: (end: BodyEnd) => void;
   const ended = new Promise<BodyEnd>((resolve) => (settle = resolve));
-  let done = false;
-  const finish = (end: BodyEnd): boolean => {
-    if (done) return false;
-    done = true;
+  let settled = false;
+  const finish = (end: BodyEnd) => {
+    if (settled) return;
+    settled = true;
     settle(end);
+  };
+  const give = (c: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array) => {
+    chunks++;
+    sent += chunk.length;
+    c.enqueue(chunk);
+  };
+  const cut = (c: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+    finish({ kind: "failed", bytes: sent, error: describe(error) });
+    if (declared) c.close();
+    else if (!cutClient) c.error(error);
+    else if (chunks < 2) give(c, new Uint8Array(0));
+    else setTimeout(cutClient, 0);
+  };
+  /** Answers a pending read — a held chunk, the end, the cut — or says there is nothing yet. */
+  const answer = (c: ReadableStreamDefaultController<Uint8Array>): boolean => {
+    const chunk = held.shift();
+    if (chunk) {
+      heldBytes -= chunk.length;
+      give(c, chunk);
+    } else if (complete) {
+      finish({ kind: "complete", bytes: sent });
+      c.close();
+    } else if (failure) cut(c, failure.error);
+    else return false;
     return true;
   };
   const body = new ReadableStream<Uint8Array>({
-    start(controller) {
+    start(c) {
       const fail = (e: unknown) => {
-        if (!finish({ kind: "failed", bytes, error: describe(e) })) return;
-        if (cutClient) cutClient();
-        else controller.error(e);
+        if (complete || failure) return;
+        failure = { error: e };
+        if (waiting) waiting = !answer(c);
       };
       res.on("data", (chunk: Uint8Array) => {
-        bytes += chunk.length;
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 0) <= 0) res.pause();
+        if (waiting) {
+          waiting = false;
+          give(c, chunk);
+          return;
+        }
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (heldBytes >= BUFFERED) res.pause();
       });
       res.on("end", () => {
-        if (finish({ kind: "complete", bytes })) controller.close();
+        complete = true;
+        if (waiting) waiting = !answer(c);
       });
       res.on("error", fail);
       res.on("close", () => {
         if (!res.complete) fail(new Error("the upstream closed the connection before the end"));
       });
     },
-    pull() {
+    pull(c) {
+      if (answer(c)) return;
+      waiting = true;
       res.resume();
     },
     cancel() {
-      finish({ kind: "cancelled", bytes });
+      finish({ kind: "cancelled", bytes: sent });
       res.destroy();
     },
-  });
+  }, { highWaterMark: 0 });
   return { body, ended };
 }
 

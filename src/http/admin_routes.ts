@@ -16,6 +16,7 @@ import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
 import { errorMessage, MirageError } from "../errors.ts";
 import { TraceReader } from "../trace/trace_reader.ts";
 import type { AdminGuard } from "./admin_guard.ts";
+import { errorAnswer } from "./answers.ts";
 import { type Metrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
 
 /** Where the admin routes are mounted. */
@@ -111,10 +112,10 @@ export function adminRoutes(options: AdminOptions): Hono {
       ? c.json({ run, ...events })
       : c.json({ error: "not_found", message: `no trace for run '${id}'` }, 404);
   });
-  admin.onError((e, c) =>
+  admin.onError((e) =>
     e instanceof MirageError && e.code === "invalid_query"
-      ? c.json({ error: e.code, message: e.message }, 400)
-      : c.json({ error: "error", message: errorMessage(e) }, 500)
+      ? errorAnswer(400, e.message, { code: e.code })
+      : errorAnswer(500, errorMessage(e))
   );
   admin.all(
     "*",

@@ -20,7 +20,7 @@
 
 import { errorMessage, MirageError } from "../errors.ts";
 import { type CloseReason, ConnectionCounters } from "./connection_counters.ts";
-import { type ConnectionServer, serveConnection } from "./serve_connection.ts";
+import { canServeConnections, type ConnectionServer, serveConnection } from "./serve_connection.ts";
 
 /**
  * One client connection, as a handler sees it.
@@ -157,7 +157,10 @@ export class HttpListener {
   #wake: (() => void) | undefined;
   #shutdown: Promise<void> | undefined;
 
-  /** Binds and starts accepting; throws `listen_failed` when the port cannot be bound. */
+  /**
+   * Binds and starts accepting; throws `listen_failed` when the port cannot be bound, and
+   * `runtime_unsupported` on a Deno without the per-connection server.
+   */
   constructor(handler: ConnectionHandler, options: HttpListenerOptions) {
     this.#handler = handler;
     this.#idleMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
@@ -165,6 +168,12 @@ export class HttpListener {
     this.counters = options.counters ?? new ConnectionCounters();
     this.#log = options.log ?? ((line) => console.error(line));
     this.#onError = options.onError ?? defaultOnError;
+    if (!canServeConnections()) {
+      throw new MirageError(
+        "runtime_unsupported",
+        `Deno ${Deno.version.deno} cannot serve accepted connections: run Mirage on the Deno it pins`,
+      );
+    }
     try {
       this.#listener = Deno.listen({ port: options.port, hostname: options.hostname });
     } catch (e) {

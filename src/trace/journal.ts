@@ -77,21 +77,24 @@ function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
 
 /**
  * Reads the complete lines of an open journal from byte `start` up to byte `end`, 64 KiB at a
- * time: never the whole text in memory, and every read goes back to the event loop. A last line
- * without its newline (a writer in the middle of it, or killed) is not read.
+ * time, and yields them a read at a time: never the whole text in memory, and every read goes
+ * back to the event loop. A last line without its newline (a writer in the middle of it, or
+ * killed) is not read.
  *
  * @example
  * ```ts ignore
  * import { readJournal } from "./journal.ts";
  * using file = await Deno.open("artifacts/traces/r1.jsonl");
- * for await (const entry of readJournal(file, 0, (await file.stat()).size)) console.log(entry.line?.event.outcome);
+ * for await (const lines of readJournal(file, 0, (await file.stat()).size)) {
+ *   for (const entry of lines) console.log(entry.line?.event.outcome);
+ * }
  * ```
  */
 export async function* readJournal(
   file: Deno.FsFile,
   start: number,
   end: number,
-): AsyncGenerator<JournalEntry> {
+): AsyncGenerator<JournalEntry[]> {
   await file.seek(start, Deno.SeekMode.Start);
   let at = start;
   let carry = new Uint8Array(0);
@@ -100,15 +103,17 @@ export async function* readJournal(
     const n = await file.read(buf.subarray(0, Math.min(CHUNK, end - at - carry.length)));
     if (n === null) return;
     const bytes = carry.length ? joinBytes(carry, buf.subarray(0, n)) : buf.subarray(0, n);
+    const lines: JournalEntry[] = [];
     let from = 0;
     for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, from)) {
       const text = bytes.subarray(from, nl);
       const entry = { start: at, end: at + nl - from + 1 };
       at = entry.end;
       from = nl + 1;
-      if (text.length > 0) yield { line: parseLine(text), ...entry };
+      if (text.length > 0) lines.push({ line: parseLine(text), ...entry });
     }
     carry = bytes.slice(from);
+    if (lines.length) yield lines;
   }
 }
 
@@ -121,9 +126,11 @@ export async function resumeJournal(path: string, file: Deno.FsFile): Promise<nu
   const size = (await reader.stat()).size;
   let events = 0;
   let complete = 0;
-  for await (const entry of readJournal(reader, 0, size)) {
-    complete = entry.end;
-    if (entry.line) events++;
+  for await (const lines of readJournal(reader, 0, size)) {
+    for (const entry of lines) {
+      complete = entry.end;
+      if (entry.line) events++;
+    }
   }
   if (complete < size) writeText(file, "\n");
   return events;

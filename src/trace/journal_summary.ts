@@ -156,14 +156,16 @@ async function bringUpToDate(
   let runId = base?.run_id;
   let mode = base?.mode;
   let offset = base?.journal.offset ?? 0;
-  for await (const entry of readJournal(file, offset, stat.size)) {
-    offset = entry.end;
-    const line = entry.line;
-    if (!line) continue;
-    if (tally.events % PAGE_STEP === 0) pages.push(entry.start);
-    runId ??= line.run_id;
-    mode ??= line.mode;
-    tally.add(line.event, line.timing?.at);
+  for await (const lines of readJournal(file, offset, stat.size)) {
+    for (const entry of lines) {
+      offset = entry.end;
+      const line = entry.line;
+      if (!line) continue;
+      if (tally.events % PAGE_STEP === 0) pages.push(entry.start);
+      runId ??= line.run_id;
+      mode ??= line.mode;
+      tally.add(line.event, line.timing?.at);
+    }
   }
   const summary: JournalSummary = {
     mirage_summary: 1,

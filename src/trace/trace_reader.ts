@@ -169,8 +169,7 @@ async function readJson<T>(path: string, what: string): Promise<T | undefined> {
 }
 
 /** A run with no journal, only a trace file (copied from elsewhere, or older than journals). */
-async function traceFileInfo(dir: string, runId: string): Promise<RunInfo | undefined> {
-  const path = tracePaths(dir, runId).trace;
+async function traceFileInfo(path: string, runId: string): Promise<RunInfo | undefined> {
   const trace = await readJson<Trace>(path, `trace '${runId}'`);
   if (!trace) return undefined;
   const info: RunInfo = {
@@ -232,6 +231,8 @@ export class TraceReader {
   /** The directory. */
   readonly dir: string;
   readonly #known = new Map<string, JournalSummary>();
+  /** Runs known from their trace file alone, with the file's size and mtime when read. */
+  readonly #fileOnly = new Map<string, { size: number; mtime: number | null; info: RunInfo }>();
   readonly #reading = new Map<string, Promise<JournalSummary | undefined>>();
 
   /** A reader of `dir`. */
@@ -247,7 +248,7 @@ export class TraceReader {
   /** One run's summary; `undefined` when there is no such run. */
   async run(runId: string): Promise<RunInfo | undefined> {
     const s = await this.#summary(runId);
-    return s ? infoOf(this.dir, runId, s) : await traceFileInfo(this.dir, runId);
+    return s ? infoOf(this.dir, runId, s) : await this.#fromTraceFile(runId);
   }
 
   /** A page of runs, newest first. */
@@ -280,8 +281,8 @@ export class TraceReader {
     if (!s) return await this.#traceFilePage(runId, offset, limit);
     const events: TraceEvent[] = [];
     if (limit > 0 && offset < s.tally.events) {
-      for await (const e of this.#eventsFrom(runId, s, offset)) {
-        events.push(e);
+      for await (const batch of this.#eventsFrom(runId, s, offset)) {
+        events.push(...batch.slice(0, limit - events.length));
         if (events.length === limit) break;
       }
     }
@@ -289,15 +290,23 @@ export class TraceReader {
     return { events, offset, limit, next_offset: next < s.tally.events ? next : null };
   }
 
-  /** Every event of a run, in order, streamed; nothing when there is no such run. */
-  async *eachEvent(runId: string): AsyncGenerator<TraceEvent> {
+  /**
+   * Every event of a run, in order, streamed a read of the journal at a time (64 KiB of lines);
+   * nothing when there is no such run.
+   */
+  async *eventBatches(runId: string): AsyncGenerator<TraceEvent[]> {
     const s = await this.#summary(runId);
     if (s) {
       yield* this.#eventsFrom(runId, s, 0);
       return;
     }
     const trace = await readJson<Trace>(tracePaths(this.dir, runId).trace, `trace '${runId}'`);
-    if (trace) yield* trace.events;
+    if (trace) yield trace.events;
+  }
+
+  /** Every event of a run, in order, streamed; nothing when there is no such run. */
+  async *eachEvent(runId: string): AsyncGenerator<TraceEvent> {
+    for await (const batch of this.eventBatches(runId)) yield* batch;
   }
 
   /**
@@ -324,11 +333,13 @@ export class TraceReader {
       if (size > offset) {
         const file = await Deno.open(journal, { read: true });
         try {
-          for await (const entry of readJournal(file, offset, size)) {
-            offset = entry.end;
-            if (!entry.line) continue;
-            if (++seq > skip) yield { seq, ...entry.line.event };
-            if (signal?.aborted) return;
+          for await (const lines of readJournal(file, offset, size)) {
+            for (const entry of lines) {
+              offset = entry.end;
+              if (!entry.line) continue;
+              if (++seq > skip) yield { seq, ...entry.line.event };
+              if (signal?.aborted) return;
+            }
           }
         } finally {
           file.close();
@@ -382,19 +393,34 @@ export class TraceReader {
     runId: string,
     s: JournalSummary,
     from: number,
-  ): AsyncGenerator<TraceEvent> {
+  ): AsyncGenerator<TraceEvent[]> {
     const start = startOf(s, from);
     if (start.offset >= s.journal.offset) return;
     let seq = start.seq;
     const file = await Deno.open(tracePaths(this.dir, runId).journal, { read: true });
     try {
-      for await (const entry of readJournal(file, start.offset, s.journal.offset)) {
-        if (!entry.line) continue;
-        if (++seq > from) yield { seq, ...entry.line.event };
+      for await (const lines of readJournal(file, start.offset, s.journal.offset)) {
+        const events: TraceEvent[] = [];
+        for (const entry of lines) {
+          if (entry.line && ++seq > from) events.push({ seq, ...entry.line.event });
+        }
+        if (events.length) yield events;
       }
     } finally {
       file.close();
     }
+  }
+
+  async #fromTraceFile(runId: string): Promise<RunInfo | undefined> {
+    const path = tracePaths(this.dir, runId).trace;
+    const stat = await Deno.stat(path).catch(() => undefined);
+    if (!stat) return undefined;
+    const mtime = stat.mtime?.getTime() ?? null;
+    const known = this.#fileOnly.get(runId);
+    if (known?.size === stat.size && known.mtime === mtime) return known.info;
+    const info = await traceFileInfo(path, runId);
+    if (info) this.#fileOnly.set(runId, { size: stat.size, mtime, info });
+    return info;
   }
 
   async #traceFilePage(runId: string, offset: number, limit: number) {

@@ -13,12 +13,13 @@ import { POLICIES } from "../gateway/harness.ts";
 import { TestUpstream } from "../gateway/upstream_server.ts";
 
 /** An IPv4 address of this machine that is not loopback: clients from there are remote. */
-function remoteAddress(): string {
-  const found = Deno.networkInterfaces().find((i) =>
-    i.family === "IPv4" && !i.address.startsWith("127.")
+async function remoteAddress(): Promise<string> {
+  const out = await new Deno.Command("hostname", { args: ["-I"], stdout: "piped" }).output();
+  const found = new TextDecoder().decode(out.stdout).split(/\s+/).find((ip) =>
+    /^\d+\.\d+\.\d+\.\d+$/.test(ip) && !ip.startsWith("127.")
   );
   if (!found) throw new Error("these tests need a non-loopback IPv4 interface on this machine");
-  return found.address;
+  return found;
 }
 
 interface Running {
@@ -80,7 +81,7 @@ async function withServer(
 
 /** Every rule, against one surface; `decides` when the surface serves `v1/decide`. */
 async function checkRules(start: Start, decides: boolean): Promise<void> {
-  const remote = remoteAddress();
+  const remote = await remoteAddress();
   const local = "127.0.0.1";
   const decided = decides ? 200 : 404;
   await withServer(start, [], async (port) => {
