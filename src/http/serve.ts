@@ -7,24 +7,23 @@
  * @module
  */
 
-import type { ConnectionCounters } from "./connection_counters.ts";
-import { type ConnectionHandler, HttpListener } from "./http_listener.ts";
+import {
+  type ConnectionHandler,
+  HttpListener,
+  type HttpListenerOptions,
+} from "./http_listener.ts";
 
-/** Where to listen, and when to close idle connections. */
-export interface ListenOptions {
-  /** Port; 0 picks a free one. */
-  readonly port: number;
-  /** Interface to bind, e.g. `127.0.0.1`. */
-  readonly hostname: string;
-  /** Close a connection idle this long after its last answer; default 30 s. */
-  readonly idleTimeoutMs?: number | undefined;
-  /** Close a new connection whose request head is not complete by then; default 10 s. */
-  readonly headTimeoutMs?: number | undefined;
-  /** Where connection counts go (a server's metrics); default counters of its own. */
-  readonly counters?: ConnectionCounters | undefined;
-  /** Where accept failures are reported; default `console.error`. */
-  readonly log?: ((line: string) => void) | undefined;
-}
+/**
+ * Where to listen, when to close idle connections, where connection counts and accept failures
+ * go: the listener's options.
+ *
+ * @example
+ * ```ts
+ * import type { ListenOptions } from "./serve.ts";
+ * const o: ListenOptions = { port: 0, hostname: "127.0.0.1", headTimeoutMs: 5_000 };
+ * ```
+ */
+export type ListenOptions = HttpListenerOptions;
 
 /** A listening server. */
 export interface Listening {
