@@ -5,7 +5,7 @@
  * (`http_listener.ts`) and hands each one here. Deno 2.9.6 has no public API for this: the
  * runtime's `serveHttpOnConnection` is reached through `Deno[Deno.internal]`, the same function
  * its `node:http` server uses. The legacy `Deno.serveHttp` would do the job with a public API
- * but cost 30% of a minimal server's throughput (docs/operations.md#the-listener).
+ * but at more than twice the CPU per request (docs/operations.md#the-listener).
  *
  * @module
  */
