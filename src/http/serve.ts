@@ -7,11 +7,7 @@
  * @module
  */
 
-import {
-  type ConnectionHandler,
-  HttpListener,
-  type HttpListenerOptions,
-} from "./http_listener.ts";
+import { type ConnectionHandler, HttpListener, type HttpListenerOptions } from "./http_listener.ts";
 
 /**
  * Where to listen, when to close idle connections, where connection counts and accept failures
