@@ -3,13 +3,16 @@
  * same streaming of bodies in both directions. What the gateway costs beyond this is the cost
  * of deciding and recording.
  *
- * `deno run -A bench/bare_proxy.ts --upstream http://127.0.0.1:9000 [--port 0]`
+ * `deno run -A bench/bare_proxy.ts --upstream http://127.0.0.1:9000 [--port 0] [--mirage-listener]`:
+ * with `--mirage-listener` it is served by Mirage's own listener (`src/http/serve.ts`, as the
+ * gateway is) instead of `Deno.serve`, so that the two rows give what the listener costs.
  *
  * @module
  */
 
 import { Hono } from "hono";
 import { parseArgs } from "node:util";
+import { listen } from "../src/http/serve.ts";
 
 const HOP_BY_HOP = [
   "connection",
@@ -51,13 +54,20 @@ export function bareProxy(upstream: URL): Hono {
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
-    options: { upstream: { type: "string" }, port: { type: "string", default: "0" } },
+    options: {
+      upstream: { type: "string" },
+      port: { type: "string", default: "0" },
+      "mirage-listener": { type: "boolean", default: false },
+    },
   });
   if (values.upstream === undefined) throw new Error("--upstream is required");
   const app = bareProxy(new URL(values.upstream));
-  Deno.serve({
-    hostname: "127.0.0.1",
-    port: Number(values.port),
-    onListen: ({ port }) => console.error(`bare proxy listening on http://127.0.0.1:${port}`),
-  }, app.fetch);
+  const address = { hostname: "127.0.0.1", port: Number(values.port) };
+  const listening = (port: number) =>
+    console.error(`bare proxy listening on http://127.0.0.1:${port}`);
+  if (values["mirage-listener"]) {
+    listening(listen((request, info) => app.fetch(request, info), address).port);
+  } else {
+    Deno.serve({ ...address, onListen: ({ port }) => listening(port) }, app.fetch);
+  }
 }

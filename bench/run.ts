@@ -23,6 +23,7 @@ import { runGateway } from "./suites/gateway.ts";
 import { runPeers } from "./suites/peers.ts";
 import { runScale } from "./suites/scale.ts";
 import { runState } from "./suites/state.ts";
+import { runTraces } from "./suites/traces.ts";
 
 function runSuite(
   name: SuiteName,
@@ -46,6 +47,8 @@ function runSuite(
       return runGateway();
     case "state":
       return runState(seed);
+    case "traces":
+      return runTraces();
   }
 }
 

@@ -109,17 +109,22 @@ export {
   type PolicyOutcome,
 } from "./engine/outcome.ts";
 
-export {
-  type PendingEvent,
-  type RunSummary,
-  summariseRun,
-  type TraceEvent,
-  type TraceRequest,
-  type TraceResponse,
-} from "./trace/event.ts";
+export type { PendingEvent, TraceEvent, TraceRequest, TraceResponse } from "./trace/event.ts";
+export { type RunSummary, summariseRun } from "./trace/run_summary.ts";
 export { buildTrace, type Trace } from "./trace/trace.ts";
+export type { TraceHead } from "./trace/trace_files.ts";
 export type { EventTiming } from "./trace/timing.ts";
-export { listRuns, materialiseTrace, readTrace } from "./trace/trace_reader.ts";
+export {
+  type EventPage,
+  type FollowOptions,
+  listRuns,
+  materialiseTrace,
+  readTrace,
+  type RunInfo,
+  type RunPage,
+  type RunQuery,
+  TraceReader,
+} from "./trace/trace_reader.ts";
 export { TraceStore, type TraceStoreOptions } from "./trace/trace_store.ts";
 
 export { type MirageSession, session, type SessionOptions } from "./session/session.ts";

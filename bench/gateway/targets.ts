@@ -1,6 +1,7 @@
 /**
- * What the gateway suite puts load on: the upstream direct, the bare hono proxy, and the Mirage
- * gateway in passthrough and in enforce mode, and in enforce mode with an audit log.
+ * What the gateway suite puts load on: the upstream direct, the bare hono proxy (on
+ * `Deno.serve`, and on Mirage's own listener: the difference is what the listener costs), and
+ * the Mirage gateway in passthrough and in enforce mode, and in enforce mode with an audit log.
  */
 
 import { repoUrl } from "../lib/policy_file.ts";
@@ -10,6 +11,7 @@ import { type ServerProcess, startDenoServer } from "./server_process.ts";
 export type TargetName =
   | "direct"
   | "bare proxy"
+  | "bare proxy, mirage listener"
   | "gateway passthrough"
   | "gateway enforce"
   | "gateway enforce, memory state"
@@ -38,13 +40,15 @@ function origin(p: ServerProcess): string {
   return `http://127.0.0.1:${p.port}`;
 }
 
-/** Starts the bare proxy in front of the upstream. */
-export async function startBare(upstream: string): Promise<Target> {
-  const p = await startDenoServer("bare proxy", repoUrl("bench/bare_proxy.ts").pathname, [
+/** Starts the bare proxy in front of the upstream, on `Deno.serve` or on Mirage's listener. */
+export async function startBare(upstream: string, mirageListener = false): Promise<Target> {
+  const name = mirageListener ? "bare proxy, mirage listener" : "bare proxy";
+  const p = await startDenoServer(name, repoUrl("bench/bare_proxy.ts").pathname, [
     "--upstream",
     upstream,
+    ...(mirageListener ? ["--mirage-listener"] : []),
   ]);
-  return { name: "bare proxy", origin: origin(p), process: p };
+  return { name, origin: origin(p), process: p };
 }
 
 /** Another policy file, more flags and the name to report, for the state suite's gateways. */

@@ -5,7 +5,15 @@
 import { parseArgs } from "node:util";
 
 /** Suite names, in run order. */
-export const SUITES = ["containment", "decide", "scale", "peers", "gateway", "state"] as const;
+export const SUITES = [
+  "containment",
+  "decide",
+  "scale",
+  "peers",
+  "gateway",
+  "state",
+  "traces",
+] as const;
 /** A suite name. */
 export type SuiteName = (typeof SUITES)[number];
 

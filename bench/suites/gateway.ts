@@ -172,7 +172,7 @@ function ratiosOf(results: readonly TargetResult[]): Record<string, Ratio> {
   const direct = byName(results, "direct");
   const bare = byName(results, "bare proxy");
   for (const r of results.filter((x) => x.name !== "direct")) {
-    const key = r.name.replace(" ", "_");
+    const key = r.name.replaceAll(/[^a-z]+/g, "_");
     if (r.saturated) {
       out[`gateway.saturated.${key}_vs_direct.rps`] = {
         value: rps(r) / rps(direct),
@@ -335,6 +335,7 @@ export async function runGateway(): Promise<SuiteResult> {
     const results = await measureAll([
       () => Promise.resolve({ name: "direct", origin: up, process: undefined }),
       () => startBare(up),
+      () => startBare(up, true),
       () => startGateway(cli, up, "passthrough", traces),
       () => startGateway(cli, up, "enforce", traces),
       () => startGateway(cli, up, "enforce", traces, undefined, audit),

@@ -1,30 +1,33 @@
 /**
  * `mirage proxy` as a library: the CI request path behind an HTTP server, with the admin
- * routes (`v1/decide` included: tool calls are decided, answered with their tool mocks and
- * recorded in the run like requests), metrics, one log line per request, and reload on SIGHUP
- * or file change. Used by the `proxy` command, by `gate-run -- COMMAND` and by the demo.
+ * routes (guarded as on every surface; `v1/decide` included: tool calls are decided, answered
+ * with their tool mocks and recorded in the run like requests), metrics, one log line per
+ * request, and reload on SIGHUP or file change. Used by the `proxy` command, by
+ * `gate-run -- COMMAND` and by the demo.
  *
  * @module
  */
 
 import { Hono } from "hono";
-import type { Mode } from "../engine/outcome.ts";
 import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
+import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
+import { AdminGuard } from "../http/admin_guard.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import { type DecideContext, handleDecide } from "../http/decide_route.ts";
+import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
 import { requestLogObserver } from "../log/request_log.ts";
+import { type StateStore, storeStatus } from "../state/state_store.ts";
+import { CallMemory } from "../tools/call_memory.ts";
 import { Recorder } from "../trace/recorder.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { TraceStore } from "../trace/trace_store.ts";
-import { CallMemory } from "../tools/call_memory.ts";
 import { loadCiContext } from "./ci_context.ts";
 import { type CiContext, handleCiRequest } from "./ci_handler.ts";
-import { type StateStore, storeStatus } from "../state/state_store.ts";
 
 /**
  * Options of {@link startProxy}; everything but the two files has a default.
@@ -58,6 +61,17 @@ export interface ProxyOptions {
   readonly log?: (line: string) => void;
   /** Colour the request lines; default false. */
   readonly colour?: boolean;
+  /**
+   * When set, admin routes (`health` aside) need `authorization: Bearer <token>`, loopback
+   * included; without it they answer loopback clients only.
+   */
+  readonly adminToken?: string | undefined;
+  /** When set, `v1/decide` takes `authorization: Bearer <token>` (or the admin token) instead. */
+  readonly decideToken?: string | undefined;
+  /** Close a client connection idle this long after its last answer, in ms; default 30,000. */
+  readonly idleTimeoutMs?: number;
+  /** Close a new client connection whose request head is not complete by then, in ms; default 10,000. */
+  readonly headTimeoutMs?: number;
   /** Where the state operators keep state (kept across reloads, closed with the proxy); default in memory. */
   readonly store?: StateStore;
   /** Write an audit log of every decision and reload (docs/audit.md). */
@@ -82,7 +96,9 @@ export interface ProxyHandle {
   close(): Promise<void>;
 }
 
-type Settings = Required<Omit<ProxyOptions, "runId" | "store" | "audit">>;
+type Settings = Required<
+  Omit<ProxyOptions, "runId" | "adminToken" | "decideToken" | "store" | "audit">
+>;
 
 /** Bytes of a posted `v1/decide` action read at most (the gateway's default inspection limit). */
 const DECIDE_MAX_BODY = 1024 * 1024;
@@ -99,6 +115,8 @@ function settings(o: ProxyOptions): Settings {
     watchFiles: o.watchFiles ?? true,
     log: o.log ?? ((line) => console.log(line)),
     colour: o.colour ?? false,
+    idleTimeoutMs: o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    headTimeoutMs: o.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
   };
 }
 
@@ -121,15 +139,16 @@ class CiProxy implements ProxyHandle {
   readonly #metrics = new Metrics(() => storeStatus(this.#holder.current.policies.store));
   readonly #traces: TraceStore;
   readonly #recorder: Recorder;
+  readonly #audit: AuditLog | undefined;
   readonly #app: Hono;
   readonly #lifecycle: ServerLifecycle<CiContext>;
-  readonly #audit: AuditLog | undefined;
 
   constructor(
     s: Settings,
     runIds: RunIdRule,
     traces: TraceStore,
     initial: CiContext,
+    guard: AdminGuard,
     audit: AuditLog | undefined,
   ) {
     this.#settings = s;
@@ -147,9 +166,9 @@ class CiProxy implements ProxyHandle {
         ({ runId }) => this.runIds.add(runId),
       ],
     });
-    this.#app = this.#buildApp();
+    this.#app = this.#buildApp(guard);
     this.#lifecycle = new ServerLifecycle({
-      address: s,
+      address: { ...s, counters: this.#metrics.connections },
       holder: this.#holder,
       log: s.log,
       reloaded: (_cause, ctx) => `[mirage] reloaded · ${sizes(ctx)}`,
@@ -176,7 +195,7 @@ class CiProxy implements ProxyHandle {
   }
 
   start(): void {
-    this.#lifecycle.listen((request) => this.#app.fetch(request));
+    this.#lifecycle.listen((request, info) => this.#app.fetch(request, info));
     const s = this.#settings;
     const mode = s.mode === "enforce" ? "" : " · passthrough";
     s.log(`[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}`);
@@ -199,7 +218,7 @@ class CiProxy implements ProxyHandle {
     await this.#holder.current.policies.store.close();
   }
 
-  #buildApp(): Hono {
+  #buildApp(guard: AdminGuard): Hono {
     const app = new Hono();
     const decide: DecideContext = {
       mode: this.#settings.mode,
@@ -213,13 +232,14 @@ class CiProxy implements ProxyHandle {
         return { policies: ctx.policies, surface: ctx.mocks, redactor: ctx.redactor };
       },
     };
-    app.post(`${ADMIN_PREFIX}/v1/decide`, (c) => handleDecide(decide, c.req.raw));
     app.route(
       ADMIN_PREFIX,
       adminRoutes({
         health: () => this.#health(),
         metrics: this.#metrics,
         traces: this.#settings.traces,
+        guard,
+        decide: (request) => handleDecide(decide, request),
       }),
     );
     app.all("*", (c) => {
@@ -268,6 +288,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const s = settings(options);
   const traces = new TraceStore({ dir: s.traces, mode: "ci", reset: true, idleFlushMs: 200 });
   const runIds = new RunIdRule(options.runId === undefined ? {} : { option: options.runId });
+  const guard = new AdminGuard(options);
   // The proxy owns the store it is given: a file that does not load releases it too.
   const ctx = await loadCiContext(s, options.store).catch(async (e) => {
     await options.store?.close();
@@ -278,7 +299,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     await traces.close();
     await ctx.policies.store.close();
   });
-  const proxy = new CiProxy(s, runIds, traces, ctx, audit);
+  const proxy = new CiProxy(s, runIds, traces, ctx, guard, audit);
   try {
     proxy.start();
   } catch (e) {

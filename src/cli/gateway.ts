@@ -13,6 +13,14 @@ import { parseSize } from "./size.ts";
 import { stopSignal } from "../http/serve.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
+import {
+  envValue,
+  integerFlag,
+  SERVER_FLAG_OPTIONS,
+  SERVER_FLAG_USAGE,
+  serverFlagDetails,
+  serverFlags,
+} from "./server_flags.ts";
 import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
 import { AUDIT_FLAGS, auditOptions } from "./audit_flags.ts";
 
@@ -21,7 +29,8 @@ const SPEC: CommandSpec = {
   usage:
     "--upstream URL --mode passthrough|enforce --policies P [--surface mocks.yaml] [--port 8080] " +
     "[--host 127.0.0.1] [--traces DIR] [--run-id ID] [--timeout-ms 10000] [--max-body 1MiB] " +
-    `[--admin-token T] [--no-decision-log] ${STATE_FLAGS.usage} [--audit DIR [--audit-actor-header H]]`,
+    `${SERVER_FLAG_USAGE} [--no-decision-log] ${STATE_FLAGS.usage} ` +
+    "[--audit DIR [--audit-actor-header H]]",
   details: [
     "  --upstream URL       where allowed requests go (http or https, optionally with a base path,",
     "                       which rules do not see: they read the path the client sent)",
@@ -35,8 +44,7 @@ const SPEC: CommandSpec = {
     "  --timeout-ms N       wait for the upstream's response head, then 504 (default 10000)",
     "  --max-body SIZE      request body bytes read for the policies, e.g. 512KiB (default 1MiB);",
     "                       larger: enforce answers 413, passthrough forwards and records an error",
-    "  --admin-token T      admin routes need 'authorization: Bearer T' (also MIRAGE_ADMIN_TOKEN);",
-    "                       without it they answer loopback clients only",
+    ...serverFlagDetails(2),
     "  --no-decision-log    no JSON line per decision on stdout",
     ...STATE_FLAGS.help(2, 23),
     "  --audit DIR          append a hash-chained entry per decision and reload to DIR (one file",
@@ -57,30 +65,14 @@ const SPEC: CommandSpec = {
     "run-id": { type: "string" },
     "timeout-ms": { type: "string", default: "10000" },
     "max-body": { type: "string", default: "1MiB" },
-    "admin-token": { type: "string" },
-    "no-decision-log": { type: "boolean", default: false },
+    ...SERVER_FLAG_OPTIONS,
     ...STATE_FLAGS.options,
     ...AUDIT_FLAGS,
+    "no-decision-log": { type: "boolean", default: false },
   },
 };
 
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const log = (line: string) => console.error(line);
-
-function integer(text: string, flag: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) {
-    throw new MirageError("usage", `--${flag} must be an integer from ${min} to ${max}`);
-  }
-  return n;
-}
 
 function upstreamOf(text: string | undefined): URL {
   if (text === undefined) throw new MirageError("usage", "--upstream is required");
@@ -115,12 +107,12 @@ export function gatewayOptions(values: FlagValues): GatewayOptions {
     mode,
     policies,
     surface: str("surface"),
-    port: integer(str("port") as string, "port", 0, 65535),
+    port: integerFlag(str("port") as string, "port", 0, 65535),
     hostname: str("host") as string,
     traces: str("traces") as string,
-    timeoutMs: integer(str("timeout-ms") as string, "timeout-ms", 1, 3_600_000),
+    timeoutMs: integerFlag(str("timeout-ms") as string, "timeout-ms", 1, 3_600_000),
     maxBody,
-    adminToken: str("admin-token") ?? env("MIRAGE_ADMIN_TOKEN"),
+    ...serverFlags(values),
     runId: new RunIdRule({ flag: str("run-id") }).fallback,
     decisionLog: values["no-decision-log"] ? undefined : stdoutDecisionLog(),
     log,
@@ -145,7 +137,7 @@ export async function run(args: string[]): Promise<number> {
   let state: StateChoice;
   try {
     options = gatewayOptions(parsed);
-    state = stateChoice(parsed, env);
+    state = stateChoice(parsed, envValue);
   } catch (e) {
     if (e instanceof MirageError && (e.code === "usage" || e.code === "invalid_size")) {
       return usageError(SPEC, e.message);

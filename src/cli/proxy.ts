@@ -16,11 +16,18 @@ import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from 
 import { parsePort } from "./port.ts";
 import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
 import { AUDIT_FLAGS, auditOptions } from "./audit_flags.ts";
+import {
+  SERVER_FLAG_OPTIONS,
+  SERVER_FLAG_USAGE,
+  serverFlagDetails,
+  serverFlags,
+} from "./server_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    `[--mode enforce|passthrough] [--no-watch] ${STATE_FLAGS.usage} [--audit DIR [--audit-actor-header H]]`,
+    `[--mode enforce|passthrough] [--no-watch] ${SERVER_FLAG_USAGE} ${STATE_FLAGS.usage} ` +
+    "[--audit DIR [--audit-actor-header H]]",
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -34,14 +41,17 @@ const SPEC: CommandSpec = {
     "      --mode M       enforce (default): answer 403/404 to violations;",
     "                     passthrough: serve the mock anyway and record enforced: false",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
+    ...serverFlagDetails(6),
     ...STATE_FLAGS.help(6, 21),
     "      --audit DIR    append a hash-chained entry per decision and reload to DIR (one file",
     "                     per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)",
     "      --audit-actor-header H",
     "                     the request header that names the actor, e.g. x-agent-id",
     "",
-    "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id;",
-    "       POST /_mirage/v1/decide (tool calls of an agent's remoteGate, answered with their mocks)",
+    "Admin: GET /_mirage/health (always open), /_mirage/metrics, /_mirage/v1/runs,",
+    "       /_mirage/v1/runs/:id (loopback only, or the admin token when one is set);",
+    "       POST /_mirage/v1/decide (tool calls of an agent's remoteGate, answered with their mocks;",
+    "       the decide token opens it alone)",
   ],
   options: {
     mocks: { type: "string", short: "m" },
@@ -52,6 +62,7 @@ const SPEC: CommandSpec = {
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
     "no-watch": { type: "boolean" },
+    ...SERVER_FLAG_OPTIONS,
     ...STATE_FLAGS.options,
     ...AUDIT_FLAGS,
   },
@@ -95,8 +106,10 @@ export async function run(args: string[]): Promise<number> {
     throw e;
   }
   let audit;
+  let server;
   try {
     audit = auditOptions(flags);
+    server = serverFlags(flags);
   } catch (e) {
     if (e instanceof MirageError && e.code === "usage") return usageError(SPEC, e.message);
     throw e;
@@ -105,6 +118,7 @@ export async function run(args: string[]): Promise<number> {
   let proxy;
   try {
     proxy = await startProxy({
+      ...server,
       mocks: String(flags.mocks),
       policies: String(flags.policies),
       port: parsePort(String(flags.port)) as number,

@@ -3,14 +3,16 @@
  * A run fails on `policy_violation`, `unmatched_route` or `error` (and `flagged` when asked);
  * no traces at all, or a requested run without a trace, fails too — never a silent pass.
  *
+ * Runs are read as streams (`trace_reader.ts`), so that a large journal costs time, not memory:
+ * a run of at most {@link MAX_LISTED_EVENTS} events lists every event; a larger one lists its
+ * first {@link MAX_LISTED_EVENTS} events that are not `allowed` and counts the rest.
+ *
  * @module
  */
 
 import { isFailing, type Outcome, type OutcomeCounts } from "../engine/outcome.ts";
 import type { TraceEvent } from "../trace/event.ts";
-import { listRuns, readTrace } from "../trace/trace_reader.ts";
-import { tracePaths } from "../trace/trace_paths.ts";
-import type { Trace } from "../trace/trace.ts";
+import { type RunInfo, TraceReader } from "../trace/trace_reader.ts";
 import { describeEvent } from "../trace/describe_event.ts";
 import { type HintFiles, nextHint } from "./next_hint.ts";
 
@@ -48,9 +50,16 @@ export interface GatedRun {
   trace: string;
   /** Whether the run passes. */
   passed: boolean;
-  /** Every event of the run. */
+  /** Number of events in the run. */
+  event_count: number;
+  /** The run's events, or in a large run the first ones that are not `allowed`. */
   events: GateEvent[];
+  /** Events of the run left out of `events`, and how many of them fail. */
+  omitted: { events: number; failing: number };
 }
+
+/** A run lists every event up to this many; past it, the first this many not `allowed`. */
+export const MAX_LISTED_EVENTS = 1_000;
 
 /** The command `gate-run` ran under the proxy, if any. */
 export interface GatedCommand {
@@ -101,18 +110,40 @@ function gateEvent(e: TraceEvent, options: GateOptions): GateEvent {
   return event;
 }
 
-function gateRun(trace: Trace, options: GateOptions): GatedRun {
-  const events = trace.events.map((e) => gateEvent(e, options));
+async function gateRun(
+  reader: TraceReader,
+  runId: string,
+  info: RunInfo,
+  options: GateOptions,
+): Promise<GatedRun> {
+  const listAll = info.events <= MAX_LISTED_EVENTS;
+  const events: GateEvent[] = [];
+  const omitted = { events: 0, failing: 0 };
+  let failing = 0;
+  for await (const batch of reader.eventBatches(runId)) {
+    for (const e of batch) {
+      const fails = isFailing(e.outcome, options.failOnFlagged);
+      if (fails) failing++;
+      if ((listAll || e.outcome !== "allowed") && events.length < MAX_LISTED_EVENTS) {
+        events.push(gateEvent(e, options));
+      } else {
+        omitted.events++;
+        if (fails) omitted.failing++;
+      }
+    }
+  }
   const run: GatedRun = {
-    run_id: trace.run_id,
-    outcome: trace.outcome,
-    counts: trace.counts,
-    side_effect_count: trace.side_effect_count,
-    trace: tracePaths(options.traces, trace.run_id).trace,
-    passed: !events.some((e) => e.fails),
+    run_id: info.run_id,
+    outcome: info.outcome,
+    counts: info.counts,
+    side_effect_count: info.side_effect_count,
+    trace: info.trace,
+    passed: failing === 0,
+    event_count: info.events,
     events,
+    omitted,
   };
-  if (trace.policy !== undefined) run.policy = trace.policy;
+  if (info.policy !== undefined) run.policy = info.policy;
   return run;
 }
 
@@ -127,7 +158,8 @@ function gateRun(trace: Trace, options: GateOptions): GatedRun {
  * ```
  */
 export async function gateTraces(options: GateOptions): Promise<GateReport> {
-  const ids = options.runIds.length ? [...options.runIds] : await listRuns(options.traces);
+  const reader = new TraceReader(options.traces);
+  const ids = options.runIds.length ? [...options.runIds] : await reader.runIds();
   const problems: string[] = [];
   if (ids.length === 0) {
     problems.push(
@@ -136,8 +168,9 @@ export async function gateTraces(options: GateOptions): Promise<GateReport> {
   }
   const runs: GatedRun[] = [];
   for (const id of ids) {
-    const trace = await readTrace(options.traces, id);
-    if (trace) runs.push(gateRun(trace, options));
+    // Materialised on the way, so that the trace file a CI job uploads is up to date.
+    const info = await reader.materialise(id) ?? await reader.run(id);
+    if (info) runs.push(await gateRun(reader, id, info, options));
     else problems.push(`no trace for run '${id}' in ${options.traces}`);
   }
   const passed = problems.length === 0 && runs.every((r) => r.passed);

@@ -1,6 +1,7 @@
 /**
  * JUnit XML of a gate report, for CI systems that show test results: one `<testsuite>` per
- * run, one `<testcase>` per event, failing events as `<failure>`.
+ * run, one `<testcase>` per listed event, failing events as `<failure>`; the events a large run
+ * does not list (see `MAX_LISTED_EVENTS`) are one more test case, failing when any of them does.
  *
  * @module
  */
@@ -31,14 +32,41 @@ function testcase(run: GatedRun, e: GateEvent): string {
   ].join("\n");
 }
 
+/** The events a large run does not list, as one test case. */
+function omittedCase(run: GatedRun): string | undefined {
+  const { events, failing } = run.omitted;
+  if (events === 0) return undefined;
+  const name = `${events} more events (${failing} failing)`;
+  const open = `    <testcase classname="mirage.${xmlEscape(run.run_id)}" name="${
+    xmlEscape(name)
+  }"`;
+  if (failing === 0) return `${open}/>`;
+  const message = `${failing} more failing events; see the trace: ${run.trace}`;
+  return [
+    `${open}>`,
+    `      <failure message="${xmlEscape(message)}" type="omitted">${xmlEscape(message)}</failure>`,
+    "    </testcase>",
+  ].join("\n");
+}
+
+function cases(run: GatedRun): string[] {
+  const out = run.events.map((e) => testcase(run, e));
+  const omitted = omittedCase(run);
+  if (omitted) out.push(omitted);
+  return out;
+}
+
+function failuresOf(run: GatedRun): number {
+  return run.events.filter((e) => e.fails).length + (run.omitted.failing > 0 ? 1 : 0);
+}
+
 function testsuite(run: GatedRun): string {
-  const failures = run.events.filter((e) => e.fails).length;
-  const attrs = `name="${
-    xmlEscape(run.run_id)
-  }" tests="${run.events.length}" failures="${failures}" errors="0"`;
-  if (run.events.length === 0) return `  <testsuite ${attrs}/>`;
-  return [`  <testsuite ${attrs}>`, ...run.events.map((e) => testcase(run, e)), "  </testsuite>"]
-    .join("\n");
+  const all = cases(run);
+  const attrs = `name="${xmlEscape(run.run_id)}" tests="${all.length}" failures="${
+    failuresOf(run)
+  }" errors="0"`;
+  if (all.length === 0) return `  <testsuite ${attrs}/>`;
+  return [`  <testsuite ${attrs}>`, ...all, "  </testsuite>"].join("\n");
 }
 
 /** Problems (missing traces, a failing command) as one suite, so that they fail the report too. */
@@ -68,9 +96,8 @@ function problemSuite(problems: readonly string[]): string {
  * ```
  */
 export function junitXml(report: GateReport): string {
-  const tests = report.runs.reduce((n, r) => n + r.events.length, 0) + report.problems.length;
-  const failures = report.runs.reduce((n, r) => n + r.events.filter((e) => e.fails).length, 0) +
-    report.problems.length;
+  const tests = report.runs.reduce((n, r) => n + cases(r).length, 0) + report.problems.length;
+  const failures = report.runs.reduce((n, r) => n + failuresOf(r), 0) + report.problems.length;
   const suites = report.runs.map(testsuite);
   if (report.problems.length) suites.push(problemSuite(report.problems));
   return [

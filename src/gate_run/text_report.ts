@@ -26,6 +26,10 @@ function runLines(run: GatedRun, colour: boolean): string[] {
     lines.push(`  ${e.fails ? paint("red", "✗") : paint("yellow", "⚑")} ${e.description}`);
     if (e.next) lines.push(`    ${e.next}`);
   }
+  const { events, failing } = run.omitted;
+  if (events > 0) {
+    lines.push(`  … ${events} more events not listed (${failing} failing): see the trace`);
+  }
   return lines;
 }
 

@@ -11,7 +11,7 @@ import { elapsedUs } from "../trace/timing.ts";
 import { type Deadline, DeadlineQueue } from "./deadlines.ts";
 import { answerHeaders, type ForwardedFor, upstreamHeaderRecord } from "./forward_headers.ts";
 import { HopByHopFilters } from "./hop_by_hop.ts";
-import { UpstreamClient, type UpstreamResponse } from "./upstream_client.ts";
+import { type BodyEnd, UpstreamClient, type UpstreamResponse } from "./upstream_client.ts";
 import { type ForwardTarget, type RequestUrls, Upstream } from "./upstream_url.ts";
 
 /** A request to forward. */
@@ -31,11 +31,19 @@ export interface ForwardRequest {
   readonly via: ForwardedFor;
   /** Headers added to the answer (the decision headers). */
   readonly answerHeaders: Readonly<Record<string, string>>;
+  /** Drops the client's connection (when the upstream fails mid-body); see `UpstreamRequest`. */
+  readonly cutClient?: (() => void) | undefined;
 }
 
 /** The outcome of a forward: the upstream's answer, or why there is none. */
 export type Forwarded =
-  | { readonly ok: true; readonly response: Response; readonly upstreamUs: number }
+  | {
+    readonly ok: true;
+    readonly response: Response;
+    readonly upstreamUs: number;
+    /** How the streamed body ended; `undefined` when it went out whole. */
+    readonly ended: Promise<BodyEnd> | undefined;
+  }
   | {
     readonly ok: false;
     readonly status: number;
@@ -171,6 +179,7 @@ export class Forwarder {
       method: f.request.method,
       headers: upstreamHeaderRecord(f.headers, origin.host, f.via, bodyLength, this.#filters),
       body: f.body,
+      cutClient: f.cutClient,
     });
     const exchange = new Exchange(upstream.abort, this.timeoutMs);
     const deadline: Deadline = this.#deadlines.add(exchange.expire, start);
@@ -190,7 +199,7 @@ export class Forwarder {
         };
       }
       const response = toResponse(f.request.method, up, f.answerHeaders, this.#filters);
-      return { ok: true, response, upstreamUs: elapsedUs(start) };
+      return { ok: true, response, upstreamUs: elapsedUs(start), ended: up.ended };
     } catch (e) {
       const failed = failure(e, exchange.timedOut, exchange.clientGone, this.timeoutMs);
       return { ok: false, ...failed, upstreamUs: elapsedUs(start) };

@@ -7,25 +7,31 @@
  */
 
 import { Hono } from "hono";
-import type { Mode } from "../engine/outcome.ts";
 import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
+import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
-import { checkAdmin } from "../http/admin_guard.ts";
+import { AdminGuard } from "../http/admin_guard.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import { type DecideContext, handleDecide } from "../http/decide_route.ts";
+import {
+  type ClientConnection,
+  DEFAULT_HEAD_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+} from "../http/http_listener.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
+import { clientIp } from "../http/serve.ts";
 import { decisionLogObserver, type DecisionSink } from "../log/decision_log.ts";
 import { type EventObserver, Recorder } from "../trace/recorder.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { CallMemory } from "../tools/call_memory.ts";
+import { type StateStore, storeStatus } from "../state/state_store.ts";
 import { Forwarder } from "./forward.ts";
 import { type GatewayConfig, loadGatewayConfig } from "./gateway_config.ts";
 import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts";
-import { type StateStore, storeStatus } from "../state/state_store.ts";
 
 /**
  * Options of {@link startGateway}: the upstream, the mode and the policies file are required,
@@ -56,8 +62,17 @@ export interface GatewayOptions {
   readonly timeoutMs?: number;
   /** Request body bytes read for the policies; default 1 MiB. */
   readonly maxBody?: number;
-  /** When set, admin routes need `authorization: Bearer <token>` (from any client). */
+  /** Close a client connection idle this long after its last answer, in ms; default 30,000. */
+  readonly idleTimeoutMs?: number;
+  /** Close a new client connection whose request head is not complete by then, in ms; default 10,000. */
+  readonly headTimeoutMs?: number;
+  /**
+   * When set, admin routes (`health` aside) need `authorization: Bearer <token>`, loopback
+   * included; without it they answer loopback clients only.
+   */
   readonly adminToken?: string | undefined;
+  /** When set, `v1/decide` takes `authorization: Bearer <token>` (or the admin token) instead. */
+  readonly decideToken?: string | undefined;
   /** Run id of requests without `x-mirage-run-id`; default `MIRAGE_RUN_ID`, else `default`. */
   readonly runId?: string;
   /** Where decision lines go; default none. */
@@ -74,11 +89,13 @@ export interface GatewayOptions {
 
 type Settings =
   & Required<
-    Omit<GatewayOptions, "surface" | "adminToken" | "decisionLog" | "runId" | "store" | "audit">
+    Omit<
+      GatewayOptions,
+      "surface" | "adminToken" | "decideToken" | "decisionLog" | "runId" | "store" | "audit"
+    >
   >
   & {
     readonly surface: string | undefined;
-    readonly adminToken: string | undefined;
     readonly decisionLog: DecisionSink | undefined;
   };
 
@@ -93,7 +110,8 @@ function settings(o: GatewayOptions): Settings {
     traces: o.traces ?? "artifacts/traces",
     timeoutMs: o.timeoutMs ?? 10_000,
     maxBody: o.maxBody ?? 1024 * 1024,
-    adminToken: o.adminToken,
+    idleTimeoutMs: o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+    headTimeoutMs: o.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
     decisionLog: o.decisionLog,
     log: o.log ?? ((line) => console.error(line)),
     watch: o.watch ?? true,
@@ -112,11 +130,6 @@ export interface GatewayHandle {
   close(): Promise<void>;
 }
 
-/** The client's IP; a Unix socket peer counts as local. */
-function clientAddress(addr: Deno.Addr): string {
-  return addr.transport === "tcp" || addr.transport === "udp" ? addr.hostname : "127.0.0.1";
-}
-
 function isAdminPath(path: string): boolean {
   return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
 }
@@ -128,25 +141,27 @@ class Gateway implements GatewayHandle {
   readonly #forwarder: Forwarder;
   readonly #metrics = new Metrics(() => storeStatus(this.#holder.current.policies.store));
   readonly #ctx: GatewayContext;
-  readonly #decide: DecideContext;
   readonly #admin: Hono;
   readonly #lifecycle: ServerLifecycle<GatewayConfig>;
+  /** Events still to record after their answers went out (see `GatewayContext.afterAnswer`). */
+  readonly #late = new Set<Promise<void>>();
   readonly #audit: AuditLog | undefined;
+  readonly #decide: DecideContext;
 
   constructor(
     options: Settings,
     runIds: RunIdRule,
     initial: GatewayConfig,
+    guard: AdminGuard,
     audit: AuditLog | undefined,
   ) {
     this.#options = options;
-    this.#audit = audit;
     const files = { policies: options.policies, surface: options.surface };
     this.#holder = new Reloadable(initial, (old) => loadGatewayConfig(files, old.policies.store));
     this.#forwarder = new Forwarder({ upstream: options.upstream, timeoutMs: options.timeoutMs });
-    // A gateway run lives long and materialising re-reads its whole journal (250,000 events:
-    // ~2 s, ~750 MiB), so neither an idle timer nor a stop does it; readers (the admin routes,
-    // gate-run, readTrace) materialise on demand.
+    // A gateway run lives long and materialising streams its whole journal (bench: 500,000
+    // events take seconds, in bounded memory), so neither an idle timer nor a stop does it;
+    // gate-run and readTrace materialise on demand, the admin routes answer from summaries.
     this.#traces = new TraceStore({
       dir: options.traces,
       mode: options.mode,
@@ -162,11 +177,13 @@ class Gateway implements GatewayHandle {
       config: () => this.#holder.current,
       forwarder: this.#forwarder,
       recorder: new Recorder({ traces: this.#traces, observers, audit }),
+      afterAnswer: (work) => this.#later(work),
     };
+    this.#audit = audit;
     this.#decide = { ...this.#ctx, calls: new CallMemory() };
-    this.#admin = this.#buildAdmin();
+    this.#admin = this.#buildAdmin(guard);
     this.#lifecycle = new ServerLifecycle({
-      address: options,
+      address: { ...options, counters: this.#metrics.connections },
       holder: this.#holder,
       log: options.log,
       reloaded: (cause, config) =>
@@ -186,9 +203,7 @@ class Gateway implements GatewayHandle {
   }
 
   start(): void {
-    this.#lifecycle.listen((request, info) =>
-      this.#handle(request, clientAddress(info.remoteAddr))
-    );
+    this.#lifecycle.listen((request, info, connection) => this.#handle(request, info, connection));
     const o = this.#options;
     const policies = this.#holder.current.policies.size;
     o.log(
@@ -207,18 +222,31 @@ class Gateway implements GatewayHandle {
     return this.#lifecycle.close();
   }
 
+  #later(work: Promise<void>): void {
+    const tracked = work.catch((e) =>
+      this.#options.log(`[mirage] cannot record a cut answer: ${errorMessage(e)}`)
+    ).finally(() => this.#late.delete(tracked));
+    this.#late.add(tracked);
+  }
+
   async #release(): Promise<void> {
-    await this.#traces.close();
+    await Promise.all(this.#late);
     await this.#audit?.close();
+    await this.#traces.close();
     await this.#holder.current.policies.store.close();
     this.#forwarder.close();
   }
 
-  async #handle(request: Request, clientIp: string): Promise<Response> {
+  async #handle(
+    request: Request,
+    info: Deno.ServeHandlerInfo<Deno.NetAddr>,
+    connection: ClientConnection,
+  ): Promise<Response> {
     try {
       const url = new URL(request.url);
-      if (isAdminPath(url.pathname)) return await this.#adminRequest(request, clientIp);
-      return await handleGatewayRequest(this.#ctx, request, clientIp, url);
+      if (isAdminPath(url.pathname)) return await this.#admin.fetch(request, info);
+      const ip = clientIp(info.remoteAddr);
+      return await handleGatewayRequest(this.#ctx, request, ip, url, connection);
     } catch (e) {
       // A bug must not let a request through unexamined: answer 500 and say why on stderr.
       this.#options.log(
@@ -230,26 +258,17 @@ class Gateway implements GatewayHandle {
     }
   }
 
-  #adminRequest(request: Request, clientIp: string): Response | Promise<Response> {
-    const refusal = checkAdmin(
-      this.#options.adminToken,
-      clientIp,
-      request.headers.get("authorization"),
-    );
-    if (!refusal) return this.#admin.fetch(request);
-    const headers: Record<string, string> = refusal.status === 401
-      ? { "www-authenticate": 'Bearer realm="mirage"' }
-      : {};
-    return errorAnswer(refusal.status, refusal.message, { code: "forbidden", headers });
-  }
-
-  #buildAdmin(): Hono {
+  #buildAdmin(guard: AdminGuard): Hono {
     const app = new Hono();
-    app.post(`${ADMIN_PREFIX}/v1/decide`, (c) => handleDecide(this.#decide, c.req.raw));
-    const health = () => this.#health();
     app.route(
       ADMIN_PREFIX,
-      adminRoutes({ health, metrics: this.#metrics, traces: this.#options.traces }),
+      adminRoutes({
+        health: () => this.#health(),
+        metrics: this.#metrics,
+        traces: this.#options.traces,
+        guard,
+        decide: (request) => handleDecide(this.#decide, request),
+      }),
     );
     return app;
   }
@@ -289,6 +308,7 @@ class Gateway implements GatewayHandle {
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {
   const s = settings(options);
   const runIds = new RunIdRule(options.runId === undefined ? {} : { option: options.runId });
+  const guard = new AdminGuard(options);
   // The gateway owns the store it is given: a file that does not load releases it too.
   const config = await loadGatewayConfig(s, options.store).catch(async (e) => {
     await options.store?.close();
@@ -296,7 +316,7 @@ export async function startGateway(options: GatewayOptions): Promise<GatewayHand
   });
   const writer = { surface: "gateway", mode: s.mode, policiesDigest: config.policies.digest };
   const audit = await openAuditLog(options.audit, writer, () => config.policies.store.close());
-  const gateway = new Gateway(s, runIds, config, audit);
+  const gateway = new Gateway(s, runIds, config, guard, audit);
   try {
     gateway.start();
   } catch (e) {

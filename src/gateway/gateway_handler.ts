@@ -16,7 +16,9 @@ import { buildEvent } from "../trace/event.ts";
 import type { Recorder } from "../trace/recorder.ts";
 import type { RunIdRule } from "../trace/run_id.ts";
 import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
+import type { ClientConnection } from "../http/http_listener.ts";
 import type { Forwarder } from "./forward.ts";
+import type { BodyEnd } from "./upstream_client.ts";
 import type { GatewayConfig } from "./gateway_config.ts";
 import type { ForwardTarget } from "./upstream_url.ts";
 
@@ -34,6 +36,11 @@ export interface GatewayContext {
   readonly forwarder: Forwarder;
   /** Traces, metrics and the decision log. */
   readonly recorder: Recorder;
+  /**
+   * Takes work that ends after the answer's head went out (recording a body the upstream cut);
+   * the gateway waits for it before it closes its traces.
+   */
+  readonly afterAnswer: (work: Promise<void>) => void;
 }
 
 /** One request on its way through. */
@@ -51,6 +58,8 @@ interface InFlight {
   readonly decided: URL;
   readonly start: number;
   readonly at: string;
+  /** The client's connection, when the server gives it (to cut an answer the upstream cut). */
+  readonly connection: ClientConnection | undefined;
 }
 
 /** What was decided, before the upstream is asked. */
@@ -136,10 +145,13 @@ async function forwardAndRecord(
     body,
     via: { clientIp: f.clientIp, proto: f.proto },
     answerHeaders: plan.headers,
+    cutClient: f.connection?.abort,
   });
   const t = timing(f, d, res.upstreamUs);
   if (res.ok) {
-    await record(f, action, plan, res.response.status, t);
+    const status = res.response.status;
+    await record(f, action, plan, status, t);
+    if (res.ended) f.ctx.afterAnswer(recordCutBody(f, action, plan, status, res.ended));
     return res.response;
   }
   // A violation that also failed upstream stays a violation: it is the worse news for the gate.
@@ -147,6 +159,43 @@ async function forwardAndRecord(
   const error = plan.error === undefined ? res.error : `${plan.error}; ${res.error}`;
   const seq = await record(f, action, { ...plan, outcome, error }, res.status, t);
   return errorAnswer(res.status, res.error, { runId: f.runId, event: seq, outcome });
+}
+
+/**
+ * The event of a forwarded request is recorded when its answer's head goes out, so that a long
+ * stream shows up at once and a killed gateway loses nothing. When the upstream then fails
+ * before the body's end, a second event records it: outcome `error`, the status and the body
+ * bytes the client got, and why. The first event stays as it was: it is what was decided.
+ */
+async function recordCutBody(
+  f: InFlight,
+  action: HttpAction,
+  plan: Plan,
+  status: number,
+  ended: Promise<BodyEnd>,
+): Promise<void> {
+  const end = await ended;
+  if (end.kind !== "failed") return;
+  const error = `the upstream failed after ${end.bytes} body bytes (${end.error}): ` +
+    `the client got status ${status} and a cut body`;
+  const event = buildEvent(
+    {
+      action,
+      outcome: "error",
+      enforced: plan.enforced,
+      response: { status, bytes: end.bytes },
+      error,
+    },
+    f.config.redactor,
+    { host: true },
+  );
+  const t: EventTiming = {
+    at: new Date().toISOString(),
+    evaluate_us: 0,
+    decide_us: 0,
+    total_us: elapsedUs(f.start),
+  };
+  await f.ctx.recorder.record(f.runId, event, t);
 }
 
 /**
@@ -241,6 +290,7 @@ export async function handleGatewayRequest(
   request: Request,
   clientIp: string,
   url: URL = new URL(request.url),
+  connection?: ClientConnection,
 ): Promise<Response> {
   const { target, decided } = ctx.forwarder.urls(url);
   const f: InFlight = {
@@ -254,6 +304,7 @@ export async function handleGatewayRequest(
     decided,
     start: performance.now(),
     at: new Date().toISOString(),
+    connection,
   };
   let body: InspectedBody;
   try {

@@ -11,7 +11,6 @@
 import http from "node:http";
 import https from "node:https";
 import { once } from "node:events";
-import { Readable } from "node:stream";
 
 /**
  * An upstream's origin as `node:http` takes it: what `http.request(url)` would read from the
@@ -54,7 +53,28 @@ export interface UpstreamRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** The whole body, a stream of it, or none. */
   readonly body: Uint8Array | ReadableStream<Uint8Array> | undefined;
+  /**
+   * Drops the client's connection. When the upstream fails while a body without a declared
+   * length streams, this is called instead of erroring the body stream, so that the client sees
+   * a cut answer and the runtime prints nothing (it logs every errored response stream, with its
+   * stack).
+   */
+  readonly cutClient?: (() => void) | undefined;
 }
+
+/**
+ * How a streamed response body ended: whole, cut by the upstream (the connection closed or
+ * failed before the declared end), or cancelled by the client.
+ *
+ * @example
+ * ```ts
+ * import type { BodyEnd } from "./upstream_client.ts";
+ * const end: BodyEnd = { kind: "failed", bytes: 5000, error: "aborted (ECONNRESET)" };
+ * ```
+ */
+export type BodyEnd =
+  | { readonly kind: "complete" | "cancelled"; readonly bytes: number }
+  | { readonly kind: "failed"; readonly bytes: number; readonly error: string };
 
 /** The upstream's answer: its head, and its body as the bytes arrive. */
 export interface UpstreamResponse {
@@ -70,6 +90,8 @@ export interface UpstreamResponse {
    * whole changes neither timing nor framing), else a stream of it.
    */
   readonly body: Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>;
+  /** How a streamed body ended; `undefined` when the body came whole. */
+  readonly ended: Promise<BodyEnd> | undefined;
 }
 
 /** One request in flight. */
@@ -101,13 +123,125 @@ async function pump(req: http.ClientRequest, body: ReadableStream<Uint8Array>): 
   }
 }
 
+function describe(e: unknown): string {
+  const code = (e as { code?: unknown }).code;
+  const message = e instanceof Error ? e.message : String(e);
+  return typeof code === "string" ? `${message} (${code})` : message;
+}
+
+/** Body bytes held for the runtime before the upstream is paused. */
+const BUFFERED = 64 * 1024;
+
+/**
+ * A response body as a web stream that says how it ended. An upstream that fails before the
+ * body's end must leave the client with a cut answer, never a clean end, and without the runtime
+ * printing a stack trace (it prints one for every response stream that errors):
+ *
+ * - with a declared `content-length`, the stream just ends: the runtime sees the body short of
+ *   its length and drops the connection itself;
+ * - otherwise (chunked) the client's connection is dropped (`cutClient`), once the runtime has
+ *   taken every byte that arrived and asks for more. The runtime sends the head only after a
+ *   second chunk (or 250 ms), so an empty chunk goes first, and the cut waits a turn of the event
+ *   loop so that what the runtime took is written. Without a `cutClient` the stream errors.
+ *
+ * A high-water mark of 0 makes a pull mean that the runtime is waiting; bytes that arrive
+ * meanwhile are held here (up to 64 KiB, then the upstream is paused), since `node:http` drops
+ * what it buffered when the upstream's connection fails.
+ */
+function streamOf(
+  res: http.IncomingMessage,
+  cutClient: (() => void) | undefined,
+): { body: ReadableStream<Uint8Array>; ended: Promise<BodyEnd> } {
+  const declared = res.headers["content-length"] !== undefined;
+  const held: Uint8Array[] = [];
+  let heldBytes = 0;
+  let sent = 0;
+  let chunks = 0;
+  let waiting = false;
+  let complete = false;
+  let failure: { error: unknown } | undefined;
+  let settle!: (end: BodyEnd) => void;
+  const ended = new Promise<BodyEnd>((resolve) => (settle = resolve));
+  let settled = false;
+  const finish = (end: BodyEnd) => {
+    if (settled) return;
+    settled = true;
+    settle(end);
+  };
+  const give = (c: ReadableStreamDefaultController<Uint8Array>, chunk: Uint8Array) => {
+    chunks++;
+    sent += chunk.length;
+    c.enqueue(chunk);
+  };
+  const cut = (c: ReadableStreamDefaultController<Uint8Array>, error: unknown) => {
+    finish({ kind: "failed", bytes: sent, error: describe(error) });
+    if (declared) c.close();
+    else if (!cutClient) c.error(error);
+    else if (chunks < 2) give(c, new Uint8Array(0));
+    else setTimeout(cutClient, 0);
+  };
+  /** Answers a pending read — a held chunk, the end, the cut — or says there is nothing yet. */
+  const answer = (c: ReadableStreamDefaultController<Uint8Array>): boolean => {
+    const chunk = held.shift();
+    if (chunk) {
+      heldBytes -= chunk.length;
+      give(c, chunk);
+    } else if (complete) {
+      finish({ kind: "complete", bytes: sent });
+      c.close();
+    } else if (failure) cut(c, failure.error);
+    else return false;
+    return true;
+  };
+  const body = new ReadableStream<Uint8Array>({
+    start(c) {
+      const fail = (e: unknown) => {
+        if (complete || failure) return;
+        failure = { error: e };
+        if (waiting) waiting = !answer(c);
+      };
+      res.on("data", (chunk: Uint8Array) => {
+        if (waiting) {
+          waiting = false;
+          give(c, chunk);
+          return;
+        }
+        held.push(chunk);
+        heldBytes += chunk.length;
+        if (heldBytes >= BUFFERED) res.pause();
+      });
+      res.on("end", () => {
+        complete = true;
+        if (waiting) waiting = !answer(c);
+      });
+      res.on("error", fail);
+      res.on("close", () => {
+        if (!res.complete) fail(new Error("the upstream closed the connection before the end"));
+      });
+    },
+    pull(c) {
+      if (answer(c)) return;
+      waiting = true;
+      res.resume();
+    },
+    cancel() {
+      finish({ kind: "cancelled", bytes: sent });
+      res.destroy();
+    },
+  }, { highWaterMark: 0 });
+  return { body, ended };
+}
+
 /**
  * The body of a response whose head was just parsed. The parser handles a whole socket read
  * before any promise reaction runs, so a small answer is usually complete by now: it is then
  * taken from the buffer as bytes, which Deno serves in one write, instead of going through a
  * web stream (per chunk: stream reads, promises and an op). A body still arriving streams.
  */
-function bodyOf(res: http.IncomingMessage): Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> {
+function bodyOf(
+  res: http.IncomingMessage,
+  cutClient: (() => void) | undefined,
+): Pick<UpstreamResponse, "body" | "ended"> {
   // Without a content-length the client would get one from Deno instead of the upstream's
   // framing (chunked), so only a declared length is handed over whole.
   if (res.complete && res.headers["content-length"] !== undefined) {
@@ -116,21 +250,25 @@ function bodyOf(res: http.IncomingMessage): Uint8Array<ArrayBuffer> | ReadableSt
     for (let chunk = res.read(); chunk !== null; chunk = res.read()) chunks.push(chunk);
     // Reading to the end releases the socket to the agent for the next request.
     res.resume();
-    // A plain view of the one Buffer: Response copies its body with `slice`, and on a Buffer that
-    // builds another Buffer.
-    if (chunks.length === 1) {
-      const c = chunks[0] as Uint8Array<ArrayBuffer>;
-      return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
-    }
-    const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-    let at = 0;
-    for (const c of chunks) {
-      bytes.set(c, at);
-      at += c.length;
-    }
-    return bytes;
+    return { body: joined(chunks), ended: undefined };
   }
-  return Readable.toWeb(res) as ReadableStream<Uint8Array>;
+  return streamOf(res, cutClient);
+}
+
+function joined(chunks: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
+  // A plain view of the one Buffer: Response copies its body with `slice`, and on a Buffer that
+  // builds another Buffer.
+  if (chunks.length === 1) {
+    const c = chunks[0] as Uint8Array<ArrayBuffer>;
+    return new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+  }
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.length;
+  }
+  return bytes;
 }
 
 /**
@@ -180,7 +318,7 @@ export class UpstreamClient {
             status: res.statusCode ?? 502,
             statusText: res.statusMessage ?? "",
             headers: pairs(res.rawHeaders),
-            body: bodyOf(res),
+            ...bodyOf(res, request.cutClient),
           });
         });
       });

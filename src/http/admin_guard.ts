@@ -1,13 +1,32 @@
 /**
- * Who may use the admin routes: loopback clients only, or — with `--admin-token` — any client
- * presenting `authorization: Bearer <token>`, compared in constant time.
+ * Who may use the admin routes under `/_mirage/` — the same rules on every surface (SPEC §6):
+ *
+ * - `health` is always open;
+ * - without an admin token, the other routes answer loopback clients only;
+ * - with one, they need `authorization: Bearer <admin token>`, loopback included;
+ * - with a decide token, `v1/decide` takes it (or the admin token) instead, from any client, so
+ *   that an agent's gate never holds the token that opens traces and the console.
+ *
+ * Tokens are compared in constant time. {@link AdminGuard.check} is the rule; a server mounts
+ * {@link AdminGuard.middleware} (hono) or calls {@link AdminGuard.refusal} itself.
  *
  * @module
  */
 
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { errorAnswer } from "./answers.ts";
+import { clientIp } from "./serve.ts";
 
-/** True for 127.0.0.0/8, `::1` and IPv4-mapped loopback. */
+/**
+ * True for 127.0.0.0/8, `::1` and IPv4-mapped loopback.
+ *
+ * @example
+ * ```ts
+ * import { isLoopback } from "./admin_guard.ts";
+ * console.log(isLoopback("127.0.0.1"), isLoopback("10.0.0.7")); // true false
+ * ```
+ */
 export function isLoopback(ip: string): boolean {
   const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
   return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4) || ip === "::1";
@@ -22,30 +41,113 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-/** Why an admin request is refused, or `undefined` when it may go on. */
-export type AdminRefusal = { readonly status: 401 | 403; readonly message: string } | undefined;
+function bearer(authorization: string | null): string | undefined {
+  const m = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
+  return m ? (m[1] as string).trim() : undefined;
+}
 
 /**
- * Checks one admin request.
+ * Why an admin request is refused, or `undefined` when it may go on.
  *
  * @example
  * ```ts
- * import { checkAdmin } from "./admin_guard.ts";
- * checkAdmin(undefined, "10.0.0.7", null); // { status: 403, ... }
- * checkAdmin("s3cret", "10.0.0.7", "Bearer s3cret"); // undefined
+ * import type { AdminRefusal } from "./admin_guard.ts";
+ * const r: AdminRefusal = { status: 403, message: "admin routes answer loopback clients only" };
  * ```
  */
-export function checkAdmin(
-  token: string | undefined,
-  clientIp: string,
-  authorization: string | null,
-): AdminRefusal {
-  if (token === undefined) {
-    return isLoopback(clientIp)
+export type AdminRefusal = { readonly status: 401 | 403; readonly message: string } | undefined;
+
+/**
+ * The tokens of one server; both optional.
+ *
+ * @example
+ * ```ts
+ * import type { AdminAccess } from "./admin_guard.ts";
+ * const access: AdminAccess = { adminToken: "s3cret", decideToken: "agent-gate" };
+ * ```
+ */
+export interface AdminAccess {
+  /** Every admin route but `health` needs `authorization: Bearer <this>`, loopback included. */
+  readonly adminToken?: string | undefined;
+  /** `v1/decide` takes `authorization: Bearer <this>` (or the admin token), from any client. */
+  readonly decideToken?: string | undefined;
+}
+
+/** The route under the admin prefix that is always open. */
+const HEALTH = "/health";
+/** The route a decide token opens. */
+const DECIDE = "/v1/decide";
+
+/**
+ * The admin guard of one server.
+ *
+ * @example
+ * ```ts
+ * import { AdminGuard } from "./admin_guard.ts";
+ * const guard = new AdminGuard({ decideToken: "gate" });
+ * console.log(guard.check("/health", "10.0.0.7", null)); // undefined: always open
+ * console.log(guard.check("/v1/runs", "10.0.0.7", null)?.status); // 403: loopback only
+ * console.log(guard.check("/v1/decide", "10.0.0.7", "Bearer gate")); // undefined
+ * ```
+ */
+export class AdminGuard {
+  readonly #admin: string | undefined;
+  readonly #decide: string | undefined;
+
+  /** A guard with these tokens. */
+  constructor(access: AdminAccess = {}) {
+    this.#admin = access.adminToken || undefined;
+    this.#decide = access.decideToken || undefined;
+  }
+
+  /**
+   * Checks one request: `route` is its path under `/_mirage` (`/health`, `/v1/runs`, …), `ip`
+   * the client's address (`undefined` when unknown: not loopback).
+   */
+  check(route: string, ip: string | undefined, authorization: string | null): AdminRefusal {
+    if (route === HEALTH) return undefined;
+    const given = bearer(authorization);
+    const admin = this.#admin;
+    if (route === DECIDE && this.#decide !== undefined) {
+      const opens = given !== undefined &&
+        (sameSecret(given, this.#decide) || (admin !== undefined && sameSecret(given, admin)));
+      return opens ? undefined : {
+        status: 401,
+        message: "v1/decide needs 'authorization: Bearer <decide token>'",
+      };
+    }
+    if (admin !== undefined) {
+      return given !== undefined && sameSecret(given, admin) ? undefined : {
+        status: 401,
+        message: "admin routes need 'authorization: Bearer <admin token>'",
+      };
+    }
+    return ip !== undefined && isLoopback(ip)
       ? undefined
       : { status: 403, message: "admin routes answer loopback clients only" };
   }
-  const m = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
-  if (m && sameSecret((m[1] as string).trim(), token)) return undefined;
-  return { status: 401, message: "admin routes need 'authorization: Bearer <admin token>'" };
+
+  /** The answer to a refused request, or `undefined` when it may go on. */
+  refusal(route: string, ip: string | undefined, request: Request): Response | undefined {
+    const refused = this.check(route, ip, request.headers.get("authorization"));
+    if (!refused) return undefined;
+    const headers: Record<string, string> = refused.status === 401
+      ? { "www-authenticate": 'Bearer realm="mirage"' }
+      : {};
+    return errorAnswer(refused.status, refused.message, { code: "forbidden", headers });
+  }
+
+  /**
+   * A hono middleware for an app mounted at `prefix`; the client's address is read from the
+   * connection info a server passes as the app's environment (`app.fetch(request, info)`).
+   */
+  middleware(prefix: string): MiddlewareHandler {
+    return async (c, next) => {
+      const info = c.env as Partial<Deno.ServeHandlerInfo> | undefined;
+      const ip = info?.remoteAddr ? clientIp(info.remoteAddr) : undefined;
+      const refused = this.refusal(c.req.path.slice(prefix.length), ip, c.req.raw);
+      if (refused) return refused;
+      await next();
+    };
+  }
 }

@@ -1,15 +1,22 @@
 /**
  * The admin routes under `/_mirage/` shared by the CI proxy and the gateway: `health`,
- * `metrics` and the runs of a trace directory. Each server passes what it knows; the returned
- * app can be extended with more routes before it is mounted.
+ * `metrics`, `v1/decide` (where the server decides for SDK adapters) and the runs of a trace
+ * directory, all behind the server's {@link AdminGuard}. Each server passes what it knows.
+ *
+ * The runs answer from the journals' summaries (`trace_reader.ts`), whatever the directory's
+ * size: `GET v1/runs?offset=&limit=&outcome=&mode=` pages the runs newest first, `GET
+ * v1/runs/:id?offset=&limit=` gives the run's summary and a page of its events (limit 100 by
+ * default, 1,000 at most). Neither writes a trace file.
  *
  * @module
  */
 
-import { Hono } from "hono";
-import { listRuns, readTrace } from "../trace/trace_reader.ts";
-import { tracePaths } from "../trace/trace_paths.ts";
-import type { Trace } from "../trace/trace.ts";
+import { type Context, Hono } from "hono";
+import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
+import { errorMessage, MirageError } from "../errors.ts";
+import { TraceReader } from "../trace/trace_reader.ts";
+import type { AdminGuard } from "./admin_guard.ts";
+import { errorAnswer } from "./answers.ts";
 import { type Metrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
 
 /** Where the admin routes are mounted. */
@@ -25,64 +32,59 @@ export interface AdminOptions {
   readonly traces: string | undefined;
   /** Server start, in `performance.now()` milliseconds; default: when the routes were built. */
   readonly startedAt?: number;
+  /** Who may use the routes; every route, `health` aside, goes through it. */
+  readonly guard: AdminGuard;
+  /** `POST v1/decide`, on servers that decide actions for SDK adapters. */
+  readonly decide?: ((request: Request) => Promise<Response>) | undefined;
 }
 
-/** One run in `GET /_mirage/v1/runs`. */
-export interface RunListing {
-  /** The run id. */
-  run_id: string;
-  /** The run's worst outcome. */
-  outcome: Trace["outcome"];
-  /** The policy of the worst event, if any. */
-  policy?: string;
-  /** Violating actions with side effects that still landed. */
-  side_effect_count: number;
-  /** Events by outcome. */
-  counts: Trace["counts"];
-  /** Number of events. */
-  events: number;
-  /** Path of the trace file. */
-  trace: string;
-}
+/** The largest page the runs routes answer. */
+const MAX_PAGE = 1_000;
 
-function listing(dir: string, trace: Trace): RunListing {
-  const run: RunListing = {
-    run_id: trace.run_id,
-    outcome: trace.outcome,
-    side_effect_count: trace.side_effect_count,
-    counts: trace.counts,
-    events: trace.events.length,
-    trace: tracePaths(dir, trace.run_id).trace,
-  };
-  if (trace.policy !== undefined) run.policy = trace.policy;
-  return run;
-}
-
-async function runsOf(dir: string): Promise<RunListing[]> {
-  const runs: RunListing[] = [];
-  for (const id of await listRuns(dir)) {
-    const trace = await readTrace(dir, id);
-    if (trace) runs.push(listing(dir, trace));
+function count(text: string | undefined, name: string, fallback: number, max: number): number {
+  if (text === undefined || text === "") return fallback;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n > max) {
+    throw new MirageError("invalid_query", `?${name} must be an integer from 0 to ${max}`);
   }
-  return runs;
+  return n;
+}
+
+function outcomeOf(text: string | undefined): Outcome | undefined {
+  if (text === undefined || text === "") return undefined;
+  if ((OUTCOMES as readonly string[]).includes(text)) return text as Outcome;
+  throw new MirageError("invalid_query", `?outcome must be one of ${OUTCOMES.join(", ")}`);
+}
+
+function page(c: Context): { offset: number; limit: number } {
+  return {
+    offset: count(c.req.query("offset"), "offset", 0, Number.MAX_SAFE_INTEGER),
+    limit: count(c.req.query("limit"), "limit", 100, MAX_PAGE),
+  };
 }
 
 /**
- * Builds the admin app; mount it with `app.route(ADMIN_PREFIX, adminRoutes(...))`. Unknown
- * admin paths answer 404 here instead of reaching the server's catch-all.
+ * Builds the admin app; mount it with `app.route(ADMIN_PREFIX, adminRoutes(...))` and pass the
+ * connection info as the app's environment (`app.fetch(request, info)`): the guard reads the
+ * client's address there. Unknown admin paths answer 404 here (after the guard) instead of
+ * reaching the server's catch-all.
  *
  * @example
  * ```ts
  * import { Hono } from "hono";
  * import { ADMIN_PREFIX, adminRoutes } from "./admin_routes.ts";
+ * import { AdminGuard } from "./admin_guard.ts";
  * import { Metrics } from "./metrics.ts";
  * const app = new Hono();
- * app.route(ADMIN_PREFIX, adminRoutes({ health: () => ({ mode: "enforce" }), metrics: new Metrics(), traces: undefined }));
+ * app.route(ADMIN_PREFIX, adminRoutes({ health: () => ({ mode: "enforce" }), metrics: new Metrics(), traces: undefined, guard: new AdminGuard() }));
  * ```
  */
 export function adminRoutes(options: AdminOptions): Hono {
   const started = options.startedAt ?? performance.now();
   const admin = new Hono();
+  admin.use("*", options.guard.middleware(ADMIN_PREFIX));
+  const decide = options.decide;
+  if (decide) admin.post("/v1/decide", (c) => decide(c.req.raw));
   admin.get("/health", (c) => {
     const uptime = Math.round((performance.now() - started) / 10) / 100;
     return c.json({ ok: true, ...options.health(), uptime });
@@ -91,17 +93,30 @@ export function adminRoutes(options: AdminOptions): Hono {
     "/metrics",
     (c) => c.body(options.metrics.render(), 200, { "content-type": METRICS_CONTENT_TYPE }),
   );
-  admin.get(
-    "/v1/runs",
-    async (c) => c.json({ runs: options.traces ? await runsOf(options.traces) : [] }),
-  );
+  const reader = options.traces === undefined ? undefined : new TraceReader(options.traces);
+  admin.get("/v1/runs", async (c) => {
+    const query = {
+      ...page(c),
+      outcome: outcomeOf(c.req.query("outcome")),
+      mode: c.req.query("mode"),
+    };
+    if (!reader) return c.json({ runs: [], total: 0, offset: query.offset, limit: query.limit });
+    return c.json(await reader.list(query));
+  });
   admin.get("/v1/runs/:id", async (c) => {
     const id = c.req.param("id");
-    const trace = options.traces ? await readTrace(options.traces, id) : undefined;
-    return trace
-      ? c.json(trace)
+    const p = page(c);
+    const run = await reader?.run(id);
+    const events = run && await reader?.events(id, p);
+    return run && events
+      ? c.json({ run, ...events })
       : c.json({ error: "not_found", message: `no trace for run '${id}'` }, 404);
   });
+  admin.onError((e) =>
+    e instanceof MirageError && e.code === "invalid_query"
+      ? errorAnswer(400, e.message, { code: e.code })
+      : errorAnswer(500, errorMessage(e))
+  );
   admin.all(
     "*",
     (c) => c.json({ error: "not_found", message: `no admin route ${c.req.path}` }, 404),

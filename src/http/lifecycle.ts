@@ -9,11 +9,12 @@
 import { errorMessage } from "../errors.ts";
 import type { Reloadable } from "./reloadable.ts";
 import { type ReloadTrigger, watchReload } from "./reload_trigger.ts";
+import type { ConnectionHandler } from "./http_listener.ts";
 import { listen, type Listening, type ListenOptions } from "./serve.ts";
 
 /** Options of {@link ServerLifecycle}. */
 export interface LifecycleOptions<T> {
-  /** Where to listen. */
+  /** Where to listen, the connection timeouts and where connection counts go. */
   readonly address: ListenOptions;
   /** What the server serves with; a reload swaps it or keeps the old value. */
   readonly holder: Reloadable<T>;
@@ -72,7 +73,7 @@ export class ServerLifecycle<T> {
   }
 
   /** Starts answering with `handler`; throws `listen_failed` when the port cannot be bound. */
-  listen(handler: Deno.ServeHandler): void {
+  listen(handler: ConnectionHandler): void {
     this.#server = listen(handler, this.#options.address);
   }
 

@@ -1,12 +1,14 @@
 /**
  * Prometheus text exposition of what a Mirage server decided: requests by outcome, failing
  * rules by policy, and histograms of decision latency, time to decide and upstream latency, in
- * seconds. Surface-independent: every server feeds it the recorded events.
+ * seconds; and what its listener did with connections. Surface-independent: every server feeds
+ * it the recorded events and hands {@link Metrics.connections} to its listener.
  *
  * @module
  */
 
 import type { EventObserver } from "../trace/recorder.ts";
+import { ConnectionCounters } from "./connection_counters.ts";
 import { Histogram } from "./histogram.ts";
 import type { StoreStatus } from "../state/state_store.ts";
 
@@ -85,6 +87,8 @@ function stateLines(s: StoreStatus): string[] {
  */
 export class Metrics {
   readonly #state: (() => StoreStatus) | undefined;
+  /** The listener's connection counts, rendered with the rest. */
+  readonly connections: ConnectionCounters = new ConnectionCounters();
   readonly #outcomes = new Map<string, number>();
   readonly #policies = new Map<string, number>();
   readonly #latency = new Histogram(
@@ -153,6 +157,7 @@ export class Metrics {
       ...this.#toDecide.render(),
       ...this.#upstream.render(),
       ...(this.#state ? stateLines(this.#state()) : []),
+      ...this.connections.render(),
       "",
     ].join("\n");
   }

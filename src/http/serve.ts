@@ -1,20 +1,25 @@
 /**
  * Serving plumbing shared by the CI proxy and the gateway: listen on a port (0 = any free
- * one) and report the bound port, wait for SIGINT / SIGTERM, and shut down gracefully — stop
- * accepting, let in-flight requests finish, then run the server's own cleanup.
+ * one) with idle and head timeouts and report the bound port, wait for SIGINT / SIGTERM, and
+ * shut down gracefully — stop accepting, let in-flight requests finish, then run the server's
+ * own cleanup.
  *
  * @module
  */
 
-import { errorMessage, MirageError } from "../errors.ts";
+import { type ConnectionHandler, HttpListener, type HttpListenerOptions } from "./http_listener.ts";
 
-/** Where to listen. */
-export interface ListenOptions {
-  /** Port; 0 picks a free one. */
-  readonly port: number;
-  /** Interface to bind, e.g. `127.0.0.1`. */
-  readonly hostname: string;
-}
+/**
+ * Where to listen, when to close idle connections, where connection counts and accept failures
+ * go: the listener's options.
+ *
+ * @example
+ * ```ts
+ * import type { ListenOptions } from "./serve.ts";
+ * const o: ListenOptions = { port: 0, hostname: "127.0.0.1", headTimeoutMs: 5_000 };
+ * ```
+ */
+export type ListenOptions = HttpListenerOptions;
 
 /** A listening server. */
 export interface Listening {
@@ -27,8 +32,9 @@ export interface Listening {
 }
 
 /**
- * Starts an HTTP server. Fails with a {@link MirageError} `listen_failed` when the port cannot
- * be bound, so that a CLI can say why instead of crashing.
+ * Starts an HTTP server on Mirage's own listener (`http_listener.ts`: idle and head timeouts,
+ * survives running out of descriptors). Fails with a `MirageError` `listen_failed` when
+ * the port cannot be bound, so that a CLI can say why instead of crashing.
  *
  * @example
  * ```ts
@@ -38,24 +44,26 @@ export interface Listening {
  * await server.shutdown();
  * ```
  */
-export function listen(handler: Deno.ServeHandler, options: ListenOptions): Listening {
-  let server: Deno.HttpServer<Deno.NetAddr>;
-  try {
-    server = Deno.serve({ port: options.port, hostname: options.hostname, onListen() {} }, handler);
-  } catch (e) {
-    throw new MirageError(
-      "listen_failed",
-      `cannot listen on ${options.hostname}:${options.port}: ${errorMessage(e)}`,
-      {
-        cause: e,
-      },
-    );
-  }
+export function listen(handler: ConnectionHandler, options: ListenOptions): Listening {
+  const listener = new HttpListener(handler, options);
   return {
-    port: server.addr.port,
-    hostname: server.addr.hostname,
-    shutdown: () => server.shutdown(),
+    port: listener.port,
+    hostname: listener.addr.hostname,
+    shutdown: () => listener.shutdown(),
   };
+}
+
+/**
+ * A client's IP address as a server reads it; a Unix socket peer counts as local.
+ *
+ * @example
+ * ```ts
+ * import { clientIp } from "./serve.ts";
+ * console.log(clientIp({ transport: "tcp", hostname: "10.0.0.7", port: 51000 })); // 10.0.0.7
+ * ```
+ */
+export function clientIp(addr: Deno.Addr): string {
+  return addr.transport === "tcp" || addr.transport === "udp" ? addr.hostname : "127.0.0.1";
 }
 
 /** Signals that stop a server; SIGTERM does not exist on Windows. */

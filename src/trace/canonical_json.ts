@@ -2,7 +2,8 @@
  * JSON with sorted keys, so that the same value always gives the same bytes.
  */
 
-function sortKeys(value: unknown): unknown {
+/** A copy of `value` with object keys sorted at every depth and `undefined` members dropped. */
+export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (value === null || typeof value !== "object") return value;
   const out: Record<string, unknown> = {};

@@ -1,6 +1,6 @@
 /**
- * Trace events — the one record every surface makes of a decided action — and run summaries
- * (docs/traces.md, docs/outcomes.md).
+ * Trace events — the one record every surface makes of a decided action (docs/traces.md,
+ * docs/outcomes.md).
  *
  * @module
  */
@@ -8,13 +8,7 @@
 import type { Action } from "../engine/action.ts";
 import type { Decision } from "../engine/compile_policies.ts";
 import type { Evaluation } from "../engine/evaluate_action.ts";
-import {
-  compareOutcomes,
-  isStopped,
-  type Outcome,
-  type OutcomeCounts,
-  zeroCounts,
-} from "../engine/outcome.ts";
+import type { Outcome } from "../engine/outcome.ts";
 import type { Redactor } from "./redact.ts";
 
 /**
@@ -67,6 +61,11 @@ export interface TraceResponse {
   mock?: string;
   /** True when the real tool ran. */
   ran?: boolean;
+  /**
+   * Body bytes passed on before the answer was cut (an upstream that failed mid-body); absent
+   * when the body went out whole.
+   */
+  bytes?: number;
 }
 
 /**
@@ -100,62 +99,6 @@ export interface TraceEvent {
   response: TraceResponse;
   /** For `error`: what went wrong. */
   error?: string;
-}
-
-/**
- * What a run amounts to.
- *
- * @example
- * ```ts
- * import { summariseRun } from "@mirage/core";
- * const s = summariseRun([]);
- * console.log(s.outcome); // "allowed"
- * ```
- */
-export interface RunSummary {
-  /** The worst outcome of any event. */
-  outcome: Outcome;
-  /** The policy of the first event with that outcome, if it has one. */
-  policy?: string;
-  /** Violating actions with side effects that still reached a mock or upstream. */
-  side_effect_count: number;
-  /** Events by outcome. */
-  counts: OutcomeCounts;
-}
-
-const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
-
-/** True when an event's action has side effects (any method but GET/HEAD/OPTIONS; any tool call). */
-export function hasSideEffects(request: TraceRequest): boolean {
-  return request.tool !== undefined || !SAFE_METHODS.has(request.method ?? "");
-}
-
-/**
- * Summarises a run's events: worst outcome, counts, and `side_effect_count`.
- *
- * @example
- * ```ts
- * import { summariseRun } from "@mirage/core";
- * const s = summariseRun([{ seq: 1, request: { method: "POST", path: "/x" }, outcome: "policy_violation", enforced: false, decisions: [], response: { status: 200 } }]);
- * console.log(s.side_effect_count); // 1
- * ```
- */
-export function summariseRun(events: readonly TraceEvent[]): RunSummary {
-  const counts = zeroCounts();
-  let worst: TraceEvent | undefined;
-  let sideEffects = 0;
-  for (const e of events) {
-    counts[e.outcome]++;
-    if (!worst || compareOutcomes(e.outcome, worst.outcome) > 0) worst = e;
-    if (isStopped(e.outcome) && !e.enforced && hasSideEffects(e.request)) sideEffects++;
-  }
-  const summary: RunSummary = {
-    outcome: worst?.outcome ?? "allowed",
-    side_effect_count: sideEffects,
-    counts,
-  };
-  if (worst?.policy !== undefined) summary.policy = worst.policy;
-  return summary;
 }
 
 /** Transport headers that vary between identical runs or carry nothing a reviewer needs. */

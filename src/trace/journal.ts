@@ -40,26 +40,81 @@ export function writeText(file: Deno.FsFile, text: string): void {
 }
 
 /**
- * The lines of a journal's text. A line cut short by a killed process is skipped: the lines
- * before and after it still count.
+ * One complete line of a journal as read: its byte range, and the line when it parses (a line
+ * cut short by a killed writer, and later ended by the next writer, does not).
+ */
+export interface JournalEntry {
+  /** The parsed line, or `undefined` when it is not a journal line. */
+  readonly line: JournalLine | undefined;
+  /** Byte offset of the line's first byte. */
+  readonly start: number;
+  /** Byte offset just after its newline. */
+  readonly end: number;
+}
+
+const CHUNK = 64 * 1024;
+const NEWLINE = 0x0a;
+const decoder = new TextDecoder();
+
+function parseLine(bytes: Uint8Array): JournalLine | undefined {
+  try {
+    const line = JSON.parse(decoder.decode(bytes)) as JournalLine | null;
+    return line !== null && typeof line === "object" && typeof line.event === "object" &&
+        line.event !== null
+      ? line
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * Reads the complete lines of an open journal from byte `start` up to byte `end`, 64 KiB at a
+ * time, and yields them a read at a time: never the whole text in memory, and every read goes
+ * back to the event loop. A last line without its newline (a writer in the middle of it, or
+ * killed) is not read.
  *
  * @example
- * ```ts
- * import { parseJournal } from "./journal.ts";
- * console.log(parseJournal('{"run_id":"r"\n{"run_id":"r","mode":"ci"}\n').length); // 1
+ * ```ts ignore
+ * import { readJournal } from "./journal.ts";
+ * using file = await Deno.open("artifacts/traces/r1.jsonl");
+ * for await (const lines of readJournal(file, 0, (await file.stat()).size)) {
+ *   for (const entry of lines) console.log(entry.line?.event.outcome);
+ * }
  * ```
  */
-export function parseJournal(text: string): JournalLine[] {
-  const lines: JournalLine[] = [];
-  for (const line of text.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      lines.push(JSON.parse(line) as JournalLine);
-    } catch {
-      continue;
+export async function* readJournal(
+  file: Deno.FsFile,
+  start: number,
+  end: number,
+): AsyncGenerator<JournalEntry[]> {
+  await file.seek(start, Deno.SeekMode.Start);
+  let at = start;
+  let carry = new Uint8Array(0);
+  const buf = new Uint8Array(CHUNK);
+  while (at + carry.length < end) {
+    const n = await file.read(buf.subarray(0, Math.min(CHUNK, end - at - carry.length)));
+    if (n === null) return;
+    const bytes = carry.length ? joinBytes(carry, buf.subarray(0, n)) : buf.subarray(0, n);
+    const lines: JournalEntry[] = [];
+    let from = 0;
+    for (let nl = bytes.indexOf(NEWLINE); nl >= 0; nl = bytes.indexOf(NEWLINE, from)) {
+      const text = bytes.subarray(from, nl);
+      const entry = { start: at, end: at + nl - from + 1 };
+      at = entry.end;
+      from = nl + 1;
+      if (text.length > 0) lines.push({ line: parseLine(text), ...entry });
     }
+    carry = bytes.slice(from);
+    if (lines.length) yield lines;
   }
-  return lines;
 }
 
 /**
@@ -67,9 +122,18 @@ export function parseJournal(text: string): JournalLine[] {
  * cut short, so that the next line is not glued to it and lost with it.
  */
 export async function resumeJournal(path: string, file: Deno.FsFile): Promise<number> {
-  const text = await Deno.readTextFile(path);
-  if (text !== "" && !text.endsWith("\n")) writeText(file, "\n");
-  return parseJournal(text).length;
+  using reader = await Deno.open(path, { read: true });
+  const size = (await reader.stat()).size;
+  let events = 0;
+  let complete = 0;
+  for await (const lines of readJournal(reader, 0, size)) {
+    for (const entry of lines) {
+      complete = entry.end;
+      if (entry.line) events++;
+    }
+  }
+  if (complete < size) writeText(file, "\n");
+  return events;
 }
 
 /**

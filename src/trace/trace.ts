@@ -6,7 +6,8 @@
 
 import { createHash } from "node:crypto";
 import { canonicalJson } from "./canonical_json.ts";
-import { type RunSummary, summariseRun, type TraceEvent } from "./event.ts";
+import type { TraceEvent } from "./event.ts";
+import { type RunSummary, summariseRun } from "./run_summary.ts";
 
 /**
  * A materialised trace file.

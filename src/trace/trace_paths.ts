@@ -1,6 +1,8 @@
 /**
  * Where a run's files live in a trace directory: the journal `<run>.jsonl`, the deterministic
- * trace `<run>.json` and the timing sidecar `<run>.timing.json`, named by the sanitised run id.
+ * trace `<run>.json`, the timing sidecar `<run>.timing.json`, and the readers' summary of the
+ * journal `.summaries/<run>.json` (a directory no run id can name: ids never start with a dot),
+ * named by the sanitised run id.
  *
  * @module
  */
@@ -8,7 +10,7 @@
 import { join } from "node:path";
 import { sanitiseRunId } from "./run_id.ts";
 
-/** The three files of one run. */
+/** The files of one run. */
 export interface TracePaths {
   /** The deterministic trace. */
   readonly trace: string;
@@ -16,7 +18,12 @@ export interface TracePaths {
   readonly timing: string;
   /** The append-only journal. */
   readonly journal: string;
+  /** What readers know of the journal: summary, how far they read it, where pages start. */
+  readonly summary: string;
 }
+
+/** The directory of the summaries, inside a trace directory. */
+export const SUMMARIES_DIR = ".summaries";
 
 /**
  * Paths of a run's files in a directory.
@@ -28,6 +35,12 @@ export interface TracePaths {
  * ```
  */
 export function tracePaths(dir: string, runId: string): TracePaths {
-  const base = join(dir, sanitiseRunId(runId));
-  return { trace: `${base}.json`, timing: `${base}.timing.json`, journal: `${base}.jsonl` };
+  const name = sanitiseRunId(runId);
+  const base = join(dir, name);
+  return {
+    trace: `${base}.json`,
+    timing: `${base}.timing.json`,
+    journal: `${base}.jsonl`,
+    summary: join(dir, SUMMARIES_DIR, `${name}.json`),
+  };
 }

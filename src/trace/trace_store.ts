@@ -8,7 +8,7 @@
  * system call for many events instead of one each; `record` resolves once its line is written.
  * The deterministic `<run>.json` (sorted keys, digest) and the `<run>.timing.json` sidecar are
  * materialised from the journal (`trace_reader.ts`) — on flush, after the run goes idle, and by
- * every reader — so a killed process loses nothing.
+ * every reader, each time only if the journal changed since — so a killed process loses nothing.
  *
  * @module
  */
@@ -19,7 +19,7 @@ import type { PendingEvent } from "./event.ts";
 import { journalLine, lockJournal, resumeJournal, writeText } from "./journal.ts";
 import type { EventTiming } from "./timing.ts";
 import { tracePaths } from "./trace_paths.ts";
-import { materialiseTrace } from "./trace_reader.ts";
+import { TraceReader } from "./trace_reader.ts";
 
 /**
  * Where traces go and how they are written.
@@ -125,6 +125,7 @@ export class TraceStore implements AsyncDisposable {
   readonly #idleFlushMs: number;
   readonly #reset: boolean;
   readonly #materialiseOnClose: boolean;
+  readonly #reader: TraceReader;
   readonly #runs = new Map<string, Promise<OpenRun>>();
   readonly #started = new Set<string>();
   /** The run `#open` moved last in `#runs` (the most recent), and that run once it is open. */
@@ -140,6 +141,7 @@ export class TraceStore implements AsyncDisposable {
     this.#idleFlushMs = options.idleFlushMs ?? 0;
     this.#reset = options.reset ?? false;
     this.#materialiseOnClose = options.materialiseOnClose ?? true;
+    this.#reader = new TraceReader(options.dir);
   }
 
   /** Appends one event to its run's journal and returns its sequence number in this process. */
@@ -170,7 +172,7 @@ export class TraceStore implements AsyncDisposable {
     for (const id of ids) {
       const run = await this.#runs.get(id)?.catch(() => undefined);
       if (run) await drained(run);
-      await materialiseTrace(this.dir, id);
+      await this.#reader.materialise(id);
     }
   }
 
@@ -187,7 +189,7 @@ export class TraceStore implements AsyncDisposable {
     this.#runs.clear();
     for (const opening of runs) await closeRun(await opening);
     if (!this.#materialiseOnClose) return;
-    for (const id of this.#started) await materialiseTrace(this.dir, id);
+    for (const id of this.#started) await this.#reader.materialise(id);
   }
 
   /** Same as {@link TraceStore.close}. */
@@ -233,7 +235,7 @@ export class TraceStore implements AsyncDisposable {
     clearTimeout(run.timer);
     run.timer = setTimeout(() => {
       run.timer = undefined;
-      materialiseTrace(this.dir, runId).catch((e) =>
+      this.#reader.materialise(runId).catch((e) =>
         console.error(`[mirage] trace flush failed: ${e}`)
       );
     }, this.#idleFlushMs);

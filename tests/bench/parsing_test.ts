@@ -34,6 +34,7 @@ Deno.test("names on the command line select suites; a scenario implies containme
     "peers",
     "gateway",
     "state",
+    "traces",
   ]);
   const one = parseBenchArgs(["pii_leak", "scale", "--check"], names);
   assert.deepEqual(one.suites, ["containment", "scale"]);

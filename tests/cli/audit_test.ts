@@ -200,6 +200,14 @@ Deno.test("cli audit: verify exits 1 naming the entry that was edited, and how",
   );
 });
 
+/** Every file below `dir` (trace files, summaries, sidecars). */
+function filesUnder(dir: string): string[] {
+  return [...Deno.readDirSync(dir)].flatMap((e) => {
+    const path = join(dir, e.name);
+    return e.isDirectory ? filesUnder(path) : [path];
+  });
+}
+
 Deno.test("cli audit: MIRAGE_AUDIT_KEY makes an HMAC chain; the key is printed and written nowhere", async () => {
   await using ws = await workspace();
   const audit = join(ws.dir, "audit");
@@ -253,7 +261,7 @@ Deno.test("cli audit: MIRAGE_AUDIT_KEY makes an HMAC chain; the key is printed a
   assert.equal(short.stderr.includes("tooshort"), false);
   const files = [
     ...(await auditFiles(audit)).map((f) => join(audit, f)),
-    ...[...Deno.readDirSync(ws.traces)].map((e) => join(ws.traces, e.name)),
+    ...filesUnder(ws.traces),
   ];
   for (const f of files) assert.equal((await Deno.readTextFile(f)).includes(KEY), false, f);
 });

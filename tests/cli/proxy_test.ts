@@ -110,8 +110,9 @@ Deno.test("proxy: admin routes report health, metrics and runs", async () => {
         ["default", "policy_violation"],
       ],
     );
-    const trace = await json(await fetch(`${proxy.url}/_mirage/v1/runs/default`));
-    assert.equal(trace.policy, "enforce_bid_limit");
+    const page = await json(await fetch(`${proxy.url}/_mirage/v1/runs/default`));
+    assert.equal((page.run as { policy: string }).policy, "enforce_bid_limit");
+    assert.equal((page.events as unknown[]).length, 1);
     const missing = await fetch(`${proxy.url}/_mirage/v1/runs/nope`);
     assert.equal(missing.status, 404);
     await missing.body?.cancel();

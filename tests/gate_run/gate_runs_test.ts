@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { gateTraces, withCommand } from "../../src/gate_run/gate_runs.ts";
+import { gateTraces, MAX_LISTED_EVENTS, withCommand } from "../../src/gate_run/gate_runs.ts";
+import { junitXml } from "../../src/gate_run/junit.ts";
+import { formatReport } from "../../src/gate_run/text_report.ts";
 import { tempDir } from "../support/fixtures.ts";
 import {
   allowed,
@@ -69,4 +71,40 @@ Deno.test("gate: a failing command fails a clean report", async () => {
   const failedCommand = withCommand(report, { argv: ["npm", "test"], exit_code: 2 });
   assert.equal(failedCommand.passed, false);
   assert.deepEqual(failedCommand.problems, ["command exited with code 2: npm test"]);
+});
+
+Deno.test("gate: a large run lists only what is not allowed, and counts the rest", async () => {
+  await using dir = await tempDir();
+  const events = Array.from(
+    { length: MAX_LISTED_EVENTS + 500 },
+    (_, i) => i === 700 ? violation : i === 1_200 ? flagged : allowed,
+  );
+  await writeRun(dir.path, "big", events);
+  const many = Array.from({ length: MAX_LISTED_EVENTS + 5 }, () => violation);
+  await writeRun(dir.path, "worse", [allowed, ...many]);
+  const report = await gateTraces({ ...base, traces: dir.path });
+  const [big, worse] = report.runs;
+  assert.equal(big?.event_count, MAX_LISTED_EVENTS + 500);
+  assert.deepEqual(big?.events.map((e) => [e.seq, e.outcome]), [[701, "policy_violation"], [
+    1_201,
+    "flagged",
+  ]]);
+  assert.deepEqual(big?.omitted, { events: MAX_LISTED_EVENTS + 498, failing: 0 });
+  assert.equal(big?.passed, false);
+  assert.equal(worse?.events.length, MAX_LISTED_EVENTS);
+  assert.equal(worse?.events[0]?.seq, 2, "allowed events are not listed in a large run");
+  assert.deepEqual(worse?.omitted, { events: 6, failing: 5 });
+  const xml = junitXml(report);
+  assert.match(xml, /name="6 more events \(5 failing\)">\s*<failure /);
+  assert.match(xml, /<testsuite name="big" tests="3" failures="1"/);
+  assert.match(formatReport(report, false), /… 1498 more events not listed \(0 failing\)/);
+});
+
+Deno.test("gate: a run that passes with every event listed stays as it was", async () => {
+  await using dir = await tempDir();
+  await writeRun(dir.path, "small", Array.from({ length: MAX_LISTED_EVENTS }, () => allowed));
+  const [small] = (await gateTraces({ ...base, traces: dir.path })).runs;
+  assert.equal(small?.events.length, MAX_LISTED_EVENTS);
+  assert.deepEqual(small?.omitted, { events: 0, failing: 0 });
+  assert.equal(small?.passed, true);
 });

@@ -18,6 +18,8 @@ const report: GateReport = {
     side_effect_count: 0,
     trace: "t/r_1.json",
     passed: false,
+    event_count: 2,
+    omitted: { events: 0, failing: 0 },
     events: [
       {
         seq: 1,

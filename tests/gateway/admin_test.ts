@@ -48,6 +48,7 @@ Deno.test("v1/decide answers the evaluation of HTTP and tool actions and never r
 
     const run = await rawRequest(`${gateway.url}/_mirage/v1/runs/sdk`);
     const trace = JSON.parse(new TextDecoder().decode(run.body));
+    assert.equal(trace.run.events, 3);
     assert.equal(trace.events.length, 3);
     assert.deepEqual(trace.events.map((e: { outcome: string }) => e.outcome), [
       "policy_violation",
@@ -83,18 +84,19 @@ Deno.test("health and Prometheus metrics: requests by outcome and policy, three 
   });
 });
 
-Deno.test("--admin-token: admin routes need the bearer token; proxied routes do not", async () => {
+Deno.test("--admin-token: admin routes need the bearer token; health and proxied routes do not", async () => {
   await withGateway({ args: ["--admin-token", "s3cret-token"] }, async ({ gateway }) => {
-    const none = await rawRequest(`${gateway.url}/_mirage/health`);
+    const none = await rawRequest(`${gateway.url}/_mirage/metrics`);
     assert.equal(none.status, 401);
-    const wrong = await rawRequest(`${gateway.url}/_mirage/health`, {
+    const wrong = await rawRequest(`${gateway.url}/_mirage/metrics`, {
       headers: [["authorization", "Bearer nope"]],
     });
     assert.equal(wrong.status, 401);
-    const right = await rawRequest(`${gateway.url}/_mirage/health`, {
+    const right = await rawRequest(`${gateway.url}/_mirage/metrics`, {
       headers: [["authorization", "Bearer s3cret-token"]],
     });
     assert.equal(right.status, 200);
+    assert.equal((await rawRequest(`${gateway.url}/_mirage/health`)).status, 200);
     const proxied = await rawRequest(`${gateway.url}/echo`);
     assert.equal(proxied.status, 200);
   });

@@ -29,6 +29,7 @@ async function run(mode: "enforce" | "passthrough") {
     config: () => ({ policies, surface: undefined, redactor: compileRedactor([]) }),
     forwarder,
     recorder: new Recorder({ observers: [decisionLogObserver((line) => lines.push(line))] }),
+    afterAnswer: () => {},
   };
   try {
     const res = await handleGatewayRequest(

@@ -165,3 +165,80 @@ Deno.test("a timeout on a warm upstream connection gives 504 and sends the reque
     },
   );
 });
+
+/**
+ * An upstream on a raw socket that answers a head, part of the body, then closes: with a
+ * content-length it promised more; chunked, it never sends the last chunk.
+ */
+class CuttingUpstream {
+  readonly #listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  readonly #served: Promise<void>;
+
+  constructor(head: string, body: Uint8Array) {
+    this.#served = (async () => {
+      for await (const conn of this.#listener) {
+        await conn.read(new Uint8Array(64 * 1024));
+        await conn.write(new TextEncoder().encode(head));
+        await conn.write(body);
+        conn.close();
+      }
+    })();
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#listener.addr as Deno.NetAddr).port}`;
+  }
+
+  async close(): Promise<void> {
+    this.#listener.close();
+    await this.#served.catch(() => {});
+  }
+}
+
+/** What the client got: the status, and the body bytes before the cut (or the error). */
+async function cutAnswer(url: string): Promise<{ status: number; bytes: number; cut: boolean }> {
+  const res = await fetch(url, { headers: RUN });
+  let bytes = 0;
+  try {
+    for await (const chunk of res.body!) bytes += chunk.length;
+  } catch {
+    return { status: res.status, bytes, cut: true };
+  }
+  return { status: res.status, bytes, cut: false };
+}
+
+for (
+  const [framing, head, body] of [
+    ["content-length", "HTTP/1.1 200 OK\r\ncontent-length: 100000\r\n\r\n", new Uint8Array(5000)],
+    [
+      "chunked",
+      "HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n",
+      new TextEncoder().encode(`1388\r\n${"x".repeat(5000)}\r\n`),
+    ],
+  ] as const
+) {
+  Deno.test(`an upstream that closes mid-body (${framing}): the client sees a cut, the trace an error, stderr no stack`, async () => {
+    const upstream = new CuttingUpstream(head, body);
+    try {
+      await withGateway({ upstreamUrl: upstream.url }, async ({ gateway, traces }) => {
+        const answer = await cutAnswer(`${gateway.url}/echo`);
+        assert.equal(answer.status, 200);
+        assert.ok(answer.cut, "the client must not see a clean end");
+        assert.ok(answer.bytes <= 5000);
+        const result = await gateway.stop();
+        assert.doesNotMatch(result.stderr, /^\s+at /m, "no stack trace on stderr");
+        const trace = await readTraceFile(traces, "failures");
+        const events = trace.events as Record<string, unknown>[];
+        assert.deepEqual(events.map((e) => e.outcome), ["allowed", "error"]);
+        assert.deepEqual(events[0]?.response, { status: 200 });
+        assert.deepEqual(events[1]?.response, { status: 200, bytes: 5000 });
+        assert.match(String(events[1]?.error), /upstream failed after 5000 body bytes/);
+        assert.equal(trace.outcome, "error", "the run fails the gate");
+        const lines = gateway.decisionLines();
+        assert.deepEqual(lines.map((l) => l.outcome), ["allowed", "error"]);
+      });
+    } finally {
+      await upstream.close();
+    }
+  });
+}

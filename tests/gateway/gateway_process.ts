@@ -16,9 +16,16 @@ export class GatewayProcess {
     this.url = url;
   }
 
-  /** Starts a gateway and waits for its listening line (fails with its output if it does not come). */
-  static async start(args: string[], env: Record<string, string> = {}): Promise<GatewayProcess> {
-    const process = new CliProcess(["gateway", ...args, "--port", "0"], env);
+  /**
+   * Starts a gateway (under `wrapper`, if any) and waits for its listening line; fails with its
+   * output if it does not come.
+   */
+  static async start(
+    args: string[],
+    env: Record<string, string> = {},
+    wrapper: readonly string[] = [],
+  ): Promise<GatewayProcess> {
+    const process = new CliProcess(["gateway", ...args, "--port", "0"], env, wrapper);
     try {
       const m = await process.waitFor(/gateway listening on (http:\/\/\S+)/);
       return new GatewayProcess(process, m[1] as string);

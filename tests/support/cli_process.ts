@@ -46,16 +46,24 @@ async function collect(
   for await (const text of stream.pipeThrough(new TextDecoderStream())) sink(text);
 }
 
-/** A long-running CLI process (`mirage proxy`) whose output is read while it runs. */
+/**
+ * A long-running CLI process (`mirage proxy`) whose output is read while it runs; `wrapper` runs
+ * it under another command (`["prlimit", "--nofile=128"]`).
+ */
 export class CliProcess {
   readonly #child: Deno.ChildProcess;
   readonly #readers: Promise<void>;
   #stdout = "";
   #stderr = "";
 
-  constructor(args: readonly string[], env: Record<string, string> = {}) {
-    this.#child = new Deno.Command(Deno.execPath(), {
-      args: cliArgs(args),
+  constructor(
+    args: readonly string[],
+    env: Record<string, string> = {},
+    wrapper: readonly string[] = [],
+  ) {
+    const command = [...wrapper, Deno.execPath(), ...cliArgs(args)];
+    this.#child = new Deno.Command(command[0] as string, {
+      args: command.slice(1),
       env: { NO_COLOR: "1", ...env },
       cwd: ROOT,
       stdout: "piped",
@@ -111,12 +119,13 @@ export interface RunningProxy {
   stop(): Promise<CliResult>;
 }
 
-/** Starts `mirage proxy ARGS --port 0` and waits for its listening line. */
+/** Starts `mirage proxy ARGS --port 0` (under `wrapper`, if any) and waits for its listening line. */
 export async function startProxyProcess(
   args: readonly string[],
   env: Record<string, string> = {},
+  wrapper: readonly string[] = [],
 ): Promise<RunningProxy> {
-  const process = new CliProcess(["proxy", ...args, "--port", "0"], env);
+  const process = new CliProcess(["proxy", ...args, "--port", "0"], env, wrapper);
   let port: string;
   try {
     port = (await process.waitFor(/proxy listening on :(\d+)/))[1] as string;

@@ -89,8 +89,9 @@ Deno.test("trace store: a run id cannot name a file outside the directory", asyn
     for (const id of ids) await store.record(id, event(`/${id.length}`), TIMING);
   }
   assert.deepEqual([...Deno.readDirSync(parent.path)].map((e) => e.name), ["traces"]);
-  const files = [...Deno.readDirSync(dir)].map((e) => e.name);
+  const files = [...Deno.readDirSync(dir)].filter((e) => e.isFile).map((e) => e.name);
   assert.equal(files.length, ids.length * 3);
+  assert.equal([...Deno.readDirSync(`${dir}/.summaries`)].length, ids.length);
   for (const id of ids) {
     const safe = sanitiseRunId(id);
     assert.match(safe, /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$/, id);

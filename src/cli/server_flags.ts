@@ -1,0 +1,88 @@
+/**
+ * The flags every Mirage server takes the same way (`proxy`, `gateway`): the admin guard's
+ * tokens and the client-connection timeouts, with their help lines.
+ *
+ * @module
+ */
+
+import { MirageError } from "../errors.ts";
+import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
+import type { CommandSpec, FlagValues } from "./output.ts";
+
+/** The flags, for a command's parseArgs options. */
+export const SERVER_FLAG_OPTIONS: CommandSpec["options"] = {
+  "admin-token": { type: "string" },
+  "decide-token": { type: "string" },
+  "idle-timeout-ms": { type: "string", default: String(DEFAULT_IDLE_TIMEOUT_MS) },
+  "head-timeout-ms": { type: "string", default: String(DEFAULT_HEAD_TIMEOUT_MS) },
+};
+
+/** Their usage text. */
+export const SERVER_FLAG_USAGE =
+  "[--admin-token T] [--decide-token T] [--idle-timeout-ms 30000] [--head-timeout-ms 10000]";
+
+/** Their `--help` lines, indented to `indent` columns before the flag. */
+export function serverFlagDetails(indent: number): string[] {
+  const pad = " ".repeat(indent);
+  const lines = [
+    "--admin-token T      admin routes (health aside) need 'authorization: Bearer T', loopback",
+    "                     included (also MIRAGE_ADMIN_TOKEN); without it they answer loopback only",
+    "--decide-token T     /_mirage/v1/decide takes 'Bearer T' (or the admin token) from any client,",
+    "                     so that an agent's gate need not hold the admin token (MIRAGE_DECIDE_TOKEN)",
+    `--idle-timeout-ms N  close a client connection idle N ms after its last answer (default ${DEFAULT_IDLE_TIMEOUT_MS})`,
+    `--head-timeout-ms N  close a new connection whose request head is not complete in N ms (default ${DEFAULT_HEAD_TIMEOUT_MS})`,
+  ];
+  return lines.map((l) => `${pad}${l}`);
+}
+
+/** What the flags give a server's options. */
+export interface ServerFlags {
+  /** The admin token, from the flag or `MIRAGE_ADMIN_TOKEN`. */
+  readonly adminToken: string | undefined;
+  /** The decide token, from the flag or `MIRAGE_DECIDE_TOKEN`. */
+  readonly decideToken: string | undefined;
+  /** Idle timeout in ms. */
+  readonly idleTimeoutMs: number;
+  /** Head timeout in ms. */
+  readonly headTimeoutMs: number;
+}
+
+/** An environment variable, when set, non-empty and readable (env access may be denied). */
+export function envValue(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** An integer flag in `[min, max]`; throws `MirageError` code `usage` otherwise. */
+export function integerFlag(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new MirageError("usage", `--${flag} must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/**
+ * Reads the server flags; throws `MirageError` code `usage` on a bad value.
+ *
+ * @example
+ * ```ts
+ * import { serverFlags } from "./server_flags.ts";
+ * const f = serverFlags({ "idle-timeout-ms": "5000", "head-timeout-ms": "2000" });
+ * console.log(f.idleTimeoutMs, f.headTimeoutMs); // 5000 2000
+ * ```
+ */
+export function serverFlags(values: FlagValues): ServerFlags {
+  const str = (name: string) => values[name] as string | undefined;
+  const ms = (name: string, fallback: number) =>
+    integerFlag(str(name) ?? String(fallback), name, 1, 3_600_000);
+  return {
+    adminToken: str("admin-token") || envValue("MIRAGE_ADMIN_TOKEN"),
+    decideToken: str("decide-token") || envValue("MIRAGE_DECIDE_TOKEN"),
+    idleTimeoutMs: ms("idle-timeout-ms", DEFAULT_IDLE_TIMEOUT_MS),
+    headTimeoutMs: ms("head-timeout-ms", DEFAULT_HEAD_TIMEOUT_MS),
+  };
+}
