@@ -22,6 +22,8 @@ export interface CiSource {
   readonly mocks: string;
   /** `enforce` or `passthrough`. */
   readonly mode: Mode;
+  /** Bytes of a request body read for the policies. */
+  readonly maxBody: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface CiSource {
  * @example
  * ```ts
  * import { loadCiContext } from "./ci_context.ts";
- * const ctx = await loadCiContext({ policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", mode: "enforce" });
+ * const ctx = await loadCiContext({ policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", mode: "enforce", maxBody: 1024 });
  * console.log(ctx.mocks.size, ctx.policies.size);
  * ```
  */
@@ -46,5 +48,6 @@ export async function loadCiContext(source: CiSource, store?: StateStore): Promi
     policies,
     mocks: compileMocks(mocksDoc),
     redactor: compileRedactor(policies.redact),
+    maxBody: source.maxBody,
   };
 }

@@ -6,14 +6,16 @@
  * @module
  */
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
+import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
+import { isAdminPath } from "../http/reserved_path.ts";
 import { requestLogObserver } from "../log/request_log.ts";
 import { Recorder } from "../trace/recorder.ts";
 import { RunIdRule } from "../trace/run_id.ts";
@@ -45,6 +47,8 @@ export interface ProxyOptions {
   readonly runId?: string;
   /** `enforce` (default) answers 403/404; `passthrough` serves the mock and records `enforced: false`. */
   readonly mode?: Mode;
+  /** Request body bytes read for the policies (as sent and decompressed); larger: 413. Default 1 MiB. */
+  readonly maxBody?: number;
   /** Reload on SIGHUP; default true. */
   readonly reloadOnSignal?: boolean;
   /** Reload when either file changes; default true. */
@@ -83,6 +87,7 @@ function settings(o: ProxyOptions): Settings {
     hostname: o.hostname ?? "127.0.0.1",
     traces: o.traces ?? "artifacts/traces",
     mode: o.mode ?? "enforce",
+    maxBody: o.maxBody ?? DEFAULT_MAX_BODY,
     reloadOnSignal: o.reloadOnSignal ?? true,
     watchFiles: o.watchFiles ?? true,
     log: o.log ?? ((line) => console.log(line)),
@@ -178,6 +183,14 @@ class CiProxy implements ProxyHandle {
 
   #buildApp(): Hono {
     const app = new Hono();
+    const traffic = (c: Context) => {
+      const request = c.req.raw;
+      const runId = this.#runIds.resolve({ header: request.headers });
+      return handleCiRequest(this.#holder.current, this.#recorder, request, runId);
+    };
+    // Hono routes on the decoded path; the admin routes answer only their own raw spelling,
+    // as the gateway's do, and every other request is traffic (docs/bodies.md).
+    app.use("*", (c, next) => isAdminPath(new URL(c.req.url).pathname) ? next() : traffic(c));
     app.route(
       ADMIN_PREFIX,
       adminRoutes({
@@ -186,11 +199,6 @@ class CiProxy implements ProxyHandle {
         traces: this.#settings.traces,
       }),
     );
-    app.all("*", (c) => {
-      const request = c.req.raw;
-      const runId = this.#runIds.resolve({ header: request.headers });
-      return handleCiRequest(this.#holder.current, this.#recorder, request, runId);
-    });
     app.onError((error, c) => {
       this.#settings.log(
         `[mirage] error answering ${c.req.method} ${c.req.path}: ${errorMessage(error)}`,

@@ -7,18 +7,19 @@
  */
 
 import type { Mode } from "../engine/outcome.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, errorMessage } from "../errors.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
+import { parseSize } from "./size.ts";
 
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    "[--mode enforce|passthrough] [--no-watch]",
+    "[--mode enforce|passthrough] [--max-body 1MiB] [--no-watch]",
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -31,6 +32,8 @@ const SPEC: CommandSpec = {
     '                     is unset (default "default")',
     "      --mode M       enforce (default): answer 403/404 to violations;",
     "                     passthrough: serve the mock anyway and record enforced: false",
+    "      --max-body N   request body bytes read for the policies, as sent and decompressed,",
+    "                     e.g. 512KiB (default 1MiB); larger: 413 and an error, in both modes",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
     "",
     "Admin: GET /_mirage/health, /_mirage/metrics, /_mirage/v1/runs, /_mirage/v1/runs/:id",
@@ -43,6 +46,7 @@ const SPEC: CommandSpec = {
     traces: { type: "string", default: "artifacts/traces" },
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
+    "max-body": { type: "string", default: "1MiB" },
     "no-watch": { type: "boolean" },
   },
 };
@@ -58,6 +62,11 @@ function usageProblem(flags: FlagValues): string | undefined {
   }
   if (parsePort(String(flags.port)) === undefined) {
     return `--port must be 0-65535, got '${flags.port}'`;
+  }
+  try {
+    parseSize(String(flags["max-body"]));
+  } catch (e) {
+    return `--max-body: ${errorMessage(e)}`;
   }
   return undefined;
 }
@@ -88,6 +97,7 @@ export async function run(args: string[]): Promise<number> {
       traces,
       runId: new RunIdRule({ flag: flags["run-id"] as string | undefined }).fallback,
       mode: flags.mode as Mode,
+      maxBody: parseSize(String(flags["max-body"])),
       reloadOnSignal: true,
       watchFiles: !flags["no-watch"],
       log: (line) => console.log(line),

@@ -9,7 +9,7 @@ import type { Loaded, MatchValue, MockRoute, MocksDocument } from "../config/typ
 import type { OperatorName } from "../config/types.ts";
 import { parseTemplate, type TemplatePart } from "../config/template.ts";
 import type { Action, HttpAction } from "./action.ts";
-import { withParams } from "./action.ts";
+import { pathReadings, withParams } from "./action.ts";
 import { type CompiledCondition, compileFieldCondition, PASS, type Report } from "./condition.ts";
 import { compileFieldGetter, MISSING } from "./field_getter.ts";
 import { type Scoped, ScopeIndex, segmentsOf } from "./scope_index.ts";
@@ -184,6 +184,17 @@ function compileRoute(route: MockRoute, order: number): CompiledRoute {
   };
 }
 
+function firstMatch(action: HttpAction, routes: readonly CompiledRoute[]): RouteMatch | undefined {
+  const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+  for (const route of routes) {
+    const routed = withParams(action, route.params(action));
+    if (route.narrow.every((c) => c(routed, report) === PASS)) {
+      return { name: route.name, action: routed, render: () => route.render(routed) };
+    }
+  }
+  return undefined;
+}
+
 class CompiledMockRouter implements MockRouter {
   readonly size: number;
   readonly #index: ScopeIndex<CompiledRoute>;
@@ -194,16 +205,17 @@ class CompiledMockRouter implements MockRouter {
     this.#index = new ScopeIndex(routes);
   }
 
+  /**
+   * A path that servers read differently is on the surface only when every reading of it is:
+   * the route served (and its parameters) is the one of the path as written.
+   */
   match(action: Action): RouteMatch | undefined {
     if (action.kind !== "http") return undefined;
-    const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
-    for (const route of this.#index.lookup(action)) {
-      const routed = withParams(action, route.params(action));
-      if (route.narrow.every((c) => c(routed, report) === PASS)) {
-        return { name: route.name, action: routed, render: () => route.render(routed) };
-      }
-    }
-    return undefined;
+    if (!action.otherPaths?.length) return firstMatch(action, this.#index.lookup(action));
+    const readings = pathReadings(action);
+    const routes = this.#index.lookupEach(action);
+    const matches = readings.map((a, i) => firstMatch(a, routes[i] ?? []));
+    return matches.every((m) => m !== undefined) ? matches[0] : undefined;
   }
 }
 

@@ -148,7 +148,10 @@ export class ScopeIndex<T extends Scoped> {
     return n;
   }
 
-  /** The items whose scope matches the action, in file order. The array is shared: read only. */
+  /**
+   * The items whose scope matches the action under any reading of its path, in file order: an
+   * item scoped to `/v1/submit_bid` applies to `/v1%2Fsubmit_bid`. The array is shared: read only.
+   */
   lookup(action: Action): readonly T[] {
     // Nested maps on the action's own strings: no key is built (and hashed) per lookup.
     const [outer, inner, path] = action.kind === "tool"
@@ -174,19 +177,35 @@ export class ScopeIndex<T extends Scoped> {
     this.#cached++;
   }
 
+  /**
+   * The items matching each reading of an HTTP action's path, first the path itself (uncached:
+   * only a path that servers read differently needs this).
+   */
+  lookupEach(action: HttpAction): (readonly T[])[] {
+    return [action.path, ...action.otherPaths ?? []].map((path) =>
+      this.#sorted(this.#collectHttp(action, path, this.#everywhere.slice()))
+    );
+  }
+
   #find(action: Action): readonly T[] {
     const out: T[] = this.#everywhere.slice();
     if (action.kind === "tool") {
       const list = this.#tools.get(action.tool);
       if (list) { for (const item of list) out.push(item); }
-    } else {
-      this.#collectHttp(action, out);
+      return this.#sorted(out);
     }
+    this.#collectHttp(action, action.path, out);
+    const others = action.otherPaths;
+    if (!others?.length) return this.#sorted(out);
+    for (const path of others) this.#collectHttp(action, path, out);
+    return this.#sorted([...new Set(out)]);
+  }
+
+  #sorted(out: T[]): readonly T[] {
     return Object.freeze(inOrder(out) ? out : out.sort(byOrder));
   }
 
-  #collectHttp(action: HttpAction, out: T[]): void {
-    const path = action.path;
+  #collectHttp(action: HttpAction, path: string, out: T[]): T[] {
     const start = out.length;
     collect(this.#anyHost, path, 1, out);
     const exact = this.#exactHosts.get(action.host);
@@ -198,6 +217,7 @@ export class ScopeIndex<T extends Scoped> {
       if (!item.scope.methods || item.scope.methods.has(action.method)) out[keep++] = item;
     }
     out.length = keep;
+    return out;
   }
 
   #collectSuffixes(host: string, path: string, out: T[]): void {

@@ -21,6 +21,11 @@ export type StateAsker = (action: Action) => StateAsk;
 
 /** A prior-action selector: marks matching actions that go through. */
 export interface Watcher extends Scoped {
+  /**
+   * True for `requires_prior`, whose marks prove that a step happened: an action whose path
+   * servers read differently proves it only when every reading is that step.
+   */
+  readonly proves: boolean;
   /** The mark for an action this watcher selected; none when it lacks a `same` field. */
   mark(action: Action): StateMark | undefined;
 }
@@ -175,5 +180,5 @@ export function compileWatcher(rule: PolicyRule, order: number): Watcher {
     const key = same(a);
     return "missing" in key ? undefined : { key: k(a), member: key.member };
   };
-  return { order, scope, mark };
+  return { order, scope, proves: rule.operator === "requires_prior", mark };
 }

@@ -12,8 +12,10 @@ import { errorMessage } from "../errors.ts";
 import { checkAdmin } from "../http/admin_guard.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
+import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
 import { handleDecide } from "../http/decide_route.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
+import { isAdminPath } from "../http/reserved_path.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
 import { decisionLogObserver, type DecisionSink } from "../log/decision_log.ts";
@@ -83,7 +85,7 @@ function settings(o: GatewayOptions): Settings {
     hostname: o.hostname ?? "127.0.0.1",
     traces: o.traces ?? "artifacts/traces",
     timeoutMs: o.timeoutMs ?? 10_000,
-    maxBody: o.maxBody ?? 1024 * 1024,
+    maxBody: o.maxBody ?? DEFAULT_MAX_BODY,
     adminToken: o.adminToken,
     decisionLog: o.decisionLog,
     log: o.log ?? ((line) => console.error(line)),
@@ -106,10 +108,6 @@ export interface GatewayHandle {
 /** The client's IP; a Unix socket peer counts as local. */
 function clientAddress(addr: Deno.Addr): string {
   return addr.transport === "tcp" || addr.transport === "udp" ? addr.hostname : "127.0.0.1";
-}
-
-function isAdminPath(path: string): boolean {
-  return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
 }
 
 class Gateway implements GatewayHandle {

@@ -6,6 +6,9 @@
  * @module
  */
 
+/** The inspection limit of every surface unless told otherwise: 1 MiB. */
+export const DEFAULT_MAX_BODY = 1024 * 1024;
+
 /** A body read up to the inspection limit. */
 export type InspectedBody =
   | { readonly kind: "none" }

@@ -19,6 +19,7 @@ import { RunIdRule } from "../trace/run_id.ts";
 import { buildTrace, type Trace } from "../trace/trace.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { type CiContext, handleCiRequest } from "../ci/ci_handler.ts";
+import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
 import { describeEvent } from "../trace/describe_event.ts";
 
 /**
@@ -47,6 +48,11 @@ export interface SessionOptions {
   store?: StateStore;
   /** Clock for rate windows, in milliseconds; default `Date.now`. */
   clock?: () => number;
+  /**
+   * Request body bytes read for the policies, as sent and once decompressed; a larger body is
+   * answered 413 and recorded as `error`. Default 1 MiB, as `mirage proxy --max-body`.
+   */
+  maxBody?: number;
 }
 
 /**
@@ -200,6 +206,7 @@ export async function session(options: SessionOptions): Promise<MirageSession> {
     policies,
     mocks: compileMocks(mocksDoc),
     redactor: compileRedactor(policies.redact),
+    maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
   };
   const traces = traceDir === false
     ? undefined
