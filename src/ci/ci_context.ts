@@ -38,9 +38,12 @@ export interface CiSource {
  * ```
  */
 export async function loadCiContext(source: CiSource, store?: StateStore): Promise<CiContext> {
+  // A missing file is named before either file's contents are judged, whichever reads faster.
+  await requireFile(source.policies, "policies");
+  await requireFile(source.mocks, "mocks");
   const [policiesDoc, mocksDoc] = await Promise.all([
-    requireFile(source.policies, "policies").then(loadPolicies),
-    requireFile(source.mocks, "mocks").then(loadMocks),
+    loadPolicies(source.policies),
+    loadMocks(source.mocks),
   ]);
   const policies = compilePolicies(policiesDoc, store ? { store } : {});
   return {

@@ -7,11 +7,13 @@
  */
 
 import { ConfigError, MirageError } from "../errors.ts";
+import { readConfigFile } from "./config_file.ts";
 import { mocksDocumentSchema } from "./mocks_schema.ts";
 import { policyDocumentSchema } from "./policy_schema.ts";
 import type { Schema } from "./schema_parts.ts";
 import type { Loaded, MocksDocument, PolicyDocument } from "./types.ts";
-import { type Locator, type UniqueNames, validateDocument } from "./validate.ts";
+import { type Locator, type Precheck, type UniqueNames, validateDocument } from "./validate.ts";
+import { conditionsTooDeep, MAX_NESTING, nestingTooDeep } from "./nesting.ts";
 import { parseYamlSource } from "./yaml_source.ts";
 
 const INLINE = "<inline>";
@@ -20,12 +22,14 @@ interface Kind {
   readonly schema: Schema;
   readonly unique: UniqueNames;
   readonly noun: string;
+  readonly precheck?: Precheck;
 }
 
 const POLICIES: Kind = {
   schema: policyDocumentSchema(),
   unique: { list: "policies", noun: "policy" },
   noun: "policies",
+  precheck: conditionsTooDeep,
 };
 const MOCKS: Kind = {
   schema: mocksDocumentSchema(),
@@ -34,15 +38,27 @@ const MOCKS: Kind = {
 };
 
 function parseText<T>(kind: Kind, text: string, file: string): Loaded<T> {
-  const source = parseYamlSource(text, file);
+  const deep = nestingTooDeep(text);
+  if (deep) {
+    const message =
+      `nested more than ${MAX_NESTING} levels deep; Mirage reads at most ${MAX_NESTING}`;
+    throw new ConfigError([{ file, ...deep, message }]);
+  }
+  const source = parseYamlSource(text, file, { noun: kind.noun });
   if (source.issues.length > 0) throw new ConfigError(source.issues);
-  const document = validateDocument<T>(kind.schema, source.value, source, kind.unique);
+  const document = validateDocument<T>(
+    kind.schema,
+    source.value,
+    source,
+    kind.unique,
+    kind.precheck,
+  );
   return { file, document, positionOf: (path) => source.locate(path, "key") };
 }
 
 function validateValue<T>(kind: Kind, value: unknown, file: string): Loaded<T> {
   const where: Locator = { file, locate: () => undefined };
-  const document = validateDocument<T>(kind.schema, value, where, kind.unique);
+  const document = validateDocument<T>(kind.schema, value, where, kind.unique, kind.precheck);
   return { file, document, positionOf: () => undefined };
 }
 
@@ -113,11 +129,13 @@ export function validateMocks(value: unknown, file: string = INLINE): Loaded<Moc
 
 const FILE_NAME = /\.(ya?ml|json)$/i;
 
-/** Whether `path` is a file; a string that cannot even be looked up (no read permission, a
- * character no file name can hold) is not a file name, so it is read as YAML text. */
-async function isFile(path: string): Promise<boolean> {
+/** Whether `path` names something on disk (a file, or `/dev/zero`, which is then refused by
+ * name); a string that cannot even be looked up (no read permission, a character no file name
+ * can hold) is not a file name, so it is read as YAML text. */
+async function exists(path: string): Promise<boolean> {
   try {
-    return (await Deno.stat(path)).isFile;
+    await Deno.stat(path);
+    return true;
   } catch {
     return false;
   }
@@ -125,7 +143,7 @@ async function isFile(path: string): Promise<boolean> {
 
 /** Whether a string input names a file rather than holding YAML text. */
 async function namesFile(input: string): Promise<boolean> {
-  return !input.includes("\n") && (FILE_NAME.test(input) || await isFile(input));
+  return !input.includes("\n") && (FILE_NAME.test(input) || await exists(input));
 }
 
 function fileName(url: URL): string {
@@ -135,28 +153,10 @@ function fileName(url: URL): string {
   return decodeURIComponent(url.pathname);
 }
 
-async function readConfig(
-  path: string | URL,
-  noun: string,
-): Promise<{ text: string; file: string }> {
-  const file = typeof path === "string" ? path : fileName(path);
-  try {
-    return { text: await Deno.readTextFile(path), file };
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new MirageError("file_not_found", `${noun} file not found: ${file}`, { cause: e });
-    }
-    const why = e instanceof Error ? e.message : String(e);
-    throw new MirageError("file_unreadable", `cannot read ${noun} file ${file}: ${why}`, {
-      cause: e,
-    });
-  }
-}
-
 async function load<T>(kind: Kind, input: string | URL | T): Promise<Loaded<T>> {
   if (input instanceof URL || (typeof input === "string" && await namesFile(input))) {
-    const { text, file } = await readConfig(input as string | URL, kind.noun);
-    return parseText<T>(kind, text, file);
+    const file = typeof input === "string" ? input : fileName(input as URL);
+    return parseText<T>(kind, await readConfigFile(file, kind.noun), file);
   }
   if (typeof input === "string") return parseText<T>(kind, input, INLINE);
   return validateValue<T>(kind, input, INLINE);

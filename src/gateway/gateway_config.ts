@@ -45,9 +45,12 @@ export async function loadGatewayConfig(
   files: GatewayFiles,
   store?: StateStore,
 ): Promise<GatewayConfig> {
+  // A missing file is named before either file's contents are judged, whichever reads faster.
+  await requireFile(files.policies, "policies");
+  if (files.surface !== undefined) await requireFile(files.surface, "surface");
   const [policiesDoc, mocksDoc] = await Promise.all([
-    requireFile(files.policies, "policies").then(loadPolicies),
-    files.surface === undefined ? undefined : requireFile(files.surface, "surface").then(loadMocks),
+    loadPolicies(files.policies),
+    files.surface === undefined ? undefined : loadMocks(files.surface),
   ]);
   const policies = compilePolicies(policiesDoc, store ? { store } : {});
   return {

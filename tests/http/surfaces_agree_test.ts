@@ -145,6 +145,7 @@ const ENFORCE: readonly Case[] = [
   { name: "a doubled slash before /_mirage", path: "//_mirage/health", expect: ["error", 400] },
   { name: "an encoded _ in /_mirage", path: "/%5Fmirage/v1/runs", expect: ["error", 400] },
   { name: "an encoded slash to /_mirage", path: "/x%2F..%2F_mirage", expect: ["error", 400] },
+  { name: "a ; parameter in /_mirage", path: "/_mirage;x/health", expect: ["error", 400] },
 ];
 
 /** Passthrough: a body the rules cannot read is served (CI) or forwarded (gateway). */
