@@ -9,7 +9,7 @@
  * @module
  */
 
-import { type HttpAction, httpAction } from "../engine/action.ts";
+import { type HttpAction, httpAction, withPayload } from "../engine/action.ts";
 import type { PolicySet } from "../engine/compile_policies.ts";
 import type { MockAnswer, MockRouter } from "../engine/compile_mocks.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
@@ -163,15 +163,12 @@ export async function handleCiRequest(
     start: performance.now(),
     at: new Date().toISOString(),
   };
-  const actionOf = (payload: unknown) =>
-    httpAction({
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      runId,
-      json: payload,
-    });
-  const bare = actionOf(undefined);
+  const bare = httpAction({
+    method: request.method,
+    url: request.url,
+    headers: request.headers,
+    runId,
+  });
   if (readsAsReserved(bare)) {
     const { status, message, code } = RESERVED_PATH_ERROR;
     return refuse(f, bare, status, message, code);
@@ -179,14 +176,14 @@ export async function handleCiRequest(
   const body = await readBodyForRules(request, ctx.maxBody);
   switch (body.kind) {
     case "read":
-      return decide(f, actionOf(body.payload));
+      return decide(f, withPayload(bare, body.payload));
     case "unreadable":
       return refuse(f, bare, BODY_STATUS.unreadable, body.error);
     case "over":
       if (body.body instanceof ReadableStream) await body.body.cancel().catch(() => {});
       return refuse(f, bare, BODY_STATUS.over, body.error);
     case "uninspectable": {
-      const action = actionOf(body.text);
+      const action = withPayload(bare, body.text);
       const status = BODY_STATUS.uninspectable;
       if (ctx.mode === "enforce") return refuse(f, action, status, body.error);
       return serveUninspected(f, action, body.error, status);

@@ -278,6 +278,11 @@ export function toolAction(init: ToolActionInit): ToolAction {
   };
 }
 
+/** A copy of an HTTP action with its body, once read (see `readPayload`). */
+export function withPayload(action: HttpAction, payload: unknown): HttpAction {
+  return payload === undefined ? action : { ...action, payload };
+}
+
 /** A copy of an HTTP action with the path parameters of the route that matched it. */
 export function withParams(action: HttpAction, params: Record<string, string>): HttpAction {
   return { ...action, params };

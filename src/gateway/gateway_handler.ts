@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type HttpAction, httpAction } from "../engine/action.ts";
+import { type HttpAction, httpAction, withPayload } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { goesThrough, isStopped, type Mode, type Outcome } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
@@ -70,10 +70,10 @@ interface Decided {
   readonly decideUs: number;
 }
 
-/** The action the rules decide: `payload` is the body as `readBodyForRules` read it. */
-function actionOf(f: InFlight, payload: unknown): HttpAction {
+/** The action the rules decide, before its body is read. */
+function bareAction(f: InFlight): HttpAction {
   const { method, headers } = f.request;
-  return httpAction({ method, url: f.decided, headers, runId: f.runId, json: payload });
+  return httpAction({ method, url: f.decided, headers, runId: f.runId });
 }
 
 function errorPlan(f: InFlight, error: string, enforced: boolean): Plan {
@@ -169,12 +169,13 @@ async function forwardAndRecord(
  */
 function uninspected(
   f: InFlight,
+  bare: HttpAction,
   body: Uint8Array | ReadableStream<Uint8Array>,
   status: number,
   error: string,
   text?: string,
 ): Promise<Response> {
-  const action = actionOf(f, text);
+  const action = withPayload(bare, text);
   const d = undecided(f);
   if (f.ctx.mode === "enforce") {
     if (body instanceof ReadableStream) body.cancel().catch(() => {});
@@ -204,10 +205,9 @@ function evaluationFailed(
 
 async function decideAndAct(
   f: InFlight,
-  payload: unknown,
+  action: HttpAction,
   body: Uint8Array | undefined,
 ): Promise<Response> {
-  const action = actionOf(f, payload);
   const evalStart = performance.now();
   let e: Evaluation;
   try {
@@ -268,7 +268,7 @@ export async function handleGatewayRequest(
     start: performance.now(),
     at: new Date().toISOString(),
   };
-  const bare = actionOf(f, undefined);
+  const bare = bareAction(f);
   if (readsAsReserved(bare)) {
     const { status, message, code } = RESERVED_PATH_ERROR;
     return refuse(f, bare, status, message, undecided(f), code);
@@ -276,12 +276,12 @@ export async function handleGatewayRequest(
   const body = await readBodyForRules(request, ctx.maxBody);
   switch (body.kind) {
     case "read":
-      return decideAndAct(f, body.payload, body.bytes);
+      return decideAndAct(f, withPayload(bare, body.payload), body.bytes);
     case "unreadable":
       return refuse(f, bare, BODY_STATUS.unreadable, body.error, undecided(f));
     case "over":
-      return uninspected(f, body.body, BODY_STATUS.over, body.error);
+      return uninspected(f, bare, body.body, BODY_STATUS.over, body.error);
     case "uninspectable":
-      return uninspected(f, body.bytes, BODY_STATUS.uninspectable, body.error, body.text);
+      return uninspected(f, bare, body.bytes, BODY_STATUS.uninspectable, body.error, body.text);
   }
 }

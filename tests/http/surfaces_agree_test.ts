@@ -11,43 +11,16 @@ import { GatewayProcess } from "../gateway/gateway_process.ts";
 import { headerValues, rawRequest } from "../gateway/raw_client.ts";
 import { TestUpstream } from "../gateway/upstream_server.ts";
 import { startProxyProcess } from "../support/cli_process.ts";
-import { workspace } from "../support/fixtures.ts";
+import { MOCKS_YAML, POLICIES_YAML, workspace } from "../support/fixtures.ts";
 
-const POLICIES = `policies:
-  - name: no_paste_sites
+/** The fixture's bid limit and bulk-quote flag, and the shipped `no_paste_sites` rule. */
+const POLICIES = `${POLICIES_YAML}  - name: no_paste_sites
     path: /v1/**
     field: payload.destination_url
     operator: host_not_in
     value: [pastebin.com, "*.ngrok.io", transfer.sh]
     on_missing: pass
     message: Data must not be sent to paste or tunnel sites.
-  - name: enforce_bid_limit
-    method: POST
-    path: /v1/submit_bid
-    field: amount
-    operator: max
-    value: 25000
-    message: Bids above 25,000 need human approval.
-  - name: flag_bulk_quotes
-    method: POST
-    path: /v1/get_quote
-    field: quantity
-    operator: lte
-    value: 1000
-    action: flag
-    on_missing: pass
-    message: Quotes for more than 1,000 units are flagged for review.
-`;
-
-const MOCKS = `mocks:
-  - name: get_quote
-    method: POST
-    path: /v1/get_quote
-    response: { json: { quote_id: Q-1 } }
-  - name: submit_bid
-    method: POST
-    path: /v1/submit_bid
-    response: { json: { order_id: ORD-9 } }
 `;
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -152,7 +125,7 @@ const ENFORCE: readonly Case[] = [
 const PASSTHROUGH: readonly Case[] = [
   {
     name: "declared JSON that does not parse",
-    path: "/v1/submit_bid",
+    path: "/v1/get_quote",
     headers: [JSON_TYPE],
     body: enc('{"amount": 50000,}'),
     expect: ["error", 200],
@@ -203,7 +176,7 @@ async function viaSession(
 }
 
 async function agree(mode: "enforce" | "passthrough", cases: readonly Case[]): Promise<void> {
-  await using ws = await workspace(POLICIES, MOCKS);
+  await using ws = await workspace(POLICIES, MOCKS_YAML);
   const upstream = new TestUpstream();
   const proxy = await startProxyProcess([
     "--policies",
@@ -249,4 +222,39 @@ Deno.test("every surface reads bodies and paths alike (enforce)", async () => {
 
 Deno.test("every surface reads bodies and paths alike (passthrough)", async () => {
   await agree("passthrough", PASSTHROUGH);
+});
+
+Deno.test("the shipped no_paste_sites rule stops the probe's body with an invalid UTF-8 byte", async () => {
+  const policies = "policies/outbound_data.yaml";
+  const body = new Uint8Array([...enc(PASTE), 0xff, ...enc('"}')]);
+  {
+    await using mirage = await session({
+      policies,
+      mocks: "mocks/outbound_data.yaml",
+      traces: false,
+    });
+    const res = await mirage.fetch("http://api.acme.internal/v1/reports", { method: "POST", body });
+    assert.deepEqual([res.status, res.headers.get("x-mirage-policy")], [403, "no_paste_sites"]);
+    await res.body?.cancel();
+  }
+  const upstream = new TestUpstream();
+  await using ws = await workspace(POLICIES, MOCKS_YAML);
+  const gateway = await GatewayProcess.start([
+    "--upstream",
+    upstream.url,
+    "--mode",
+    "enforce",
+    "--policies",
+    policies,
+    "--traces",
+    ws.traces,
+  ]);
+  try {
+    const res = await rawRequest(`${gateway.url}/v1/reports`, { method: "POST", body });
+    assert.deepEqual([res.status, headerValues(res, "x-mirage-policy")], [403, ["no_paste_sites"]]);
+    assert.deepEqual(upstream.seen, []);
+  } finally {
+    await gateway.stop();
+    await upstream.close();
+  }
 });
