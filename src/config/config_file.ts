@@ -8,7 +8,15 @@
 
 import { ConfigError, MirageError } from "../errors.ts";
 
-/** The largest configuration file read: 10 MiB, far above any policy or mocks file. */
+/**
+ * The largest configuration file read: 10 MiB, far above any policy or mocks file.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CONFIG_BYTES } from "./config_file.ts";
+ * console.log(MAX_CONFIG_BYTES); // 10485760
+ * ```
+ */
 export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });

@@ -7,7 +7,15 @@
  * @module
  */
 
-/** The first syntax error of a JSON text: where, and what is wrong. */
+/**
+ * The first syntax error of a JSON text: where, and what is wrong.
+ *
+ * @example
+ * ```ts
+ * import type { JsonSyntaxError } from "./json_syntax.ts";
+ * const e: JsonSyntaxError = { offset: 15, message: "a trailing comma before '}' (JSON allows none)" };
+ * ```
+ */
 export interface JsonSyntaxError {
   /** Offset in the text (UTF-16 code units). */
   readonly offset: number;

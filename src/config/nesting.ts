@@ -9,13 +9,37 @@
 
 import type { NodePath } from "./yaml_source.ts";
 
-/** Levels of nesting (mappings, lists, flow brackets) a configuration file may have. */
+/**
+ * Levels of nesting (mappings, lists, flow brackets) a configuration file may have.
+ *
+ * @example
+ * ```ts
+ * import { MAX_NESTING } from "./nesting.ts";
+ * console.log(MAX_NESTING); // 200
+ * ```
+ */
 export const MAX_NESTING = 200;
 
-/** Levels of `when` conditions (`all`, `any`, `not`) a rule may have. */
+/**
+ * Levels of `when` conditions (`all`, `any`, `not`) a rule may have.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CONDITION_DEPTH } from "./nesting.ts";
+ * console.log(MAX_CONDITION_DEPTH); // 64
+ * ```
+ */
 export const MAX_CONDITION_DEPTH = 64;
 
-/** Where a text first goes past {@link MAX_NESTING}, as a 1-based line and column. */
+/**
+ * Where a text first goes past {@link MAX_NESTING}, as a 1-based line and column.
+ *
+ * @example
+ * ```ts
+ * import type { NestingPosition } from "./nesting.ts";
+ * const at: NestingPosition = { line: 202, col: 401 };
+ * ```
+ */
 export interface NestingPosition {
   /** 1-based line. */
   readonly line: number;
@@ -89,7 +113,15 @@ export function nestingTooDeep(text: string, limit = MAX_NESTING): NestingPositi
   return undefined;
 }
 
-/** A place in a document that nests too deeply, and what to say there. */
+/**
+ * A place in a document that nests too deeply, and what to say there.
+ *
+ * @example
+ * ```ts
+ * import type { NestingProblem } from "./nesting.ts";
+ * const p: NestingProblem = { path: ["policies", 0, "when"], message: "too deep" };
+ * ```
+ */
 export interface NestingProblem {
   /** Path of the node. */
   readonly path: NodePath;

@@ -82,7 +82,15 @@ function offsetOf(doc: Document, path: NodePath, target: NodeTarget): number {
   return keyOffset ?? offset;
 }
 
-/** Options of {@link parseYamlSource}. */
+/**
+ * Options of {@link parseYamlSource}.
+ *
+ * @example
+ * ```ts
+ * import type { SourceOptions } from "./yaml_source.ts";
+ * const o: SourceOptions = { noun: "policies" };
+ * ```
+ */
 export interface SourceOptions {
   /** What the file holds, for messages ("a policies file holds one YAML document"). */
   readonly noun?: string;

@@ -278,7 +278,15 @@ export function toolAction(init: ToolActionInit): ToolAction {
   };
 }
 
-/** A copy of an HTTP action with its body, once read (see `readPayload`). */
+/**
+ * A copy of an HTTP action with its body, once read (see `readPayload`).
+ *
+ * @example
+ * ```ts
+ * import { httpAction, withPayload } from "./action.ts";
+ * withPayload(httpAction({ method: "POST", url: "http://x.test/" }), { a: 1 }).payload; // { a: 1 }
+ * ```
+ */
 export function withPayload(action: HttpAction, payload: unknown): HttpAction {
   return payload === undefined ? action : { ...action, payload };
 }

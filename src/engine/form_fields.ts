@@ -9,7 +9,15 @@
  * @module
  */
 
-/** The fields of a form, or why its names cannot be read as one set of fields. */
+/**
+ * The fields of a form, or why its names cannot be read as one set of fields.
+ *
+ * @example
+ * ```ts
+ * import type { FormFields } from "./form_fields.ts";
+ * const f: FormFields = { ok: true, fields: { amount: "5" } };
+ * ```
+ */
 export type FormFields =
   | { readonly ok: true; readonly fields: Record<string, unknown> }
   | { readonly ok: false; readonly error: string };

@@ -47,7 +47,15 @@ export type RequestBody =
   /** The body could not be received at all (400): nothing to pass on. */
   | { readonly kind: "unreadable"; readonly error: string };
 
-/** The status Mirage answers for a body it cannot inspect, by kind. */
+/**
+ * The status Mirage answers for a body it cannot inspect, by kind.
+ *
+ * @example
+ * ```ts
+ * import { BODY_STATUS } from "./request_body.ts";
+ * console.log(BODY_STATUS.over); // 413
+ * ```
+ */
 export const BODY_STATUS = { over: 413, uninspectable: 415, unreadable: 400 } as const;
 
 type Inflate = (bytes: Uint8Array, options: ZlibOptions) => Promise<Uint8Array>;

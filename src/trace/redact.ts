@@ -19,7 +19,7 @@ export const REDACTED = "[REDACTED]";
  * paths: the secret may be anywhere in its text. Its length says how much was withheld; no
  * digest, which would let a short secret (a card number) be found by trying them all.
  */
-export function withheld(text: string): string {
+function withheld(text: string): string {
   return `[WITHHELD: ${text.length} characters of text not read as fields; redact: lists payload paths]`;
 }
 
