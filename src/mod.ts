@@ -64,6 +64,7 @@ export {
   toolAction,
   type ToolActionInit,
 } from "./engine/action.ts";
+export { type PayloadReading, readPayload } from "./engine/payload.ts";
 export {
   type CompileOptions,
   compilePolicies,

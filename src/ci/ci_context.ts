@@ -5,7 +5,7 @@
  * @module
  */
 
-import { loadMocks, loadPolicies } from "../config/load.ts";
+import { loadedTogether, loadMocks, loadPolicies } from "../config/load.ts";
 import { compileMocks } from "../engine/compile_mocks.ts";
 import { compilePolicies } from "../engine/compile_policies.ts";
 import type { StateStore } from "../state/state_store.ts";
@@ -22,6 +22,8 @@ export interface CiSource {
   readonly mocks: string;
   /** `enforce` or `passthrough`. */
   readonly mode: Mode;
+  /** Bytes of a request body read for the policies. */
+  readonly maxBody: number;
 }
 
 /**
@@ -31,20 +33,24 @@ export interface CiSource {
  * @example
  * ```ts
  * import { loadCiContext } from "./ci_context.ts";
- * const ctx = await loadCiContext({ policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", mode: "enforce" });
+ * const ctx = await loadCiContext({ policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", mode: "enforce", maxBody: 1024 });
  * console.log(ctx.mocks.size, ctx.policies.size);
  * ```
  */
 export async function loadCiContext(source: CiSource, store?: StateStore): Promise<CiContext> {
-  const [policiesDoc, mocksDoc] = await Promise.all([
-    requireFile(source.policies, "policies").then(loadPolicies),
-    requireFile(source.mocks, "mocks").then(loadMocks),
-  ]);
+  // A missing file is named before either file's contents are judged, whichever reads faster.
+  await requireFile(source.policies, "policies");
+  await requireFile(source.mocks, "mocks");
+  const [policiesDoc, mocksDoc] = await loadedTogether(
+    loadPolicies(source.policies),
+    loadMocks(source.mocks),
+  );
   const policies = compilePolicies(policiesDoc, store ? { store } : {});
   return {
     mode: source.mode,
     policies,
     mocks: compileMocks(mocksDoc),
     redactor: compileRedactor(policies.redact),
+    maxBody: source.maxBody,
   };
 }

@@ -1,25 +1,29 @@
 /**
  * The CI request path shared by `session().fetch` and `mirage proxy` (docs/architecture.md):
- * decide, record, then serve the mock or answer 403 / 404 — never serving a mock to a stopped
- * action in enforce mode. An evaluation that fails (a state store that cannot answer) is an
- * `error` answered 503 in both modes: CI has no upstream to fall back on.
+ * read the body as the gateway reads it (docs/bodies.md), decide, record, then serve the mock or
+ * answer 403 / 404 — never serving a mock to a stopped action in enforce mode. An evaluation
+ * that fails (a state store that cannot answer) is an `error` answered 503 in both modes, and so
+ * is a body over the inspection limit (413): CI has no upstream to fall back on. A body the rules
+ * cannot read (415) is refused in enforce; passthrough serves the route's mock and records it.
  *
  * @module
  */
 
-import { type HttpAction, httpAction } from "../engine/action.ts";
+import { type HttpAction, httpAction, withPayload } from "../engine/action.ts";
 import type { PolicySet } from "../engine/compile_policies.ts";
 import type { MockAnswer, MockRouter } from "../engine/compile_mocks.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { goesThrough, type Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
+import { BODY_STATUS, readBodyForRules } from "../http/request_body.ts";
+import { readsAsReserved, RESERVED_PATH_ERROR } from "../http/reserved_path.ts";
 import { buildEvent } from "../trace/event.ts";
 import type { Recorder } from "../trace/recorder.ts";
 import type { Redactor } from "../trace/redact.ts";
 import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
 
-/** What the CI path decides with: the compiled files and the mode. */
+/** What the CI path decides with: the compiled files, the mode and the inspection limit. */
 export interface CiContext {
   /** `passthrough` serves a stopped action's mock anyway and records `enforced: false`. */
   readonly mode: Mode;
@@ -29,6 +33,8 @@ export interface CiContext {
   readonly mocks: MockRouter;
   /** Redacts secrets before events are recorded. */
   readonly redactor: Redactor;
+  /** Bytes of a request body read for the policies, as sent and once decompressed. */
+  readonly maxBody: number;
 }
 
 const NO_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
@@ -51,15 +57,21 @@ function timing(f: InFlight, evaluateUs: number, decidedAt: number): EventTiming
   };
 }
 
-async function evaluationFailed(f: InFlight, action: HttpAction, cause: unknown) {
-  const error = `evaluation failed: ${errorMessage(cause)}`;
+/** Mirage answers itself: recorded as `error`, no mock served. */
+async function refuse(
+  f: InFlight,
+  action: HttpAction,
+  status: number,
+  error: string,
+  code?: string,
+) {
   const event = buildEvent(
-    { action, outcome: "error", enforced: true, response: { status: 503 }, error },
+    { action, outcome: "error", enforced: true, response: { status }, error },
     f.ctx.redactor,
   );
   const now = performance.now();
   const seq = await f.recorder.record(f.runId, event, timing(f, 0, now), f.ctx.policies.digest);
-  return errorAnswer(503, error, { runId: f.runId, event: seq });
+  return errorAnswer(status, error, { runId: f.runId, event: seq, ...(code ? { code } : {}) });
 }
 
 function mockResponse(answer: MockAnswer, headers: Record<string, string>): Response {
@@ -92,6 +104,39 @@ async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt:
 }
 
 /**
+ * Passthrough and a body the rules cannot read: the route's mock is served undecided, as the
+ * gateway forwards such a body, and the event is an `error` with `enforced: false`. Without a
+ * route there is nothing to serve.
+ */
+async function serveUninspected(f: InFlight, action: HttpAction, error: string, status: number) {
+  const route = f.ctx.mocks.match(action);
+  const mock = route?.render();
+  if (!route || !mock) return refuse(f, action, status, error);
+  const event = buildEvent({
+    action: route.action,
+    outcome: "error",
+    enforced: false,
+    response: { status: mock.status },
+    error: `${error}; served uninspected`,
+  }, f.ctx.redactor);
+  await f.recorder.record(f.runId, event, timing(f, 0, performance.now()));
+  if (mock.delayMs) await new Promise((r) => setTimeout(r, mock.delayMs));
+  return mockResponse(mock, decisionHeaders({ outcome: "error", route }, f.runId));
+}
+
+async function decide(f: InFlight, action: HttpAction): Promise<Response> {
+  const evalStart = performance.now();
+  let e: Evaluation;
+  try {
+    e = await evaluateAction(f.ctx.policies, f.ctx.mocks, action);
+  } catch (cause) {
+    return refuse(f, action, 503, `evaluation failed: ${errorMessage(cause)}`);
+  }
+  const decidedAt = performance.now();
+  return answer(f, e, usBetween(evalStart, decidedAt), decidedAt);
+}
+
+/**
  * Decides one request in CI mode, records it, and answers it as the proxy does.
  *
  * @example
@@ -105,6 +150,7 @@ async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt:
  *   policies: compilePolicies({ policies: [] }),
  *   mocks: compileMocks({ mocks: [{ name: "ping", method: "GET", path: "/ping", response: { body: "pong" } }] }),
  *   redactor: compileRedactor([]),
+ *   maxBody: 1024 * 1024,
  * };
  * const res = await handleCiRequest(ctx, new Recorder(), new Request("http://api.test/ping"), "r1");
  * console.log(await res.text()); // pong
@@ -123,21 +169,30 @@ export async function handleCiRequest(
     start: performance.now(),
     at: new Date().toISOString(),
   };
-  const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
-  const action = httpAction({
+  const bare = httpAction({
     method: request.method,
     url: request.url,
     headers: request.headers,
     runId,
-    ...(body ? { body } : {}),
   });
-  const evalStart = performance.now();
-  let e: Evaluation;
-  try {
-    e = await evaluateAction(ctx.policies, ctx.mocks, action);
-  } catch (cause) {
-    return evaluationFailed(f, action, cause);
+  if (readsAsReserved(bare)) {
+    const { status, message, code } = RESERVED_PATH_ERROR;
+    return refuse(f, bare, status, message, code);
   }
-  const decidedAt = performance.now();
-  return answer(f, e, usBetween(evalStart, decidedAt), decidedAt);
+  const body = await readBodyForRules(request, ctx.maxBody);
+  switch (body.kind) {
+    case "read":
+      return decide(f, withPayload(bare, body.payload));
+    case "unreadable":
+      return refuse(f, bare, BODY_STATUS.unreadable, body.error);
+    case "over":
+      if (body.body instanceof ReadableStream) await body.body.cancel().catch(() => {});
+      return refuse(f, bare, BODY_STATUS.over, body.error);
+    case "uninspectable": {
+      const action = withPayload(bare, body.text);
+      const status = BODY_STATUS.uninspectable;
+      if (ctx.mode === "enforce") return refuse(f, action, status, body.error);
+      return serveUninspected(f, action, body.error, status);
+    }
+  }
 }

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
 import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
@@ -17,9 +17,11 @@ import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import { type DecideContext, handleDecide } from "../http/decide_route.ts";
 import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
+import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
+import { isAdminPath } from "../http/reserved_path.ts";
 import { requestLogObserver } from "../log/request_log.ts";
 import { type StateStore, storeStatus } from "../state/state_store.ts";
 import { CallMemory } from "../tools/call_memory.ts";
@@ -53,6 +55,8 @@ export interface ProxyOptions {
   readonly runId?: string;
   /** `enforce` (default) answers 403/404; `passthrough` serves the mock and records `enforced: false`. */
   readonly mode?: Mode;
+  /** Request body bytes read for the policies (as sent and decompressed); larger: 413. Default 1 MiB. */
+  readonly maxBody?: number;
   /** Reload on SIGHUP; default true. */
   readonly reloadOnSignal?: boolean;
   /** Reload when either file changes; default true. */
@@ -100,9 +104,6 @@ type Settings = Required<
   Omit<ProxyOptions, "runId" | "adminToken" | "decideToken" | "store" | "audit">
 >;
 
-/** Bytes of a posted `v1/decide` action read at most (the gateway's default inspection limit). */
-const DECIDE_MAX_BODY = 1024 * 1024;
-
 function settings(o: ProxyOptions): Settings {
   return {
     policies: o.policies,
@@ -111,6 +112,7 @@ function settings(o: ProxyOptions): Settings {
     hostname: o.hostname ?? "127.0.0.1",
     traces: o.traces ?? "artifacts/traces",
     mode: o.mode ?? "enforce",
+    maxBody: o.maxBody ?? DEFAULT_MAX_BODY,
     reloadOnSignal: o.reloadOnSignal ?? true,
     watchFiles: o.watchFiles ?? true,
     log: o.log ?? ((line) => console.log(line)),
@@ -222,7 +224,7 @@ class CiProxy implements ProxyHandle {
     const app = new Hono();
     const decide: DecideContext = {
       mode: this.#settings.mode,
-      maxBody: DECIDE_MAX_BODY,
+      maxBody: this.#settings.maxBody,
       runIds: this.#runIds,
       recorder: this.#recorder,
       calls: new CallMemory(),
@@ -232,6 +234,14 @@ class CiProxy implements ProxyHandle {
         return { policies: ctx.policies, surface: ctx.mocks, redactor: ctx.redactor };
       },
     };
+    const traffic = (c: Context) => {
+      const request = c.req.raw;
+      const runId = this.#runIds.resolve({ header: request.headers });
+      return handleCiRequest(this.#holder.current, this.#recorder, request, runId);
+    };
+    // Hono routes on the decoded path; the admin routes answer only their own raw spelling,
+    // as the gateway's do, and every other request is traffic (docs/bodies.md).
+    app.use("*", (c, next) => isAdminPath(new URL(c.req.url).pathname) ? next() : traffic(c));
     app.route(
       ADMIN_PREFIX,
       adminRoutes({
@@ -242,11 +252,6 @@ class CiProxy implements ProxyHandle {
         decide: (request) => handleDecide(decide, request),
       }),
     );
-    app.all("*", (c) => {
-      const request = c.req.raw;
-      const runId = this.#runIds.resolve({ header: request.headers });
-      return handleCiRequest(this.#holder.current, this.#recorder, request, runId);
-    });
     app.onError((error, c) => {
       this.#settings.log(
         `[mirage] error answering ${c.req.method} ${c.req.path}: ${errorMessage(error)}`,

@@ -6,6 +6,7 @@
  */
 
 import { ConfigError, type ConfigIssue, MirageError } from "../errors.ts";
+import { readConfigFile } from "../config/config_file.ts";
 import { parseMocks, parsePolicies } from "../config/load.ts";
 import { lintConfig } from "../config/lint.ts";
 import type { Loaded, MocksDocument, PolicyDocument } from "../config/types.ts";
@@ -55,17 +56,8 @@ async function checkFile<T>(
   parse: (text: string, file: string) => Loaded<T>,
   count: (doc: T) => number,
 ): Promise<Checked<T>> {
-  let text: string;
   try {
-    text = await Deno.readTextFile(file);
-  } catch (e) {
-    const message = e instanceof Deno.errors.NotFound
-      ? "file not found"
-      : `cannot read file: ${String(e)}`;
-    return { report: failed(file, kind, [{ file, line: 1, col: 1, message }]) };
-  }
-  try {
-    const loaded = parse(text, file);
+    const loaded = parse((await readConfigFile(file, kind)).text, file);
     const report = {
       file,
       kind,

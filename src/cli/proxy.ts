@@ -7,7 +7,7 @@
  */
 
 import type { Mode } from "../engine/outcome.ts";
-import { ConfigError, MirageError } from "../errors.ts";
+import { ConfigError, errorMessage, MirageError } from "../errors.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
@@ -22,12 +22,13 @@ import {
   serverFlagDetails,
   serverFlags,
 } from "./server_flags.ts";
+import { parseSize } from "./size.ts";
 
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    `[--mode enforce|passthrough] [--no-watch] ${SERVER_FLAG_USAGE} ${STATE_FLAGS.usage} ` +
-    "[--audit DIR [--audit-actor-header H]]",
+    `[--mode enforce|passthrough] [--max-body 1MiB] [--no-watch] ${SERVER_FLAG_USAGE} ` +
+    `${STATE_FLAGS.usage} [--audit DIR [--audit-actor-header H]]`,
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -40,6 +41,8 @@ const SPEC: CommandSpec = {
     '                     is unset (default "default")',
     "      --mode M       enforce (default): answer 403/404 to violations;",
     "                     passthrough: serve the mock anyway and record enforced: false",
+    "      --max-body N   request body bytes read for the policies, as sent and decompressed,",
+    "                     e.g. 512KiB (default 1MiB); larger: 413 and an error, in both modes",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
     ...serverFlagDetails(6),
     ...STATE_FLAGS.help(6, 21),
@@ -61,6 +64,7 @@ const SPEC: CommandSpec = {
     traces: { type: "string", default: "artifacts/traces" },
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
+    "max-body": { type: "string", default: "1MiB" },
     "no-watch": { type: "boolean" },
     ...SERVER_FLAG_OPTIONS,
     ...STATE_FLAGS.options,
@@ -79,6 +83,11 @@ function usageProblem(flags: FlagValues): string | undefined {
   }
   if (parsePort(String(flags.port)) === undefined) {
     return `--port must be 0-65535, got '${flags.port}'`;
+  }
+  try {
+    parseSize(String(flags["max-body"]));
+  } catch (e) {
+    return `--max-body: ${errorMessage(e)}`;
   }
   return undefined;
 }
@@ -126,6 +135,7 @@ export async function run(args: string[]): Promise<number> {
       traces,
       runId: new RunIdRule({ flag: flags["run-id"] as string | undefined }).fallback,
       mode: flags.mode as Mode,
+      maxBody: parseSize(String(flags["max-body"])),
       reloadOnSignal: true,
       watchFiles: !flags["no-watch"],
       log: (line) => console.log(line),

@@ -48,9 +48,23 @@ const ROOTS: ReadonlySet<string> = new Set(Object.keys(FIELDS));
 const SEGMENT = /^([^.[\]]+)((?:\[(?:\d+|\*)\])*)$/;
 const BRACKET = /\[(\d+|\*)\]/g;
 
+/** What is wrong with a segment that is not `name`, `name[0]` or `name[*]`. */
+function segmentProblem(segment: string): string {
+  if (segment === "") return "an empty segment (two dots in a row, or a dot at the start or end)";
+  if (segment.startsWith("[")) return `'${segment}' has no name before its brackets (write a[0])`;
+  const bad = [...segment.matchAll(/\[([^\]]*)\]/g)].find((b) => !/^(\d+|\*)$/.test(b[1] ?? ""));
+  if (bad) {
+    return `'[${bad[1]}]' in '${segment}': brackets hold an index ([0]) or [*]; ` +
+      `a key is a dot segment (a.${bad[1] || "key"})`;
+  }
+  return `'${segment}' has unbalanced or misplaced brackets`;
+}
+
 function parseSegment(segment: string, source: string): FieldStep[] {
   const m = SEGMENT.exec(segment);
-  if (!m) throw new FieldPathSyntaxError(`invalid field path '${source}' at '${segment}'`);
+  if (!m) {
+    throw new FieldPathSyntaxError(`invalid field path '${source}': ${segmentProblem(segment)}`);
+  }
   const steps: FieldStep[] = [{ kind: "key", key: m[1] as string }];
   for (const b of (m[2] ?? "").matchAll(BRACKET)) {
     steps.push(b[1] === "*" ? { kind: "all" } : { kind: "index", index: Number(b[1]) });

@@ -6,13 +6,14 @@
  * @module
  */
 
-import { createHash } from "node:crypto";
 import { ConfigError, MirageError } from "../errors.ts";
+import { configDigest, readConfigFile } from "./config_file.ts";
 import { mocksDocumentSchema } from "./mocks_schema.ts";
 import { policyDocumentSchema } from "./policy_schema.ts";
 import type { Schema } from "./schema_parts.ts";
 import type { Loaded, MocksDocument, PolicyDocument } from "./types.ts";
-import { type Locator, type UniqueNames, validateDocument } from "./validate.ts";
+import { type Locator, type Precheck, type UniqueNames, validateDocument } from "./validate.ts";
+import { conditionsTooDeep, MAX_NESTING, nestingTooDeep } from "./nesting.ts";
 import { parseYamlSource } from "./yaml_source.ts";
 
 const INLINE = "<inline>";
@@ -21,12 +22,14 @@ interface Kind {
   readonly schema: Schema;
   readonly unique: readonly UniqueNames[];
   readonly noun: string;
+  readonly precheck?: Precheck;
 }
 
 const POLICIES: Kind = {
   schema: policyDocumentSchema(),
   unique: [{ list: "policies", noun: "policy" }],
   noun: "policies",
+  precheck: conditionsTooDeep,
 };
 const MOCKS: Kind = {
   schema: mocksDocumentSchema(),
@@ -34,20 +37,33 @@ const MOCKS: Kind = {
   noun: "mocks",
 };
 
-function sha256(bytes: Uint8Array | string): string {
-  return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
-}
-
-function parseText<T>(kind: Kind, text: string, file: string, digest = sha256(text)): Loaded<T> {
-  const source = parseYamlSource(text, file);
+function parseText<T>(
+  kind: Kind,
+  text: string,
+  file: string,
+  digest = configDigest(text),
+): Loaded<T> {
+  const deep = nestingTooDeep(text);
+  if (deep) {
+    const message =
+      `nested more than ${MAX_NESTING} levels deep; Mirage reads at most ${MAX_NESTING}`;
+    throw new ConfigError([{ file, ...deep, message }]);
+  }
+  const source = parseYamlSource(text, file, { noun: kind.noun });
   if (source.issues.length > 0) throw new ConfigError(source.issues);
-  const document = validateDocument<T>(kind.schema, source.value, source, kind.unique);
+  const document = validateDocument<T>(
+    kind.schema,
+    source.value,
+    source,
+    kind.unique,
+    kind.precheck,
+  );
   return { file, document, positionOf: (path) => source.locate(path, "key"), digest };
 }
 
 function validateValue<T>(kind: Kind, value: unknown, file: string): Loaded<T> {
   const where: Locator = { file, locate: () => undefined };
-  const document = validateDocument<T>(kind.schema, value, where, kind.unique);
+  const document = validateDocument<T>(kind.schema, value, where, kind.unique, kind.precheck);
   return { file, document, positionOf: () => undefined };
 }
 
@@ -118,11 +134,13 @@ export function validateMocks(value: unknown, file: string = INLINE): Loaded<Moc
 
 const FILE_NAME = /\.(ya?ml|json)$/i;
 
-/** Whether `path` is a file; a string that cannot even be looked up (no read permission, a
- * character no file name can hold) is not a file name, so it is read as YAML text. */
-async function isFile(path: string): Promise<boolean> {
+/** Whether `path` names something on disk (a file, or `/dev/zero`, which is then refused by
+ * name); a string that cannot even be looked up (no read permission, a character no file name
+ * can hold) is not a file name, so it is read as YAML text. */
+async function exists(path: string): Promise<boolean> {
   try {
-    return (await Deno.stat(path)).isFile;
+    await Deno.stat(path);
+    return true;
   } catch {
     return false;
   }
@@ -130,7 +148,7 @@ async function isFile(path: string): Promise<boolean> {
 
 /** Whether a string input names a file rather than holding YAML text. */
 async function namesFile(input: string): Promise<boolean> {
-  return !input.includes("\n") && (FILE_NAME.test(input) || await isFile(input));
+  return !input.includes("\n") && (FILE_NAME.test(input) || await exists(input));
 }
 
 function fileName(url: URL): string {
@@ -140,32 +158,10 @@ function fileName(url: URL): string {
   return decodeURIComponent(url.pathname);
 }
 
-/** Decodes as `Deno.readTextFile` does: invalid bytes replaced, a byte order mark kept. */
-const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
-
-/** Reads a file once: its text, and the digest of exactly the bytes that text was decoded from. */
-async function readConfig(
-  path: string | URL,
-  noun: string,
-): Promise<{ text: string; file: string; digest: string }> {
-  const file = typeof path === "string" ? path : fileName(path);
-  try {
-    const bytes = await Deno.readFile(path);
-    return { text: UTF8.decode(bytes), file, digest: sha256(bytes) };
-  } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
-      throw new MirageError("file_not_found", `${noun} file not found: ${file}`, { cause: e });
-    }
-    const why = e instanceof Error ? e.message : String(e);
-    throw new MirageError("file_unreadable", `cannot read ${noun} file ${file}: ${why}`, {
-      cause: e,
-    });
-  }
-}
-
 async function load<T>(kind: Kind, input: string | URL | T): Promise<Loaded<T>> {
   if (input instanceof URL || (typeof input === "string" && await namesFile(input))) {
-    const { text, file, digest } = await readConfig(input as string | URL, kind.noun);
+    const file = typeof input === "string" ? input : fileName(input as URL);
+    const { text, digest } = await readConfigFile(file, kind.noun);
     return parseText<T>(kind, text, file, digest);
   }
   if (typeof input === "string") return parseText<T>(kind, input, INLINE);
@@ -203,4 +199,29 @@ export function loadPolicies(
  */
 export function loadMocks(input: string | URL | MocksDocument): Promise<Loaded<MocksDocument>> {
   return load<MocksDocument>(MOCKS, input);
+}
+
+/**
+ * Waits for a policies load and a mocks load started together, and only then throws the first
+ * one's error: a failing file must not leave the other file's read running.
+ *
+ * @example
+ * ```ts
+ * import { loadMocks, loadPolicies } from "@mirage/core";
+ * import { loadedTogether } from "./load.ts";
+ * const [policies, mocks] = await loadedTogether(
+ *   loadPolicies("policies/procurement.yaml"),
+ *   loadMocks("mocks/procurement.yaml"),
+ * );
+ * console.log(policies.document.policies.length > 0, mocks.document.mocks.length > 0); // true true
+ * ```
+ */
+export async function loadedTogether<P, M>(
+  policies: Promise<P>,
+  mocks: Promise<M>,
+): Promise<[P, M]> {
+  const [p, m] = await Promise.allSettled([policies, mocks]);
+  if (p.status === "rejected") throw p.reason;
+  if (m.status === "rejected") throw m.reason;
+  return [p.value, m.value];
 }

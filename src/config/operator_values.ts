@@ -5,7 +5,6 @@
  * @module
  */
 
-import { parse as parseCel } from "@marcbachmann/cel-js";
 import { RE2JS } from "re2js";
 import * as v from "valibot";
 import { parseCidr } from "./cidr.ts";
@@ -52,17 +51,6 @@ export function regexProblem(pattern: string): string | undefined {
     return `invalid regex: ${
       detail.replace(/^error parsing regexp: /, "").replace(/: `[^]*`$/, "")
     }`;
-  }
-}
-
-/** The first line of a CEL parser error, or undefined when the expression parses. */
-export function celProblem(expression: string): string | undefined {
-  try {
-    parseCel(expression);
-    return undefined;
-  } catch (e) {
-    const detail = e instanceof Error ? e.message : String(e);
-    return `CEL syntax error: ${detail.split("\n")[0]}`;
   }
 }
 

@@ -7,7 +7,8 @@
 
 import * as v from "valibot";
 import { describeValue } from "./messages.ts";
-import { celProblem, checkOperatorValue, needsValue, PLAIN_OPERATORS } from "./operator_values.ts";
+import { celProblem } from "./cel_check.ts";
+import { checkOperatorValue, needsValue, PLAIN_OPERATORS } from "./operator_values.ts";
 import {
   isOperatorName,
   isStateOperator,

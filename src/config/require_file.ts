@@ -4,14 +4,13 @@
  * configuration here.
  */
 
-import { MirageError } from "../errors.ts";
+import { assertRegularFile } from "./config_file.ts";
 
-/** Returns the path when it names a file; otherwise throws `file_not_found` naming it. */
+/**
+ * Returns the path when it names a regular file; otherwise throws the `MirageError` of
+ * {@link assertRegularFile} (`file_not_found`, `file_not_regular`) naming it.
+ */
 export async function requireFile(path: string, noun: string): Promise<string> {
-  try {
-    if ((await Deno.stat(path)).isFile) return path;
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  throw new MirageError("file_not_found", `${noun} file not found: ${path}`);
+  await assertRegularFile(path, noun);
+  return path;
 }

@@ -93,6 +93,18 @@ function byPosition(a: ConfigIssue, b: ConfigIssue): number {
 }
 
 /**
+ * A check that runs before the schema, on the plain value: when it finds problems, they are
+ * reported alone (the schema would not survive them, as a condition tree too deep to walk).
+ *
+ * @example
+ * ```ts
+ * import type { Precheck } from "./validate.ts";
+ * const none: Precheck = () => [];
+ * ```
+ */
+export type Precheck = (value: unknown) => readonly { path: NodePath; message: string }[];
+
+/**
  * Validates `value` against `schema` and the uniqueness of the names in each `unique` list;
  * throws one {@link ConfigError} with every issue, sorted by position, or returns a validated
  * copy typed as `T`.
@@ -110,7 +122,12 @@ export function validateDocument<T>(
   value: unknown,
   where: Locator,
   unique: readonly UniqueNames[],
+  precheck: Precheck = () => [],
 ): T {
+  const early = precheck(value).map((p): Finding => ({ ...p, target: "key" }));
+  if (early.length > 0) {
+    throw new ConfigError(early.map((f) => toIssue(f, where)).sort(byPosition));
+  }
   const result = v.safeParse(schema, value, { abortEarly: false, abortPipeEarly: false });
   const findings = result.success ? [] : flattenIssues(result.issues).map(findingOf);
   for (const names of unique) findings.push(...duplicates(value, names, where));

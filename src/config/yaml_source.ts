@@ -8,14 +8,18 @@
 import {
   type Document,
   isAlias,
+  isCollection,
   isMap,
   isScalar,
   isSeq,
   LineCounter,
   type Node,
+  parseAllDocuments,
   parseDocument,
+  visit,
 } from "yaml";
 import type { ConfigIssue } from "../errors.ts";
+import { jsonSyntaxError } from "./json_syntax.ts";
 import type { SourcePosition } from "./types.ts";
 
 /** A path of keys and indexes into a document. */
@@ -78,8 +82,73 @@ function offsetOf(doc: Document, path: NodePath, target: NodeTarget): number {
   return keyOffset ?? offset;
 }
 
-function syntaxIssues(doc: Document, lines: LineCounter, file: string): ConfigIssue[] {
-  return doc.errors.map((e) => ({ file, ...lines.linePos(e.pos[0]), message: e.message }));
+/**
+ * Options of {@link parseYamlSource}.
+ *
+ * @example
+ * ```ts
+ * import type { SourceOptions } from "./yaml_source.ts";
+ * const o: SourceOptions = { noun: "policies" };
+ * ```
+ */
+export interface SourceOptions {
+  /** What the file holds, for messages ("a policies file holds one YAML document"). */
+  readonly noun?: string;
+}
+
+/** The parser's message, or one a user can act on where the parser speaks of its own API. */
+function messageOf(code: string, message: string, text: string, noun: string): string {
+  if (code !== "MULTIPLE_DOCS") return message;
+  const found = parseAllDocuments(text);
+  const count = Array.isArray(found) ? found.length : 1;
+  return `a ${noun} file holds one YAML document; found ${count} (remove the '---' lines)`;
+}
+
+/** The parser's errors, once each: it can report one mistake twice at the same place. */
+function syntaxIssues(doc: Document, lines: LineCounter, source: Source): ConfigIssue[] {
+  const seen = new Set<string>();
+  const issues: ConfigIssue[] = [];
+  for (const e of doc.errors) {
+    const message = messageOf(e.code, e.message, source.text, source.noun);
+    const issue = { file: source.file, ...lines.linePos(e.pos[0]), message };
+    const key = `${issue.line}:${issue.col}:${message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+/** Keys that are mappings or lists, which no Mirage file uses and JSON objects cannot hold. */
+function collectionKeys(doc: Document, lines: LineCounter, file: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  visit(doc, {
+    Pair(_, pair) {
+      if (!isCollection(pair.key)) return;
+      const at = lines.linePos((pair.key as Node).range?.[0] ?? 0);
+      issues.push({
+        file,
+        ...at,
+        message: "a key must be text or a number, not a mapping or list",
+      });
+    },
+  });
+  return issues;
+}
+
+interface Source {
+  readonly text: string;
+  readonly file: string;
+  readonly noun: string;
+}
+
+/** A `.json` file is JSON: its first syntax error, at its position. */
+function jsonIssues(text: string, file: string): ConfigIssue[] {
+  const error = jsonSyntaxError(text);
+  if (!error) return [];
+  const lines = text.slice(0, error.offset).split("\n");
+  const col = (lines.at(-1) ?? "").length + 1;
+  return [{ file, line: lines.length, col, message: `invalid JSON: ${error.message}` }];
 }
 
 function toValue(doc: Document, file: string): { value: unknown; issues: ConfigIssue[] } {
@@ -92,19 +161,28 @@ function toValue(doc: Document, file: string): { value: unknown; issues: ConfigI
 }
 
 /**
- * Parses YAML (or JSON) text. Syntax errors become issues rather than exceptions, so that a
- * caller can report them together with its own.
+ * Parses YAML text, or JSON when the file name ends in `.json` (strict: a trailing comma is an
+ * error, not YAML). Syntax errors become issues rather than exceptions, so that a caller can
+ * report them together with its own.
  *
  * @example
  * ```ts
  * import { parseYamlSource } from "./yaml_source.ts";
  * parseYamlSource("a: [1\n", "x.yaml").issues.length > 0; // true
+ * parseYamlSource('{"a": 1,}', "x.json").issues[0]?.message; // "invalid JSON: a trailing comma before '}' (JSON allows none)"
  * ```
  */
-export function parseYamlSource(text: string, file: string): YamlSource {
+export function parseYamlSource(
+  text: string,
+  file: string,
+  options: SourceOptions = {},
+): YamlSource {
   const lines = new LineCounter();
+  const json = /\.json$/i.test(file) ? jsonIssues(text, file) : [];
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const errors = syntaxIssues(doc, lines, file);
+  const source: Source = { text, file, noun: options.noun ?? "configuration" };
+  const errors = json.length ? json : syntaxIssues(doc, lines, source);
+  if (errors.length === 0) errors.push(...collectionKeys(doc, lines, file));
   const { value, issues } = errors.length > 0
     ? { value: undefined, issues: errors }
     : toValue(doc, file);

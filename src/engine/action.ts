@@ -5,6 +5,7 @@
  */
 
 import { normaliseHost } from "./network.ts";
+import { payloadOf, readPayload } from "./payload.ts";
 
 /**
  * An outbound HTTP request, as rules read it.
@@ -31,11 +32,16 @@ export interface HttpAction {
   readonly port: number;
   /** Normalised path: percent-decoded (but `%2F`), no duplicate or trailing slash. */
   readonly path: string;
+  /**
+   * Other readings of the path, where servers read it differently (an encoded slash): the
+   * path with `%2F` (and `%5C`) as separators. Rules and routes must hold under every reading.
+   */
+  readonly otherPaths?: readonly string[];
   /** Query parameters; a repeated name gives an array. */
   readonly query: Readonly<Record<string, string | string[]>>;
   /** Headers by lower-case name. */
   readonly headers: Readonly<Record<string, string>>;
-  /** Parsed JSON body, the body as text, or `undefined` when empty or binary. */
+  /** The body as rules read it (docs/bodies.md): JSON, form fields or text; `undefined` when empty. */
   readonly payload: unknown;
   /** Path parameters of the matched mock route. */
   readonly params: Readonly<Record<string, string>>;
@@ -95,9 +101,9 @@ export interface HttpActionInit {
   url: string | URL;
   /** Headers in any form `Headers` accepts. */
   headers?: HeadersInit;
-  /** An already parsed JSON body. */
+  /** An already parsed JSON body, or a body already read with `readPayload`. */
   json?: unknown;
-  /** Raw body bytes or text; parsed as JSON when it is JSON, else read as text. */
+  /** Raw body bytes or text, read with `readPayload` under the `content-type` header. */
   body?: Uint8Array | string;
   /** Run id; default `"default"`. */
   runId?: string;
@@ -128,7 +134,6 @@ export interface ToolActionInit {
 }
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 };
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** `;name=value` path parameters, which Java servers (Tomcat, Jetty, Spring) drop from routes. */
 const MATRIX_PARAMS = /;[^/]*/g;
@@ -149,8 +154,58 @@ export function normalisePath(rawPath: string): string {
       }
     },
   );
-  const collapsed = decoded.replace(/\/{2,}/g, "/");
+  return collapse(decoded);
+}
+
+function collapse(path: string): string {
+  const collapsed = path.replace(/\/{2,}/g, "/");
   return collapsed.length > 1 && collapsed.endsWith("/") ? collapsed.slice(0, -1) : collapsed;
+}
+
+/** An encoded slash, or a backslash (WHATWG URLs and IIS read a backslash as `/`). */
+const SEPARATOR_LIKE = /%2[fF]|\\/;
+
+/** Resolves `.` and `..` segments, as a server does once `%2F` has become a separator. */
+function removeDotSegments(path: string): string {
+  const out: string[] = [];
+  for (const seg of path.split("/").slice(1)) {
+    if (seg === "..") out.pop();
+    else if (seg !== ".") out.push(seg);
+  }
+  return `/${out.join("/")}`;
+}
+
+/**
+ * The other readings of a normalised path: where it holds `%2F` (or `%5C`), a server that
+ * decodes before routing (WSGI, for one) reads those as separators, and then resolves dot
+ * segments; one that routes on the raw path reads the segments as written. `undefined` when
+ * every server reads the path alike.
+ *
+ * @example
+ * ```ts
+ * import { otherPathReadings } from "./action.ts";
+ * otherPathReadings("/v1%2Fsubmit_bid"); // ["/v1/submit_bid"]
+ * otherPathReadings("/files/a%2F..%2F..%2Fadmin"); // ["/admin"]
+ * ```
+ */
+export function otherPathReadings(path: string): string[] | undefined {
+  if (!SEPARATOR_LIKE.test(path)) return undefined;
+  const split = collapse(removeDotSegments(path.replace(/%2[fF]|\\/g, "/")));
+  return split === path ? undefined : [split];
+}
+
+/**
+ * An HTTP action once per reading of its path: itself, then a copy for each other reading.
+ *
+ * @example
+ * ```ts
+ * import { httpAction, pathReadings } from "./action.ts";
+ * pathReadings(httpAction({ method: "GET", url: "http://x.test/a%2Fb" })).map((a) => a.path); // ["/a%2Fb", "/a/b"]
+ * ```
+ */
+export function pathReadings(action: HttpAction): HttpAction[] {
+  const others = action.otherPaths ?? [];
+  return [action, ...others.map((path) => ({ ...action, path, otherPaths: [] }))];
 }
 
 function headerRecord(init: HeadersInit | undefined): Record<string, string> {
@@ -174,23 +229,6 @@ function queryRecord(params: URLSearchParams): Record<string, string | string[]>
   return out;
 }
 
-/** Reads a body the way rules see it: JSON when it parses, else UTF-8 text, else nothing. */
-export function parseBody(body: Uint8Array | string | undefined): unknown {
-  if (body === undefined) return undefined;
-  let text: string;
-  try {
-    text = typeof body === "string" ? body : UTF8.decode(body);
-  } catch {
-    return undefined;
-  }
-  if (text === "") return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /**
  * Builds an HTTP action from a method, URL, headers and body.
  *
@@ -203,20 +241,26 @@ export function parseBody(body: Uint8Array | string | undefined): unknown {
  */
 export function httpAction(init: HttpActionInit): HttpAction {
   const url = typeof init.url === "string" ? new URL(init.url) : init.url;
-  return {
+  const headers = headerRecord(init.headers);
+  const path = normalisePath(url.pathname);
+  const action: HttpAction = {
     kind: "http",
     method: init.method.toUpperCase(),
     url: url.href,
     scheme: url.protocol.slice(0, -1),
     host: normaliseHost(url.hostname),
     port: url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol] ?? 0,
-    path: normalisePath(url.pathname),
+    path,
     query: queryRecord(url.searchParams),
-    headers: headerRecord(init.headers),
-    payload: init.json !== undefined ? init.json : parseBody(init.body),
+    headers,
+    payload: init.json !== undefined
+      ? init.json
+      : payloadOf(readPayload(init.body, headers["content-type"])),
     params: init.params ?? {},
     run_id: init.runId ?? "default",
   };
+  const otherPaths = otherPathReadings(path);
+  return otherPaths ? { ...action, otherPaths } : action;
 }
 
 /**
@@ -237,6 +281,19 @@ export function toolAction(init: ToolActionInit): ToolAction {
     run_id: init.runId ?? "default",
   };
   return init.callId === undefined ? action : { ...action, call_id: init.callId };
+}
+
+/**
+ * A copy of an HTTP action with its body, once read (see `readPayload`).
+ *
+ * @example
+ * ```ts
+ * import { httpAction, withPayload } from "./action.ts";
+ * withPayload(httpAction({ method: "POST", url: "http://x.test/" }), { a: 1 }).payload; // { a: 1 }
+ * ```
+ */
+export function withPayload(action: HttpAction, payload: unknown): HttpAction {
+  return payload === undefined ? action : { ...action, payload };
 }
 
 /** A copy of an HTTP action with the path parameters of the route that matched it. */

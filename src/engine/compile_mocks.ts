@@ -8,7 +8,7 @@
 
 import type { Loaded, MockRoute, MocksDocument } from "../config/types.ts";
 import type { Action, HttpAction } from "./action.ts";
-import { withParams } from "./action.ts";
+import { pathReadings, withParams } from "./action.ts";
 import type { CompiledCondition } from "./condition.ts";
 import { compileToolMocks, type ToolMockRouter } from "./compile_tool_mocks.ts";
 import {
@@ -138,6 +138,16 @@ function compileRoute(route: MockRoute, order: number): CompiledRoute {
   };
 }
 
+function firstMatch(action: HttpAction, routes: readonly CompiledRoute[]): RouteMatch | undefined {
+  for (const route of routes) {
+    const routed = withParams(action, route.params(action));
+    if (narrows(route.narrow, routed)) {
+      return { name: route.name, action: routed, render: () => route.render(routed) };
+    }
+  }
+  return undefined;
+}
+
 class CompiledMockRouter implements MockRouter {
   readonly size: number;
   readonly tools: ToolMockRouter;
@@ -150,15 +160,17 @@ class CompiledMockRouter implements MockRouter {
     this.#index = new ScopeIndex(routes);
   }
 
+  /**
+   * A path that servers read differently is on the surface only when every reading of it is:
+   * the route served (and its parameters) is the one of the path as written.
+   */
   match(action: Action): RouteMatch | undefined {
     if (action.kind !== "http") return undefined;
-    for (const route of this.#index.lookup(action)) {
-      const routed = withParams(action, route.params(action));
-      if (narrows(route.narrow, routed)) {
-        return { name: route.name, action: routed, render: () => route.render(routed) };
-      }
-    }
-    return undefined;
+    if (!action.otherPaths?.length) return firstMatch(action, this.#index.lookup(action));
+    const readings = pathReadings(action);
+    const routes = this.#index.lookupEach(action);
+    const matches = readings.map((a, i) => firstMatch(a, routes[i] ?? []));
+    return matches.every((m) => m !== undefined) ? matches[0] : undefined;
   }
 }
 

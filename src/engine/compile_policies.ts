@@ -7,14 +7,16 @@
 
 import type { Loaded, NormalizeStep, PolicyDocument, PolicyRule } from "../config/types.ts";
 import { type ConditionOperator, isStateOperator } from "../config/operators.ts";
-import type { Action } from "./action.ts";
+import { type Action, type HttpAction, pathReadings } from "./action.ts";
 import {
   compileCondition,
   type CompiledCondition,
   compileExpr,
   FAIL,
   MISSED,
+  PASS,
   type Report,
+  type Tri,
 } from "./condition.ts";
 import { type Scoped, ScopeIndex } from "./scope_index.ts";
 import { NormalizerPool } from "./normalize.ts";
@@ -196,6 +198,23 @@ function withPathCase(rule: PolicyRule, pathCase: RuleDefaults["pathCase"]): Pol
     : { ...rule, path_case: pathCase };
 }
 
+/**
+ * A condition under every reading of a path that servers read differently: the worst result
+ * wins (a failure over a missing field over a pass), with the report of the reading it came from.
+ */
+function worstReading(condition: CompiledCondition, readings: HttpAction[], report: Report): Tri {
+  let worst = condition(readings[0] as HttpAction, report);
+  for (let i = 1; i < readings.length && worst !== FAIL; i++) {
+    const other: Report = { ...report };
+    const r = condition(readings[i] as HttpAction, other);
+    if (r === FAIL || (r === MISSED && worst === PASS)) {
+      worst = r;
+      Object.assign(report, other);
+    }
+  }
+  return worst;
+}
+
 function missingMessage(r: Report): string {
   return r.field === "expr"
     ? `expression reads a missing field (${String(r.actual)})`
@@ -289,10 +308,15 @@ class CompiledPolicySet implements PolicySet {
       actual: undefined,
       normalized: undefined,
     };
+    const readings = action.kind === "http" && action.otherPaths?.length
+      ? pathReadings(action)
+      : undefined;
     for (let i = 0; i < rules.length; i++) {
       const c = rules[i] as CompiledRule;
       if (c.condition) {
-        const r = c.condition(action, report);
+        const r = readings
+          ? worstReading(c.condition, readings, report)
+          : c.condition(action, report);
         const passed = r === FAIL ? false : r === MISSED ? c.lenient : true;
         decisions[i] = decisionFrom(c, passed, report, r === MISSED);
       } else {
@@ -309,7 +333,12 @@ class CompiledPolicySet implements PolicySet {
   #marks(action: Action): StateMark[] {
     const marks: StateMark[] = [];
     if (!this.#watchers) return marks;
+    const each = action.kind === "http" && action.otherPaths?.length
+      ? this.#watchers.lookupEach(action)
+      : undefined;
     for (const w of this.#watchers.lookup(action)) {
+      // A step that `requires_prior` asks for counts only if every reading of its path is it.
+      if (each && w.proves && !each.every((list) => list.includes(w))) continue;
       const m = w.mark(action);
       if (m) marks.push(m);
     }

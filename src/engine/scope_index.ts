@@ -173,7 +173,10 @@ export class ScopeIndex<T extends Scoped> {
     else if (!tools) this.#everywhere.push(item);
   }
 
-  /** The items whose scope matches the action, in file order. The array is shared: read only. */
+  /**
+   * The items whose scope matches the action under any reading of its path, in file order: an
+   * item scoped to `/v1/submit_bid` applies to `/v1%2Fsubmit_bid`. The array is shared: read only.
+   */
   lookup(action: Action): readonly T[] {
     // Nested maps on the action's own strings: no key is built (and hashed) per lookup.
     const [outer, inner, path] = action.kind === "tool"
@@ -199,22 +202,39 @@ export class ScopeIndex<T extends Scoped> {
     this.#cached++;
   }
 
+  /**
+   * The items matching each reading of an HTTP action's path, first the path itself (uncached:
+   * only a path that servers read differently needs this).
+   */
+  lookupEach(action: HttpAction): (readonly T[])[] {
+    return [action.path, ...action.otherPaths ?? []].map((path) =>
+      this.#sorted(this.#collectHttp(action, path, this.#everywhere.slice()))
+    );
+  }
+
   #find(action: Action): readonly T[] {
     const out: T[] = this.#everywhere.slice();
     if (action.kind === "tool") {
       const list = this.#tools.get(action.tool);
       if (list) { for (const item of list) out.push(item); }
-    } else {
-      this.#collectHttp(action, out);
+      return this.#sorted(out);
     }
+    this.#collectHttp(action, action.path, out);
+    const others = action.otherPaths;
+    if (!others?.length) return this.#sorted(out);
+    for (const path of others) this.#collectHttp(action, path, out);
+    return this.#sorted([...new Set(out)]);
+  }
+
+  #sorted(out: T[]): readonly T[] {
     return Object.freeze(inOrder(out) ? out : out.sort(byOrder));
   }
 
-  #collectHttp(action: HttpAction, out: T[]): void {
+  #collectHttp(action: HttpAction, path: string, out: T[]): T[] {
     const start = out.length;
-    this.#routes.collect(action.host, action.path, out);
+    this.#routes.collect(action.host, path, out);
     if (this.#foldedRoutes.size > 0) {
-      this.#foldedRoutes.collect(action.host, action.path.toLowerCase(), out);
+      this.#foldedRoutes.collect(action.host, path.toLowerCase(), out);
     }
     let keep = start;
     for (let i = start; i < out.length; i++) {
@@ -222,5 +242,6 @@ export class ScopeIndex<T extends Scoped> {
       if (!item.scope.methods || item.scope.methods.has(action.method)) out[keep++] = item;
     }
     out.length = keep;
+    return out;
   }
 }

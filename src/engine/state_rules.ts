@@ -27,6 +27,11 @@ export type StateAsker = (action: Action) => StateAsk;
 
 /** A prior-action selector: marks matching actions that go through. */
 export interface Watcher extends Scoped {
+  /**
+   * True for `requires_prior`, whose marks prove that a step happened: an action whose path
+   * servers read differently proves it only when every reading is that step.
+   */
+  readonly proves: boolean;
   /** The mark for an action this watcher selected; none when it lacks a `same` field. */
   mark(action: Action): StateMark | undefined;
 }
@@ -224,7 +229,7 @@ function watching(withSame: boolean): (rule: PolicyRule, order: number) => Watch
       const key = same(a);
       return "missing" in key ? undefined : { key: k(a), member: key.member, global };
     };
-    return { order, scope, mark };
+    return { order, scope, proves: withSame, mark };
   };
 }
 

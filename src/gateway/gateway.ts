@@ -13,6 +13,7 @@ import { errorMessage } from "../errors.ts";
 import { AdminGuard } from "../http/admin_guard.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
+import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
 import { type DecideContext, handleDecide } from "../http/decide_route.ts";
 import {
   type ClientConnection,
@@ -20,6 +21,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
 } from "../http/http_listener.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
+import { isAdminPath } from "../http/reserved_path.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
 import { clientIp } from "../http/serve.ts";
@@ -109,7 +111,7 @@ function settings(o: GatewayOptions): Settings {
     hostname: o.hostname ?? "127.0.0.1",
     traces: o.traces ?? "artifacts/traces",
     timeoutMs: o.timeoutMs ?? 10_000,
-    maxBody: o.maxBody ?? 1024 * 1024,
+    maxBody: o.maxBody ?? DEFAULT_MAX_BODY,
     idleTimeoutMs: o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     headTimeoutMs: o.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
     decisionLog: o.decisionLog,
@@ -128,10 +130,6 @@ export interface GatewayHandle {
   reload(): Promise<boolean>;
   /** Stops accepting, finishes in-flight requests, writes traces, releases the store. */
   close(): Promise<void>;
-}
-
-function isAdminPath(path: string): boolean {
-  return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);
 }
 
 class Gateway implements GatewayHandle {

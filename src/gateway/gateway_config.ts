@@ -6,7 +6,7 @@
  * @module
  */
 
-import { loadMocks, loadPolicies } from "../config/load.ts";
+import { loadedTogether, loadMocks, loadPolicies } from "../config/load.ts";
 import { compileMocks, type MockRouter } from "../engine/compile_mocks.ts";
 import { compilePolicies, type PolicySet } from "../engine/compile_policies.ts";
 import type { StateStore } from "../state/state_store.ts";
@@ -45,10 +45,13 @@ export async function loadGatewayConfig(
   files: GatewayFiles,
   store?: StateStore,
 ): Promise<GatewayConfig> {
-  const [policiesDoc, mocksDoc] = await Promise.all([
-    requireFile(files.policies, "policies").then(loadPolicies),
-    files.surface === undefined ? undefined : requireFile(files.surface, "surface").then(loadMocks),
-  ]);
+  // A missing file is named before either file's contents are judged, whichever reads faster.
+  await requireFile(files.policies, "policies");
+  if (files.surface !== undefined) await requireFile(files.surface, "surface");
+  const [policiesDoc, mocksDoc] = await loadedTogether(
+    loadPolicies(files.policies),
+    files.surface === undefined ? Promise.resolve(undefined) : loadMocks(files.surface),
+  );
   const policies = compilePolicies(policiesDoc, store ? { store } : {});
   return {
     policies,

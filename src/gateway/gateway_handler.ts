@@ -6,21 +6,22 @@
  * @module
  */
 
-import { type HttpAction, httpAction } from "../engine/action.ts";
+import { type HttpAction, httpAction, withPayload } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { goesThrough, isStopped, type Mode, type Outcome } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
-import { type InspectedBody, readRequestBody } from "../http/body_limit.ts";
+import { BODY_STATUS, readBodyForRules } from "../http/request_body.ts";
+import { readsAsReserved, RESERVED_PATH_ERROR } from "../http/reserved_path.ts";
+import type { ClientConnection } from "../http/http_listener.ts";
 import { buildEvent } from "../trace/event.ts";
 import type { Recorder } from "../trace/recorder.ts";
 import type { RunIdRule } from "../trace/run_id.ts";
 import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
-import type { ClientConnection } from "../http/http_listener.ts";
 import type { Forwarder } from "./forward.ts";
-import type { BodyEnd } from "./upstream_client.ts";
 import type { GatewayConfig } from "./gateway_config.ts";
 import type { ForwardTarget } from "./upstream_url.ts";
+import type { BodyEnd } from "./upstream_client.ts";
 
 /** What every request of one gateway shares. */
 export interface GatewayContext {
@@ -78,9 +79,10 @@ interface Decided {
   readonly decideUs: number;
 }
 
-function actionOf(f: InFlight, body: Uint8Array | undefined): HttpAction {
+/** The action the rules decide, before its body is read. */
+function bareAction(f: InFlight): HttpAction {
   const { method, headers } = f.request;
-  return httpAction({ method, url: f.decided, headers, runId: f.runId, ...(body ? { body } : {}) });
+  return httpAction({ method, url: f.decided, headers, runId: f.runId });
 }
 
 function errorPlan(f: InFlight, error: string, enforced: boolean): Plan {
@@ -125,10 +127,21 @@ function timing(f: InFlight, d: Decided, upstreamUs?: number): EventTiming {
   return t;
 }
 
-/** Mirage answers itself (413, 503, 400): recorded as `error`, nothing forwarded. */
-async function refuse(f: InFlight, action: HttpAction, status: number, error: string, d: Decided) {
+/** Mirage answers itself (413, 415, 503, 400): recorded as `error`, nothing forwarded. */
+async function refuse(
+  f: InFlight,
+  action: HttpAction,
+  status: number,
+  error: string,
+  d: Decided,
+  code?: string,
+) {
   const seq = await record(f, action, errorPlan(f, error, true), status, timing(f, d));
-  return errorAnswer(status, error, { runId: f.runId, event: seq });
+  return errorAnswer(status, error, { runId: f.runId, event: seq, ...(code ? { code } : {}) });
+}
+
+function undecided(f: InFlight): Decided {
+  return { evaluateUs: 0, decideUs: elapsedUs(f.start) };
 }
 
 async function forwardAndRecord(
@@ -199,17 +212,20 @@ async function recordCutBody(
 }
 
 /**
- * A body the policies cannot read — over the inspection limit, or content-encoded — is never
- * decided as if it were empty: enforce refuses it, passthrough forwards it and records an error.
+ * A body the policies cannot read — over the inspection limit, in an unknown coding, declared
+ * JSON that is not — is never decided as if it were empty: enforce refuses it, passthrough
+ * forwards the bytes as sent and records an error. Its text, if any, is recorded (redacted).
  */
 function uninspected(
   f: InFlight,
+  bare: HttpAction,
   body: Uint8Array | ReadableStream<Uint8Array>,
   status: number,
   error: string,
+  text?: string,
 ): Promise<Response> {
-  const action = actionOf(f, undefined);
-  const d: Decided = { evaluateUs: 0, decideUs: elapsedUs(f.start) };
+  const action = withPayload(bare, text);
+  const d = undecided(f);
   if (f.ctx.mode === "enforce") {
     if (body instanceof ReadableStream) body.cancel().catch(() => {});
     return refuse(f, action, status, error, d);
@@ -221,12 +237,6 @@ function uninspected(
     body,
     d,
   );
-}
-
-/** A request body in a content coding other than identity (gzip, br, …). */
-function encodingOf(request: Request): string | undefined {
-  const coding = request.headers.get("content-encoding")?.trim().toLowerCase();
-  return coding && coding !== "identity" ? coding : undefined;
 }
 
 function evaluationFailed(
@@ -242,8 +252,11 @@ function evaluationFailed(
   return forwardAndRecord(f, errorPlan(f, error, false), action, body, d);
 }
 
-async function decideAndAct(f: InFlight, body: Uint8Array | undefined): Promise<Response> {
-  const action = actionOf(f, body);
+async function decideAndAct(
+  f: InFlight,
+  action: HttpAction,
+  body: Uint8Array | undefined,
+): Promise<Response> {
   const evalStart = performance.now();
   let e: Evaluation;
   try {
@@ -306,28 +319,20 @@ export async function handleGatewayRequest(
     at: new Date().toISOString(),
     connection,
   };
-  let body: InspectedBody;
-  try {
-    body = await readRequestBody(request, ctx.maxBody);
-  } catch (e) {
-    const why = `cannot read the request body: ${errorMessage(e)}`;
-    return refuse(f, actionOf(f, undefined), 400, why, {
-      evaluateUs: 0,
-      decideUs: elapsedUs(f.start),
-    });
+  const bare = bareAction(f);
+  if (readsAsReserved(bare)) {
+    const { status, message, code } = RESERVED_PATH_ERROR;
+    return refuse(f, bare, status, message, undecided(f), code);
   }
-  if (body.kind === "over") {
-    const error = `request body larger than the inspection limit of ${ctx.maxBody} bytes`;
-    return uninspected(f, body.stream, 413, error);
+  const body = await readBodyForRules(request, ctx.maxBody);
+  switch (body.kind) {
+    case "read":
+      return decideAndAct(f, withPayload(bare, body.payload), body.bytes);
+    case "unreadable":
+      return refuse(f, bare, BODY_STATUS.unreadable, body.error, undecided(f));
+    case "over":
+      return uninspected(f, bare, body.body, BODY_STATUS.over, body.error);
+    case "uninspectable":
+      return uninspected(f, bare, body.bytes, BODY_STATUS.uninspectable, body.error, body.text);
   }
-  const coding = body.kind === "complete" ? encodingOf(request) : undefined;
-  if (coding && body.kind === "complete") {
-    return uninspected(
-      f,
-      body.bytes,
-      415,
-      `request body is ${coding}-encoded: rules cannot read it`,
-    );
-  }
-  return decideAndAct(f, body.kind === "complete" ? body.bytes : undefined);
 }

@@ -6,6 +6,17 @@
  * @module
  */
 
+/**
+ * The inspection limit of every surface unless told otherwise: 1 MiB.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_MAX_BODY } from "./body_limit.ts";
+ * console.log(DEFAULT_MAX_BODY); // 1048576
+ * ```
+ */
+export const DEFAULT_MAX_BODY = 1024 * 1024;
+
 /** A body read up to the inspection limit. */
 export type InspectedBody =
   | { readonly kind: "none" }

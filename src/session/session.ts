@@ -8,7 +8,7 @@
  */
 
 import type { MocksDocument, PolicyDocument } from "../config/types.ts";
-import { loadMocks, loadPolicies } from "../config/load.ts";
+import { loadedTogether, loadMocks, loadPolicies } from "../config/load.ts";
 import { compilePolicies } from "../engine/compile_policies.ts";
 import { compileMocks } from "../engine/compile_mocks.ts";
 import { isFailing, type Mode, type Outcome } from "../engine/outcome.ts";
@@ -22,6 +22,7 @@ import { RunIdRule } from "../trace/run_id.ts";
 import { buildTrace, type Trace } from "../trace/trace.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { type CiContext, handleCiRequest } from "../ci/ci_handler.ts";
+import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
 import { describeEvent } from "../trace/describe_event.ts";
 import { CallMemory } from "../tools/call_memory.ts";
 import { decideToolAction, toolCallAction, type ToolContext } from "../tools/decide_tool.ts";
@@ -53,6 +54,11 @@ export interface SessionOptions {
   store?: StateStore;
   /** Clock for rate windows, in milliseconds; default `Date.now`. */
   clock?: () => number;
+  /**
+   * Request body bytes read for the policies, as sent and once decompressed; a larger body is
+   * answered 413 and recorded as `error`. Default 1 MiB, as `mirage proxy --max-body`.
+   */
+  maxBody?: number;
 }
 
 /**
@@ -222,10 +228,10 @@ class Session implements MirageSession {
  * ```
  */
 export async function session(options: SessionOptions): Promise<MirageSession> {
-  const [policiesDoc, mocksDoc] = await Promise.all([
+  const [policiesDoc, mocksDoc] = await loadedTogether(
     loadPolicies(options.policies),
     loadMocks(options.mocks),
-  ]);
+  );
   const policies = compilePolicies(policiesDoc, {
     ...(options.store ? { store: options.store } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -236,6 +242,7 @@ export async function session(options: SessionOptions): Promise<MirageSession> {
     policies,
     mocks: compileMocks(mocksDoc),
     redactor: compileRedactor(policies.redact),
+    maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
   };
   const traces = traceDir === false
     ? undefined

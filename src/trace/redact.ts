@@ -3,6 +3,8 @@
  * header, query or payload path listed under `redact:` — in the request and in any decision
  * that read that field, a part of it, or a value that contains it (a parent object, the whole
  * payload, an index where `redact:` says `[*]`, the `url` when a query parameter is secret).
+ * When payload paths are listed, a body that is text (not JSON, not form fields) is withheld
+ * whole: its syntax must not decide whether a secret in it reaches disk.
  */
 
 import { type FieldPath, type FieldStep, parseFieldPath } from "../config/field_path.ts";
@@ -11,6 +13,15 @@ import type { TraceRequest } from "./event.ts";
 
 /** What a redacted value is written as. */
 export const REDACTED = "[REDACTED]";
+
+/**
+ * What a body is written as when it could not be read as fields while `redact:` lists payload
+ * paths: the secret may be anywhere in its text. Its length says how much was withheld; no
+ * digest, which would let a short secret (a card number) be found by trying them all.
+ */
+function withheld(text: string): string {
+  return `[WITHHELD: ${text.length} characters of text not read as fields; redact: lists payload paths]`;
+}
 
 const DEFAULT_HEADERS = [
   "authorization",
@@ -39,6 +50,16 @@ function redactAt(value: unknown, steps: readonly FieldStep[], at: number): unkn
   if (!Object.hasOwn(value, step.key)) return value;
   const record = value as Record<string, unknown>;
   return { ...record, [step.key]: redactAt(record[step.key], steps, at + 1) };
+}
+
+/** The record with a payload that is text (a body, or tool arguments) withheld. */
+function withholdText(request: TraceRequest): TraceRequest {
+  let out = request;
+  for (const key of ["body", "json", "args"] as const) {
+    const value = out[key];
+    if (typeof value === "string") out = { ...out, [key]: withheld(value) };
+  }
+  return out;
 }
 
 /** A function that returns redacted copies of a request record and its decisions. */
@@ -102,13 +123,17 @@ export function compileRedactor(paths: readonly string[]): Redactor {
     for (const p of parsed) {
       const r = relation(read, p);
       if (r === "inside" || (r === "above" && read.wildcard)) return REDACTED;
+      // Text above a secret path has no fields to redact: the secret may be anywhere in it.
+      if (r === "above" && typeof out === "string") return withheld(out);
       if (r === "above") out = redactAt(out, p.steps, read.steps.length);
     }
     return out;
   };
+  const secretPayload = parsed.some((p) => p.root === "payload");
   return {
     request(request) {
       let out = request;
+      if (secretPayload) out = withholdText(out);
       for (const p of parsed) {
         const key = recordKey(p.root, out);
         if (!key || out[key] === undefined) continue;

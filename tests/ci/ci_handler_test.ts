@@ -52,6 +52,7 @@ function context(enforce = true): CiContext {
     policies,
     mocks: compileMocks(MOCKS),
     redactor: compileRedactor(policies.redact),
+    maxBody: 1024 * 1024,
   };
 }
 

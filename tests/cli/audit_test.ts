@@ -6,6 +6,7 @@
  */
 
 import assert from "node:assert/strict";
+import { filesUnder } from "../support/files.ts";
 import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { parse } from "csv-parse/sync";
@@ -199,14 +200,6 @@ Deno.test("cli audit: verify exits 1 naming the entry that was edited, and how",
     /line 3: deleted — 1 entry \(seq 3\)/,
   );
 });
-
-/** Every file below `dir` (trace files, summaries, sidecars). */
-function filesUnder(dir: string): string[] {
-  return [...Deno.readDirSync(dir)].flatMap((e) => {
-    const path = join(dir, e.name);
-    return e.isDirectory ? filesUnder(path) : [path];
-  });
-}
 
 Deno.test("cli audit: MIRAGE_AUDIT_KEY makes an HMAC chain; the key is printed and written nowhere", async () => {
   await using ws = await workspace();

@@ -193,7 +193,7 @@ Deno.test("check --json prints one report object", async () => {
 Deno.test("check reports a missing file as an error", async () => {
   const r = await mirage("check", "--mocks", "no/such/mocks.yaml");
   assert.equal(r.code, 1);
-  assert.equal(r.stdout, "no/such/mocks.yaml:1:1: file not found\n");
+  assert.equal(r.stdout, "no/such/mocks.yaml:1:1: mocks file not found: no/such/mocks.yaml\n");
 });
 
 Deno.test("usage errors exit 2 with a usage line", async (t) => {
@@ -244,4 +244,52 @@ Deno.test("version and help", async () => {
     /^usage: mirage check \[--policies P\] \[--mocks M\] \[--json\]\n/,
   );
   assert.match(checkHelp.stdout, /--json/);
+});
+
+Deno.test("check refuses /dev/zero and a directory by name instead of reading them", async () => {
+  const r = await mirage("check", "--policies", "/dev/zero", "--mocks", "/tmp");
+  assert.equal(r.code, 1);
+  assert.equal(
+    r.stdout,
+    "/dev/zero:1:1: policies file /dev/zero is not a regular file (a device, pipe or socket)\n" +
+      "/tmp:1:1: mocks file /tmp is a directory\n",
+  );
+});
+
+Deno.test("check reports what a user can act on: bytes, JSON, documents, CEL, field paths, depth", async () => {
+  const rule = (line: string) => `policies:\n  - name: r\n    ${line}\n    message: m\n`;
+  let deep = "policies:\n  - name: r\n    message: m\n    when:\n";
+  let indent = "      ";
+  for (let i = 0; i < 1000; i++) {
+    deep += `${indent}not:\n`;
+    indent += "  ";
+  }
+  deep += `${indent}field: amount\n${indent}operator: exists\n`;
+  await withFiles({
+    "json.json": '{"policies": [{"name": "r", "expr": "true", "message": "m"},]}',
+    "two.yaml": "policies: []\n---\npolicies: []\n",
+    "cel.yaml": rule("expr: 'nosuchfn(payload.quantity)'"),
+    "path.yaml": rule("field: payload..x\n    operator: exists"),
+    "deep.yaml": deep,
+  }, async (dir) => {
+    const bad = new TextEncoder().encode(rule("field: amount\n    operator: exists"));
+    bad[17] = 0xff;
+    await Deno.writeFile(`${dir}/utf8.yaml`, bad);
+    const expected: Record<string, string> = {
+      "json.json": "1:60: invalid JSON: a trailing comma before ']' (JSON allows none)",
+      "two.yaml": "2:1: a policies file holds one YAML document; found 2 (remove the '---' lines)",
+      "cel.yaml":
+        "3:11: CEL: found no matching overload for 'nosuchfn(dyn)' (column 1 of the expression)",
+      "path.yaml":
+        "3:12: invalid field path 'payload..x': an empty segment (two dots in a row, or a dot at the start or end)",
+      "deep.yaml": "202:401: nested more than 200 levels deep; Mirage reads at most 200",
+      "utf8.yaml": "2:8: invalid UTF-8: byte 0xFF at offset 17; save the file as UTF-8",
+    };
+    for (const [name, message] of Object.entries(expected)) {
+      const r = await mirage("check", "--policies", `${dir}/${name}`);
+      assert.equal(r.code, 1, name);
+      assert.equal(r.stdout, `${dir}/${name}:${message}\n`, name);
+      assert.equal(r.stderr, "", name);
+    }
+  });
 });

@@ -109,7 +109,7 @@ const INVALID: [string, string, string[]][] = [
     ],
   ],
   ["template in body", oneMock("response: {body: 'hi {{ a..b }}'}"), [
-    `5:22 invalid template "hi {{ a..b }}": invalid field path 'a..b' at ''`,
+    `5:22 invalid template "hi {{ a..b }}": invalid field path 'a..b': an empty segment (two dots in a row, or a dot at the start or end)`,
   ]],
   ["unknown match operator", oneMock("match: {payload: {sku: {maxx: 1}}}"), [
     "5:29 unknown operator 'maxx' (did you mean 'max'?)",
@@ -136,7 +136,7 @@ const INVALID: [string, string, string[]][] = [
     `5:23 a header name must be a header name, got string "x y"`,
   ]],
   ["bad payload key", oneMock("match: {payload: {'a..b': 1}}"), [
-    "5:23 invalid field path 'a..b' at ''",
+    "5:23 invalid field path 'a..b': an empty segment (two dots in a row, or a dot at the start or end)",
   ]],
   ["unknown match section", oneMock("match: {body: {a: 1}}"), ["5:13 unknown key 'body'"]],
   [

@@ -126,7 +126,7 @@ const INVALID: [string, string, string[]][] = [
     "3:12 field must not be empty with operator 'eq'",
   ]],
   ["bad field path", oneRule("field: a..b", "operator: exists"), [
-    "3:12 invalid field path 'a..b' at ''",
+    "3:12 invalid field path 'a..b': an empty segment (two dots in a row, or a dot at the start or end)",
   ]],
   ["count_lte value", oneRule("operator: count_lte", "value: -1"), [
     "4:12 operator 'count_lte' needs a non-negative integer, got number -1",
@@ -153,7 +153,7 @@ const INVALID: [string, string, string[]][] = [
     "5:10 'global' cannot be combined with other 'per' scopes (it is the one scope shared by all)",
   ]],
   ["per list item", oneRule("operator: count_lte", "value: 1", "per: [run, 'a..b']"), [
-    "5:16 invalid field path 'a..b' at ''",
+    "5:16 invalid field path 'a..b': an empty segment (two dots in a row, or a dot at the start or end)",
   ]],
   ["per empty list", oneRule("operator: count_lte", "value: 1", "per: []"), [
     "5:10 per must be 'run', 'global', a field path, or a list of 'run' and field paths, got []",
@@ -162,7 +162,7 @@ const INVALID: [string, string, string[]][] = [
     "5:5 'per' only applies to state operators (count_lte, rate_lte, sum_lte, requires_prior, forbids_prior)",
   ]],
   ["per with a bad path", oneRule("operator: count_lte", "value: 1", "per: 'a..b'"), [
-    "5:10 invalid field path 'a..b' at ''",
+    "5:10 invalid field path 'a..b': an empty segment (two dots in a row, or a dot at the start or end)",
   ]],
   ["no condition", oneRule("method: GET"), [
     "2:5 a rule needs one of 'operator' (with 'field'), 'when' or 'expr'",
@@ -241,7 +241,37 @@ const INVALID: [string, string, string[]][] = [
   ["bad on_missing", oneRule("field: a", "operator: exists", "on_missing: skip"), [
     `5:17 on_missing must be 'fail' or 'pass', got string "skip"`,
   ]],
-  ["CEL syntax", oneRule("expr: 'a + '"), ["3:11 CEL syntax error: Unexpected token: EOF"]],
+  ["CEL syntax", oneRule("expr: 'a + '"), [
+    "3:11 CEL syntax error: Unexpected token: EOF (column 5 of the expression)",
+  ]],
+  ["CEL: an unknown function", oneRule("expr: 'nosuchfn(payload.quantity)'"), [
+    "3:11 CEL: found no matching overload for 'nosuchfn(dyn)' (column 1 of the expression)",
+  ]],
+  ["CEL: a bare field", oneRule("expr: 'amount > 5'"), [
+    "3:11 CEL: unknown field 'amount': an expression reads method, url, scheme, host, port, " +
+    "path, query, headers, params, payload, run_id, tool (a body field is payload.amount) " +
+    "(column 1 of the expression)",
+  ]],
+  ["CEL: wrong types", oneRule(`expr: 'method + 1 == "x"'`), [
+    "3:11 CEL: no such overload: string + int (column 1 of the expression)",
+  ]],
+  ["CEL: a method strings do not have", oneRule(`expr: 'method.lower() == "post"'`), [
+    "3:11 CEL: found no matching overload for 'string.lower()' (column 1 of the expression)",
+  ]],
+  ["CEL: not a verdict", oneRule("expr: 'host'"), [
+    "3:11 CEL: the expression gives a string, not true or false",
+  ]],
+  ["field path: brackets with a key", oneRule("field: 'items[sku]'", "operator: exists"), [
+    "3:12 invalid field path 'items[sku]': '[sku]' in 'items[sku]': brackets hold an index " +
+    "([0]) or [*]; a key is a dot segment (a.sku)",
+  ]],
+  ["field path: a trailing dot", oneRule("field: 'payload.'", "operator: exists"), [
+    "3:12 invalid field path 'payload.': an empty segment (two dots in a row, or a dot at the " +
+    "start or end)",
+  ]],
+  ["field path: brackets without a name", oneRule("field: '[0].a'", "operator: exists"), [
+    "3:12 invalid field path '[0].a': '[0]' has no name before its brackets (write a[0])",
+  ]],
   ["state operator in when", oneRule("when: {field: a, operator: count_lte, value: 1}"), [
     "3:32 state operators must be at the rule's top level",
   ]],
@@ -280,7 +310,7 @@ const INVALID: [string, string, string[]][] = [
     "1:1 unknown key 'policy' (did you mean 'policies'?)",
   ]],
   ["bad redact entry", "policies: []\nredact: [headers.x-token, 'a..b']\n", [
-    "2:27 invalid field path 'a..b' at ''",
+    "2:27 invalid field path 'a..b': an empty segment (two dots in a row, or a dot at the start or end)",
   ]],
   ["redact entry redaction cannot apply to", "policies: []\nredact: [amount, params.token]\n", [
     "2:18 redact applies to headers.*, query.* and payload paths; 'params.token' is under 'params'",
@@ -324,8 +354,82 @@ Deno.test("a file with many mistakes reports all of them, in file order", () => 
     "6:15 unknown operator 'maxx' (did you mean 'max'?)",
     `12:12 operator 'length_lte' needs a non-negative integer, got string "x"`,
     "14:11 duplicate policy name 'a' (first at line 3)",
-    "15:11 CEL syntax error: Unexpected token: EOF",
+    "15:11 CEL syntax error: Unexpected token: EOF (column 4 of the expression)",
   ]);
+});
+
+Deno.test("CEL expressions that read the declared fields with CEL's functions are accepted", () => {
+  for (
+    const expr of [
+      'payload.destination.startsWith("s3://acme-") && size(payload.rows) <= 10000',
+      "payload.items.all(i, i.price < 100) && has(payload.supplier)",
+      "headers['x-agent-id'] == 'a1' && query.page == '2' && port == 443",
+      'tool == "refund" && payload.amount <= 20.0 && run_id != ""',
+      'timestamp(payload.at) < timestamp("2027-01-01T00:00:00Z")',
+      "payload.flag",
+    ]
+  ) {
+    assert.equal(
+      parsePolicies(oneRule(`expr: ${JSON.stringify(expr)}`)).document.policies.length,
+      1,
+    );
+  }
+});
+
+function deepWhen(levels: number, form: "not" | "all"): unknown {
+  let when: unknown = { field: "amount", operator: "exists" };
+  for (let i = 1; i < levels; i++) when = form === "not" ? { not: when } : { all: [when] };
+  return when;
+}
+
+Deno.test("conditions nest at most 64 levels; deeper is one clear error at the 65th", () => {
+  for (const form of ["not", "all"] as const) {
+    const ok = { policies: [{ name: "r", when: deepWhen(64, form), message: "m" }] };
+    assert.equal(parsePolicies(stringify(ok), "p.yaml").document.policies.length, 1, form);
+    assert.equal(validatePolicies(ok).document.policies.length, 1, form);
+    const deep = { policies: [{ name: "r", when: deepWhen(65, form), message: "m" }] };
+    const issues = issuesOf(stringify(deep));
+    assert.equal(issues.length, 1, form);
+    assert.match(issues[0] ?? "", /^\d+:\d+ conditions nest more than 64 levels deep; flatten/);
+    assert.deepEqual(issuesOf(stringify(deep)), issues, "the same place every run");
+  }
+  const lines = issuesOf(
+    stringify({ policies: [{ name: "r", when: deepWhen(65, "not"), message: "m" }] }),
+  );
+  assert.match(lines[0] ?? "", /^67:/, "the 'not' that opens the 65th level");
+});
+
+Deno.test("a file nested 1,000 levels deep is one clear error, never a stack overflow", () => {
+  for (const form of ["not", "all"] as const) {
+    // Written out by hand: a YAML writer would itself recurse 1,000 levels deep.
+    const lines = ["policies:", "  - name: r", "    message: m", "    when:"];
+    let indent = "      ";
+    lines.push(`${indent}${form}:`);
+    for (let i = 1; i < 1000; i++) {
+      indent += "    ";
+      lines.push(form === "not" ? `${indent}not:` : `${indent}- all:`);
+    }
+    indent += "    ";
+    const item = form === "not" ? "" : "- ";
+    lines.push(`${indent}${item}field: amount`, `${indent}${item ? "  " : ""}operator: exists`);
+    const text = lines.join("\n");
+    const issues = issuesOf(text);
+    assert.equal(issues.length, 1);
+    assert.match(issues[0] ?? "", /^\d+:\d+ nested more than 200 levels deep/);
+    assert.doesNotMatch(issues[0] ?? "", /stack/i);
+    assert.deepEqual(issuesOf(text), issues, "the same place every run");
+  }
+  const flow = `policies: []\nx: ${"[".repeat(5000)}${"]".repeat(5000)}\n`;
+  assert.deepEqual(issuesOf(flow), [
+    "2:203 nested more than 200 levels deep; Mirage reads at most 200",
+  ]);
+  try {
+    validatePolicies({ policies: [{ name: "r", when: deepWhen(5000, "not"), message: "m" }] });
+    assert.fail("expected a ConfigError");
+  } catch (e) {
+    assert.ok(e instanceof ConfigError);
+    assert.match(e.issues[0]?.message ?? "", /^policies\[0\]\.when(\.not){64}: conditions nest/);
+  }
 });
 
 Deno.test("object input names the path of each issue", () => {

@@ -29,7 +29,10 @@ Deno.test("parseTemplate rejects broken templates", async (t) => {
   const cases: [string, string][] = [
     ["a {{ params.id", `invalid template "a {{ params.id": unclosed '{{'`],
     ["{{ }}", `invalid template "{{ }}": empty '{{ }}'`],
-    ["{{ a..b }}", `invalid template "{{ a..b }}": invalid field path 'a..b' at ''`],
+    [
+      "{{ a..b }}",
+      `invalid template "{{ a..b }}": invalid field path 'a..b': an empty segment (two dots in a row, or a dot at the start or end)`,
+    ],
     [
       "{{ url }}",
       `invalid template "{{ url }}": 'url' is not available (use params, query, headers, payload, method, path, host, run_id)`,

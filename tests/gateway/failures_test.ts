@@ -1,12 +1,14 @@
 /**
  * Operational failures are answered by Mirage and recorded as `error` with the status it
- * returned: a body over the inspection limit (413 in enforce; forwarded whole in passthrough),
+ * returned: a body over the inspection limit, as sent or decompressed (413 in enforce;
+ * forwarded whole in passthrough), a body in a coding the rules cannot read (415),
  * an unreachable upstream (502), a slow one (504). A client that leaves cancels the upstream.
  */
 
 import assert from "node:assert/strict";
 import { decodeBase64 } from "./base64.ts";
-import { readTraceFile, withGateway } from "./harness.ts";
+import { gzipSync } from "node:zlib";
+import { json, readTraceFile, withGateway } from "./harness.ts";
 import { headerValues, rawRequest } from "./raw_client.ts";
 import { BINARY, type Echo } from "./upstream_server.ts";
 import { freePort } from "./free_port.ts";
@@ -65,7 +67,28 @@ Deno.test("passthrough: a body over --max-body is forwarded whole, byte for byte
   });
 });
 
-Deno.test("enforce: a gzip-encoded body the rules cannot read is refused 415, not decided as empty", async () => {
+Deno.test("enforce: a gzip body is decompressed for the rules and forwarded as sent", async () => {
+  const over = new Uint8Array(gzipSync(json({ amount: 500 })));
+  const under = new Uint8Array(gzipSync(json({ amount: 10 })));
+  const headers: Array<[string, string]> = [...RUN, ["content-encoding", "gzip"]];
+  await withGateway({ mode: "enforce" }, async ({ gateway, upstream }) => {
+    const blocked = await rawRequest(`${gateway.url}/echo`, {
+      method: "POST",
+      headers,
+      body: over,
+    });
+    assert.equal(blocked.status, 403);
+    assert.deepEqual(headerValues(blocked, "x-mirage-policy"), ["cap_amount"]);
+    const res = await rawRequest(`${gateway.url}/echo`, { method: "POST", headers, body: under });
+    assert.equal(res.status, 200);
+    const echo: Echo = JSON.parse(new TextDecoder().decode(res.body));
+    assert.equal(echo.headers["content-encoding"], "gzip");
+    assert.deepEqual(decodeBase64(echo.body_b64), under);
+    assert.deepEqual(upstream.seen, ["/echo"]);
+  });
+});
+
+Deno.test("enforce: a body in a coding the rules cannot read is refused 415, not decided as empty", async () => {
   await withGateway({ mode: "enforce" }, async ({ gateway, upstream, traces }) => {
     const res = await rawRequest(`${gateway.url}/echo`, {
       method: "POST",
@@ -78,15 +101,31 @@ Deno.test("enforce: a gzip-encoded body the rules cannot read is refused 415, no
     await gateway.stop();
     const event = await onlyEvent(traces);
     assert.equal(event.outcome, "error");
-    assert.match(String(event.error), /gzip-encoded: rules cannot read it/);
+    assert.match(String(event.error), /request body is not valid gzip/);
   });
 });
 
-Deno.test("passthrough: a gzip-encoded body is forwarded byte for byte and recorded as uninspected", async () => {
-  await withGateway({ mode: "passthrough" }, async ({ gateway, upstream, traces }) => {
+Deno.test("enforce: a gzip bomb is answered 413 like any body over the limit", async () => {
+  const bomb = new Uint8Array(gzipSync(new Uint8Array(64 * 1024 * 1024)));
+  await withGateway({ mode: "enforce" }, async ({ gateway, upstream, traces }) => {
     const res = await rawRequest(`${gateway.url}/echo`, {
       method: "POST",
       headers: [...RUN, ["content-encoding", "gzip"]],
+      body: bomb,
+    });
+    assert.equal(res.status, 413);
+    assert.deepEqual(upstream.seen, []);
+    await gateway.stop();
+    const event = await onlyEvent(traces);
+    assert.match(String(event.error), /limit of 1048576 bytes once gzip-decoded/);
+  });
+});
+
+Deno.test("passthrough: a body in an unknown coding is forwarded byte for byte and recorded as uninspected", async () => {
+  await withGateway({ mode: "passthrough" }, async ({ gateway, upstream, traces }) => {
+    const res = await rawRequest(`${gateway.url}/echo`, {
+      method: "POST",
+      headers: [...RUN, ["content-encoding", "zstd"]],
       body: BINARY,
     });
     assert.equal(res.status, 200);
@@ -96,7 +135,10 @@ Deno.test("passthrough: a gzip-encoded body is forwarded byte for byte and recor
     await gateway.stop();
     const event = await onlyEvent(traces);
     assert.deepEqual([event.outcome, event.enforced], ["error", false]);
-    assert.match(String(event.error), /forwarded uninspected/);
+    assert.match(
+      String(event.error),
+      /zstd-encoded, a coding Mirage cannot read; forwarded uninspected/,
+    );
   });
 });
 

@@ -4,6 +4,7 @@
  * while the upstream still gets them.
  */
 
+import { filesUnder } from "../support/files.ts";
 import assert from "node:assert/strict";
 import { json, readTraceFile, withGateway } from "./harness.ts";
 import { rawRequest } from "./raw_client.ts";
@@ -19,9 +20,7 @@ const SECRETS = [
 
 async function everyFile(dir: string): Promise<string> {
   let text = "";
-  for await (const entry of Deno.readDir(dir)) {
-    if (entry.isFile) text += await Deno.readTextFile(`${dir}/${entry.name}`);
-  }
+  for (const file of filesUnder(dir)) text += await Deno.readTextFile(file);
   return text;
 }
 
@@ -96,4 +95,39 @@ Deno.test("v1/decide does not echo a redacted value back in its decisions", asyn
     assert.equal(JSON.parse(text).policy, "card_number_short");
     assert.ok(!text.includes(long), "the decide answer leaks the card number");
   });
+});
+
+Deno.test("a redacted payload path stays off disk in a form, and in JSON that does not parse", async () => {
+  const card = "4111111111111111";
+  const bodies: Array<[string, string]> = [
+    ["application/x-www-form-urlencoded", `card.number=${card}&amount=5`],
+    ["application/x-www-form-urlencoded", `card%5Bnumber%5D=${card}&amount=5`],
+    ["application/json", `{"card":{"number":"${card}"},}`],
+    ["text/plain", `card.number=${card}`],
+  ];
+  for (const mode of ["enforce", "passthrough"] as const) {
+    await withGateway({ mode }, async ({ gateway, traces }) => {
+      for (const [type, body] of bodies) {
+        const res = await rawRequest(`${gateway.url}/echo`, {
+          method: "POST",
+          headers: [["content-type", type], ["x-mirage-run-id", "forms"]],
+          body: new TextEncoder().encode(body),
+        });
+        if (mode === "passthrough") {
+          const echo: Echo = JSON.parse(new TextDecoder().decode(res.body));
+          assert.equal(atob(echo.body_b64), body, "the upstream gets the body as sent");
+        }
+      }
+      await gateway.stop();
+      const trace = await readTraceFile(traces, "forms");
+      assert.ok(!(await everyFile(traces)).includes(card), `${mode}: the card number reached disk`);
+      const requests = (trace.events as { request: Record<string, unknown> }[]).map((e) =>
+        e.request
+      );
+      assert.deepEqual(requests[0]?.json, { card: { number: "[REDACTED]" }, amount: "5" });
+      assert.deepEqual(requests[1]?.json, requests[0]?.json);
+      assert.match(String(requests[2]?.body), /^\[WITHHELD: 39 characters/);
+      assert.match(String(requests[3]?.body), /^\[WITHHELD: 28 characters/);
+    });
+  }
 });

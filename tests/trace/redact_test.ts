@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { filesUnder } from "../support/files.ts";
 import { type PolicyRule, session } from "@mirage/core";
 import { compileRedactor, REDACTED } from "../../src/trace/redact.ts";
 import { tempDir } from "../support/fixtures.ts";
@@ -118,4 +119,90 @@ Deno.test("redaction: tool arguments are redacted by payload paths", () => {
   );
   const kept = { tool: "pay", args: { other: 1 } };
   assert.deepEqual(redactor.request(kept), kept);
+});
+
+/** Bodies whose syntax once decided whether a redacted path reached disk in clear. */
+const CARD = "4111-2222-3333-4444";
+const BODIES: [name: string, contentType: string | undefined, body: string][] = [
+  ["a form, dotted names", "application/x-www-form-urlencoded", `payment.card_number=${CARD}&n=1`],
+  [
+    "a form, bracketed names",
+    "application/x-www-form-urlencoded",
+    `payment%5Bcard_number%5D=${CARD}&n=1`,
+  ],
+  [
+    "a form, repeated",
+    "application/x-www-form-urlencoded",
+    `payment[card_number]=${CARD}&payment[card_number]=2`,
+  ],
+  [
+    "JSON with a trailing comma, declared",
+    "application/json",
+    `{"payment":{"card_number":"${CARD}"},}`,
+  ],
+  ["JSON with a trailing comma, undeclared", undefined, `{"payment":{"card_number":"${CARD}"},}`],
+  ["a form, undeclared", "text/plain", `payment.card_number=${CARD}`],
+  [
+    "a form whose names clash",
+    "application/x-www-form-urlencoded",
+    `payment=x&payment[card_number]=${CARD}`,
+  ],
+];
+
+Deno.test("redaction: no body syntax puts a redacted payload path on disk in clear", async () => {
+  for (const mode of ["enforce", "passthrough"] as const) {
+    await using dir = await tempDir();
+    {
+      await using mirage = await session({
+        runId: "bodies",
+        mode,
+        policies: {
+          redact: ["payload.payment.card_number"],
+          policies: [
+            { name: "reads_all", field: "payload", operator: "eq", value: "x", message: "m" },
+            {
+              name: "reads_payment",
+              field: "payment",
+              operator: "eq",
+              value: "x",
+              on_missing: "pass",
+              message: "m",
+            },
+          ],
+        },
+        mocks: MOCKS,
+        traces: dir.path,
+      });
+      for (const [name, contentType, body] of BODIES) {
+        const res = await mirage.fetch("http://api.test/v1/pay", {
+          method: "POST",
+          headers: contentType ? { "content-type": contentType } : {},
+          body,
+        });
+        assert.doesNotMatch(await res.text(), /4111/, `${mode}, ${name}: the answer leaks`);
+      }
+      assert.equal(mirage.events.length, BODIES.length);
+    }
+    for (const file of filesUnder(dir.path)) {
+      const text = await Deno.readTextFile(file);
+      assert.doesNotMatch(text, /4111/, `${mode}: ${file} leaks the card number`);
+    }
+    const trace = JSON.parse(await Deno.readTextFile(`${dir.path}/bodies.json`));
+    const requests = trace.events.map((e: { request: Record<string, unknown> }) => e.request);
+    assert.deepEqual(requests[0].json, { payment: { card_number: REDACTED }, n: "1" });
+    assert.deepEqual(requests[1].json, { payment: { card_number: REDACTED }, n: "1" });
+    assert.deepEqual(requests[2].json, { payment: { card_number: REDACTED } });
+    const withheld = `${CARD}`.length + `{"payment":{"card_number":""},}`.length;
+    assert.equal(
+      requests[3].body,
+      `[WITHHELD: ${withheld} characters of text not read as fields; redact: lists payload paths]`,
+    );
+    assert.match(requests[5].body, /^\[WITHHELD: 39 characters/);
+  }
+});
+
+Deno.test("redaction: without payload paths in redact:, a text body is kept as written", () => {
+  const redactor = compileRedactor(["headers.x-token"]);
+  const request = { method: "POST", path: "/x", body: "payment.card_number=4111" };
+  assert.deepEqual(redactor.request(request), request);
 });
