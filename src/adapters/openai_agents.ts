@@ -220,7 +220,12 @@ export function mirageGuardrail(
   return guardrailOf(gate, options, false);
 }
 
-/** What `invoke` returns for a mock: the tool's result, or its failure as the tool reports failures. */
+/**
+ * What `invoke` returns for a mock: its JSON or text, or for an `error` mock what the tool's
+ * `errorFunction` makes of the error. `tool()` exposes that function only for tools with an
+ * `outputSchema` (it is private to `invoke` otherwise), and a function call's output has no
+ * error channel: without one, the model is given the error's message as the output.
+ */
 async function mockAnswer(
   tool: OpenAIFunctionTool,
   step: Extract<CallStep, { kind: "mock" }>,
@@ -230,9 +235,8 @@ async function mockAnswer(
   const result = step.result;
   if (result.kind === "json") return result.json;
   if (result.kind === "text") return result.text;
-  const error = new Error(result.error);
-  if (typeof tool.errorFunction !== "function") throw error;
-  return await tool.errorFunction(runContext, error, details as never);
+  if (typeof tool.errorFunction !== "function") return result.error;
+  return await tool.errorFunction(runContext, new Error(result.error), details as never);
 }
 
 function gatedTool<T extends OpenAIFunctionTool>(
@@ -270,8 +274,10 @@ function gatedTool<T extends OpenAIFunctionTool>(
  *   tool's output and the run goes on; with `onBlock: "throw"`, `MirageViolationError` is thrown
  *   and `run()` rejects (`ToolCallError`, the Mirage error as its `error`).
  * - In CI, a call a session answers with a tool mock does not run the tool: `invoke` returns the
- *   mock's JSON or text, and an `error` mock fails the call through the tool's `errorFunction`.
- * - Arguments that are not JSON, and a gate that rejects, block.
+ *   mock's JSON or text; an `error` mock's message goes through the tool's `errorFunction` where
+ *   the tool exposes one (tools with an `outputSchema`), else it is the output the model sees.
+ * - Arguments that are not JSON, and a gate that rejects, block. (Through the Runner, the SDK
+ *   answers unparsable arguments itself before any guardrail: the tool does not run either.)
  *
  * Throws `MirageError` (`adapter_unsupported_tool`) for a tool that is not a function tool:
  * hosted, shell or computer tools are not run through `invoke`, so Mirage cannot gate them here.
