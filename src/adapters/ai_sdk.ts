@@ -75,7 +75,7 @@ export interface AiSdkExecuteOptions {
  */
 export interface AiSdkTool {
   /** Runs the tool; a tool without one is left to the caller (it runs nowhere in the SDK). */
-  execute?(input: never, options: never): unknown;
+  readonly execute?: ((input: never, options: never) => unknown) | undefined;
   /** The tool's own approval rule (v6, v7): `true`, or a function of the input. */
   readonly needsApproval?: unknown;
 }
