@@ -108,6 +108,11 @@ Deno.test("openai-agents: the violating call never runs, the model is told why, 
   assert.deepEqual(outputs, { c1: "refunded 20", c2: REFUND_LIMIT });
   assert.equal(result.finalOutput, "done");
   model.assertComplete();
+  // The Runner's own seam stopped it: the guardrail's rejectContent, before any tool hook.
+  assert.deepEqual(result.toolInputGuardrailResults.map((r) => r.output.behavior), [
+    { type: "allow" },
+    { type: "rejectContent", message: REFUND_LIMIT },
+  ]);
   assert.deepEqual(toolEvents(mirage.events), [
     ["c1", "allowed", { ran: true }],
     ["c2", "policy_violation", {}],
