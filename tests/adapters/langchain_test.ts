@@ -213,6 +213,15 @@ for (const { seam, run } of SEAMS) {
     ]);
   });
 
+  Deno.test(`langchain (${seam}): a blocked call gets Mirage's message even if the tool's schema would reject it`, async () => {
+    await using mirage = await supportSession();
+    const { ran, messages } = await run(mirage, [[
+      ["charge_card", { card: { number: "3400 0000" } }, "c1"], // amex, and no amount
+    ]]);
+    assert.deepEqual(ran, []);
+    assert.deepEqual(messages.c1, ["Blocked by Mirage: Amex cards are not accepted.", "error"]);
+  });
+
   Deno.test(`langchain (${seam}): a closed gate blocks`, async () => {
     const mirage = await supportSession();
     await mirage.close();
@@ -300,6 +309,26 @@ Deno.test("langchain: createAgent with gated tools (no middleware) blocks the sa
     c1: [REFUND_LIMIT, "error"],
     c2: ["refunded 40", "success"],
   });
+});
+
+Deno.test("langchain: the middleware over gated tools decides each call once", async () => {
+  await using mirage = await supportSession();
+  const l = ledger();
+  const model = scripted([
+    [["issue_refund", { amount: 10 }, "c1"]],
+    [["issue_refund", { amount: 20 }, "c2"]],
+  ]);
+  await createAgent({
+    model,
+    tools: withMirage(sdkTools(l), mirage),
+    middleware: [mirageMiddleware(mirage)],
+  }).invoke(HUMAN);
+  // Decided twice each, the second refund would be the fourth count and blocked (count_lte 2).
+  assert.deepEqual(l.ran, ["issue_refund 10", "issue_refund 20"]);
+  assert.deepEqual(toolEvents(mirage.events), [
+    ["c1", "allowed", { ran: true }],
+    ["c2", "allowed", { ran: true }],
+  ]);
 });
 
 Deno.test("langchain: a gated tool invoked directly is gated, with plain arguments or a tool call", async () => {
