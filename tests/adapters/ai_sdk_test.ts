@@ -14,18 +14,8 @@ import { MockLanguageModelV2 } from "ai-v5/test";
 import { z } from "zod";
 import { MirageViolationError, type ToolGate } from "@mirage/core";
 import { mirageToolApproval, type MirageToolOptions, withMirage } from "@mirage/core/ai-sdk";
-import {
-  type Call,
-  GATES,
-  type Ledger,
-  ledger,
-  REFUND_COUNT,
-  REFUND_LIMIT,
-  supportSession,
-  toolEvents,
-} from "./fixtures.ts";
-
-type Turns = readonly (readonly Call[])[];
+import { adapterContract, type Turns } from "./contract.ts";
+import { type Ledger, ledger, REFUND_LIMIT, supportSession, toolEvents } from "./fixtures.ts";
 
 const USAGE_V3 = {
   inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 },
@@ -173,103 +163,44 @@ function outputs(prompts: unknown[]): Record<string, ToolResultPart["output"]> {
   return out;
 }
 
-async function runGated(
-  k: Kit,
-  gate: ToolGate,
-  turns: Turns,
-  options: MirageToolOptions = {},
-) {
+async function runGated(k: Kit, gate: ToolGate, turns: Turns, options: MirageToolOptions = {}) {
   const l = ledger();
   const run = await k.run(turns, withMirage(k.tools(l) as never, gate, options));
-  return { ran: l.ran, outputs: outputs(run.prompts), result: run.result };
+  return { ran: l.ran, told: outputs(run.prompts), result: run.result };
 }
 
 for (const k of KITS) {
-  Deno.test(`ai-sdk (${k.name}): the violating call never runs, the model is told why, both are traced`, async () => {
-    await using mirage = await supportSession();
-    const { ran, outputs } = await runGated(k, mirage, [
-      [["issue_refund", { amount: 20 }, "c1"]],
-      [["issue_refund", { amount: 900 }, "c2"]],
-    ]);
-    assert.deepEqual(ran, ["issue_refund 20"]);
-    assert.deepEqual(outputs, {
-      c1: { type: "text", value: "refunded 20" },
-      c2: { type: "error-text", value: k.errorText(REFUND_LIMIT) },
-    });
-    assert.deepEqual(toolEvents(mirage.events), [
-      ["c1", "allowed", { ran: true }],
-      ["c2", "policy_violation", {}],
-    ]);
-    assert.throws(() => mirage.assertClean(), MirageViolationError);
+  adapterContract({
+    name: `ai-sdk (${k.name})`,
+    run: (gate, turns, options) => runGated(k, gate, turns, options),
+    result: (text) => ({ type: "text", value: text }),
+    blocked: (message) => ({ type: "error-text", value: k.errorText(message) }),
   });
 
-  Deno.test(`ai-sdk (${k.name}): a session's mocks answer instead of the tools; a flagged call runs`, async () => {
+  Deno.test(`ai-sdk (${k.name}): a session's mocks answer instead of the tools`, async () => {
     await using mirage = await supportSession();
-    const { ran, outputs } = await runGated(k, mirage, [[
+    const { ran, told: outputs } = await runGated(k, mirage, [[
       ["lookup_order", { order_id: "O-7" }, "c1"],
       ["order_note", { order_id: "O-7", note: "late" }, "c2"],
       ["charge_card", { card: { number: "4111" }, amount: 5 }, "c3"],
-      ["send_email", { to: "jo@else.example", body: "Hi" }, "c4"],
     ]]);
-    assert.deepEqual(ran, ["send_email jo@else.example"], "only the unmocked tool ran");
+    assert.deepEqual(ran, [], "no real tool ran");
     assert.deepEqual(outputs, {
       c1: { type: "json", value: { order_id: "O-7", status: "shipped" } },
       c2: { type: "text", value: "note saved on O-7" },
       c3: { type: "error-text", value: k.errorText("card declined") },
-      c4: { type: "text", value: "sent to jo@else.example" },
     });
     assert.deepEqual(toolEvents(mirage.events), [
       ["c1", "allowed", { mock: "order_found" }],
       ["c2", "allowed", { mock: "note_saved" }],
       ["c3", "allowed", { mock: "card_declined" }],
-      ["c4", "flagged", { ran: true }],
     ]);
   });
 }
 
-for (const { name, start } of GATES) {
-  Deno.test(`ai-sdk: count_lte on a tool holds through ${name}`, async () => {
-    await using rig = await start();
-    const { ran, outputs } = await runGated(V7, rig.gate, [
-      [["issue_refund", { amount: 10 }, "c1"]],
-      [["issue_refund", { amount: 20 }, "c2"]],
-      [["issue_refund", { amount: 30 }, "c3"]],
-    ], { runId: "gates" });
-    assert.deepEqual(ran, ["issue_refund 10", "issue_refund 20"]);
-    assert.deepEqual(outputs.c3, { type: "error-text", value: V7.errorText(REFUND_COUNT) });
-    const events = await rig.events();
-    if (events) {
-      assert.deepEqual(events.map((e) => e.outcome), ["allowed", "allowed", "policy_violation"]);
-    }
-  });
-}
-
-Deno.test("ai-sdk: a stopped gateway makes remoteGate block", async () => {
-  const remote = GATES.find((g) => g.name.startsWith("remoteGate"));
-  await using rig = await (remote as (typeof GATES)[number]).start();
-  await rig.stop();
-  const { ran, outputs } = await runGated(V7, rig.gate, [[["issue_refund", { amount: 5 }, "c1"]]]);
-  assert.deepEqual(ran, []);
-  assert.match(
-    String(outputs.c1?.value),
-    /^Error: Blocked by Mirage: cannot reach the Mirage gate at /,
-  );
-});
-
-Deno.test("ai-sdk: a closed gate blocks", async () => {
-  const mirage = await supportSession();
-  await mirage.close();
-  const { ran, outputs } = await runGated(V7, mirage, [[["issue_refund", { amount: 5 }, "c1"]]]);
-  assert.deepEqual(ran, []);
-  assert.equal(
-    outputs.c1?.value,
-    "Error: Blocked by Mirage: the Mirage gate could not decide (session 'support' is closed)",
-  );
-});
-
 Deno.test("ai-sdk: onBlock throw on execute: the SDK keeps the MirageViolationError as the step's tool error", async () => {
   await using mirage = await supportSession();
-  const { ran, outputs, result } = await runGated(V7, mirage, [
+  const { ran, told: outputs, result } = await runGated(V7, mirage, [
     [["issue_refund", { amount: 900 }, "c1"]],
   ], { onBlock: "throw" });
   assert.deepEqual(ran, []);
@@ -280,26 +211,17 @@ Deno.test("ai-sdk: onBlock throw on execute: the SDK keeps the MirageViolationEr
   assert.match(String(outputs.c1?.value), /^MirageViolationError: run 'support' is not clean/);
 });
 
-Deno.test("ai-sdk (v7 toolApproval): a blocked call is denied with the reason; execute never runs", async () => {
-  await using mirage = await supportSession();
-  const l = ledger();
-  const { prompts } = await V7.run(
-    [
-      [["issue_refund", { amount: 20 }, "c1"]],
-      [["issue_refund", { amount: 900 }, "c2"]],
-    ],
-    V7.tools(l),
-    { toolApproval: mirageToolApproval(mirage) },
-  );
-  assert.deepEqual(l.ran, ["issue_refund 20"]);
-  assert.deepEqual(outputs(prompts), {
-    c1: { type: "text", value: "refunded 20" },
-    c2: { type: "execution-denied", reason: REFUND_LIMIT },
-  });
-  assert.deepEqual(toolEvents(mirage.events), [
-    ["c1", "allowed", { ran: true }],
-    ["c2", "policy_violation", {}],
-  ]);
+adapterContract({
+  name: "ai-sdk (v7 toolApproval)",
+  async run(gate, turns, options) {
+    const l = ledger();
+    const { prompts } = await V7.run(turns, V7.tools(l), {
+      toolApproval: mirageToolApproval(gate, options),
+    });
+    return { ran: l.ran, told: outputs(prompts) };
+  },
+  result: (text) => ({ type: "text", value: text }),
+  blocked: (message) => ({ type: "execution-denied", reason: message }),
 });
 
 Deno.test("ai-sdk (v7 toolApproval): onBlock throw rejects generateText", async () => {

@@ -10,16 +10,8 @@ import { assistantMessage, functionCall, ScriptedModel } from "@openai/agents/te
 import { z } from "zod";
 import { MirageError, MirageViolationError, type ToolGate } from "@mirage/core";
 import { mirageGuardrail, type MirageToolOptions, withMirage } from "@mirage/core/openai-agents";
-import {
-  type Call,
-  GATES,
-  type Ledger,
-  ledger,
-  REFUND_COUNT,
-  REFUND_LIMIT,
-  supportSession,
-  toolEvents,
-} from "./fixtures.ts";
+import { adapterContract, type Turns } from "./contract.ts";
+import { type Ledger, ledger, REFUND_LIMIT, supportSession, toolEvents } from "./fixtures.ts";
 
 setTracingDisabled(true);
 
@@ -61,7 +53,7 @@ function sdkTools(l: Ledger, refundNeedsApproval = false) {
 }
 
 /** A model that makes each turn's calls in turn, then answers "done". */
-function scripted(turns: readonly (readonly Call[])[]): ScriptedModel {
+function scripted(turns: Turns): ScriptedModel {
   return new ScriptedModel([
     ...turns.map((calls) =>
       calls.map(([name, args, id]) => functionCall(name, args, { callId: id }))
@@ -82,11 +74,7 @@ function toolOutputs(model: ScriptedModel): Record<string, string> {
   return out;
 }
 
-async function runAgent(
-  gate: ToolGate,
-  turns: readonly (readonly Call[])[],
-  options: MirageToolOptions = {},
-) {
+async function runAgent(gate: ToolGate, turns: Turns, options: MirageToolOptions = {}) {
   const l = ledger();
   const model = scripted(turns);
   const agent = new Agent({
@@ -95,59 +83,28 @@ async function runAgent(
     tools: withMirage(sdkTools(l), gate, options),
   });
   const result = await new Runner().run(agent, "help the customer");
-  return { ran: l.ran, outputs: toolOutputs(model), result, model };
+  return { ran: l.ran, told: toolOutputs(model), result, model };
 }
 
-Deno.test("openai-agents: the violating call never runs, the model is told why, both are traced", async () => {
+adapterContract({
+  name: "openai-agents",
+  run: runAgent,
+  result: (text) => text,
+  blocked: (message) => message,
+});
+
+Deno.test("openai-agents: the Runner's guardrail is what rejects, before the tool starts", async () => {
   await using mirage = await supportSession();
-  const { ran, outputs, result, model } = await runAgent(mirage, [
+  const { result, model } = await runAgent(mirage, [
     [["issue_refund", { amount: 20 }, "c1"]],
     [["issue_refund", { amount: 900 }, "c2"]],
   ]);
-  assert.deepEqual(ran, ["issue_refund 20"]);
-  assert.deepEqual(outputs, { c1: "refunded 20", c2: REFUND_LIMIT });
   assert.equal(result.finalOutput, "done");
   model.assertComplete();
-  // The Runner's own seam stopped it: the guardrail's rejectContent, before any tool hook.
   assert.deepEqual(result.toolInputGuardrailResults.map((r) => r.output.behavior), [
     { type: "allow" },
     { type: "rejectContent", message: REFUND_LIMIT },
   ]);
-  assert.deepEqual(toolEvents(mirage.events), [
-    ["c1", "allowed", { ran: true }],
-    ["c2", "policy_violation", {}],
-  ]);
-  assert.throws(() => mirage.assertClean(), MirageViolationError);
-});
-
-for (const { name, start } of GATES) {
-  Deno.test(`openai-agents: count_lte on a tool holds through ${name}`, async () => {
-    await using rig = await start();
-    const { ran, outputs } = await runAgent(rig.gate, [
-      [["issue_refund", { amount: 10 }, "c1"]],
-      [["issue_refund", { amount: 20 }, "c2"]],
-      [["issue_refund", { amount: 30 }, "c3"]],
-    ], { runId: "gates" });
-    assert.deepEqual(ran, ["issue_refund 10", "issue_refund 20"]);
-    assert.equal(outputs.c3, REFUND_COUNT);
-    const events = await rig.events();
-    if (events) {
-      assert.deepEqual(toolEvents(events).map((e) => (e as unknown[])[1]), [
-        "allowed",
-        "allowed",
-        "policy_violation",
-      ]);
-    }
-  });
-}
-
-Deno.test("openai-agents: a stopped gateway makes remoteGate block", async () => {
-  const remote = GATES.find((g) => g.name.startsWith("remoteGate"));
-  await using rig = await (remote as (typeof GATES)[number]).start();
-  await rig.stop();
-  const { ran, outputs } = await runAgent(rig.gate, [[["issue_refund", { amount: 5 }, "c1"]]]);
-  assert.deepEqual(ran, []);
-  assert.match(outputs.c1 ?? "", /^Blocked by Mirage: cannot reach the Mirage gate at http:/);
 });
 
 Deno.test("openai-agents: onBlock throw rejects the run with MirageViolationError, nothing ran", async () => {
@@ -166,19 +123,9 @@ Deno.test("openai-agents: onBlock throw rejects the run with MirageViolationErro
   assert.deepEqual(toolEvents(mirage.events), [["c1", "policy_violation", {}]]);
 });
 
-Deno.test("openai-agents: a flagged call runs and is recorded as flagged", async () => {
-  await using mirage = await supportSession();
-  const { ran, outputs } = await runAgent(mirage, [
-    [["send_email", { to: "jo@else.example", body: "Hi" }, "c1"]],
-  ]);
-  assert.deepEqual(ran, ["send_email jo@else.example"]);
-  assert.equal(outputs.c1, "sent to jo@else.example");
-  assert.deepEqual(toolEvents(mirage.events), [["c1", "flagged", { ran: true }]]);
-});
-
 Deno.test("openai-agents: a session's tool mocks answer instead of the tools (json, text, error)", async () => {
   await using mirage = await supportSession();
-  const { ran, outputs } = await runAgent(mirage, [[
+  const { ran, told: outputs } = await runAgent(mirage, [[
     ["lookup_order", { order_id: "O-7" }, "c1"],
     ["order_note", { order_id: "O-7", note: "late" }, "c2"],
     ["charge_card", { card: { number: "4111" }, amount: 5 }, "c3"],
@@ -269,17 +216,6 @@ Deno.test("openai-agents: arguments that are not JSON never run: the SDK answers
   );
   assert.deepEqual(l.ran, []);
   assert.deepEqual(mirage.events, [], "a call Mirage could not read was not decided");
-});
-
-Deno.test("openai-agents: a closed gate blocks", async () => {
-  const mirage = await supportSession();
-  await mirage.close();
-  const { ran, outputs } = await runAgent(mirage, [[["issue_refund", { amount: 5 }, "c1"]]]);
-  assert.deepEqual(ran, []);
-  assert.equal(
-    outputs.c1,
-    "Blocked by Mirage: the Mirage gate could not decide (session 'support' is closed)",
-  );
 });
 
 Deno.test("openai-agents: mirageGuardrail alone gates a tool, and refuses a call only a mock should answer", async () => {
