@@ -166,9 +166,10 @@ function asError(message: unknown): unknown {
 }
 
 /**
- * Answers a call in the tool's place: the tool's own `call()` validates nothing, runs the
- * answer instead of the tool, and formats it (a `ToolMessage` for a whole tool call, the bare
- * content otherwise). A block is marked `status: "error"`; an `error` mock fails the call.
+ * Answers a call in the tool's place, through the tool's own `call()` on a copy whose body is
+ * the answer: it formats the answer as it formats the tool's results (a `ToolMessage` for a
+ * whole tool call, the bare content otherwise). A block is marked `status: "error"`; an `error`
+ * mock fails the call.
  */
 async function answer(
   tool: LangChainTool,
