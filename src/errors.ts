@@ -87,8 +87,9 @@ export class ConfigError extends MirageError {
 }
 
 /**
- * Thrown by `assertClean()` when a run has a `policy_violation`, `unmatched_route` or `error`.
- * The message lists each offending event readably.
+ * Thrown by `assertClean()` when a run has a `policy_violation`, `unmatched_route` or `error`,
+ * and by the framework adapters for a blocked tool call with `onBlock: "throw"`. The message
+ * lists each offending event readably.
  *
  * @example
  * ```ts
