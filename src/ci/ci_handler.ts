@@ -2,7 +2,8 @@
  * The CI request path shared by `session().fetch` and `mirage proxy` (docs/architecture.md):
  * decide, record, then serve the mock or answer 403 / 404 — never serving a mock to a stopped
  * action in enforce mode. An evaluation that fails (a state store that cannot answer) is an
- * `error` answered 503 in both modes: CI has no upstream to fall back on.
+ * `error` answered 503 in both modes: CI has no upstream to fall back on. In a chaos run a
+ * declared fault may replace the mock's answer (docs/chaos.md); the outcome stays the policy's.
  *
  * @module
  */
@@ -10,14 +11,16 @@
 import { type HttpAction, httpAction } from "../engine/action.ts";
 import type { PolicySet } from "../engine/compile_policies.ts";
 import type { MockAnswer, MockRouter } from "../engine/compile_mocks.ts";
+import type { ChaosRun, RouteFaultHit } from "../engine/compile_chaos.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { goesThrough, type Mode } from "../engine/outcome.ts";
-import { errorMessage } from "../errors.ts";
+import { ChaosNetworkError, errorMessage } from "../errors.ts";
 import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
-import { buildEvent } from "../trace/event.ts";
+import { buildEvent, type PendingEvent, type TraceResponse } from "../trace/event.ts";
 import type { Recorder } from "../trace/recorder.ts";
 import type { Redactor } from "../trace/redact.ts";
 import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
+import { wait } from "../wait.ts";
 
 /** What the CI path decides with: the compiled files and the mode. */
 export interface CiContext {
@@ -29,7 +32,12 @@ export interface CiContext {
   readonly mocks: MockRouter;
   /** Redacts secrets before events are recorded. */
   readonly redactor: Redactor;
+  /** The chaos run turned on, if any: its declared faults may replace mock answers. */
+  readonly chaos?: ChaosRun | undefined;
 }
+
+/** Header on an answer that a declared fault shaped: `status` or `delay`. */
+export const FAULT_HEADER = "x-mirage-fault";
 
 const NO_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 
@@ -40,6 +48,8 @@ interface InFlight {
   readonly runId: string;
   readonly start: number;
   readonly at: string;
+  /** Aborts when the caller gives up (or the surface closes): a held request ends then. */
+  readonly signal: AbortSignal;
 }
 
 function timing(f: InFlight, evaluateUs: number, decidedAt: number): EventTiming {
@@ -70,24 +80,90 @@ function mockResponse(answer: MockAnswer, headers: Record<string, string>): Resp
   });
 }
 
+/** A fault that fired, with what it answers (a status fault's own answer). */
+interface Fired {
+  readonly hit: RouteFaultHit;
+  readonly answer?: MockAnswer;
+}
+
+function responseOf(status: number, fired: Fired | undefined): TraceResponse {
+  if (!fired) return { status };
+  const { hit, answer } = fired;
+  if (hit.kind === "status") return { status: answer?.status ?? status, fault: "status" };
+  if (hit.kind === "delay") return { status, fault: "delay", delay_ms: hit.delayMs };
+  return { fault: hit.kind };
+}
+
+/** What the caller gets once a fault that answers nothing has fired: no answer at all. */
+async function hangUp(
+  f: InFlight,
+  hit: RouteFaultHit & { kind: "reset" | "timeout" },
+): Promise<never> {
+  if (hit.kind === "reset") {
+    throw new ChaosNetworkError("reset", "connection reset (a declared chaos fault)");
+  }
+  if (!await wait(hit.afterMs, f.signal)) throw f.signal.reason;
+  throw new ChaosNetworkError(
+    "timeout",
+    `no answer within ${hit.afterMs} ms, connection closed (a declared chaos fault)`,
+  );
+}
+
 async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt: number) {
   const served = goesThrough(e.outcome) || f.ctx.mode === "passthrough";
   const mock = served ? e.route?.render() : undefined;
-  const event = buildEvent({
-    action: e.action,
-    evaluation: e,
-    outcome: e.outcome,
-    enforced: goesThrough(e.outcome) || mock === undefined,
-    response: { status: mock?.status ?? (e.outcome === "unmatched_route" ? 404 : 403) },
-  }, f.ctx.redactor);
-  const seq = await f.recorder.record(f.runId, event, timing(f, evaluateUs, decidedAt));
-  if (!mock) return blockedAnswer(e, event.decisions, f.runId, seq);
-  if (mock.delayMs) await new Promise((r) => setTimeout(r, mock.delayMs));
-  return mockResponse(mock, decisionHeaders(e, f.runId));
+  let fired: Fired | undefined;
+  let event: PendingEvent | undefined;
+  const build = (seq: number): PendingEvent => {
+    const hit = mock && e.route ? f.ctx.chaos?.routeFault(e.route.name, f.runId, seq) : undefined;
+    if (hit && e.route) {
+      fired = hit.kind === "status" ? { hit, answer: hit.answer(e.route.action) } : { hit };
+    }
+    return event = buildEvent({
+      action: e.action,
+      evaluation: e,
+      outcome: e.outcome,
+      enforced: goesThrough(e.outcome) || mock === undefined,
+      response: responseOf(
+        mock?.status ?? (e.outcome === "unmatched_route" ? 404 : 403),
+        fired,
+      ),
+    }, f.ctx.redactor);
+  };
+  const seq = await f.recorder.record(f.runId, build, timing(f, evaluateUs, decidedAt));
+  if (!mock) return blockedAnswer(e, (event as PendingEvent).decisions, f.runId, seq);
+  const headers = decisionHeaders(e, f.runId);
+  if (!fired) {
+    if (mock.delayMs) await new Promise((r) => setTimeout(r, mock.delayMs));
+    return mockResponse(mock, headers);
+  }
+  const { hit } = fired;
+  if (hit.kind === "reset" || hit.kind === "timeout") return hangUp(f, hit);
+  if (hit.kind === "delay") {
+    await new Promise((r) => setTimeout(r, mock.delayMs + hit.delayMs));
+    return mockResponse(mock, { ...headers, [FAULT_HEADER]: "delay" });
+  }
+  return mockResponse(fired.answer as MockAnswer, { ...headers, [FAULT_HEADER]: "status" });
 }
 
 /**
- * Decides one request in CI mode, records it, and answers it as the proxy does.
+ * Options of {@link handleCiRequest}.
+ *
+ * @example
+ * ```ts
+ * import type { CiRequestOptions } from "./ci_handler.ts";
+ * const o: CiRequestOptions = { signal: new AbortController().signal };
+ * ```
+ */
+export interface CiRequestOptions {
+  /** When the caller gives up; default the request's own signal. A held request ends then. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Decides one request in CI mode, records it, and answers it as the proxy does. A declared
+ * `reset` or `timeout` fault that fires rejects with {@link ChaosNetworkError} (the surface
+ * drops the connection); a timeout whose caller gives up first rejects with the signal's reason.
  *
  * @example
  * ```ts
@@ -110,6 +186,7 @@ export async function handleCiRequest(
   recorder: Recorder,
   request: Request,
   runId: string,
+  options: CiRequestOptions = {},
 ): Promise<Response> {
   const f: InFlight = {
     ctx,
@@ -117,6 +194,7 @@ export async function handleCiRequest(
     runId,
     start: performance.now(),
     at: new Date().toISOString(),
+    signal: options.signal ?? request.signal,
   };
   const body = request.body ? new Uint8Array(await request.arrayBuffer()) : undefined;
   const action = httpAction({

@@ -9,7 +9,9 @@
 
 import { Hono } from "hono";
 import type { Mode } from "../engine/outcome.ts";
-import { errorMessage } from "../errors.ts";
+import { type ChaosOption, type ChaosSwitch, chaosSwitch } from "../engine/chaos_switch.ts";
+import { ChaosNetworkError, errorMessage } from "../errors.ts";
+import { type Connection, listenDroppable } from "../http/droppable_listen.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import { type DecideContext, handleDecide } from "../http/decide_route.ts";
@@ -59,6 +61,11 @@ export interface ProxyOptions {
   readonly colour?: boolean;
   /** Where the state operators keep state (kept across reloads, closed with the proxy); default in memory. */
   readonly store?: StateStore;
+  /**
+   * Turns a fault profile of the mocks file on for every run (docs/chaos.md): `"7"`, `"flaky"`,
+   * `"flaky:7"` or `{profile, seed}`. Default none: declared faults never fire.
+   */
+  readonly chaos?: ChaosOption;
 }
 
 /** A running proxy. */
@@ -79,7 +86,9 @@ export interface ProxyHandle {
   close(): Promise<void>;
 }
 
-type Settings = Required<Omit<ProxyOptions, "runId" | "store">>;
+type Settings = Required<Omit<ProxyOptions, "runId" | "store" | "chaos">> & {
+  readonly chaos: ChaosSwitch | undefined;
+};
 
 /** Bytes of a posted `v1/decide` action read at most (the gateway's default inspection limit). */
 const DECIDE_MAX_BODY = 1024 * 1024;
@@ -96,6 +105,7 @@ function settings(o: ProxyOptions): Settings {
     watchFiles: o.watchFiles ?? true,
     log: o.log ?? ((line) => console.log(line)),
     colour: o.colour ?? false,
+    chaos: o.chaos === undefined ? undefined : chaosSwitch(o.chaos),
   };
 }
 
@@ -163,10 +173,18 @@ class CiProxy implements ProxyHandle {
   }
 
   start(): void {
-    this.#lifecycle.listen((request) => this.#app.fetch(request));
     const s = this.#settings;
+    // Only a chaos run needs to drop connections, and only it pays for owning them.
+    if (s.chaos) {
+      this.#lifecycle.serve((address) =>
+        listenDroppable((request, connection) => this.#app.fetch(request, connection), address)
+      );
+    } else this.#lifecycle.listen((request) => this.#app.fetch(request));
     const mode = s.mode === "enforce" ? "" : " · passthrough";
-    s.log(`[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}`);
+    const chaos = s.chaos ? ` · chaos ${s.chaos.profile}:${s.chaos.seed}` : "";
+    s.log(
+      `[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}${chaos}`,
+    );
     if (s.reloadOnSignal || s.watchFiles) {
       this.#lifecycle.watch(s.watchFiles ? [s.policies, s.mocks] : [], s.reloadOnSignal);
     }
@@ -196,7 +214,12 @@ class CiProxy implements ProxyHandle {
       serveMocks: true,
       config: () => {
         const ctx = this.#holder.current;
-        return { policies: ctx.policies, surface: ctx.mocks, redactor: ctx.redactor };
+        return {
+          policies: ctx.policies,
+          surface: ctx.mocks,
+          redactor: ctx.redactor,
+          chaos: ctx.chaos,
+        };
       },
     };
     app.post(`${ADMIN_PREFIX}/v1/decide`, (c) => handleDecide(decide, c.req.raw));
@@ -211,7 +234,7 @@ class CiProxy implements ProxyHandle {
     app.all("*", (c) => {
       const request = c.req.raw;
       const runId = this.#runIds.resolve({ header: request.headers });
-      return handleCiRequest(this.#holder.current, this.#recorder, request, runId);
+      return this.#answer(request, runId, c.env as Connection | undefined);
     });
     app.onError((error, c) => {
       this.#settings.log(
@@ -222,12 +245,29 @@ class CiProxy implements ProxyHandle {
     return app;
   }
 
+  /** The CI answer; a declared fault that answers nothing drops the connection instead. */
+  async #answer(request: Request, runId: string, connection?: Connection): Promise<Response> {
+    const signal = connection
+      ? AbortSignal.any([request.signal, connection.closing])
+      : request.signal;
+    try {
+      return await handleCiRequest(this.#holder.current, this.#recorder, request, runId, {
+        signal,
+      });
+    } catch (e) {
+      if (!connection || !(e instanceof ChaosNetworkError || signal.aborted)) throw e;
+      connection.drop();
+      return new Response(null, { status: 204 });
+    }
+  }
+
   #health(): Record<string, unknown> {
     return {
       routes: this.routes,
       policies: this.policies,
       mode: this.#settings.mode,
       state: storeStatus(this.#holder.current.policies.store),
+      ...(this.#settings.chaos ? { chaos: this.#settings.chaos } : {}),
     };
   }
 }

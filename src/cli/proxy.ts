@@ -7,10 +7,11 @@
  */
 
 import type { Mode } from "../engine/outcome.ts";
-import { ConfigError, MirageError } from "../errors.ts";
+import { MirageError } from "../errors.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
+import { chaosSwitch } from "../engine/chaos_switch.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
@@ -19,7 +20,7 @@ import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_f
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    `[--mode enforce|passthrough] [--no-watch] ${STATE_FLAGS.usage}`,
+    `[--mode enforce|passthrough] [--chaos SEED|PROFILE[:SEED]] [--no-watch] ${STATE_FLAGS.usage}`,
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -32,6 +33,8 @@ const SPEC: CommandSpec = {
     '                     is unset (default "default")',
     "      --mode M       enforce (default): answer 403/404 to violations;",
     "                     passthrough: serve the mock anyway and record enforced: false",
+    "      --chaos C      turn a fault profile of the mocks file on for every run: SEED (the",
+    "                     mocks' own faults:), PROFILE (a chaos: profile, seed 0) or PROFILE:SEED",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
     ...STATE_FLAGS.help(6, 21),
     "",
@@ -46,6 +49,7 @@ const SPEC: CommandSpec = {
     traces: { type: "string", default: "artifacts/traces" },
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
+    chaos: { type: "string" },
     "no-watch": { type: "boolean" },
     ...STATE_FLAGS.options,
   },
@@ -62,6 +66,14 @@ function usageProblem(flags: FlagValues): string | undefined {
   }
   if (parsePort(String(flags.port)) === undefined) {
     return `--port must be 0-65535, got '${flags.port}'`;
+  }
+  if (typeof flags.chaos === "string") {
+    try {
+      chaosSwitch(flags.chaos);
+    } catch (e) {
+      if (e instanceof MirageError) return `--chaos: ${e.message}`;
+      throw e;
+    }
   }
   return undefined;
 }
@@ -104,9 +116,11 @@ export async function run(args: string[]): Promise<number> {
       log: (line) => console.log(line),
       colour: wantsColour(Deno.stdout),
       store: openState(state, (line) => console.log(line)),
+      ...(typeof flags.chaos === "string" ? { chaos: flags.chaos } : {}),
     });
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
+    // A bad file, or a chaos profile the mocks file does not declare.
+    if (!(e instanceof MirageError)) throw e;
     console.error(e.message);
     return 1;
   }

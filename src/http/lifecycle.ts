@@ -71,7 +71,12 @@ export class ServerLifecycle<T> {
 
   /** Starts answering with `handler`; throws `listen_failed` when the port cannot be bound. */
   listen(handler: Deno.ServeHandler): void {
-    this.#server = listen(handler, this.#options.address);
+    this.serve((address) => listen(handler, address));
+  }
+
+  /** Starts the server `start` makes at the address (one that owns its connections, say). */
+  serve(start: (address: ListenOptions) => Listening): void {
+    this.#server = start(this.#options.address);
   }
 
   /** Reloads when one of `files` changes, and on SIGHUP unless `signal` is false. */
