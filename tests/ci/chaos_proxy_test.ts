@@ -164,3 +164,17 @@ Deno.test("chaos proxy: a profile the file does not declare stops the start", as
     /unknown chaos profile 'outgae' \(did you mean 'outage'\?\)/,
   );
 });
+
+Deno.test("chaos proxy: a reload that drops the profile is refused, the old files keep serving", async () => {
+  await using ws = await workspace("policies: []\n", MOCKS);
+  const proxy = await proxyIn(ws, "outage");
+  try {
+    await Deno.writeTextFile(ws.mocks, MOCKS.slice(0, MOCKS.indexOf("chaos:")));
+    assert.equal(await proxy.reload(), false);
+    const pay = await fetch(`${proxy.url}/v1/pay`, { method: "POST", body: "{}" });
+    assert.equal(pay.status, 503, "still the outage profile");
+    await pay.body?.cancel();
+  } finally {
+    await proxy.close();
+  }
+});
