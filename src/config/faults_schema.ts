@@ -13,7 +13,6 @@ import {
   type AddIssue,
   checkedString,
   choice,
-  headerName,
   indexStep,
   isRecord,
   type IssuePath,
@@ -26,7 +25,7 @@ import {
   text,
 } from "./schema_parts.ts";
 import { didYouMean } from "./suggest.ts";
-import { routeTemplate, templatedJson, toolTemplate } from "./template_schema.ts";
+import { routeTemplate, templatedHeaders, templatedJson, toolTemplate } from "./template_schema.ts";
 import {
   DEFAULT_PROFILE,
   type FaultKind,
@@ -99,13 +98,7 @@ const delayMs: Schema = (() => {
 const FAULT_ENTRIES = {
   rate: v.optional(rate),
   status: v.optional(integer("status", 100, 599)),
-  headers: v.optional(
-    v.record(
-      headerName("a fault header name"),
-      checkedString("a fault header", "a string", routeTemplate),
-      mustBe("headers", "a mapping of header names to strings"),
-    ),
-  ),
+  headers: v.optional(templatedHeaders("fault", "headers")),
   body: v.optional(templatedJson(routeTemplate)),
   error: v.optional(checkedString("error", "a string", errorProblem)),
   after_ms: v.optional(integer("after_ms", 1, MAX_AFTER_MS)),

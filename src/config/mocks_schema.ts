@@ -33,7 +33,7 @@ import {
 } from "./schema_parts.ts";
 import { chaosProfiles, checkChaosTargets, routeFaults, toolFaults } from "./faults_schema.ts";
 import { didYouMean } from "./suggest.ts";
-import { routeTemplate, templatedJson, toolTemplate } from "./template_schema.ts";
+import { routeTemplate, templatedHeaders, templatedJson, toolTemplate } from "./template_schema.ts";
 
 function unknownMatchOperator(key: string): string {
   if (isOperatorName(key) && isStateOperator(key)) {
@@ -114,13 +114,7 @@ const response = strict(
         v.maxValue(599, statusCode),
       ),
     ),
-    headers: v.optional(
-      v.record(
-        headerName("a response header name"),
-        checkedString("a response header", "a string", routeTemplate),
-        mustBe("response.headers", "a mapping of header names to strings"),
-      ),
-    ),
+    headers: v.optional(templatedHeaders("response", "response.headers")),
     json: v.optional(templatedJson(routeTemplate)),
     // Text, or any value served as JSON: the Python Mirage's `body` is an alias of `json`.
     body: v.optional(templatedJson(routeTemplate)),

@@ -8,10 +8,13 @@
 import * as v from "valibot";
 import {
   type AddIssue,
+  checkedString,
+  headerName,
   indexStep,
   isRecord,
   type IssuePath,
   keyStep,
+  mustBe,
   problemOf,
   type Schema,
 } from "./schema_parts.ts";
@@ -70,5 +73,23 @@ export function templatedJson(problem: TemplateProblem): Schema {
         problem,
       );
     }),
+  );
+}
+
+/**
+ * Headers whose values may hold request templates: a response's, or a status fault's.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { templatedHeaders } from "./template_schema.ts";
+ * v.safeParse(templatedHeaders("response", "response.headers"), { "x-id": "{{ params.id }}" }).success; // true
+ * ```
+ */
+export function templatedHeaders(owner: string, path: string): Schema {
+  return v.record(
+    headerName(`a ${owner} header name`),
+    checkedString(`a ${owner} header`, "a string", routeTemplate),
+    mustBe(path, "a mapping of header names to strings"),
   );
 }

@@ -4,18 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { ConfigError } from "../../src/errors.ts";
+import { mockIssues } from "./issues.ts";
 import { parseMocks } from "../../src/config/load.ts";
-
-function issuesOf(text: string): string[] {
-  try {
-    parseMocks(text, "m.yaml");
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.line}:${i.col} ${i.message}`);
-    throw e;
-  }
-  assert.fail("expected a ConfigError");
-}
 
 /** A route `pay` and a tool mock `lookup`, then the given lines from line 9 on. */
 function withMocks(...lines: string[]): string {
@@ -153,6 +143,6 @@ const INVALID: [string, string, string[]][] = [
 
 Deno.test("faults: invalid files report each mistake at its line and column", async (t) => {
   for (const [label, text, expected] of INVALID) {
-    await t.step(label, () => assert.deepEqual(issuesOf(text), expected));
+    await t.step(label, () => assert.deepEqual(mockIssues(text), expected));
   }
 });
