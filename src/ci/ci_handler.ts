@@ -109,9 +109,20 @@ async function hangUp(
   );
 }
 
-async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt: number) {
-  const served = goesThrough(e.outcome) || f.ctx.mode === "passthrough";
-  const mock = served ? e.route?.render() : undefined;
+/** What was recorded: the event, its sequence number, and the fault that fired, if any. */
+interface Recorded {
+  readonly seq: number;
+  readonly event: PendingEvent;
+  readonly fired: Fired | undefined;
+}
+
+/** Records the event; in a chaos run the fault is drawn once the event's number is known. */
+async function record(
+  f: InFlight,
+  e: Evaluation,
+  mock: MockAnswer | undefined,
+  timing: EventTiming,
+): Promise<Recorded> {
   let fired: Fired | undefined;
   let event: PendingEvent | undefined;
   const build = (seq: number): PendingEvent => {
@@ -119,31 +130,42 @@ async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt:
     if (hit && e.route) {
       fired = hit.kind === "status" ? { hit, answer: hit.answer(e.route.action) } : { hit };
     }
+    const status = mock?.status ?? (e.outcome === "unmatched_route" ? 404 : 403);
     return event = buildEvent({
       action: e.action,
       evaluation: e,
       outcome: e.outcome,
       enforced: goesThrough(e.outcome) || mock === undefined,
-      response: responseOf(
-        mock?.status ?? (e.outcome === "unmatched_route" ? 404 : 403),
-        fired,
-      ),
+      response: responseOf(status, fired),
     }, f.ctx.redactor);
   };
-  const seq = await f.recorder.record(f.runId, build, timing(f, evaluateUs, decidedAt));
-  if (!mock) return blockedAnswer(e, (event as PendingEvent).decisions, f.runId, seq);
-  const headers = decisionHeaders(e, f.runId);
-  if (!fired) {
-    if (mock.delayMs) await new Promise((r) => setTimeout(r, mock.delayMs));
-    return mockResponse(mock, headers);
+  const seq = await f.recorder.record(f.runId, build, timing);
+  return { seq, event: event ?? build(seq), fired };
+}
+
+/** Serves the mock, or what the fault that fired makes of it. */
+async function serve(
+  f: InFlight,
+  mock: MockAnswer,
+  fired: Fired | undefined,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const hit = fired?.hit;
+  if (hit?.kind === "reset" || hit?.kind === "timeout") return hangUp(f, hit);
+  if (hit?.kind === "status") {
+    return mockResponse(fired?.answer as MockAnswer, { ...headers, [FAULT_HEADER]: "status" });
   }
-  const { hit } = fired;
-  if (hit.kind === "reset" || hit.kind === "timeout") return hangUp(f, hit);
-  if (hit.kind === "delay") {
-    await new Promise((r) => setTimeout(r, mock.delayMs + hit.delayMs));
-    return mockResponse(mock, { ...headers, [FAULT_HEADER]: "delay" });
-  }
-  return mockResponse(fired.answer as MockAnswer, { ...headers, [FAULT_HEADER]: "status" });
+  const delayMs = mock.delayMs + (hit?.kind === "delay" ? hit.delayMs : 0);
+  if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+  return mockResponse(mock, hit ? { ...headers, [FAULT_HEADER]: "delay" } : headers);
+}
+
+async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt: number) {
+  const served = goesThrough(e.outcome) || f.ctx.mode === "passthrough";
+  const mock = served ? e.route?.render() : undefined;
+  const { seq, event, fired } = await record(f, e, mock, timing(f, evaluateUs, decidedAt));
+  if (!mock) return blockedAnswer(e, event.decisions, f.runId, seq);
+  return serve(f, mock, fired, decisionHeaders(e, f.runId));
 }
 
 /**

@@ -130,6 +130,8 @@ class CiProxy implements ProxyHandle {
   readonly #recorder: Recorder;
   readonly #app: Hono;
   readonly #lifecycle: ServerLifecycle<CiContext>;
+  /** Ends the calls a declared fault holds, once the proxy starts closing. */
+  readonly #closing = new AbortController();
 
   constructor(s: Settings, runIds: RunIdRule, traces: TraceStore, initial: CiContext) {
     this.#settings = s;
@@ -195,6 +197,7 @@ class CiProxy implements ProxyHandle {
   }
 
   close(): Promise<void> {
+    this.#closing.abort();
     return this.#lifecycle.close();
   }
 
@@ -212,6 +215,7 @@ class CiProxy implements ProxyHandle {
       recorder: this.#recorder,
       calls: new CallMemory(),
       serveMocks: true,
+      closing: this.#closing.signal,
       config: () => {
         const ctx = this.#holder.current;
         return {
@@ -247,9 +251,7 @@ class CiProxy implements ProxyHandle {
 
   /** The CI answer; a declared fault that answers nothing drops the connection instead. */
   async #answer(request: Request, runId: string, connection?: Connection): Promise<Response> {
-    const signal = connection
-      ? AbortSignal.any([request.signal, connection.closing])
-      : request.signal;
+    const signal = AbortSignal.any([request.signal, this.#closing.signal]);
     try {
       return await handleCiRequest(this.#holder.current, this.#recorder, request, runId, {
         signal,
@@ -257,6 +259,7 @@ class CiProxy implements ProxyHandle {
     } catch (e) {
       if (!connection || !(e instanceof ChaosNetworkError || signal.aborted)) throw e;
       connection.drop();
+      // Nobody reads this: the connection is gone. `Deno.serve` still wants a response.
       return new Response(null, { status: 204 });
     }
   }

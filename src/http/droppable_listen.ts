@@ -23,8 +23,6 @@ import type { Listening, ListenOptions } from "./serve.ts";
 export interface Connection {
   /** Closes the client's connection now: it gets no answer, as when a peer resets. */
   drop(): void;
-  /** Aborts when the server starts shutting down: a held request should end then. */
-  readonly closing: AbortSignal;
 }
 
 /** A handler that is told the connection of each request. */
@@ -66,7 +64,6 @@ class DroppableServer implements Listening {
   readonly #inner: Deno.HttpServer<Deno.NetAddr>;
   /** Open connections, by the local port of their inner side (the inner server's view). */
   readonly #pipes = new Map<number, Pipe>();
-  readonly #closing = new AbortController();
   readonly #accepting: Promise<void>;
 
   constructor(handler: DroppableHandler, options: ListenOptions) {
@@ -86,7 +83,7 @@ class DroppableServer implements Listening {
   }
 
   #connection(port: number): Connection {
-    return { drop: () => this.#pipes.get(port)?.drop(), closing: this.#closing.signal };
+    return { drop: () => this.#pipes.get(port)?.drop() };
   }
 
   async #accept(): Promise<void> {
@@ -113,7 +110,6 @@ class DroppableServer implements Listening {
   async shutdown(): Promise<void> {
     this.#outer.close();
     await this.#accepting;
-    this.#closing.abort();
     await this.#inner.shutdown();
     for (const p of [...this.#pipes.values()]) p.drop();
   }

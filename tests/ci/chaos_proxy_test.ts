@@ -178,3 +178,17 @@ Deno.test("chaos proxy: a reload that drops the profile is refused, the old file
     await proxy.close();
   }
 });
+
+Deno.test("chaos proxy: stopping the proxy ends a tool call that a timeout holds", async () => {
+  const mocks = MOCKS.replace(
+    '{ tool: lookup, fault: error, error: "lookup of {{ args.q }} failed" }',
+    "{ tool: lookup, fault: timeout, after_ms: 600000 }",
+  );
+  await using ws = await workspace("policies: []\n", mocks);
+  const proxy = await proxyIn(ws, "outage");
+  const verdict = await remoteGate(proxy.url, { timeoutMs: 100 }).decideTool({ tool: "lookup" });
+  assert.equal(verdict.allowed, false, "the gate gave up and failed closed");
+  await proxy.close();
+  const trace = await traceOf(ws);
+  assert.deepEqual(trace.events[0]?.response, { mock: "lookup", fault: "timeout" });
+});
