@@ -117,6 +117,31 @@ export class MirageViolationError extends MirageError {
 }
 
 /**
+ * The network error of a connection that a declared fault dropped (docs/chaos.md): a `reset`,
+ * or a `timeout` that held the call until its bound. It is a `TypeError`, named so, as a real
+ * `fetch` rejects when the connection goes — an agent's error handling sees what it would see in
+ * production; `code` says which fault it was.
+ *
+ * @example
+ * ```ts
+ * import { ChaosNetworkError } from "@mirage/core";
+ * const e = new ChaosNetworkError("reset", "connection reset by a declared fault");
+ * console.log(e instanceof TypeError, e.name, e.code); // true TypeError reset
+ * ```
+ */
+export class ChaosNetworkError extends TypeError {
+  /** `reset` or `timeout`. */
+  readonly code: "reset" | "timeout";
+
+  /** Creates the error of a dropped connection. */
+  constructor(code: "reset" | "timeout", message: string) {
+    super(message);
+    this.name = "TypeError";
+    this.code = code;
+  }
+}
+
+/**
  * The message of a caught value, which need not be an `Error`.
  *
  * @example

@@ -53,7 +53,22 @@ export {
   validatePolicies,
 } from "./config/load.ts";
 export { lintConfig } from "./config/lint.ts";
-export { ConfigError, type ConfigIssue, MirageError, MirageViolationError } from "./errors.ts";
+export type {
+  ChaosFault,
+  FaultDelay,
+  FaultKind,
+  RouteFault,
+  RouteFaultKind,
+  ToolFault,
+  ToolFaultKind,
+} from "./config/fault_types.ts";
+export {
+  ChaosNetworkError,
+  ConfigError,
+  type ConfigIssue,
+  MirageError,
+  MirageViolationError,
+} from "./errors.ts";
 
 export {
   type Action,
@@ -74,6 +89,7 @@ export {
   type Verdict,
 } from "./engine/compile_policies.ts";
 export {
+  compileAnswer,
   compileMocks,
   type MockAnswer,
   type MockRouter,
@@ -86,6 +102,14 @@ export {
   type ToolResult,
 } from "./engine/compile_tool_mocks.ts";
 export { evaluateAction, type Evaluation } from "./engine/evaluate_action.ts";
+export {
+  type ChaosProfiles,
+  type ChaosRun,
+  compileChaos,
+  type RouteFaultHit,
+  type ToolFaultHit,
+} from "./engine/compile_chaos.ts";
+export { type ChaosOption, type ChaosSwitch, chaosSwitch } from "./engine/chaos_switch.ts";
 export {
   DEFAULT_IDLE_TTL_MS,
   type StateCheck,

@@ -6,6 +6,8 @@
  */
 
 import { loadedTogether, loadMocks, loadPolicies } from "../config/load.ts";
+import { compileChaos } from "../engine/compile_chaos.ts";
+import type { ChaosSwitch } from "../engine/chaos_switch.ts";
 import { compileMocks } from "../engine/compile_mocks.ts";
 import { compilePolicies } from "../engine/compile_policies.ts";
 import type { StateStore } from "../state/state_store.ts";
@@ -24,11 +26,14 @@ export interface CiSource {
   readonly mode: Mode;
   /** Bytes of a request body read for the policies. */
   readonly maxBody: number;
+  /** The fault profile to turn on for the whole run (docs/chaos.md); default none. */
+  readonly chaos?: ChaosSwitch | undefined;
 }
 
 /**
  * Loads and compiles both files; throws the loader's `ConfigError` (every issue as
- * `file:line:col: message`) or `MirageError` (missing file) when either is wrong.
+ * `file:line:col: message`) or `MirageError` (missing file, or a chaos profile the mocks file
+ * does not declare) when either is wrong.
  *
  * @example
  * ```ts
@@ -45,6 +50,7 @@ export async function loadCiContext(source: CiSource, store?: StateStore): Promi
     loadPolicies(source.policies),
     loadMocks(source.mocks),
   );
+  const chaos = source.chaos ? compileChaos(mocksDoc.document).select(source.chaos) : undefined;
   const policies = compilePolicies(policiesDoc, store ? { store } : {});
   return {
     mode: source.mode,
@@ -52,5 +58,6 @@ export async function loadCiContext(source: CiSource, store?: StateStore): Promi
     mocks: compileMocks(mocksDoc),
     redactor: compileRedactor(policies.redact),
     maxBody: source.maxBody,
+    chaos,
   };
 }

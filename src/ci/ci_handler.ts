@@ -5,6 +5,8 @@
  * that fails (a state store that cannot answer) is an `error` answered 503 in both modes, and so
  * is a body over the inspection limit (413): CI has no upstream to fall back on. A body the rules
  * cannot read (415) is refused in enforce; passthrough serves the route's mock and records it.
+ * In a chaos run a declared fault may replace the mock's answer (docs/chaos.md); the outcome
+ * stays the policy's.
  *
  * @module
  */
@@ -12,16 +14,18 @@
 import { type HttpAction, httpAction, withPayload } from "../engine/action.ts";
 import type { PolicySet } from "../engine/compile_policies.ts";
 import type { MockAnswer, MockRouter } from "../engine/compile_mocks.ts";
+import type { ChaosRun, RouteFaultHit } from "../engine/compile_chaos.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { goesThrough, type Mode } from "../engine/outcome.ts";
-import { errorMessage } from "../errors.ts";
+import { ChaosNetworkError, errorMessage } from "../errors.ts";
 import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
 import { BODY_STATUS, readBodyForRules } from "../http/request_body.ts";
 import { readsAsReserved, RESERVED_PATH_ERROR } from "../http/reserved_path.ts";
-import { buildEvent } from "../trace/event.ts";
+import { buildEvent, type PendingEvent, type TraceResponse } from "../trace/event.ts";
 import type { Recorder } from "../trace/recorder.ts";
 import type { Redactor } from "../trace/redact.ts";
 import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
+import { wait } from "../wait.ts";
 
 /** What the CI path decides with: the compiled files, the mode and the inspection limit. */
 export interface CiContext {
@@ -35,7 +39,12 @@ export interface CiContext {
   readonly redactor: Redactor;
   /** Bytes of a request body read for the policies, as sent and once decompressed. */
   readonly maxBody: number;
+  /** The chaos run turned on, if any: its declared faults may replace mock answers. */
+  readonly chaos?: ChaosRun | undefined;
 }
+
+/** Header on an answer that a declared fault shaped: `status` or `delay`. */
+export const FAULT_HEADER = "x-mirage-fault";
 
 const NO_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 
@@ -46,6 +55,8 @@ interface InFlight {
   readonly runId: string;
   readonly start: number;
   readonly at: string;
+  /** Aborts when the caller gives up (or the surface closes): a held request ends then. */
+  readonly signal: AbortSignal;
 }
 
 function timing(f: InFlight, evaluateUs: number, decidedAt: number): EventTiming {
@@ -82,25 +93,92 @@ function mockResponse(answer: MockAnswer, headers: Record<string, string>): Resp
   });
 }
 
+/** A fault that fired, with what it answers (a status fault's own answer). */
+interface Fired {
+  readonly hit: RouteFaultHit;
+  readonly answer?: MockAnswer;
+}
+
+function responseOf(status: number, fired: Fired | undefined): TraceResponse {
+  if (!fired) return { status };
+  const { hit, answer } = fired;
+  if (hit.kind === "status") return { status: answer?.status ?? status, fault: "status" };
+  if (hit.kind === "delay") return { status, fault: "delay", delay_ms: hit.delayMs };
+  return { fault: hit.kind };
+}
+
+/** What the caller gets once a fault that answers nothing has fired: no answer at all. */
+async function hangUp(
+  f: InFlight,
+  hit: RouteFaultHit & { kind: "reset" | "timeout" },
+): Promise<never> {
+  if (hit.kind === "reset") {
+    throw new ChaosNetworkError("reset", "connection reset (a declared chaos fault)");
+  }
+  if (!await wait(hit.afterMs, f.signal)) throw f.signal.reason;
+  throw new ChaosNetworkError(
+    "timeout",
+    `no answer within ${hit.afterMs} ms, connection closed (a declared chaos fault)`,
+  );
+}
+
+/** What was recorded: the event, its sequence number, and the fault that fired, if any. */
+interface Recorded {
+  readonly seq: number;
+  readonly event: PendingEvent;
+  readonly fired: Fired | undefined;
+}
+
+/** Records the event; in a chaos run the fault is drawn once the event's number is known. */
+async function record(
+  f: InFlight,
+  e: Evaluation,
+  mock: MockAnswer | undefined,
+  timing: EventTiming,
+): Promise<Recorded> {
+  let fired: Fired | undefined;
+  let event: PendingEvent | undefined;
+  const build = (seq: number): PendingEvent => {
+    const hit = mock && e.route ? f.ctx.chaos?.routeFault(e.route.name, f.runId, seq) : undefined;
+    if (hit && e.route) {
+      fired = hit.kind === "status" ? { hit, answer: hit.answer(e.route.action) } : { hit };
+    }
+    const status = mock?.status ?? (e.outcome === "unmatched_route" ? 404 : 403);
+    return event = buildEvent({
+      action: e.action,
+      evaluation: e,
+      outcome: e.outcome,
+      enforced: goesThrough(e.outcome) || mock === undefined,
+      response: responseOf(status, fired),
+    }, f.ctx.redactor);
+  };
+  const seq = await f.recorder.record(f.runId, build, timing, f.ctx.policies.digest);
+  return { seq, event: event ?? build(seq), fired };
+}
+
+/** Serves the mock, or what the fault that fired makes of it. */
+async function serve(
+  f: InFlight,
+  mock: MockAnswer,
+  fired: Fired | undefined,
+  headers: Record<string, string>,
+): Promise<Response> {
+  const hit = fired?.hit;
+  if (hit?.kind === "reset" || hit?.kind === "timeout") return hangUp(f, hit);
+  if (hit?.kind === "status") {
+    return mockResponse(fired?.answer as MockAnswer, { ...headers, [FAULT_HEADER]: "status" });
+  }
+  const delayMs = mock.delayMs + (hit?.kind === "delay" ? hit.delayMs : 0);
+  if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+  return mockResponse(mock, hit ? { ...headers, [FAULT_HEADER]: "delay" } : headers);
+}
+
 async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt: number) {
   const served = goesThrough(e.outcome) || f.ctx.mode === "passthrough";
   const mock = served ? e.route?.render() : undefined;
-  const event = buildEvent({
-    action: e.action,
-    evaluation: e,
-    outcome: e.outcome,
-    enforced: goesThrough(e.outcome) || mock === undefined,
-    response: { status: mock?.status ?? (e.outcome === "unmatched_route" ? 404 : 403) },
-  }, f.ctx.redactor);
-  const seq = await f.recorder.record(
-    f.runId,
-    event,
-    timing(f, evaluateUs, decidedAt),
-    f.ctx.policies.digest,
-  );
+  const { seq, event, fired } = await record(f, e, mock, timing(f, evaluateUs, decidedAt));
   if (!mock) return blockedAnswer(e, event.decisions, f.runId, seq);
-  if (mock.delayMs) await new Promise((r) => setTimeout(r, mock.delayMs));
-  return mockResponse(mock, decisionHeaders(e, f.runId));
+  return serve(f, mock, fired, decisionHeaders(e, f.runId));
 }
 
 /**
@@ -137,7 +215,23 @@ async function decide(f: InFlight, action: HttpAction): Promise<Response> {
 }
 
 /**
- * Decides one request in CI mode, records it, and answers it as the proxy does.
+ * Options of {@link handleCiRequest}.
+ *
+ * @example
+ * ```ts
+ * import type { CiRequestOptions } from "./ci_handler.ts";
+ * const o: CiRequestOptions = { signal: new AbortController().signal };
+ * ```
+ */
+export interface CiRequestOptions {
+  /** When the caller gives up; default the request's own signal. A held request ends then. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Decides one request in CI mode, records it, and answers it as the proxy does. A declared
+ * `reset` or `timeout` fault that fires rejects with {@link ChaosNetworkError} (the surface
+ * drops the connection); a timeout whose caller gives up first rejects with the signal's reason.
  *
  * @example
  * ```ts
@@ -161,6 +255,7 @@ export async function handleCiRequest(
   recorder: Recorder,
   request: Request,
   runId: string,
+  options: CiRequestOptions = {},
 ): Promise<Response> {
   const f: InFlight = {
     ctx,
@@ -168,6 +263,7 @@ export async function handleCiRequest(
     runId,
     start: performance.now(),
     at: new Date().toISOString(),
+    signal: options.signal ?? request.signal,
   };
   const bare = httpAction({
     method: request.method,

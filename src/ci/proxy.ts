@@ -11,8 +11,10 @@
 import { type Context, Hono } from "hono";
 import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
 import type { Mode } from "../engine/outcome.ts";
-import { errorMessage } from "../errors.ts";
+import { type ChaosOption, type ChaosSwitch, chaosSwitch } from "../engine/chaos_switch.ts";
+import { ChaosNetworkError, errorMessage } from "../errors.ts";
 import { AdminGuard } from "../http/admin_guard.ts";
+import type { ClientConnection } from "../http/http_listener.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import { type DecideContext, handleDecide } from "../http/decide_route.ts";
@@ -80,6 +82,11 @@ export interface ProxyOptions {
   readonly store?: StateStore;
   /** Write an audit log of every decision and reload (docs/audit.md). */
   readonly audit?: AuditOptions;
+  /**
+   * Turns a fault profile of the mocks file on for every run (docs/chaos.md): `"7"`, `"flaky"`,
+   * `"flaky:7"` or `{profile, seed}`. Default none: declared faults never fire.
+   */
+  readonly chaos?: ChaosOption;
 }
 
 /** A running proxy. */
@@ -100,9 +107,11 @@ export interface ProxyHandle {
   close(): Promise<void>;
 }
 
-type Settings = Required<
-  Omit<ProxyOptions, "runId" | "adminToken" | "decideToken" | "store" | "audit">
->;
+type Settings =
+  & Required<
+    Omit<ProxyOptions, "runId" | "adminToken" | "decideToken" | "store" | "audit" | "chaos">
+  >
+  & { readonly chaos: ChaosSwitch | undefined };
 
 function settings(o: ProxyOptions): Settings {
   return {
@@ -119,6 +128,7 @@ function settings(o: ProxyOptions): Settings {
     colour: o.colour ?? false,
     idleTimeoutMs: o.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
     headTimeoutMs: o.headTimeoutMs ?? DEFAULT_HEAD_TIMEOUT_MS,
+    chaos: o.chaos === undefined ? undefined : chaosSwitch(o.chaos),
   };
 }
 
@@ -133,6 +143,12 @@ function sizes(ctx: CiContext): string {
   }`;
 }
 
+/** What the proxy's app gets with each request: the client's address and its connection. */
+interface ProxyEnv {
+  readonly remoteAddr: Deno.NetAddr;
+  readonly connection: ClientConnection;
+}
+
 class CiProxy implements ProxyHandle {
   readonly runIds = new Set<string>();
   readonly #settings: Settings;
@@ -144,6 +160,8 @@ class CiProxy implements ProxyHandle {
   readonly #audit: AuditLog | undefined;
   readonly #app: Hono;
   readonly #lifecycle: ServerLifecycle<CiContext>;
+  /** Ends the calls a declared fault holds, once the proxy starts closing. */
+  readonly #closing = new AbortController();
 
   constructor(
     s: Settings,
@@ -197,10 +215,16 @@ class CiProxy implements ProxyHandle {
   }
 
   start(): void {
-    this.#lifecycle.listen((request, info) => this.#app.fetch(request, info));
     const s = this.#settings;
+    // The guard reads the client's address, a chaos fault drops its connection.
+    this.#lifecycle.listen((request, info, connection) =>
+      this.#app.fetch(request, { remoteAddr: info.remoteAddr, connection } satisfies ProxyEnv)
+    );
     const mode = s.mode === "enforce" ? "" : " · passthrough";
-    s.log(`[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}`);
+    const chaos = s.chaos ? ` · chaos ${s.chaos.profile}:${s.chaos.seed}` : "";
+    s.log(
+      `[mirage] proxy listening on :${this.port} · ${sizes(this.#holder.current)}${mode}${chaos}`,
+    );
     if (s.reloadOnSignal || s.watchFiles) {
       this.#lifecycle.watch(s.watchFiles ? [s.policies, s.mocks] : [], s.reloadOnSignal);
     }
@@ -211,6 +235,7 @@ class CiProxy implements ProxyHandle {
   }
 
   close(): Promise<void> {
+    this.#closing.abort();
     return this.#lifecycle.close();
   }
 
@@ -229,15 +254,21 @@ class CiProxy implements ProxyHandle {
       recorder: this.#recorder,
       calls: new CallMemory(),
       serveMocks: true,
+      closing: this.#closing.signal,
       config: () => {
         const ctx = this.#holder.current;
-        return { policies: ctx.policies, surface: ctx.mocks, redactor: ctx.redactor };
+        return {
+          policies: ctx.policies,
+          surface: ctx.mocks,
+          redactor: ctx.redactor,
+          chaos: ctx.chaos,
+        };
       },
     };
     const traffic = (c: Context) => {
       const request = c.req.raw;
       const runId = this.#runIds.resolve({ header: request.headers });
-      return handleCiRequest(this.#holder.current, this.#recorder, request, runId);
+      return this.#answer(request, runId, (c.env as ProxyEnv | undefined)?.connection);
     };
     // Hono routes on the decoded path; the admin routes answer only their own raw spelling,
     // as the gateway's do, and every other request is traffic (docs/bodies.md).
@@ -261,12 +292,32 @@ class CiProxy implements ProxyHandle {
     return app;
   }
 
+  /** The CI answer; a declared fault that answers nothing drops the connection instead. */
+  async #answer(
+    request: Request,
+    runId: string,
+    connection?: ClientConnection,
+  ): Promise<Response> {
+    const signal = AbortSignal.any([request.signal, this.#closing.signal]);
+    try {
+      return await handleCiRequest(this.#holder.current, this.#recorder, request, runId, {
+        signal,
+      });
+    } catch (e) {
+      if (!connection || !(e instanceof ChaosNetworkError || signal.aborted)) throw e;
+      connection.abort();
+      // Nobody reads this: the connection is gone. `Deno.serve` still wants a response.
+      return new Response(null, { status: 204 });
+    }
+  }
+
   #health(): Record<string, unknown> {
     return {
       routes: this.routes,
       policies: this.policies,
       mode: this.#settings.mode,
       state: storeStatus(this.#holder.current.policies.store),
+      ...(this.#settings.chaos ? { chaos: this.#settings.chaos } : {}),
     };
   }
 }

@@ -9,6 +9,7 @@ import { ConfigError, type ConfigIssue, MirageError } from "../errors.ts";
 import { readConfigFile } from "../config/config_file.ts";
 import { parseMocks, parsePolicies } from "../config/load.ts";
 import { lintConfig } from "../config/lint.ts";
+import { compileChaos } from "../engine/compile_chaos.ts";
 import type { Loaded, MocksDocument, PolicyDocument } from "../config/types.ts";
 import { type CommandSpec, parseCommandArgs, style, usageError } from "./output.ts";
 
@@ -91,8 +92,14 @@ function policySummary(doc: PolicyDocument): string {
 function mockSummary(doc: MocksDocument): string {
   const routes = plural(doc.mocks.length, "route", "routes");
   const tools = doc.tools?.length ?? 0;
-  if (tools === 0) return routes;
-  return `${routes} · ${plural(tools, "tool", "tools")}${doc.strict_tools ? " (strict)" : ""}`;
+  const profiles = compileChaos(doc).profiles;
+  const chaos = profiles.length
+    ? ` · chaos ${plural(profiles.length, "profile", "profiles")} (${profiles.join(", ")})`
+    : "";
+  if (tools === 0) return `${routes}${chaos}`;
+  return `${routes} · ${plural(tools, "tool", "tools")}${
+    doc.strict_tools ? " (strict)" : ""
+  }${chaos}`;
 }
 
 function position(issue: ConfigIssue): string {

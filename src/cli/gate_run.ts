@@ -7,7 +7,8 @@
  */
 
 import { dirname } from "node:path";
-import { ConfigError } from "../errors.ts";
+import { chaosSwitch } from "../engine/chaos_switch.ts";
+import { MirageError } from "../errors.ts";
 import { annotations } from "../gate_run/annotations.ts";
 import {
   type GateOptions,
@@ -25,7 +26,7 @@ import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from 
 const SPEC: CommandSpec = {
   name: "gate-run",
   usage: "[--traces DIR] [--run-id ID ...] [--fail-on flagged] [--junit FILE] [--json] " +
-    "[--mocks M --policies P] [-- COMMAND ARGS...]",
+    "[--mocks M --policies P] [--chaos C] [-- COMMAND ARGS...]",
   details: [
     "Fails the build when a run has a policy_violation, unmatched_route or error.",
     "",
@@ -38,6 +39,8 @@ const SPEC: CommandSpec = {
     "  --policies P       policies file (required with a command; else used in hints)",
     "  -- COMMAND ARGS    run COMMAND against a proxy on a free port, with MIRAGE_PROXY_URL and",
     "                     MIRAGE_RUN_ID set, then gate its run; a failing command fails the gate",
+    "  --chaos C          with a command: turn a fault profile on (SEED, PROFILE or PROFILE:SEED);",
+    "                     a declared fault that fires is the test's intent and fails nothing",
     "",
     "On GitHub Actions it appends a summary to GITHUB_STEP_SUMMARY and prints ::error annotations.",
     "Exit codes: 0 clean, 1 not clean or nothing to gate, 2 bad flags.",
@@ -50,6 +53,7 @@ const SPEC: CommandSpec = {
     json: { type: "boolean" },
     mocks: { type: "string", short: "m" },
     policies: { type: "string", short: "p" },
+    chaos: { type: "string" },
   },
 };
 
@@ -62,6 +66,7 @@ interface GateFlags {
   readonly json: boolean;
   readonly mocks: string | undefined;
   readonly policies: string | undefined;
+  readonly chaos: string | undefined;
   readonly argv: string[];
 }
 
@@ -83,8 +88,18 @@ function toGateFlags(flags: FlagValues, argv: string[]): GateFlags | string {
     json: flags.json === true,
     mocks: optional(flags.mocks),
     policies: optional(flags.policies),
+    chaos: optional(flags.chaos),
     argv,
   };
+  if (gate.chaos !== undefined) {
+    if (argv.length === 0) return "--chaos needs a command to run under the proxy";
+    try {
+      chaosSwitch(gate.chaos);
+    } catch (e) {
+      if (e instanceof MirageError) return `--chaos: ${e.message}`;
+      throw e;
+    }
+  }
   if (argv.length === 0) return gate;
   if (!gate.mocks || !gate.policies) return "a command needs --mocks and --policies";
   if (runIds.length > 1) return "a command takes at most one --run-id";
@@ -106,6 +121,7 @@ async function gateCommand(flags: GateFlags): Promise<GateReport> {
     log: (line) => console.error(line),
     colour: wantsColour(Deno.stderr),
     stdoutToStderr: flags.json,
+    ...(flags.chaos === undefined ? {} : { chaos: flags.chaos }),
   });
   const report = await gateTraces({ ...gateOptions(flags), runIds: result.runIds });
   return withCommand(report, { argv: flags.argv, exit_code: result.exitCode });
@@ -160,7 +176,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     report = flags.argv.length ? await gateCommand(flags) : await gateTraces(gateOptions(flags));
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
+    // A bad file, or a chaos profile the mocks file does not declare.
+    if (!(e instanceof MirageError)) throw e;
     console.error(e.message);
     return 1;
   }

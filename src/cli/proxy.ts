@@ -7,10 +7,11 @@
  */
 
 import type { Mode } from "../engine/outcome.ts";
-import { ConfigError, errorMessage, MirageError } from "../errors.ts";
+import { errorMessage, MirageError } from "../errors.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
+import { chaosSwitch } from "../engine/chaos_switch.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
@@ -27,8 +28,8 @@ import { parseSize } from "./size.ts";
 const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
-    `[--mode enforce|passthrough] [--max-body 1MiB] [--no-watch] ${SERVER_FLAG_USAGE} ` +
-    `${STATE_FLAGS.usage} [--audit DIR [--audit-actor-header H]]`,
+    `[--mode enforce|passthrough] [--max-body 1MiB] [--chaos SEED|PROFILE[:SEED]] [--no-watch] ` +
+    `${SERVER_FLAG_USAGE} ${STATE_FLAGS.usage} [--audit DIR [--audit-actor-header H]]`,
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -43,6 +44,8 @@ const SPEC: CommandSpec = {
     "                     passthrough: serve the mock anyway and record enforced: false",
     "      --max-body N   request body bytes read for the policies, as sent and decompressed,",
     "                     e.g. 512KiB (default 1MiB); larger: 413 and an error, in both modes",
+    "      --chaos C      turn a fault profile of the mocks file on for every run: SEED (the",
+    "                     mocks' own faults:), PROFILE (a chaos: profile, seed 0) or PROFILE:SEED",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
     ...serverFlagDetails(6),
     ...STATE_FLAGS.help(6, 21),
@@ -65,6 +68,7 @@ const SPEC: CommandSpec = {
     "run-id": { type: "string" },
     mode: { type: "string", default: "enforce" },
     "max-body": { type: "string", default: "1MiB" },
+    chaos: { type: "string" },
     "no-watch": { type: "boolean" },
     ...SERVER_FLAG_OPTIONS,
     ...STATE_FLAGS.options,
@@ -88,6 +92,14 @@ function usageProblem(flags: FlagValues): string | undefined {
     parseSize(String(flags["max-body"]));
   } catch (e) {
     return `--max-body: ${errorMessage(e)}`;
+  }
+  if (typeof flags.chaos === "string") {
+    try {
+      chaosSwitch(flags.chaos);
+    } catch (e) {
+      if (e instanceof MirageError) return `--chaos: ${e.message}`;
+      throw e;
+    }
   }
   return undefined;
 }
@@ -142,9 +154,11 @@ export async function run(args: string[]): Promise<number> {
       colour: wantsColour(Deno.stdout),
       store: openState(state, (line) => console.log(line)),
       ...(audit ? { audit } : {}),
+      ...(typeof flags.chaos === "string" ? { chaos: flags.chaos } : {}),
     });
   } catch (e) {
-    if (!(e instanceof ConfigError)) throw e;
+    // A bad file, or a chaos profile the mocks file does not declare.
+    if (!(e instanceof MirageError)) throw e;
     console.error(e.message);
     return 1;
   }

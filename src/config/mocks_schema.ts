@@ -17,13 +17,9 @@ import {
   isStateOperator,
 } from "./operators.ts";
 import {
-  type AddIssue,
   checkedString,
   headerName,
   hostPattern,
-  indexStep,
-  isRecord,
-  type IssuePath,
   keyStep,
   methods,
   mustBe,
@@ -35,8 +31,9 @@ import {
   type StringSchema,
   text,
 } from "./schema_parts.ts";
+import { chaosProfiles, checkChaosTargets, routeFaults, toolFaults } from "./faults_schema.ts";
 import { didYouMean } from "./suggest.ts";
-import { parseTemplate, type TemplateKind } from "./template.ts";
+import { routeTemplate, templatedHeaders, templatedJson, toolTemplate } from "./template_schema.ts";
 
 function unknownMatchOperator(key: string): string {
   if (isOperatorName(key) && isStateOperator(key)) {
@@ -93,48 +90,6 @@ const match = strict({
   payload: payloadMatch,
 }, "match");
 
-type TemplateProblem = (text: string) => string | undefined;
-
-function templateProblem(kind: TemplateKind): TemplateProblem {
-  return (s) => problemOf(() => parseTemplate(s, kind));
-}
-
-const routeTemplate = templateProblem("route");
-const toolTemplate = templateProblem("tool");
-
-/** Reports a bad template in every string leaf of a JSON body, at that leaf. */
-function checkTemplates(
-  value: unknown,
-  path: IssuePath | [],
-  add: AddIssue,
-  problem: TemplateProblem,
-): void {
-  if (typeof value === "string") {
-    const found = problem(value);
-    if (found !== undefined) add(found, path.length ? (path as IssuePath) : undefined);
-  } else if (Array.isArray(value)) {
-    value.forEach((item, i) => checkTemplates(item, [...path, indexStep(value, i)], add, problem));
-  } else if (isRecord(value)) {
-    for (const key of Object.keys(value)) {
-      checkTemplates(value[key], [...path, keyStep(value, key)], add, problem);
-    }
-  }
-}
-
-function templatedJson(problem: TemplateProblem): Schema {
-  return v.pipe(
-    v.unknown(),
-    v.rawCheck<unknown>(({ dataset, addIssue }) => {
-      checkTemplates(
-        dataset.value,
-        [],
-        (message, path) => addIssue(path ? { message, path } : { message }),
-        problem,
-      );
-    }),
-  );
-}
-
 const checkOneBody: ObjectCheck = (response, add) => {
   if ("json" in response && "body" in response) {
     add("'body' cannot be combined with 'json' (a response has one body)", [
@@ -159,15 +114,10 @@ const response = strict(
         v.maxValue(599, statusCode),
       ),
     ),
-    headers: v.optional(
-      v.record(
-        headerName("a response header name"),
-        checkedString("a response header", "a string", routeTemplate),
-        mustBe("response.headers", "a mapping of header names to strings"),
-      ),
-    ),
+    headers: v.optional(templatedHeaders("response", "response.headers")),
     json: v.optional(templatedJson(routeTemplate)),
-    body: v.optional(checkedString("body", "a string", routeTemplate)),
+    // Text, or any value served as JSON: the Python Mirage's `body` is an alias of `json`.
+    body: v.optional(templatedJson(routeTemplate)),
     delay_ms: delayMs,
   },
   "response",
@@ -181,6 +131,7 @@ const route = strict({
   host: v.optional(hostPattern()),
   match: v.optional(match),
   response: v.optional(response),
+  faults: routeFaults,
 }, "a mock");
 
 const RESULTS = ["json", "text", "error"] as const;
@@ -212,18 +163,24 @@ const toolMock = strict({
   match: v.optional(strict({ payload: payloadMatch }, "match")),
   result: toolResult,
   delay_ms: delayMs,
+  faults: toolFaults,
 }, "a tool mock");
 
-const document: Schema = strict({
-  mocks: v.optional(
-    v.array(route, (i) => `mocks must be a list of routes, got ${describeValue(i.input)}`),
-    [],
-  ),
-  tools: v.optional(
-    v.array(toolMock, (i) => `tools must be a list of tool mocks, got ${describeValue(i.input)}`),
-  ),
-  strict_tools: v.optional(v.boolean(mustBe("strict_tools", "true or false"))),
-}, "the mocks file");
+const document: Schema = strict(
+  {
+    mocks: v.optional(
+      v.array(route, (i) => `mocks must be a list of routes, got ${describeValue(i.input)}`),
+      [],
+    ),
+    tools: v.optional(
+      v.array(toolMock, (i) => `tools must be a list of tool mocks, got ${describeValue(i.input)}`),
+    ),
+    strict_tools: v.optional(v.boolean(mustBe("strict_tools", "true or false"))),
+    chaos: chaosProfiles,
+  },
+  "the mocks file",
+  { checks: [checkChaosTargets] },
+);
 
 /**
  * The schema of a whole `mocks.yaml`.

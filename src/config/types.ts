@@ -7,6 +7,7 @@
 
 import type { ConditionOperator, OperatorName } from "./operators.ts";
 import type { NormalizeStep } from "./normalize_steps.ts";
+import type { ChaosFault, RouteFault, ToolFault } from "./fault_types.ts";
 
 export type { ConditionOperator, OperatorName } from "./operators.ts";
 export type { NormalizeStep } from "./normalize_steps.ts";
@@ -198,8 +199,11 @@ export interface MockResponse {
   headers?: Record<string, string>;
   /** A JSON body. */
   json?: unknown;
-  /** A text body (instead of `json`). */
-  body?: string;
+  /**
+   * Instead of `json`: a string is a text body; any other value is served as JSON (the Python
+   * Mirage's `body` is an alias of `json`, so its files load unchanged).
+   */
+  body?: unknown;
   /** Delay before answering, in milliseconds. */
   delay_ms?: number;
 }
@@ -226,6 +230,8 @@ export interface MockRoute {
   match?: MockMatch;
   /** The answer; default `200` with an empty body. */
   response?: MockResponse;
+  /** Faults that replace the answer in a chaos run (docs/chaos.md). */
+  faults?: RouteFault[];
 }
 
 /**
@@ -283,6 +289,8 @@ export interface ToolMock {
   result: ToolMockResult;
   /** Delay before answering, in milliseconds. */
   delay_ms?: number;
+  /** Faults that replace the result in a chaos run (docs/chaos.md). */
+  faults?: ToolFault[];
 }
 
 /**
@@ -301,6 +309,8 @@ export interface MocksDocument {
   tools?: ToolMock[];
   /** A call to an undeclared tool is `unmatched_route` (default false: the real tool runs). */
   strict_tools?: boolean;
+  /** Named fault profiles, by profile name; a chaos run turns one on (docs/chaos.md). */
+  chaos?: Record<string, ChaosFault[]>;
 }
 
 /**

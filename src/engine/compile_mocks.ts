@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { Loaded, MockRoute, MocksDocument } from "../config/types.ts";
+import type { Loaded, MockResponse, MockRoute, MocksDocument } from "../config/types.ts";
 import type { Action, HttpAction } from "./action.ts";
 import { pathReadings, withParams } from "./action.ts";
 import type { CompiledCondition } from "./condition.ts";
@@ -88,22 +88,36 @@ interface CompiledRoute extends Scoped {
   readonly render: (action: HttpAction) => MockAnswer;
 }
 
-function compileResponse(route: MockRoute): (action: HttpAction) => MockAnswer {
-  const r = route.response ?? {};
+/**
+ * Compiles a response (a route's, or a status fault's) into its renderer: `json` and any
+ * non-string `body` are served as JSON, a string `body` as text.
+ *
+ * @example
+ * ```ts
+ * import { httpAction } from "./action.ts";
+ * import { compileAnswer } from "./compile_mocks.ts";
+ * const render = compileAnswer({ status_code: 201, body: { order: "ok" } });
+ * console.log(render(httpAction({ method: "POST", url: "http://x.test/o" })).body); // {"order":"ok"}
+ * ```
+ */
+export function compileAnswer(response: MockResponse): (action: HttpAction) => MockAnswer {
+  const r = response;
   const status = r.status_code ?? 200;
   const delayMs = r.delay_ms ?? 0;
   const headers = Object.entries(r.headers ?? {}).map(([k, v]) =>
     [k.toLowerCase(), compileTemplatedString(v, false)] as const
   );
-  const json = r.json !== undefined ? compileTemplatedJson(r.json) : undefined;
-  const body = r.body !== undefined ? compileTemplatedString(r.body, false) : undefined;
-  const type = json ? "application/json" : body ? "text/plain; charset=utf-8" : undefined;
+  // The Python Mirage's `body` is an alias of `json`: only a string body is text.
+  const text = typeof r.body === "string" ? compileTemplatedString(r.body, false) : undefined;
+  const value = r.json !== undefined ? r.json : text ? undefined : r.body;
+  const json = value !== undefined ? compileTemplatedJson(value) : undefined;
+  const type = json ? "application/json" : text ? "text/plain; charset=utf-8" : undefined;
   return (a) => {
     const h: Record<string, string> = type ? { "content-type": type } : {};
     // A templated value comes from the request: a CR or LF in it must not break the header.
     for (const [k, f] of headers) h[k] = String(f(a)).replace(/[\r\n]+/g, " ");
-    const text = json ? JSON.stringify(json(a)) : body ? String(body(a)) : "";
-    return { status, headers: h, body: text, delayMs };
+    const body = json ? JSON.stringify(json(a)) : text ? String(text(a)) : "";
+    return { status, headers: h, body, delayMs };
   };
 }
 
@@ -134,7 +148,7 @@ function compileRoute(route: MockRoute, order: number): CompiledRoute {
       ...compileNarrowing("headers", m?.headers),
       ...compileNarrowing("payload", m?.payload),
     ],
-    render: compileResponse(route),
+    render: compileAnswer(route.response ?? {}),
   };
 }
 

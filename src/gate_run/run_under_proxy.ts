@@ -28,6 +28,8 @@ export interface UnderProxyOptions {
   readonly colour: boolean;
   /** Send the command's stdout to stderr, keeping stdout for a machine-readable report. */
   readonly stdoutToStderr: boolean;
+  /** A fault profile to turn on for the run (docs/chaos.md). */
+  readonly chaos?: string;
 }
 
 /** How the command ended and which runs it made. */
@@ -104,6 +106,7 @@ export async function runUnderProxy(options: UnderProxyOptions): Promise<UnderPr
     watchFiles: false,
     log: options.log,
     colour: options.colour,
+    ...(options.chaos === undefined ? {} : { chaos: options.chaos }),
   });
   let exitCode: number;
   try {

@@ -56,6 +56,13 @@ export function requestLine(event: TraceEvent, totalUs: number, colour: boolean)
   const why = reason(event);
   if (why) parts.push(why);
   if (!event.enforced) parts.push(paint("dim", "(not enforced)"));
+  const fault = event.response.fault;
+  if (fault) {
+    const detail = event.response.status === undefined || fault !== "status"
+      ? fault
+      : `${fault} ${event.response.status}`;
+    parts.push(paint("yellow", `⚡ fault ${detail}`));
+  }
   return `${paint("dim", "agent →")} ${what} ${parts.join(" ")} ${
     paint("dim", `· ${(totalUs / 1000).toFixed(1)}ms`)
   }`;

@@ -13,7 +13,9 @@ import { compilePolicies } from "../engine/compile_policies.ts";
 import { compileMocks } from "../engine/compile_mocks.ts";
 import { isFailing, type Mode, type Outcome } from "../engine/outcome.ts";
 import type { StateStore } from "../state/state_store.ts";
-import { MirageError, MirageViolationError } from "../errors.ts";
+import { ChaosNetworkError, MirageError, MirageViolationError } from "../errors.ts";
+import { compileChaos } from "../engine/compile_chaos.ts";
+import { type ChaosOption, chaosSwitch } from "../engine/chaos_switch.ts";
 import { compileRedactor } from "../trace/redact.ts";
 import type { TraceEvent } from "../trace/event.ts";
 import { summariseRun } from "../trace/run_summary.ts";
@@ -59,10 +61,16 @@ export interface SessionOptions {
    * answered 413 and recorded as `error`. Default 1 MiB, as `mirage proxy --max-body`.
    */
   maxBody?: number;
+  /**
+   * Turns a fault profile of the mocks on for the run (docs/chaos.md): `"7"` (the mocks' own
+   * `faults:`, seed 7), `"flaky"`, `"flaky:7"` or `{profile, seed}`. Default none.
+   */
+  chaos?: ChaosOption;
 }
 
 /**
- * A running session.
+ * A running session. Every function it hands out works detached from it, as a value:
+ * `runMyAgent({ fetch: mirage.fetch })`.
  *
  * @example
  * ```ts
@@ -75,7 +83,12 @@ export interface SessionOptions {
 export interface MirageSession extends ToolGate, AsyncDisposable {
   /** The session's run id. */
   readonly runId: string;
-  /** A drop-in `fetch` that decides, then serves the mock or the blocked answer. */
+  /**
+   * A drop-in `fetch` that decides, then serves the mock or the blocked answer. A declared
+   * `reset` fault rejects with a `TypeError` ({@link ChaosNetworkError}) as a real network error
+   * does; a `timeout` holds the call until its signal aborts (rejecting with the signal's
+   * reason), the fault's `after_ms` passes, or the session closes.
+   */
   fetch(input: string | URL | Request, init?: RequestInit): Promise<Response>;
   /**
    * Decides a tool call and records it beside the session's requests. A declared tool mock
@@ -118,6 +131,8 @@ class Session implements MirageSession {
   /** Events by run id: a request's `x-mirage-run-id` may name another run than the session's. */
   readonly #runs = new Map<string, TraceEvent[]>();
   readonly #restoreFetch: (() => void) | undefined;
+  /** Ends the calls a declared fault holds, when the session closes. */
+  readonly #closing = new AbortController();
   #closed = false;
 
   constructor(
@@ -126,6 +141,12 @@ class Session implements MirageSession {
     traces: TraceStore | undefined,
     intercept: boolean,
   ) {
+    // Handed out as values (`{ fetch: mirage.fetch }`), so each keeps its session.
+    this.fetch = this.fetch.bind(this);
+    this.decideTool = this.decideTool.bind(this);
+    this.assertClean = this.assertClean.bind(this);
+    this.close = this.close.bind(this);
+    this[Symbol.asyncDispose] = this[Symbol.asyncDispose].bind(this);
     this.#runIds = runIds;
     this.runId = runIds.fallback;
     this.#ctx = ctx;
@@ -139,12 +160,18 @@ class Session implements MirageSession {
       recorder: this.#recorder,
       calls: new CallMemory(),
       serveMocks: true,
-      config: () => ({ policies: ctx.policies, surface: ctx.mocks, redactor: ctx.redactor }),
+      closing: this.#closing.signal,
+      config: () => ({
+        policies: ctx.policies,
+        surface: ctx.mocks,
+        redactor: ctx.redactor,
+        chaos: ctx.chaos,
+      }),
     };
     this.tracePath = traces?.pathOf(this.runId);
     if (intercept) {
       const original = globalThis.fetch;
-      globalThis.fetch = (input, init) => this.fetch(input, init);
+      globalThis.fetch = this.fetch;
       this.#restoreFetch = () => (globalThis.fetch = original);
     }
   }
@@ -153,7 +180,8 @@ class Session implements MirageSession {
     this.#open();
     const request = toRequest(input, init);
     const runId = this.#runIds.resolve({ header: request.headers });
-    return await handleCiRequest(this.#ctx, this.#recorder, request, runId);
+    const signal = AbortSignal.any([request.signal, this.#closing.signal]);
+    return await handleCiRequest(this.#ctx, this.#recorder, request, runId, { signal });
   }
 
   async decideTool(call: ToolCall): Promise<ToolVerdict> {
@@ -195,6 +223,7 @@ class Session implements MirageSession {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing.abort(new ChaosNetworkError("timeout", `session '${this.runId}' closed`));
     this.#restoreFetch?.();
     await this.#recorder.traces?.close();
     await this.#ctx.policies.store.close();
@@ -232,6 +261,10 @@ export async function session(options: SessionOptions): Promise<MirageSession> {
     loadPolicies(options.policies),
     loadMocks(options.mocks),
   );
+  // A profile the mocks do not declare fails before anything is opened.
+  const chaos = options.chaos === undefined
+    ? undefined
+    : compileChaos(mocksDoc.document).select(chaosSwitch(options.chaos));
   const policies = compilePolicies(policiesDoc, {
     ...(options.store ? { store: options.store } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
@@ -243,6 +276,7 @@ export async function session(options: SessionOptions): Promise<MirageSession> {
     mocks: compileMocks(mocksDoc),
     redactor: compileRedactor(policies.redact),
     maxBody: options.maxBody ?? DEFAULT_MAX_BODY,
+    chaos,
   };
   const traces = traceDir === false
     ? undefined

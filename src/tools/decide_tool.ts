@@ -10,13 +10,14 @@
 import { type ToolAction, toolAction } from "../engine/action.ts";
 import type { MockRouter } from "../engine/compile_mocks.ts";
 import type { PolicySet } from "../engine/compile_policies.ts";
+import type { ChaosRun, ToolFaultHit } from "../engine/compile_chaos.ts";
 import type { MatchedToolMock } from "../engine/compile_tool_mocks.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { isStopped, type Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { outcomeMessage } from "../http/answers.ts";
 import { canonicalJson } from "../trace/canonical_json.ts";
-import { buildEvent, type TraceResponse } from "../trace/event.ts";
+import { buildEvent, type PendingEvent, type TraceResponse } from "../trace/event.ts";
 import type { Recorder } from "../trace/recorder.ts";
 import type { Redactor } from "../trace/redact.ts";
 import { RUN_ID_HEADER, type RunIdRule } from "../trace/run_id.ts";
@@ -24,6 +25,7 @@ import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
 import type { CallMemory } from "./call_memory.ts";
 import type { ToolCall, ToolVerdict } from "./tool_gate.ts";
 import { failedVerdict } from "./verdict.ts";
+import { wait } from "../wait.ts";
 
 /** What a tool call is decided with; each surface passes its own. */
 export interface ToolContext {
@@ -35,11 +37,15 @@ export interface ToolContext {
   readonly calls: CallMemory<ToolVerdict>;
   /** Answer a declared tool with its mock (CI). Otherwise the declared tools are only a surface. */
   readonly serveMocks?: boolean;
+  /** Aborts when the surface closes: a call held by a declared fault is answered then. */
+  readonly closing?: AbortSignal;
   /** The compiled configuration now (it changes on reload). */
   readonly config: () => {
     readonly policies: PolicySet;
     readonly surface?: MockRouter | undefined;
     readonly redactor: Redactor;
+    /** The chaos run turned on, where mocks are served (docs/chaos.md). */
+    readonly chaos?: ChaosRun | undefined;
   };
 }
 
@@ -79,9 +85,26 @@ function answeringMock(
   return matched ?? config.surface?.tools.match(action);
 }
 
-function responseOf(allowed: boolean, mock: MatchedToolMock | undefined): TraceResponse {
+function responseOf(
+  allowed: boolean,
+  mock: MatchedToolMock | undefined,
+  fault?: ToolFaultHit,
+): TraceResponse {
   if (!allowed) return {};
-  return mock ? { mock: mock.name } : { ran: true };
+  if (!mock) return { ran: true };
+  if (!fault) return { mock: mock.name };
+  const delayed = fault.kind === "delay" ? { delay_ms: fault.waitMs } : {};
+  return { mock: mock.name, fault: fault.kind, ...delayed };
+}
+
+/**
+ * How long an answered call waits: the mock's delay, as the proxy serves a route's mock after
+ * its delay; a declared delay adds to it; a declared error answers at once, or after its timeout.
+ */
+function waitOf(mock: MatchedToolMock | undefined, fault: ToolFaultHit | undefined): number {
+  if (!mock) return 0;
+  if (!fault) return mock.delayMs;
+  return fault.kind === "delay" ? mock.delayMs + fault.waitMs : fault.waitMs;
 }
 
 function timingOf(start: number, at: string, evaluateUs: number, decidedAt: number): EventTiming {
@@ -126,24 +149,40 @@ async function decided(
   const allowed = !stopped || ctx.mode === "passthrough";
   const enforced = !stopped || ctx.mode === "enforce";
   const mock = allowed ? answeringMock(ctx, config, action, e.mock) : undefined;
-  const event = buildEvent(
-    { action, evaluation: e, outcome: e.outcome, enforced, response: responseOf(allowed, mock) },
-    config.redactor,
+  let fault: ToolFaultHit | undefined;
+  let event: PendingEvent | undefined;
+  const seq = await ctx.recorder.record(
+    action.run_id,
+    (seq) => {
+      fault = mock ? config.chaos?.toolFault(mock.name, action.run_id, seq) : undefined;
+      return event = buildEvent(
+        {
+          action,
+          evaluation: e,
+          outcome: e.outcome,
+          enforced,
+          response: responseOf(allowed, mock, fault),
+        },
+        config.redactor,
+      );
+    },
+    timing,
+    config.policies.digest,
   );
-  const seq = await ctx.recorder.record(action.run_id, event, timing, config.policies.digest);
+  const result = fault?.result ? fault.result(action) : mock?.render();
   const verdict: ToolVerdict = {
     outcome: e.outcome,
     allowed,
     enforced,
     message: outcomeMessage(e),
-    decisions: event.decisions,
+    decisions: (event as PendingEvent).decisions,
     event: seq,
     runId: action.run_id,
     ...(e.policy === undefined ? {} : { policy: e.policy }),
-    ...(mock ? { mock: { name: mock.name, result: mock.render() } } : {}),
+    ...(mock && result ? { mock: { name: mock.name, result } } : {}),
   };
-  // The mock answers after its delay, as the proxy serves a route's mock after its delay.
-  if (mock && mock.delayMs > 0) await new Promise((r) => setTimeout(r, mock.delayMs));
+  const ms = waitOf(mock, fault);
+  if (ms > 0) await wait(ms, ctx.closing);
   return verdict;
 }
 

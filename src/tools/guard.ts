@@ -74,6 +74,9 @@ class InProcessGuard implements Guard {
   #closed = false;
 
   constructor(runIds: RunIdRule, ctx: ToolContext, traces: TraceStore | undefined) {
+    // Handed out as values (`execute: gate.decideTool`), so each keeps its gate.
+    this.decideTool = this.decideTool.bind(this);
+    this.close = this.close.bind(this);
     this.#runIds = runIds;
     this.runId = runIds.fallback;
     this.mode = ctx.mode;

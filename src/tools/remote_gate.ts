@@ -167,6 +167,8 @@ class HttpToolGate implements RemoteGate {
   readonly #runIds = new RunIdRule();
 
   constructor(url: URL, options: RemoteGateOptions) {
+    // Handed out as a value, it keeps its gate.
+    this.decideTool = this.decideTool.bind(this);
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
       throw new MirageError(

@@ -10,6 +10,7 @@ import type { Decision } from "../engine/compile_policies.ts";
 import type { Evaluation } from "../engine/evaluate_action.ts";
 import type { Outcome } from "../engine/outcome.ts";
 import type { Redactor } from "./redact.ts";
+import type { FaultKind } from "../config/fault_types.ts";
 
 /**
  * The request part of an event, with secrets already redacted.
@@ -45,17 +46,21 @@ export interface TraceRequest {
 
 /**
  * What answered an action: the HTTP status the caller got, or for a tool call the mock that
- * answered it (`{mock}`), `{ran: true}` when the real tool ran, `{}` when it was stopped.
+ * answered it (`{mock}`), `{ran: true}` when the real tool ran, `{}` when it was stopped. When a
+ * declared fault of a chaos run replaced the mock's answer (docs/chaos.md), `fault` says which:
+ * `{status: 503, fault: "status"}`, `{fault: "reset"}` (no answer at all), `{fault: "timeout"}`,
+ * `{status: 200, fault: "delay", delay_ms: 1200}`, or for a tool `{mock, fault: "error"}`.
  *
  * @example
  * ```ts
  * import type { TraceResponse } from "@mirage/core";
  * const http: TraceResponse = { status: 403 };
  * const tool: TraceResponse = { mock: "lookup_order" };
+ * const faulted: TraceResponse = { status: 503, fault: "status" };
  * ```
  */
 export interface TraceResponse {
-  /** The HTTP status the caller got. */
+  /** The HTTP status the caller got; absent when the connection was dropped. */
   status?: number;
   /** The tool mock that answered a tool call. */
   mock?: string;
@@ -66,6 +71,10 @@ export interface TraceResponse {
    * when the body went out whole.
    */
   bytes?: number;
+  /** The declared fault that replaced (or slowed) the mock's answer, in a chaos run. */
+  fault?: FaultKind;
+  /** For a `delay` fault: the added delay, in milliseconds (drawn from the run, so stable). */
+  delay_ms?: number;
 }
 
 /**

@@ -33,6 +33,21 @@ export interface RecordedEvent {
   readonly timing: EventTiming;
 }
 
+/**
+ * Builds an event once its sequence number in the run is known: what a chaos run's fault draw
+ * needs (docs/chaos.md). Called once, synchronously, before the event is written.
+ *
+ * @example
+ * ```ts
+ * import type { EventBuilder } from "./recorder.ts";
+ * const build: EventBuilder = (seq) => ({
+ *   request: { tool: "t" }, outcome: "allowed", enforced: true, decisions: [],
+ *   response: seq % 2 ? { mock: "t" } : { mock: "t", fault: "error" },
+ * });
+ * ```
+ */
+export type EventBuilder = (seq: number) => PendingEvent;
+
 /** Watches recorded events; it must not throw (it runs on the request path). */
 export type EventObserver = (recorded: RecordedEvent) => void;
 
@@ -123,30 +138,36 @@ export class Recorder {
   }
 
   /**
-   * Records one event and returns its sequence number in the run. `policiesDigest` is that of
-   * the policies that decided it, for the audit log.
+   * Records one event — given, or built by `event` from its sequence number — and returns its
+   * sequence number in the run. `policiesDigest` is that of the policies that decided it, for the
+   * audit log, whose entry is written beside the trace line (after it, for a built event).
    */
   async record(
     runId: string,
-    event: PendingEvent,
+    event: PendingEvent | EventBuilder,
     timing: EventTiming,
     policiesDigest?: string,
   ): Promise<number> {
-    const audited = this.#audit?.decision({ runId, event, time: timing.at, policiesDigest });
-    const seq = await this.#write(runId, event, timing);
-    await audited;
-    const recorded: RecordedEvent = { runId, event: { seq, ...event }, timing };
+    let built: PendingEvent | undefined = typeof event === "function" ? undefined : event;
+    const build = (seq: number) => (built ??= (event as EventBuilder)(seq));
+    const audit = (e: PendingEvent) =>
+      this.#audit?.decision({ runId, event: e, time: timing.at, policiesDigest });
+    const audited = built && audit(built);
+    const seq = await this.#write(runId, build, timing);
+    await (audited ?? audit(build(seq)));
+    const recorded: RecordedEvent = { runId, event: { seq, ...build(seq) }, timing };
     for (const observe of this.#observers) observe(recorded);
     return seq;
   }
 
-  #write(runId: string, event: PendingEvent, timing: EventTiming): Promise<number> {
+  #write(runId: string, build: EventBuilder, timing: EventTiming): Promise<number> {
     if (!this.#traces) {
       const seq = (this.#counts.get(runId) ?? 0) + 1;
       this.#counts.set(runId, seq);
+      build(seq);
       return Promise.resolve(seq);
     }
-    const written = this.#traces.record(runId, event, timing);
+    const written = this.#traces.record(runId, build, timing);
     if (this.#strict) return written;
     return written.catch((e) => {
       this.#log(`[mirage] cannot record trace event for run '${runId}': ${errorMessage(e)}`);

@@ -144,10 +144,13 @@ export class TraceStore implements AsyncDisposable {
     this.#reader = new TraceReader(options.dir);
   }
 
-  /** Appends one event to its run's journal and returns its sequence number in this process. */
+  /**
+   * Appends one event to its run's journal and returns its sequence number in this process.
+   * Given a function, the event is built from that number just before its line is queued.
+   */
   async record(
     runId: string,
-    event: PendingEvent,
+    event: PendingEvent | ((seq: number) => PendingEvent),
     timing: EventTiming,
   ): Promise<number> {
     if (this.#closed) throw new MirageError("trace_closed", `trace store ${this.dir} is closed`);
@@ -158,9 +161,13 @@ export class TraceStore implements AsyncDisposable {
       run = await this.#open(runId);
       if (runId === this.#lastId) this.#lastRun = run;
     }
-    const line = journalLine({ run_id: runId, mode: this.#mode, event, timing });
     const batch = run.batch ??= writeSoon(run);
-    const index = batch.lines.push(line) - 1;
+    // The run's count moves only when this batch is written, so the number is known now.
+    const seq = run.seq + 1 + batch.lines.length;
+    const pending = typeof event === "function" ? event(seq) : event;
+    const index =
+      batch.lines.push(journalLine({ run_id: runId, mode: this.#mode, event: pending, timing })) -
+      1;
     const first = await batch.written;
     this.#armIdleFlush(runId, run);
     return first + index;

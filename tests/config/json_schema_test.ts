@@ -147,6 +147,28 @@ const REJECTED: [string, "policies" | "mocks", unknown][] = [
     tools: [{ name: "t", result: { text: "a" }, match: { headers: { a: "b" } } }],
   }],
   ["strict_tools not a boolean", "mocks", { strict_tools: "yes" }],
+  ["unknown fault kind", "mocks", { mocks: [{ ...mock, faults: [{ fault: "rest" }] }] }],
+  ["a key of another fault kind", "mocks", {
+    mocks: [{ ...mock, faults: [{ fault: "reset", status: 503 }] }],
+  }],
+  ["a delay fault without delay_ms", "mocks", {
+    mocks: [{ ...mock, faults: [{ fault: "delay" }] }],
+  }],
+  ["fault rate 0", "mocks", { mocks: [{ ...mock, faults: [{ fault: "reset", rate: 0 }] }] }],
+  ["a route fault on a tool", "mocks", {
+    tools: [{ name: "t", result: { text: "a" }, faults: [{ fault: "status" }] }],
+  }],
+  ["a chaos fault without a target", "mocks", { chaos: { p: [{ fault: "reset" }] } }],
+  ["a chaos fault on a route and a tool", "mocks", {
+    mocks: [mock],
+    tools: [{ name: "t", result: { text: "a" } }],
+    chaos: { p: [{ route: "m", tool: "t", fault: "delay", delay_ms: 1 }] },
+  }],
+  ["a route kind aimed at a tool", "mocks", {
+    tools: [{ name: "t", result: { text: "a" } }],
+    chaos: { p: [{ tool: "t", fault: "reset" }] },
+  }],
+  ["a chaos profile named by a number", "mocks", { chaos: { "7": [] } }],
 ];
 
 Deno.test("valibot and the JSON Schema both reject structural mistakes", async (t) => {

@@ -13,7 +13,7 @@ import {
 import type { Loaded } from "../../src/config/types.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const EXAMPLES = ["procurement", "support_refunds", "outbound_data"];
+const EXAMPLES = ["procurement", "support_refunds", "outbound_data", "payments"];
 const POLICY_TEXT = "policies:\n  - name: a\n    field: x\n    operator: exists\n    message: m\n";
 
 Deno.test("parse* default the file name and point positionOf at keys", () => {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { stringify } from "yaml";
-import { ConfigError } from "../../src/errors.ts";
+import { mockIssues } from "./issues.ts";
 import { parseMocks, validateMocks } from "../../src/config/load.ts";
 import type { MocksDocument } from "../../src/config/types.ts";
 
@@ -51,16 +51,6 @@ Deno.test("a mocks file using every feature is accepted", () => {
   assert.deepEqual(validateMocks(doc).document, doc);
   assert.deepEqual(parseMocks(stringify(doc), "m.yaml").document, doc);
 });
-
-function issuesOf(text: string): string[] {
-  try {
-    parseMocks(text, "m.yaml");
-  } catch (e) {
-    if (e instanceof ConfigError) return e.issues.map((i) => `${i.line}:${i.col} ${i.message}`);
-    throw e;
-  }
-  assert.fail("expected a ConfigError");
-}
 
 /** A file with one mock `r` (GET /x) plus the given lines; the extra lines start at line 5. */
 function oneMock(...lines: string[]): string {
@@ -151,7 +141,7 @@ const INVALID: [string, string, string[]][] = [
 
 Deno.test("invalid mocks files report each mistake at its line and column", async (t) => {
   for (const [label, text, expected] of INVALID) {
-    await t.step(label, () => assert.deepEqual(issuesOf(text), expected));
+    await t.step(label, () => assert.deepEqual(mockIssues(text), expected));
   }
 });
 
@@ -249,6 +239,6 @@ const INVALID_TOOLS: [string, string, string[]][] = [
 
 Deno.test("tool mocks: invalid files report each mistake at its line and column", async (t) => {
   for (const [label, text, expected] of INVALID_TOOLS) {
-    await t.step(label, () => assert.deepEqual(issuesOf(text), expected));
+    await t.step(label, () => assert.deepEqual(mockIssues(text), expected));
   }
 });

@@ -17,7 +17,7 @@ Deno.test("procurement agent: quotes and suppliers pass, the 50,000 bid is stopp
       traces,
     });
 
-    const steps = await runProcurementAgent(mirage.fetch.bind(mirage), "http://api.acme.internal");
+    const steps = await runProcurementAgent(mirage.fetch, "http://api.acme.internal");
 
     assert.deepEqual(steps.map((s) => [s.call, s.status]), [
       ["POST /v1/get_quote", 200],

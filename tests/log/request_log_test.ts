@@ -30,3 +30,20 @@ Deno.test("request log: colour only when asked", () => {
   assert.ok(coloured.includes("\x1b[31mpolicy_violation\x1b[0m"), coloured);
   assert.ok(!requestLine({ seq: 1, ...violation }, 1000, false).includes("\x1b"));
 });
+
+Deno.test("request log: a declared fault that fired is shown beside the outcome", () => {
+  const line = (response: typeof allowed.response) =>
+    requestLine({ seq: 1, ...allowed, response, enforced: true }, 212, false);
+  assert.equal(
+    line({ status: 503, fault: "status" }),
+    "agent → GET /v1/suppliers allowed ⚡ fault status 503 · 0.2ms",
+  );
+  assert.equal(
+    line({ fault: "reset" }),
+    "agent → GET /v1/suppliers allowed ⚡ fault reset · 0.2ms",
+  );
+  assert.equal(
+    line({ status: 200, fault: "delay", delay_ms: 40 }),
+    "agent → GET /v1/suppliers allowed ⚡ fault delay · 0.2ms",
+  );
+});

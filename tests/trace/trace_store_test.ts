@@ -254,3 +254,33 @@ Deno.test("trace store: materialiseOnClose false leaves materialising to readers
   assert.equal((await readTrace(dir.path, "long"))?.outcome, "policy_violation");
   assert.ok((await Deno.stat(paths.trace)).isFile, "the reader wrote the trace file");
 });
+
+Deno.test("trace store: an event built from its number gets the number it is written under", async () => {
+  await using dir = await tempDir();
+  const store = new TraceStore({ dir: dir.path, mode: "ci", reset: true });
+  try {
+    const seen: number[] = [];
+    const build = (seq: number) => {
+      seen.push(seq);
+      return event(`/built/${seq}`);
+    };
+    // Recorded in one turn of the event loop: one batch, numbers handed out in order.
+    const numbers = await Promise.all([
+      store.record("built", build, TIMING),
+      store.record("built", event("/plain"), TIMING),
+      store.record("built", build, TIMING),
+    ]);
+    assert.deepEqual(numbers, [1, 2, 3]);
+    assert.deepEqual(seen, [1, 3]);
+    assert.equal(await store.record("built", build, TIMING), 4);
+  } finally {
+    await store.close();
+  }
+  const trace = await readTrace(dir.path, "built");
+  assert.deepEqual(trace?.events.map((e) => [e.seq, e.request.path]), [
+    [1, "/built/1"],
+    [2, "/plain"],
+    [3, "/built/3"],
+    [4, "/built/4"],
+  ]);
+});

@@ -1,0 +1,95 @@
+/**
+ * Values whose strings may hold `{{ }}` templates (docs/language.md#mocks): every bad template
+ * is reported at its own leaf. Shared by the mocks' responses, tool results and faults.
+ *
+ * @module
+ */
+
+import * as v from "valibot";
+import {
+  type AddIssue,
+  checkedString,
+  headerName,
+  indexStep,
+  isRecord,
+  type IssuePath,
+  keyStep,
+  mustBe,
+  problemOf,
+  type Schema,
+} from "./schema_parts.ts";
+import { parseTemplate, type TemplateKind } from "./template.ts";
+
+/** The problem of a template string, or undefined when it is fine. */
+export type TemplateProblem = (text: string) => string | undefined;
+
+function templateProblem(kind: TemplateKind): TemplateProblem {
+  return (s) => problemOf(() => parseTemplate(s, kind));
+}
+
+/** Templates that read a request (a route's response or fault). */
+export const routeTemplate: TemplateProblem = templateProblem("route");
+
+/** Templates that read a tool call (a tool mock's result or fault). */
+export const toolTemplate: TemplateProblem = templateProblem("tool");
+
+/** Reports a bad template in every string leaf of a JSON value, at that leaf. */
+function checkTemplates(
+  value: unknown,
+  path: IssuePath | [],
+  add: AddIssue,
+  problem: TemplateProblem,
+): void {
+  if (typeof value === "string") {
+    const found = problem(value);
+    if (found !== undefined) add(found, path.length ? (path as IssuePath) : undefined);
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => checkTemplates(item, [...path, indexStep(value, i)], add, problem));
+  } else if (isRecord(value)) {
+    for (const key of Object.keys(value)) {
+      checkTemplates(value[key], [...path, keyStep(value, key)], add, problem);
+    }
+  }
+}
+
+/**
+ * Any YAML value whose string leaves may hold templates.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { routeTemplate, templatedJson } from "./template_schema.ts";
+ * v.safeParse(templatedJson(routeTemplate), { id: "{{ params.id }}" }).success; // true
+ * ```
+ */
+export function templatedJson(problem: TemplateProblem): Schema {
+  return v.pipe(
+    v.unknown(),
+    v.rawCheck<unknown>(({ dataset, addIssue }) => {
+      checkTemplates(
+        dataset.value,
+        [],
+        (message, path) => addIssue(path ? { message, path } : { message }),
+        problem,
+      );
+    }),
+  );
+}
+
+/**
+ * Headers whose values may hold request templates: a response's, or a status fault's.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { templatedHeaders } from "./template_schema.ts";
+ * v.safeParse(templatedHeaders("response", "response.headers"), { "x-id": "{{ params.id }}" }).success; // true
+ * ```
+ */
+export function templatedHeaders(owner: string, path: string): Schema {
+  return v.record(
+    headerName(`a ${owner} header name`),
+    checkedString(`a ${owner} header`, "a string", routeTemplate),
+    mustBe(path, "a mapping of header names to strings"),
+  );
+}
