@@ -25,13 +25,19 @@ export interface CiContext {
   readonly mode: Mode;
   /** The compiled policies. */
   readonly policies: PolicySet;
-  /** The declared surface. */
-  readonly mocks: MockRouter;
+  /**
+   * The declared surface. Without one (`mirage test` with no mocks file) every route counts as
+   * declared, and a request that goes through is answered 200 with an empty body.
+   */
+  readonly mocks: MockRouter | undefined;
   /** Redacts secrets before events are recorded. */
   readonly redactor: Redactor;
 }
 
 const NO_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
+
+/** What a request that goes through is answered with when no surface is declared. */
+const UNDECLARED_ANSWER: MockAnswer = { status: 200, headers: {}, body: "", delayMs: 0 };
 
 /** One request on its way through. */
 interface InFlight {
@@ -72,7 +78,9 @@ function mockResponse(answer: MockAnswer, headers: Record<string, string>): Resp
 
 async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt: number) {
   const served = goesThrough(e.outcome) || f.ctx.mode === "passthrough";
-  const mock = served ? e.route?.render() : undefined;
+  const mock = served
+    ? e.route?.render() ?? (f.ctx.mocks ? undefined : UNDECLARED_ANSWER)
+    : undefined;
   const event = buildEvent({
     action: e.action,
     evaluation: e,

@@ -16,31 +16,58 @@ import { parseYamlSource } from "./yaml_source.ts";
 
 const INLINE = "<inline>";
 
-interface Kind {
+/**
+ * A kind of YAML document: its schema, the lists whose names must be unique, and what a file of
+ * it is called in messages.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import type { DocumentKind } from "./load.ts";
+ * const kind: DocumentKind = { schema: v.unknown(), unique: [], noun: "notes" };
+ * ```
+ */
+export interface DocumentKind {
+  /** The document's schema. */
   readonly schema: Schema;
+  /** Lists whose items' names must be unique. */
   readonly unique: readonly UniqueNames[];
+  /** What a file of this kind is called ("policies file"). */
   readonly noun: string;
 }
 
-const POLICIES: Kind = {
+const POLICIES: DocumentKind = {
   schema: policyDocumentSchema(),
   unique: [{ list: "policies", noun: "policy" }],
   noun: "policies",
 };
-const MOCKS: Kind = {
+const MOCKS: DocumentKind = {
   schema: mocksDocumentSchema(),
   unique: [{ list: "mocks", noun: "mock" }, { list: "tools", noun: "tool mock" }],
   noun: "mocks",
 };
 
-function parseText<T>(kind: Kind, text: string, file: string): Loaded<T> {
+/**
+ * Parses YAML (or JSON) text of a kind of document and validates it; throws a
+ * {@link ConfigError} listing every mistake with its line and column. Every YAML file Mirage
+ * reads goes through here, so that they all report mistakes alike.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { parseDocumentText } from "./load.ts";
+ * const loaded = parseDocumentText<unknown>({ schema: v.unknown(), unique: [], noun: "notes" }, "a: 1\n", "n.yaml");
+ * loaded.positionOf(["a"]); // { file: "n.yaml", line: 1, col: 1 }
+ * ```
+ */
+export function parseDocumentText<T>(kind: DocumentKind, text: string, file: string): Loaded<T> {
   const source = parseYamlSource(text, file);
   if (source.issues.length > 0) throw new ConfigError(source.issues);
   const document = validateDocument<T>(kind.schema, source.value, source, kind.unique);
   return { file, document, positionOf: (path) => source.locate(path, "key") };
 }
 
-function validateValue<T>(kind: Kind, value: unknown, file: string): Loaded<T> {
+function validateValue<T>(kind: DocumentKind, value: unknown, file: string): Loaded<T> {
   const where: Locator = { file, locate: () => undefined };
   const document = validateDocument<T>(kind.schema, value, where, kind.unique);
   return { file, document, positionOf: () => undefined };
@@ -61,7 +88,7 @@ function validateValue<T>(kind: Kind, value: unknown, file: string): Loaded<T> {
  * ```
  */
 export function parsePolicies(text: string, file: string = INLINE): Loaded<PolicyDocument> {
-  return parseText<PolicyDocument>(POLICIES, text, file);
+  return parseDocumentText<PolicyDocument>(POLICIES, text, file);
 }
 
 /**
@@ -76,7 +103,7 @@ export function parsePolicies(text: string, file: string = INLINE): Loaded<Polic
  * ```
  */
 export function parseMocks(text: string, file: string = INLINE): Loaded<MocksDocument> {
-  return parseText<MocksDocument>(MOCKS, text, file);
+  return parseDocumentText<MocksDocument>(MOCKS, text, file);
 }
 
 /**
@@ -153,12 +180,28 @@ async function readConfig(
   }
 }
 
-async function load<T>(kind: Kind, input: string | URL | T): Promise<Loaded<T>> {
+/**
+ * Reads and parses a file of a kind of document; a missing or unreadable file is a
+ * {@link MirageError} (`file_not_found`, `file_unreadable`), mistakes in it a {@link ConfigError}.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { loadDocumentFile } from "./load.ts";
+ * const loaded = await loadDocumentFile<unknown>({ schema: v.unknown(), unique: [], noun: "notes" }, "deno.json");
+ * ```
+ */
+export async function loadDocumentFile<T>(kind: DocumentKind, path: string): Promise<Loaded<T>> {
+  const { text, file } = await readConfig(path, kind.noun);
+  return parseDocumentText<T>(kind, text, file);
+}
+
+async function load<T>(kind: DocumentKind, input: string | URL | T): Promise<Loaded<T>> {
   if (input instanceof URL || (typeof input === "string" && await namesFile(input))) {
-    const { text, file } = await readConfig(input as string | URL, kind.noun);
-    return parseText<T>(kind, text, file);
+    const { text, file } = await readConfig(input, kind.noun);
+    return parseDocumentText<T>(kind, text, file);
   }
-  if (typeof input === "string") return parseText<T>(kind, input, INLINE);
+  if (typeof input === "string") return parseDocumentText<T>(kind, input, INLINE);
   return validateValue<T>(kind, input, INLINE);
 }
 

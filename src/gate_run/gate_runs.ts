@@ -11,7 +11,7 @@ import type { TraceEvent } from "../trace/event.ts";
 import { listRuns, readTrace } from "../trace/trace_reader.ts";
 import { tracePaths } from "../trace/trace_paths.ts";
 import type { Trace } from "../trace/trace.ts";
-import { describeEvent } from "../trace/describe_event.ts";
+import { describeEvent, describeRequest } from "../trace/describe_event.ts";
 import { type HintFiles, nextHint } from "./next_hint.ts";
 
 /** One event of a gated run. */
@@ -87,11 +87,10 @@ export interface GateOptions {
 }
 
 function gateEvent(e: TraceEvent, options: GateOptions): GateEvent {
-  const r = e.request;
   const fails = isFailing(e.outcome, options.failOnFlagged);
   const event: GateEvent = {
     seq: e.seq,
-    name: `#${e.seq} ${r.tool !== undefined ? `tool ${r.tool}` : `${r.method} ${r.path}`}`,
+    name: `#${e.seq} ${describeRequest(e.request)}`,
     outcome: e.outcome,
     description: describeEvent(e),
     fails,
