@@ -1,0 +1,149 @@
+/**
+ * What a rule (or a mock's `match`) reads of an action, so that a replay can tell whether a
+ * recorded request still holds it: the fields its condition compares, the fields its state is
+ * keyed or summed by, and — for a CEL expression — the fields the expression names.
+ *
+ * @module
+ */
+
+import { FIELDS } from "../config/fields.ts";
+import { type FieldPath, parseFieldPath } from "../config/field_path.ts";
+import { canonicalOperator, isStateOperator } from "../config/operators.ts";
+import type { Condition, MocksDocument, PolicyRule } from "../config/types.ts";
+
+/**
+ * What a rule reads.
+ *
+ * @example
+ * ```ts
+ * import type { RuleReads } from "./rule_reads.ts";
+ * import { parseFieldPath } from "../config/field_path.ts";
+ * const r: RuleReads = { reads: [parseFieldPath("amount")], writes: [], state: undefined };
+ * ```
+ */
+export interface RuleReads {
+  /** Fields read of the action being decided. */
+  readonly reads: readonly FieldPath[];
+  /** For a state rule: fields whose values the store keeps from an action that goes through. */
+  readonly writes: readonly FieldPath[];
+  /** The state operator, canonical, when the rule has one. */
+  readonly state:
+    | "count_lte"
+    | "rate_lte"
+    | "sum_lte"
+    | "requires_prior"
+    | "forbids_prior"
+    | undefined;
+}
+
+function conditionFields(c: Condition): string[] {
+  if ("all" in c) return c.all.flatMap(conditionFields);
+  if ("any" in c) return c.any.flatMap(conditionFields);
+  if ("not" in c) return conditionFields(c.not);
+  return [c.field];
+}
+
+const ROOTS = Object.keys(FIELDS).join("|");
+/** A root name as a CEL identifier, with the key it selects, if any (`payload.amount`, `headers["x-a"]`). */
+const CEL_READ = new RegExp(
+  `(?<![\\w.])(${ROOTS})\\b(?:\\s*\\.\\s*([A-Za-z_]\\w*)|\\s*\\[\\s*(["'])(.*?)\\3\\s*\\])?`,
+  "g",
+);
+
+/**
+ * The fields a CEL expression names: each root it mentions, with the first key below it when
+ * the expression spells one out, else the whole root. Conservative: a name inside a string
+ * literal counts too.
+ *
+ * @example
+ * ```ts
+ * import { celReads } from "./rule_reads.ts";
+ * celReads('payload.amount < 10 && headers["x-agent"] != ""').map((p) => p.source); // ["payload.amount", "headers.x-agent"]
+ * ```
+ */
+export function celReads(expression: string): FieldPath[] {
+  const out: FieldPath[] = [];
+  for (const m of expression.matchAll(CEL_READ)) {
+    const root = m[1] as string;
+    const key = m[2] ?? m[4];
+    const path = key === undefined ? root : `${root}.${key}`;
+    try {
+      out.push(parseFieldPath(path));
+    } catch {
+      out.push(parseFieldPath(root));
+    }
+  }
+  return out;
+}
+
+function paths(fields: readonly (string | undefined)[]): FieldPath[] {
+  return fields.filter((f): f is string => f !== undefined && f !== "").map((f) =>
+    parseFieldPath(f)
+  );
+}
+
+/**
+ * What a rule reads of the action it decides, and what its state keeps.
+ *
+ * @example
+ * ```ts
+ * import { ruleReads } from "./rule_reads.ts";
+ * const r = ruleReads({ name: "cap", operator: "sum_lte", value: { field: "amount", limit: 9 }, per: "payload.customer", message: "m" });
+ * console.log(r.state, r.reads.map((p) => p.source)); // sum_lte ["payload.customer", "amount"]
+ * ```
+ */
+export function ruleReads(rule: PolicyRule): RuleReads {
+  const op = rule.operator;
+  if (op === undefined || !isStateOperator(op)) {
+    const fields = rule.expr !== undefined
+      ? celReads(rule.expr)
+      : paths(rule.when !== undefined ? conditionFields(rule.when) : [rule.field]);
+    return { reads: fields, writes: [], state: undefined };
+  }
+  const state = canonicalOperator(op);
+  const per = rule.per === undefined || rule.per === "run" || rule.per === "global"
+    ? undefined
+    : rule.per;
+  const value = rule.value as { field?: string; same?: string[] } | undefined;
+  const keyed = paths([per, rule.field, state === "sum_lte" ? value?.field : undefined]);
+  const same = paths(value?.same ?? []);
+  return { reads: [...keyed, ...same], writes: [...keyed, ...same], state };
+}
+
+/**
+ * The fields the `match:` of each route reads, by the route's position in the mocks file.
+ *
+ * @example
+ * ```ts
+ * import { routeReads } from "./rule_reads.ts";
+ * const r = routeReads({ mocks: [{ name: "m", method: "GET", path: "/x", match: { query: { page: "1" } } }] });
+ * console.log(r[0]?.map((p) => p.source)); // ["query.page"]
+ * ```
+ */
+export function routeReads(doc: MocksDocument): FieldPath[][] {
+  return doc.mocks.map((route) => {
+    const m = route.match;
+    if (!m) return [];
+    return [
+      ...Object.keys(m.query ?? {}).map((k) => parseFieldPath(`query.${k}`)),
+      ...Object.keys(m.headers ?? {}).map((k) => parseFieldPath(`headers.${k}`)),
+      ...Object.keys(m.payload ?? {}).map((k) => parseFieldPath(`payload.${k}`)),
+    ];
+  });
+}
+
+/**
+ * The fields the `match:` of each tool mock reads (its arguments), by position.
+ *
+ * @example
+ * ```ts
+ * import { toolMockReads } from "./rule_reads.ts";
+ * const r = toolMockReads({ mocks: [], tools: [{ name: "t", match: { payload: { to: "x" } }, result: { text: "ok" } }] });
+ * console.log(r[0]?.map((p) => p.source)); // ["payload.to"]
+ * ```
+ */
+export function toolMockReads(doc: MocksDocument): FieldPath[][] {
+  return (doc.tools ?? []).map((t) =>
+    Object.keys(t.match?.payload ?? {}).map((k) => parseFieldPath(`payload.${k}`))
+  );
+}
