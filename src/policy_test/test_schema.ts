@@ -75,7 +75,9 @@ const request = strict(
       if: { anyOf: [{ required: ["json"] }, { required: ["body"] }] },
       then: {
         required: ["method"],
-        properties: { method: { not: { pattern: "^([Gg][Ee][Tt]|[Hh][Ee][Aa][Dd])$" } } },
+        properties: {
+          method: { not: { type: "string", pattern: "^([Gg][Ee][Tt]|[Hh][Ee][Aa][Dd])$" } },
+        },
       },
     },
   },

@@ -21,9 +21,9 @@ function show(value: unknown): string {
  * ```
  */
 export function describeDecision(d: Decision): string {
-  const got = d.missing ? "missing" : `got ${show(d.actual)}`;
-  const read = d.field === "" ? d.operator : `${d.field} ${d.operator}`;
-  return `${d.policy}: ${read} ${show(d.expected)}, ${got} — ${d.message}`;
+  const got = d.missing ? "missing" : d.actual === undefined ? "absent" : `got ${show(d.actual)}`;
+  const read = [d.field, d.operator, d.expected === undefined ? "" : show(d.expected)];
+  return `${d.policy}: ${read.filter((s) => s !== "").join(" ")}, ${got} — ${d.message}`;
 }
 
 /**
