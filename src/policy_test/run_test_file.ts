@@ -20,7 +20,7 @@ import { MemoryStateStore } from "../state/memory_store.ts";
 import { CallMemory } from "../tools/call_memory.ts";
 import { decideToolAction, toolCallAction, type ToolContext } from "../tools/decide_tool.ts";
 import type { ToolVerdict } from "../tools/tool_gate.ts";
-import type { TraceEvent } from "../trace/event.ts";
+import type { TraceEvent, TraceResponse } from "../trace/event.ts";
 import { Recorder } from "../trace/recorder.ts";
 import { compileRedactor, type Redactor } from "../trace/redact.ts";
 import { RunIdRule } from "../trace/run_id.ts";
@@ -84,6 +84,12 @@ export interface StepResult {
   readonly decisions: readonly Decision[];
   /** The event as a trace would show it (`describeEvent`). */
   readonly description: string;
+  /**
+   * What answered it, as a trace records it: `{status}` for a request; for a tool call
+   * `{mock}`, `{ran: true}` (no mock: the real tool would run) or `{}` (stopped). Absent for a
+   * call id decided before.
+   */
+  readonly response?: TraceResponse;
 }
 
 /**
@@ -317,6 +323,7 @@ async function runCase(suite: Suite, c: TestCase, index: number): Promise<CaseRe
         ok,
         decisions: event?.decisions ?? [],
         description: event ? describeEvent(event) : repeatedDescription(step, actual),
+        ...(event ? { response: event.response } : {}),
       });
       if (!ok) break;
     }
