@@ -69,7 +69,8 @@ async function tracesOf(dir: string, ids: readonly string[]): Promise<Trace[]> {
  * @example
  * ```ts
  * import { run } from "./replay.ts";
- * const code = await run(["--traces", "artifacts/traces", "--policies", "policies/procurement.yaml"]);
+ * const code = await run(["--help"]); // prints the usage
+ * // await run(["--traces", "artifacts/traces", "--policies", "policies/procurement.yaml"]);
  * ```
  */
 export async function run(args: string[]): Promise<number> {

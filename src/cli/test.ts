@@ -12,7 +12,12 @@ import { wantsColour } from "../log/colour.ts";
 import { coverageOf } from "../policy_test/coverage.ts";
 import { findTestFiles } from "../policy_test/find_test_files.ts";
 import { type FileResult, runTestFile } from "../policy_test/run_test_file.ts";
-import { formatTestRun, summariseTests, testJunitXml } from "../policy_test/test_report.ts";
+import {
+  formatTestRun,
+  summariseTests,
+  testJunitXml,
+  testSummary,
+} from "../policy_test/test_report.ts";
 import { type CommandSpec, parseCommandLine, usageError } from "./output.ts";
 
 const SPEC: CommandSpec = {
@@ -28,6 +33,7 @@ const SPEC: CommandSpec = {
     "  --junit FILE      write JUnit XML (a suite per file, a test case per case)",
     "  --json            print the run as JSON",
     "",
+    "On GitHub Actions it appends a summary to GITHUB_STEP_SUMMARY.",
     "Exit codes: 0 every case passed, 1 a case failed or a file could not be run, 2 bad usage.",
   ],
   options: {
@@ -44,7 +50,7 @@ const SPEC: CommandSpec = {
  * @example
  * ```ts
  * import { run } from "./test.ts";
- * const code = await run(["scenarios/"]);
+ * const code = await run(["--help"]); // prints the usage; `run(["scenarios/"])` runs the library's tests
  * ```
  */
 export async function run(args: string[]): Promise<number> {
@@ -71,6 +77,8 @@ export async function run(args: string[]): Promise<number> {
     await Deno.mkdir(dirname(flags.junit), { recursive: true });
     await Deno.writeTextFile(flags.junit, testJunitXml(report));
   }
+  const summary = Deno.env.get("GITHUB_STEP_SUMMARY");
+  if (summary) await Deno.writeTextFile(summary, testSummary(report), { append: true });
   if (flags.json) console.log(JSON.stringify(report, null, 2));
   else console.log(formatTestRun(report, wantsColour(Deno.stdout)));
   return report.ok ? 0 : 1;

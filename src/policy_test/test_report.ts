@@ -7,6 +7,7 @@
  */
 
 import { xmlEscape } from "../gate_run/junit.ts";
+import { cell } from "../gate_run/step_summary.ts";
 import { type Paint, painter } from "../log/colour.ts";
 import { describeDecision } from "../trace/describe_event.ts";
 import type { PolicyCoverage } from "./coverage.ts";
@@ -230,4 +231,30 @@ export function testJunitXml(run: TestRun): string {
     "</testsuites>",
     "",
   ].join("\n");
+}
+
+/**
+ * The run as Markdown for `GITHUB_STEP_SUMMARY`: the verdict, and each failing case with what
+ * its failing step expected and got (or why a file could not be run).
+ *
+ * @example
+ * ```ts
+ * import { summariseTests, testSummary } from "./test_report.ts";
+ * console.log(testSummary(summariseTests([], 1))); // ## Mirage test: 0 passed, 0 failed ✅
+ * ```
+ */
+export function testSummary(run: TestRun): string {
+  const lines = [
+    `## Mirage test: ${run.passed} passed, ${run.failed} failed ${run.ok ? "✅" : "❌"}`,
+    "",
+  ];
+  for (const f of run.files) {
+    for (const e of f.errors) {
+      lines.push(`- ❌ \`${cell(e.file)}:${e.line}:${e.col}\`: ${cell(e.message)}`);
+    }
+    for (const c of f.cases.filter((c) => !c.ok)) {
+      lines.push(`- ❌ **${cell(c.name)}** (\`${cell(f.file)}\`): ${cell(failureMessage(c))}`);
+    }
+  }
+  return `${lines.join("\n")}\n`;
 }

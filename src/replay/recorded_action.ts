@@ -7,10 +7,11 @@
  * @module
  */
 
-import type { FieldPath, FieldStep } from "../config/field_path.ts";
+import type { FieldStep } from "../config/field_path.ts";
 import { type Action, httpAction, toolAction } from "../engine/action.ts";
 import { type TraceEvent, TRANSPORT_HEADERS } from "../trace/event.ts";
 import { REDACTED } from "../trace/redact.ts";
+import type { FieldRead } from "./rule_reads.ts";
 
 /**
  * A recorded request as an action, with what the trace does not hold.
@@ -24,7 +25,8 @@ import { REDACTED } from "../trace/redact.ts";
  *   "r1",
  *   { routeParams: false },
  * );
- * console.log(r.gap(parseFieldPath("headers.authorization"))); // headers.authorization is redacted in the trace
+ * const read = { path: parseFieldPath("headers.authorization"), presence: false };
+ * console.log(r.gap(read)); // headers.authorization is redacted in the trace
  * ```
  */
 export interface RecordedAction {
@@ -32,8 +34,8 @@ export interface RecordedAction {
   readonly action: Action;
   /** Whether the trace records the request's host. */
   readonly hostKnown: boolean;
-  /** Why the trace cannot tell what a rule reading `path` would see; undefined when it can. */
-  gap(path: FieldPath): string | undefined;
+  /** Why the trace cannot tell what a rule making `read` would see; undefined when it can. */
+  gap(read: FieldRead): string | undefined;
 }
 
 /**
@@ -61,23 +63,32 @@ function redactedIn(value: unknown): boolean {
   return false;
 }
 
-/** Whether reading `steps` from `value` meets a redacted value on the way or below. */
-function readsRedacted(value: unknown, steps: readonly FieldStep[], at: number): boolean {
+/**
+ * Whether reading `steps` from `value` meets a redacted value on the way, or (unless only the
+ * field's presence is asked) in the value read.
+ */
+function readsRedacted(
+  value: unknown,
+  steps: readonly FieldStep[],
+  at: number,
+  presence: boolean,
+): boolean {
+  if (at === steps.length) return !presence && redactedIn(value);
   if (value === REDACTED) return true;
-  if (at === steps.length) return redactedIn(value);
   const step = steps[at] as FieldStep;
   if (Array.isArray(value)) {
     if (step.kind === "key") return false;
     const items = step.kind === "all" ? value : [value[step.index]];
-    return items.some((v) => readsRedacted(v, steps, at + 1));
+    return items.some((v) => readsRedacted(v, steps, at + 1, presence));
   }
   if (value === null || typeof value !== "object" || step.kind !== "key") return false;
   if (!Object.hasOwn(value, step.key)) return false;
-  return readsRedacted((value as Record<string, unknown>)[step.key], steps, at + 1);
+  return readsRedacted((value as Record<string, unknown>)[step.key], steps, at + 1, presence);
 }
 
-function redacted(value: unknown, path: FieldPath): string | undefined {
-  return readsRedacted(value, path.steps, 0)
+function redacted(value: unknown, read: FieldRead): string | undefined {
+  const { path, presence } = read;
+  return readsRedacted(value, path.steps, 0, presence)
     ? `${path.source} is redacted in the trace`
     : undefined;
 }
@@ -89,8 +100,9 @@ function bodyWithheld(event: TraceEvent): boolean {
     r.json === undefined && r.body === undefined && !BODILESS.has(r.method ?? "");
 }
 
-function httpGap(event: TraceEvent, path: FieldPath, options: RecordedActionOptions) {
+function httpGap(event: TraceEvent, read: FieldRead, options: RecordedActionOptions) {
   const r = event.request;
+  const path = read.path;
   switch (path.root) {
     case "url":
     case "scheme":
@@ -103,28 +115,29 @@ function httpGap(event: TraceEvent, path: FieldPath, options: RecordedActionOpti
         ? undefined
         : `${path.source}: path parameters are not recorded (give --mocks to match routes again)`;
     case "query":
-      return redacted(r.query, path);
+      return redacted(r.query, read);
     case "headers": {
       const step = path.steps[0];
       if (step?.kind !== "key") return "headers: transport headers are not recorded";
       if (TRANSPORT_HEADERS.has(step.key)) {
         return `${path.source}: '${step.key}' is a transport header, not recorded`;
       }
-      return redacted(r.headers, path);
+      return redacted(r.headers, read);
     }
     case "payload":
       if (bodyWithheld(event)) {
         return `${path.source}: the body was not inspected when recorded (${event.error})`;
       }
-      return redacted(r.json ?? r.body, path);
+      return redacted(r.json ?? r.body, read);
     default:
       return undefined;
   }
 }
 
-function toolGap(event: TraceEvent, path: FieldPath): string | undefined {
+function toolGap(event: TraceEvent, read: FieldRead): string | undefined {
+  const path = read.path;
   if (path.root === "headers") return `${path.source}: tool-call traces record no headers`;
-  if (path.root === "payload") return redacted(event.request.args, path);
+  if (path.root === "payload") return redacted(event.request.args, read);
   return undefined;
 }
 
@@ -171,6 +184,6 @@ export function recordedAction(
   return {
     action: actionOf(event, runId),
     hostKnown: tool || event.request.host !== undefined,
-    gap: (path) => tool ? toolGap(event, path) : httpGap(event, path, options),
+    gap: (read) => tool ? toolGap(event, read) : httpGap(event, read, options),
   };
 }

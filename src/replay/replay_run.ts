@@ -10,7 +10,6 @@
  * @module
  */
 
-import type { FieldPath } from "../config/field_path.ts";
 import type { Loaded, MocksDocument, PolicyDocument, PolicyRule } from "../config/types.ts";
 import type { Action } from "../engine/action.ts";
 import { compileMocks, type MockRouter } from "../engine/compile_mocks.ts";
@@ -32,7 +31,13 @@ import {
   type SurfaceEvidence,
   surfaceEvidence,
 } from "./recorded_surface.ts";
-import { routeReads, type RuleReads, ruleReads, toolMockReads } from "./rule_reads.ts";
+import {
+  type FieldRead,
+  routeReads,
+  type RuleReads,
+  ruleReads,
+  toolMockReads,
+} from "./rule_reads.ts";
 
 /**
  * One side of a comparison: what an event came to.
@@ -132,12 +137,12 @@ interface RuleInfo extends Scoped {
 interface RouteInfo extends Scoped {
   readonly label: string;
   readonly host: string | undefined;
-  readonly reads: readonly FieldPath[];
+  readonly reads: readonly FieldRead[];
 }
 
 interface WatchInfo extends Scoped {
   readonly rule: string;
-  readonly writes: readonly FieldPath[];
+  readonly writes: readonly FieldRead[];
 }
 
 /** State rules whose failure still holds with more prior actions counted; the rest hold when passing. */
@@ -246,7 +251,7 @@ function hostReasons(r: RecordedAction, rules: readonly RuleInfo[], routes: read
   ];
 }
 
-function readReasons(r: RecordedAction, label: string, reads: readonly FieldPath[]): string[] {
+function readReasons(r: RecordedAction, label: string, reads: readonly FieldRead[]): string[] {
   return reads.flatMap((p) => {
     const gap = r.gap(p);
     return gap === undefined ? [] : [`${label} reads ${gap}`];

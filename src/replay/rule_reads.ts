@@ -9,7 +9,25 @@
 import { FIELDS } from "../config/fields.ts";
 import { type FieldPath, parseFieldPath } from "../config/field_path.ts";
 import { canonicalOperator, isStateOperator } from "../config/operators.ts";
-import type { Condition, MocksDocument, PolicyRule } from "../config/types.ts";
+import type { Condition, MatchValue, MocksDocument, PolicyRule } from "../config/types.ts";
+
+/**
+ * One field a rule reads. A presence read (`exists`, `not_exists`, a state rule's filter) only
+ * asks whether the field is there, which a redacted value still answers.
+ *
+ * @example
+ * ```ts
+ * import type { FieldRead } from "./rule_reads.ts";
+ * import { parseFieldPath } from "../config/field_path.ts";
+ * const r: FieldRead = { path: parseFieldPath("headers.x-approved-by"), presence: true };
+ * ```
+ */
+export interface FieldRead {
+  /** The field. */
+  readonly path: FieldPath;
+  /** True when only the field's presence matters. */
+  readonly presence: boolean;
+}
 
 /**
  * What a rule reads.
@@ -18,14 +36,14 @@ import type { Condition, MocksDocument, PolicyRule } from "../config/types.ts";
  * ```ts
  * import type { RuleReads } from "./rule_reads.ts";
  * import { parseFieldPath } from "../config/field_path.ts";
- * const r: RuleReads = { reads: [parseFieldPath("amount")], writes: [], state: undefined };
+ * const r: RuleReads = { reads: [{ path: parseFieldPath("amount"), presence: false }], writes: [], state: undefined };
  * ```
  */
 export interface RuleReads {
   /** Fields read of the action being decided. */
-  readonly reads: readonly FieldPath[];
+  readonly reads: readonly FieldRead[];
   /** For a state rule: fields whose values the store keeps from an action that goes through. */
-  readonly writes: readonly FieldPath[];
+  readonly writes: readonly FieldRead[];
   /** The state operator, canonical, when the rule has one. */
   readonly state:
     | "count_lte"
@@ -36,11 +54,13 @@ export interface RuleReads {
     | undefined;
 }
 
-function conditionFields(c: Condition): string[] {
-  if ("all" in c) return c.all.flatMap(conditionFields);
-  if ("any" in c) return c.any.flatMap(conditionFields);
-  if ("not" in c) return conditionFields(c.not);
-  return [c.field];
+const PRESENCE_OPERATORS: ReadonlySet<string> = new Set(["exists", "not_exists"]);
+
+function conditionReads(c: Condition): FieldRead[] {
+  if ("all" in c) return c.all.flatMap(conditionReads);
+  if ("any" in c) return c.any.flatMap(conditionReads);
+  if ("not" in c) return conditionReads(c.not);
+  return [{ path: parseFieldPath(c.field), presence: PRESENCE_OPERATORS.has(c.operator) }];
 }
 
 const ROOTS = Object.keys(FIELDS).join("|");
@@ -76,10 +96,11 @@ export function celReads(expression: string): FieldPath[] {
   return out;
 }
 
-function paths(fields: readonly (string | undefined)[]): FieldPath[] {
-  return fields.filter((f): f is string => f !== undefined && f !== "").map((f) =>
-    parseFieldPath(f)
-  );
+function reads(fields: readonly (string | undefined)[], presence = false): FieldRead[] {
+  return fields.filter((f): f is string => f !== undefined && f !== "").map((f) => ({
+    path: parseFieldPath(f),
+    presence,
+  }));
 }
 
 /**
@@ -89,15 +110,17 @@ function paths(fields: readonly (string | undefined)[]): FieldPath[] {
  * ```ts
  * import { ruleReads } from "./rule_reads.ts";
  * const r = ruleReads({ name: "cap", operator: "sum_lte", value: { field: "amount", limit: 9 }, per: "payload.customer", message: "m" });
- * console.log(r.state, r.reads.map((p) => p.source)); // sum_lte ["payload.customer", "amount"]
+ * console.log(r.state, r.reads.map((r) => r.path.source)); // sum_lte ["payload.customer", "amount"]
  * ```
  */
 export function ruleReads(rule: PolicyRule): RuleReads {
   const op = rule.operator;
   if (op === undefined || !isStateOperator(op)) {
     const fields = rule.expr !== undefined
-      ? celReads(rule.expr)
-      : paths(rule.when !== undefined ? conditionFields(rule.when) : [rule.field]);
+      ? celReads(rule.expr).map((path) => ({ path, presence: false }))
+      : rule.when !== undefined
+      ? conditionReads(rule.when)
+      : reads([rule.field], op !== undefined && PRESENCE_OPERATORS.has(op));
     return { reads: fields, writes: [], state: undefined };
   }
   const state = canonicalOperator(op);
@@ -105,9 +128,12 @@ export function ruleReads(rule: PolicyRule): RuleReads {
     ? undefined
     : rule.per;
   const value = rule.value as { field?: string; same?: string[] } | undefined;
-  const keyed = paths([per, rule.field, state === "sum_lte" ? value?.field : undefined]);
-  const same = paths(value?.same ?? []);
-  return { reads: [...keyed, ...same], writes: [...keyed, ...same], state };
+  const keyed = [
+    ...reads([per, state === "sum_lte" ? value?.field : undefined, ...(value?.same ?? [])]),
+    // A state rule's own field filters the actions it counts: only its presence matters.
+    ...reads([rule.field], true),
+  ];
+  return { reads: keyed, writes: keyed, state };
 }
 
 /**
@@ -117,19 +143,27 @@ export function ruleReads(rule: PolicyRule): RuleReads {
  * ```ts
  * import { routeReads } from "./rule_reads.ts";
  * const r = routeReads({ mocks: [{ name: "m", method: "GET", path: "/x", match: { query: { page: "1" } } }] });
- * console.log(r[0]?.map((p) => p.source)); // ["query.page"]
+ * console.log(r[0]?.map((r) => r.path.source)); // ["query.page"]
  * ```
  */
-export function routeReads(doc: MocksDocument): FieldPath[][] {
+export function routeReads(doc: MocksDocument): FieldRead[][] {
   return doc.mocks.map((route) => {
     const m = route.match;
     if (!m) return [];
     return [
-      ...Object.keys(m.query ?? {}).map((k) => parseFieldPath(`query.${k}`)),
-      ...Object.keys(m.headers ?? {}).map((k) => parseFieldPath(`headers.${k}`)),
-      ...Object.keys(m.payload ?? {}).map((k) => parseFieldPath(`payload.${k}`)),
+      ...matchReads("query", m.query),
+      ...matchReads("headers", m.headers),
+      ...matchReads("payload", m.payload),
     ];
   });
+}
+
+function matchReads(root: string, match: Record<string, MatchValue> | undefined): FieldRead[] {
+  return Object.entries(match ?? {}).map(([key, expected]) => ({
+    path: parseFieldPath(`${root}.${key}`),
+    presence: expected !== null && typeof expected === "object" &&
+      Object.keys(expected).every((op) => PRESENCE_OPERATORS.has(op)),
+  }));
 }
 
 /**
@@ -139,11 +173,9 @@ export function routeReads(doc: MocksDocument): FieldPath[][] {
  * ```ts
  * import { toolMockReads } from "./rule_reads.ts";
  * const r = toolMockReads({ mocks: [], tools: [{ name: "t", match: { payload: { to: "x" } }, result: { text: "ok" } }] });
- * console.log(r[0]?.map((p) => p.source)); // ["payload.to"]
+ * console.log(r[0]?.map((r) => r.path.source)); // ["payload.to"]
  * ```
  */
-export function toolMockReads(doc: MocksDocument): FieldPath[][] {
-  return (doc.tools ?? []).map((t) =>
-    Object.keys(t.match?.payload ?? {}).map((k) => parseFieldPath(`payload.${k}`))
-  );
+export function toolMockReads(doc: MocksDocument): FieldRead[][] {
+  return (doc.tools ?? []).map((t) => matchReads("payload", t.match?.payload));
 }

@@ -181,3 +181,22 @@ Deno.test("usage errors exit 2; no test files exits 1", async () => {
   assert.equal(help.code, 0);
   assert.match(help.stdout, /--coverage/);
 });
+
+Deno.test("mirage --help lists test, replay and init, and each answers --help", async () => {
+  const r = await runCli(["--help"]);
+  assert.equal(r.code, 0);
+  assert.match(r.stdout, /^ {2}test +run policy tests/m);
+  assert.match(r.stdout, /^ {2}replay +re-decide recorded traces/m);
+  assert.match(r.stdout, /^ {2}init +write starter policies/m);
+  for (
+    const [command, flag] of [["test", "--junit"], ["replay", "--fail-on-change"], [
+      "init",
+      "--action",
+    ]]
+  ) {
+    const help = await runCli([command as string, "--help"]);
+    assert.equal(help.code, 0, command);
+    assert.match(help.stdout, new RegExp(`^usage: mirage ${command} `, "m"));
+    assert.match(help.stdout, new RegExp(flag as string));
+  }
+});
