@@ -154,7 +154,8 @@ function coverageLines(c: PolicyCoverage, paint: Paint): string[] {
  * @example
  * ```ts
  * import { formatTestRun, summariseTests } from "./test_report.ts";
- * console.log(formatTestRun(summariseTests([], 1), false)); // ok | 0 passed, 0 failed (1ms)
+ * const text = formatTestRun(summariseTests([], 1), false);
+ * text.endsWith("0 passed, 0 failed (1ms)"); // true
  * ```
  */
 export function formatTestRun(run: TestRun, colour: boolean): string {
@@ -240,7 +241,7 @@ export function testJunitXml(run: TestRun): string {
  * @example
  * ```ts
  * import { summariseTests, testSummary } from "./test_report.ts";
- * console.log(testSummary(summariseTests([], 1))); // ## Mirage test: 0 passed, 0 failed ✅
+ * testSummary(summariseTests([], 1)).startsWith("## Mirage test: 0 passed, 0 failed"); // true
  * ```
  */
 export function testSummary(run: TestRun): string {

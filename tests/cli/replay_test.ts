@@ -22,6 +22,11 @@ function withLimit(limit: number): string {
   return PROCUREMENT.replace(LIMIT, `    value: ${limit}\n`);
 }
 
+/** `mirage replay --traces DIR --policies P ...`. */
+function replay(traces: string, policies: string, ...more: string[]) {
+  return runCli(["replay", "--traces", traces, "--policies", policies, ...more]);
+}
+
 /** The demo's run: the example agent quotes, lists suppliers, then bids 50,000. */
 async function recordDemo(traces: string, policies: string): Promise<void> {
   await using mirage = await session({ runId: "procurement-run", policies, mocks: MOCKS, traces });
@@ -35,7 +40,7 @@ Deno.test("the demo trace under a raised limit: the blocked bid is now allowed",
   const raised = join(dir.path, "raised.yaml");
   await Deno.writeTextFile(raised, withLimit(60000));
 
-  const r = await runCli(["replay", "--traces", traces, "--policies", raised]);
+  const r = await replay(traces, raised);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(
     r.stdout,
@@ -48,15 +53,7 @@ Deno.test("the demo trace under a raised limit: the blocked bid is now allowed",
   assert.match(r.stdout, /^ {2}enforce_bid_limit +1 → 0 +0 → 0 +0$/m);
   assert.match(r.stdout, /^1 event changed, 0 undecidable$/m);
 
-  const gate = await runCli([
-    "replay",
-    "--traces",
-    traces,
-    "--policies",
-    raised,
-    "--fail-on-change",
-    "--json",
-  ]);
+  const gate = await replay(traces, raised, "--fail-on-change", "--json");
   assert.equal(gate.code, 1);
   const report = JSON.parse(gate.stdout);
   assert.equal(report.events, 3);
@@ -79,14 +76,7 @@ Deno.test("the demo trace under a raised limit: the blocked bid is now allowed",
     undecidable: 0,
   });
 
-  const same = await runCli([
-    "replay",
-    "--traces",
-    traces,
-    "--policies",
-    "policies/procurement.yaml",
-    "--fail-on-change",
-  ]);
+  const same = await replay(traces, "policies/procurement.yaml", "--fail-on-change");
   assert.equal(same.code, 0, same.stdout + same.stderr);
   assert.match(same.stdout, /^run procurement-run \(ci → enforce, 3 events\): no change$/m);
 });
@@ -100,15 +90,7 @@ Deno.test("and the reverse: a bid allowed under a raised limit is now blocked un
   const lowered = join(dir.path, "lowered.yaml");
   await Deno.writeTextFile(lowered, withLimit(10000));
 
-  const r = await runCli([
-    "replay",
-    "--traces",
-    traces,
-    "--policies",
-    lowered,
-    "--run",
-    "procurement-run",
-  ]);
+  const r = await replay(traces, lowered, "--run", "procurement-run");
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(
     r.stdout,
@@ -170,16 +152,7 @@ Deno.test("a gateway's passthrough traffic replayed in enforce mode, with what t
   - { name: keyed, field: headers.x-api-key, operator: eq, value: secret, message: wrong key }
 `,
   );
-  const r = await runCli([
-    "replay",
-    "--traces",
-    traces,
-    "--policies",
-    next,
-    "--mode",
-    "enforce",
-    "--json",
-  ]);
+  const r = await replay(traces, next, "--mode", "enforce", "--json");
   assert.equal(r.code, 0, r.stdout + r.stderr);
   const report = JSON.parse(r.stdout);
   assert.deepEqual(report.runs, [{
@@ -204,15 +177,7 @@ Deno.test("a gateway's passthrough traffic replayed in enforce mode, with what t
     next,
     (await Deno.readTextFile(next)).split("\n").slice(0, 4).join("\n") + "\n",
   );
-  const text = await runCli([
-    "replay",
-    "--traces",
-    traces,
-    "--policies",
-    next,
-    "--mode",
-    "enforce",
-  ]);
+  const text = await replay(traces, next, "--mode", "enforce");
   assert.match(
     text.stdout,
     /^run traffic \(passthrough → enforce, 3 events\): 1 change, 1 undecidable$/m,
@@ -232,35 +197,13 @@ Deno.test("replay usage errors exit 2; a missing run or an empty folder exit 1",
   const none = await runCli(["replay", "--traces", dir.path]);
   assert.equal(none.code, 2);
   assert.match(none.stderr, /give --traces and --policies/);
-  const mode = await runCli([
-    "replay",
-    "--traces",
-    dir.path,
-    "--policies",
-    "policies/procurement.yaml",
-    "--mode",
-    "strict",
-  ]);
+  const mode = await replay(dir.path, "policies/procurement.yaml", "--mode", "strict");
   assert.equal(mode.code, 2);
   assert.match(mode.stderr, /--mode takes 'enforce' or 'passthrough', got 'strict'/);
-  const empty = await runCli([
-    "replay",
-    "--traces",
-    dir.path,
-    "--policies",
-    "policies/procurement.yaml",
-  ]);
+  const empty = await replay(dir.path, "policies/procurement.yaml");
   assert.equal(empty.code, 1);
   assert.match(empty.stderr, /no traces in /);
-  const run = await runCli([
-    "replay",
-    "--traces",
-    dir.path,
-    "--policies",
-    "policies/procurement.yaml",
-    "--run",
-    "nope",
-  ]);
+  const run = await replay(dir.path, "policies/procurement.yaml", "--run", "nope");
   assert.equal(run.code, 1);
   assert.match(run.stderr, /no trace for run 'nope'/);
 });

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runTestFile } from "../../src/policy_test/run_test_file.ts";
+import { type FileResult, runTestFile } from "../../src/policy_test/run_test_file.ts";
 import { coverageOf } from "../../src/policy_test/coverage.ts";
 import { tempDir } from "../support/fixtures.ts";
 
@@ -62,15 +62,19 @@ async function write(dir: string, files: Record<string, string>): Promise<void> 
   }
 }
 
+/** Runs `a.test.yaml` among `files` (the bid policies and mocks unless given). */
+async function runFiles(files: Record<string, string>): Promise<FileResult> {
+  await using dir = await tempDir();
+  await write(dir.path, { "policies.yaml": POLICIES, "mocks.yaml": MOCKS, ...files });
+  return await runTestFile(join(dir.path, "a.test.yaml"));
+}
+
 const bid = (amount: number, expect: string, extra = "") =>
   `      - ${extra}request: { method: POST, url: "http://api.test/v1/bids", json: { amount: ${amount} } }
         expect: ${expect}\n`;
 
 Deno.test("each case starts on a fresh store: a count does not carry over between cases", async () => {
-  await using dir = await tempDir();
-  await write(dir.path, {
-    "policies.yaml": POLICIES,
-    "mocks.yaml": MOCKS,
+  const result = await runFiles({
     "a.test.yaml": `policies: policies.yaml
 mocks: mocks.yaml
 cases:
@@ -82,7 +86,6 @@ ${bid(10, "{ outcome: allowed, status: 201 }")}${bid(10, "allowed")}${
     steps:
 ${bid(10, "allowed")}`,
   });
-  const result = await runTestFile(join(dir.path, "a.test.yaml"));
   assert.deepEqual(result.errors, []);
   assert.deepEqual(result.cases.map((c) => c.ok), [true, true]);
   const third = result.cases[0]?.steps[2];
@@ -96,7 +99,6 @@ ${bid(10, "allowed")}`,
 });
 
 Deno.test("after_seconds moves the case's clock: a rate window closes", async () => {
-  await using dir = await tempDir();
   const rate = `policies:
   - name: bids_per_minute
     method: POST
@@ -105,7 +107,7 @@ Deno.test("after_seconds moves the case's clock: a rate window closes", async ()
     value: { limit: 2, window_seconds: 60 }
     message: a burst of bids
 `;
-  await write(dir.path, {
+  const result = await runFiles({
     "policies.yaml": rate,
     "a.test.yaml": `policies: policies.yaml
 cases:
@@ -115,7 +117,6 @@ ${bid(1, "allowed")}${bid(1, "allowed")}${bid(1, "policy_violation")}${
       bid(1, "policy_violation", "after_seconds: 59\n        ")
     }${bid(1, "allowed", "after_seconds: 1\n        ")}`,
   });
-  const result = await runTestFile(join(dir.path, "a.test.yaml"));
   assert.deepEqual(result.errors, []);
   const c = result.cases[0];
   assert.equal(c?.ok, true, JSON.stringify(c?.steps.map((s) => s.actual)));
@@ -123,9 +124,7 @@ ${bid(1, "allowed")}${bid(1, "allowed")}${bid(1, "policy_violation")}${
 });
 
 Deno.test("without a mocks file every route is declared and tools run for real", async () => {
-  await using dir = await tempDir();
-  await write(dir.path, {
-    "policies.yaml": POLICIES,
+  const result = await runFiles({
     "a.test.yaml": `policies: policies.yaml
 cases:
   - name: anything is routed
@@ -138,7 +137,6 @@ cases:
         expect: { outcome: policy_violation, policy: refund_cap }
 `,
   });
-  const result = await runTestFile(join(dir.path, "a.test.yaml"));
   assert.equal(result.mocks, undefined);
   const steps = result.cases[0]?.steps ?? [];
   assert.deepEqual(steps.map((s) => s.response), [{ status: 200 }, { ran: true }, {}]);
@@ -146,10 +144,7 @@ cases:
 });
 
 Deno.test("with mocks, a declared tool is answered by its mock and an undeclared route is unmatched", async () => {
-  await using dir = await tempDir();
-  await write(dir.path, {
-    "policies.yaml": POLICIES,
-    "mocks.yaml": MOCKS,
+  const result = await runFiles({
     "a.test.yaml": `policies: policies.yaml
 mocks: mocks.yaml
 cases:
@@ -163,7 +158,6 @@ cases:
         expect: { outcome: unmatched_route, status: 404 }
 `,
   });
-  const result = await runTestFile(join(dir.path, "a.test.yaml"));
   const steps = result.cases[0]?.steps ?? [];
   assert.deepEqual(steps[0]?.response, { mock: "refund_ok" });
   // The same call id with the same arguments is decided once: the first verdict, unrecorded.
@@ -173,10 +167,7 @@ cases:
 });
 
 Deno.test("the first failing step ends its case, with what it expected and got", async () => {
-  await using dir = await tempDir();
-  await write(dir.path, {
-    "policies.yaml": POLICIES,
-    "mocks.yaml": MOCKS,
+  const result = await runFiles({
     "a.test.yaml": `policies: policies.yaml
 mocks: mocks.yaml
 cases:
@@ -184,7 +175,6 @@ cases:
     steps:
 ${bid(500, "allowed")}${bid(10, "allowed")}`,
   });
-  const result = await runTestFile(join(dir.path, "a.test.yaml"));
   const c = result.cases[0];
   assert.equal(c?.ok, false);
   assert.equal(c?.steps.length, 1);
@@ -200,16 +190,14 @@ ${bid(500, "allowed")}${bid(10, "allowed")}`,
 });
 
 Deno.test("coverage counts the steps each rule applied to and failed", async () => {
-  await using dir = await tempDir();
-  await write(dir.path, {
-    "policies.yaml": POLICIES,
+  const result = await runFiles({
     "a.test.yaml": `policies: policies.yaml
 cases:
   - name: one bid over the limit
     steps:
 ${bid(500, "policy_violation")}`,
   });
-  const [c] = coverageOf([await runTestFile(join(dir.path, "a.test.yaml"))]);
+  const [c] = coverageOf([result]);
   assert.deepEqual(c?.rules.find((r) => r.name === "bid_limit"), {
     name: "bid_limit",
     action: "block",
