@@ -12,7 +12,12 @@ import { requireFile } from "../config/require_file.ts";
 import type { Mode } from "../engine/outcome.ts";
 import { wantsColour } from "../log/colour.ts";
 import { arrivalTimes } from "../replay/arrival_times.ts";
-import { formatReplay, replayReport, replaySummary } from "../replay/replay_report.ts";
+import {
+  formatReplay,
+  type ReplayReport,
+  replayReport,
+  replaySummary,
+} from "../replay/replay_report.ts";
 import { Replayer } from "../replay/replay_run.ts";
 import { listRuns, readTrace } from "../trace/trace_reader.ts";
 import type { Trace } from "../trace/trace.ts";
@@ -83,7 +88,7 @@ export async function run(args: string[]): Promise<number> {
   if (mode !== undefined && mode !== "enforce" && mode !== "passthrough") {
     return usageError(SPEC, `--mode takes 'enforce' or 'passthrough', got '${mode}'`);
   }
-  let report;
+  let report: ReplayReport;
   try {
     const loaded = await loadPolicies(await requireFile(policies, "policies"));
     const replayer = new Replayer({
