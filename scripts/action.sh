@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The GitHub Action's step: get the mirage CLI for this runner, then run `mirage gate-run` with
-# the action's inputs (INPUT_*). The CLI is, first found:
+# The GitHub Action's step: get the mirage CLI for this runner, then run, with the action's
+# inputs (INPUT_*): `mirage test` when `test` is given, `mirage replay` when `replay-policies` is,
+# and `mirage gate-run` when `command` is given or neither of the others is. The step exits with
+# the worst exit code of the commands it ran. The CLI is, first found:
 #   1. MIRAGE_CLI, a command string (for tests and custom builds);
 #   2. the release binary for RUNNER_OS/RUNNER_ARCH, checked against its .sha256;
 #   3. the CLI from the action's own checkout (GITHUB_ACTION_PATH), run with Deno.
@@ -90,8 +92,42 @@ gate_args() {
   if [ -n "${INPUT_COMMAND:-}" ]; then ARGS+=(-- bash -c "$INPUT_COMMAND"); fi
 }
 
+test_args() {
+  local paths
+  read -r -a paths <<<"$INPUT_TEST"
+  ARGS=(test "${paths[@]}")
+}
+
+replay_args() {
+  ARGS=(replay --traces "${INPUT_REPLAY_TRACES:-${INPUT_TRACES:-artifacts/traces}}"
+    --policies "$INPUT_REPLAY_POLICIES")
+  if [ -n "${INPUT_REPLAY_MOCKS:-}" ]; then ARGS+=(--mocks "$INPUT_REPLAY_MOCKS"); fi
+  if [ -n "${INPUT_REPLAY_MODE:-}" ]; then ARGS+=(--mode "$INPUT_REPLAY_MODE"); fi
+  if [ "${INPUT_REPLAY_FAIL_ON_CHANGE:-false}" = true ]; then ARGS+=(--fail-on-change); fi
+}
+
+STATUS=0
+
+# Runs the CLI with ARGS, keeping the worst exit code in STATUS.
+run_cli() {
+  local code=0
+  "${CLI[@]}" "${ARGS[@]}" || code=$?
+  if [ "$code" -gt "$STATUS" ]; then STATUS=$code; fi
+}
+
 CLI=()
 ARGS=()
 resolve_cli
-gate_args
-exec "${CLI[@]}" "${ARGS[@]}"
+if [ -n "${INPUT_TEST:-}" ]; then
+  test_args
+  run_cli
+fi
+if [ -n "${INPUT_REPLAY_POLICIES:-}" ]; then
+  replay_args
+  run_cli
+fi
+if [ -n "${INPUT_COMMAND:-}" ] || { [ -z "${INPUT_TEST:-}" ] && [ -z "${INPUT_REPLAY_POLICIES:-}" ]; }; then
+  gate_args
+  run_cli
+fi
+exit "$STATUS"

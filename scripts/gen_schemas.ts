@@ -1,5 +1,6 @@
 /**
- * Writes `schemas/policies.schema.json` and `schemas/mocks.schema.json` from the valibot schemas,
+ * Writes `schemas/policies.schema.json`, `schemas/mocks.schema.json` and
+ * `schemas/policy_test.schema.json` from the valibot schemas,
  * so that editors (yaml-language-server) check the same language as the loader, and the operator
  * and field tables of `docs/language.md` from the tables they are built from.
  *
@@ -17,6 +18,7 @@ import { type ConversionConfig, toJsonSchema } from "@valibot/to-json-schema";
 import { mocksDocumentSchema } from "../src/config/mocks_schema.ts";
 import { needsValue, operatorValueSchema } from "../src/config/operator_values.ts";
 import { policyDefinitions, policyDocumentSchema } from "../src/config/policy_schema.ts";
+import { policyTestSchema } from "../src/policy_test/test_schema.ts";
 import type { Schema } from "../src/config/schema_parts.ts";
 import type { OperatorName } from "../src/config/types.ts";
 import { generateLanguageDoc } from "./language_tables.ts";
@@ -79,7 +81,7 @@ function document(
  * @example
  * ```ts
  * import { generateSchemas } from "./gen_schemas.ts";
- * Object.keys(generateSchemas()); // ["schemas/policies.schema.json", "schemas/mocks.schema.json"]
+ * Object.keys(generateSchemas()); // ["schemas/policies.schema.json", "schemas/mocks.schema.json", "schemas/policy_test.schema.json"]
  * ```
  */
 export function generateSchemas(): Record<string, string> {
@@ -95,6 +97,12 @@ export function generateSchemas(): Record<string, string> {
       {},
       "Mirage mocks",
       "The declared surface: routes and their mock responses (mocks.yaml).",
+    ),
+    "schemas/policy_test.schema.json": document(
+      policyTestSchema(),
+      {},
+      "Mirage policy tests",
+      "Cases of requests and tool calls with the outcomes they must come to (*.test.yaml).",
     ),
   };
 }

@@ -39,7 +39,7 @@ export interface CiSource {
  * ```ts
  * import { loadCiContext } from "./ci_context.ts";
  * const ctx = await loadCiContext({ policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", mode: "enforce", maxBody: 1024 });
- * console.log(ctx.mocks.size, ctx.policies.size);
+ * console.log(ctx.mocks?.size, ctx.policies.size);
  * ```
  */
 export async function loadCiContext(source: CiSource, store?: StateStore): Promise<CiContext> {

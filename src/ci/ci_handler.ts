@@ -33,8 +33,11 @@ export interface CiContext {
   readonly mode: Mode;
   /** The compiled policies. */
   readonly policies: PolicySet;
-  /** The declared surface. */
-  readonly mocks: MockRouter;
+  /**
+   * The declared surface. Without one (`mirage test` with no mocks file) every route counts as
+   * declared, and a request that goes through is answered 200 with an empty body.
+   */
+  readonly mocks: MockRouter | undefined;
   /** Redacts secrets before events are recorded. */
   readonly redactor: Redactor;
   /** Bytes of a request body read for the policies, as sent and once decompressed. */
@@ -47,6 +50,9 @@ export interface CiContext {
 export const FAULT_HEADER = "x-mirage-fault";
 
 const NO_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
+
+/** What a request that goes through is answered with when no surface is declared. */
+const UNDECLARED_ANSWER: MockAnswer = { status: 200, headers: {}, body: "", delayMs: 0 };
 
 /** One request on its way through. */
 interface InFlight {
@@ -175,7 +181,9 @@ async function serve(
 
 async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt: number) {
   const served = goesThrough(e.outcome) || f.ctx.mode === "passthrough";
-  const mock = served ? e.route?.render() : undefined;
+  const mock = served
+    ? e.route?.render() ?? (f.ctx.mocks ? undefined : UNDECLARED_ANSWER)
+    : undefined;
   const { seq, event, fired } = await record(f, e, mock, timing(f, evaluateUs, decidedAt));
   if (!mock) return blockedAnswer(e, event.decisions, f.runId, seq);
   return serve(f, mock, fired, decisionHeaders(e, f.runId));
@@ -187,7 +195,7 @@ async function answer(f: InFlight, e: Evaluation, evaluateUs: number, decidedAt:
  * route there is nothing to serve.
  */
 async function serveUninspected(f: InFlight, action: HttpAction, error: string, status: number) {
-  const route = f.ctx.mocks.match(action);
+  const route = f.ctx.mocks?.match(action);
   const mock = route?.render();
   if (!route || !mock) return refuse(f, action, status, error);
   const event = buildEvent({

@@ -138,7 +138,7 @@ function count(n: number, one: string, many: string): string {
 
 /** `3 routes · 4 policies`. */
 function sizes(ctx: CiContext): string {
-  return `${count(ctx.mocks.size, "route", "routes")} · ${
+  return `${count(ctx.mocks?.size ?? 0, "route", "routes")} · ${
     count(ctx.policies.size, "policy", "policies")
   }`;
 }
@@ -207,7 +207,7 @@ class CiProxy implements ProxyHandle {
   }
 
   get routes(): number {
-    return this.#holder.current.mocks.size;
+    return this.#holder.current.mocks?.size ?? 0;
   }
 
   get policies(): number {

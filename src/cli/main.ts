@@ -41,9 +41,21 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "fail the build on a policy_violation, unmatched_route or error in the traces",
     load: () => import("./gate_run.ts"),
   },
+  init: {
+    summary: "write starter policies, mocks, policy tests and a GitHub workflow",
+    load: () => import("./init.ts"),
+  },
   proxy: {
     summary: "serve the mocks to an agent under test and enforce the policies (CI)",
     load: () => import("./proxy.ts"),
+  },
+  replay: {
+    summary: "re-decide recorded traces under another policy file and report what changes",
+    load: () => import("./replay.ts"),
+  },
+  test: {
+    summary: "run policy tests (*.test.yaml): expected outcomes of requests and tool calls",
+    load: () => import("./test.ts"),
   },
   version: { summary: "print the version", load: () => import("./version.ts") },
 };

@@ -31,6 +31,16 @@ export interface CommandSpec {
   readonly details: readonly string[];
   /** Flags for `node:util` parseArgs; `--help`/`-h` is added. */
   readonly options: ParseArgsOptionsConfig;
+  /** Whether the command takes arguments besides its flags (files, a folder). */
+  readonly positionals?: boolean;
+}
+
+/** A parsed command line: the flags, and the other arguments when the command takes them. */
+export interface CommandLine {
+  /** Flag values by name. */
+  readonly flags: FlagValues;
+  /** The arguments that are not flags, in order. */
+  readonly positionals: string[];
 }
 
 /** Flag values by name. */
@@ -52,13 +62,24 @@ export function usageError(spec: CommandSpec, message: string): number {
  * here: 0 after printing `--help`, 2 after a usage error.
  */
 export function parseCommandArgs(spec: CommandSpec, args: string[]): FlagValues | number {
+  const line = parseCommandLine(spec, args);
+  return typeof line === "number" ? line : line.flags;
+}
+
+/**
+ * Parses `args` strictly, with the arguments that are not flags when `spec.positionals` says
+ * the command takes them. Returns the exit code instead as {@link parseCommandArgs} does.
+ */
+export function parseCommandLine(spec: CommandSpec, args: string[]): CommandLine | number {
   const options: ParseArgsOptionsConfig = {
     ...spec.options,
     help: { type: "boolean", short: "h" },
   };
   let values: FlagValues;
+  let positionals: string[];
   try {
-    values = parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+    const allowPositionals = spec.positionals ?? false;
+    ({ values, positionals } = parseArgs({ args, options, strict: true, allowPositionals }));
   } catch (e) {
     if (e instanceof TypeError && "code" in e && String(e.code).startsWith("ERR_PARSE_ARGS")) {
       return usageError(spec, e.message.split(". ")[0] as string);
@@ -69,5 +90,5 @@ export function parseCommandArgs(spec: CommandSpec, args: string[]): FlagValues 
     console.log(`${usageLine(spec)}\n\n${spec.details.join("\n")}`);
     return 0;
   }
-  return values;
+  return { flags: values, positionals };
 }

@@ -18,30 +18,59 @@ import { parseYamlSource } from "./yaml_source.ts";
 
 const INLINE = "<inline>";
 
-interface Kind {
+/**
+ * A kind of YAML document: its schema, the lists whose names must be unique, and what a file of
+ * it is called in messages.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import type { DocumentKind } from "./load.ts";
+ * const kind: DocumentKind = { schema: v.unknown(), unique: [], noun: "notes" };
+ * ```
+ */
+export interface DocumentKind {
+  /** The document's schema. */
   readonly schema: Schema;
+  /** Lists whose items' names must be unique. */
   readonly unique: readonly UniqueNames[];
+  /** What a file of this kind is called ("policies file"). */
   readonly noun: string;
+  /** A check run before the schema, whose problems are reported alone (a tree too deep). */
   readonly precheck?: Precheck;
 }
 
-const POLICIES: Kind = {
+const POLICIES: DocumentKind = {
   schema: policyDocumentSchema(),
   unique: [{ list: "policies", noun: "policy" }],
   noun: "policies",
   precheck: conditionsTooDeep,
 };
-const MOCKS: Kind = {
+const MOCKS: DocumentKind = {
   schema: mocksDocumentSchema(),
   unique: [{ list: "mocks", noun: "mock" }, { list: "tools", noun: "tool mock" }],
   noun: "mocks",
 };
 
-function parseText<T>(
-  kind: Kind,
+/**
+ * Parses YAML (or JSON) text of a kind of document and validates it; throws a
+ * {@link ConfigError} listing every mistake with its line and column. Every YAML file Mirage
+ * reads goes through here, so that they all report mistakes alike. `digest` is that of the
+ * file's bytes when the text came from one (default: of the text).
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { parseDocumentText } from "./load.ts";
+ * const loaded = parseDocumentText<unknown>({ schema: v.unknown(), unique: [], noun: "notes" }, "a: 1\n", "n.yaml");
+ * loaded.positionOf(["a"]); // { file: "n.yaml", line: 1, col: 1 }
+ * ```
+ */
+export function parseDocumentText<T>(
+  kind: DocumentKind,
   text: string,
   file: string,
-  digest = configDigest(text),
+  digest: string = configDigest(text),
 ): Loaded<T> {
   const deep = nestingTooDeep(text);
   if (deep) {
@@ -61,7 +90,7 @@ function parseText<T>(
   return { file, document, positionOf: (path) => source.locate(path, "key"), digest };
 }
 
-function validateValue<T>(kind: Kind, value: unknown, file: string): Loaded<T> {
+function validateValue<T>(kind: DocumentKind, value: unknown, file: string): Loaded<T> {
   const where: Locator = { file, locate: () => undefined };
   const document = validateDocument<T>(kind.schema, value, where, kind.unique, kind.precheck);
   return { file, document, positionOf: () => undefined };
@@ -82,7 +111,7 @@ function validateValue<T>(kind: Kind, value: unknown, file: string): Loaded<T> {
  * ```
  */
 export function parsePolicies(text: string, file: string = INLINE): Loaded<PolicyDocument> {
-  return parseText<PolicyDocument>(POLICIES, text, file);
+  return parseDocumentText<PolicyDocument>(POLICIES, text, file);
 }
 
 /**
@@ -97,7 +126,7 @@ export function parsePolicies(text: string, file: string = INLINE): Loaded<Polic
  * ```
  */
 export function parseMocks(text: string, file: string = INLINE): Loaded<MocksDocument> {
-  return parseText<MocksDocument>(MOCKS, text, file);
+  return parseDocumentText<MocksDocument>(MOCKS, text, file);
 }
 
 /**
@@ -158,13 +187,29 @@ function fileName(url: URL): string {
   return decodeURIComponent(url.pathname);
 }
 
-async function load<T>(kind: Kind, input: string | URL | T): Promise<Loaded<T>> {
+/**
+ * Reads and parses a file of a kind of document (bounded, regular files only, UTF-8 checked:
+ * `config_file.ts`); a missing or unreadable file is a {@link MirageError}, mistakes in it a
+ * {@link ConfigError}.
+ *
+ * @example
+ * ```ts
+ * import * as v from "valibot";
+ * import { loadDocumentFile } from "./load.ts";
+ * const loaded = await loadDocumentFile<unknown>({ schema: v.unknown(), unique: [], noun: "notes" }, "deno.json");
+ * ```
+ */
+export async function loadDocumentFile<T>(kind: DocumentKind, path: string): Promise<Loaded<T>> {
+  const { text, digest } = await readConfigFile(path, kind.noun);
+  return parseDocumentText<T>(kind, text, path, digest);
+}
+
+async function load<T>(kind: DocumentKind, input: string | URL | T): Promise<Loaded<T>> {
   if (input instanceof URL || (typeof input === "string" && await namesFile(input))) {
     const file = typeof input === "string" ? input : fileName(input as URL);
-    const { text, digest } = await readConfigFile(file, kind.noun);
-    return parseText<T>(kind, text, file, digest);
+    return loadDocumentFile<T>(kind, file);
   }
-  if (typeof input === "string") return parseText<T>(kind, input, INLINE);
+  if (typeof input === "string") return parseDocumentText<T>(kind, input, INLINE);
   return validateValue<T>(kind, input, INLINE);
 }
 

@@ -166,11 +166,16 @@ export function oneOrMore(item: Schema, label: string, need: string): Schema {
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+const METHOD = "an HTTP method name";
+
+/** One HTTP method, case-insensitive. */
+export function method(label = "method"): Schema {
+  return v.pipe(v.string(mustBe(label, METHOD)), v.regex(TOKEN, mustBe(label, METHOD)));
+}
+
 /** HTTP method(s), case-insensitive. */
 export function methods(label = "method"): Schema {
-  const need = "an HTTP method name";
-  const one = v.pipe(v.string(mustBe(label, need)), v.regex(TOKEN, mustBe(label, need)));
-  return oneOrMore(one, label, `${need} or a list of them`);
+  return oneOrMore(method(label), label, `${METHOD} or a list of them`);
 }
 
 /** Tool name(s). */

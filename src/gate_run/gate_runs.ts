@@ -13,7 +13,7 @@
 import { isFailing, type Outcome, type OutcomeCounts } from "../engine/outcome.ts";
 import type { TraceEvent } from "../trace/event.ts";
 import { type RunInfo, TraceReader } from "../trace/trace_reader.ts";
-import { describeEvent } from "../trace/describe_event.ts";
+import { describeEvent, describeRequest } from "../trace/describe_event.ts";
 import { type HintFiles, nextHint } from "./next_hint.ts";
 
 /** One event of a gated run. */
@@ -96,11 +96,10 @@ export interface GateOptions {
 }
 
 function gateEvent(e: TraceEvent, options: GateOptions): GateEvent {
-  const r = e.request;
   const fails = isFailing(e.outcome, options.failOnFlagged);
   const event: GateEvent = {
     seq: e.seq,
-    name: `#${e.seq} ${r.tool !== undefined ? `tool ${r.tool}` : `${r.method} ${r.path}`}`,
+    name: `#${e.seq} ${describeRequest(e.request)}`,
     outcome: e.outcome,
     description: describeEvent(e),
     fails,

@@ -5,6 +5,7 @@
  */
 
 import type { TraceEvent } from "../trace/event.ts";
+import { describeRequest } from "../trace/describe_event.ts";
 
 /** The files a hint can point at, when the gate knows them. */
 export interface HintFiles {
@@ -12,11 +13,6 @@ export interface HintFiles {
   readonly policies?: string | undefined;
   /** The mocks file. */
   readonly mocks?: string | undefined;
-}
-
-function target(event: TraceEvent): string {
-  const r = event.request;
-  return r.tool !== undefined ? `tool ${r.tool}` : `${r.method} ${r.path}`;
 }
 
 /**
@@ -39,7 +35,7 @@ export function nextHint(event: TraceEvent, files: HintFiles): string {
         event.policy ?? "?"
       } in ${policies} if the limit is wrong`;
     case "unmatched_route":
-      return `Next: declare a mock for ${target(event)} in ${
+      return `Next: declare a mock for ${describeRequest(event.request)} in ${
         files.mocks ?? "mocks.yaml"
       }, or stop the agent calling it`;
     case "error":

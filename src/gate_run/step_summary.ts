@@ -6,8 +6,16 @@
 
 import type { GatedRun, GateReport } from "./gate_runs.ts";
 
-/** Escapes text for a Markdown table cell or list item. */
-function cell(text: string): string {
+/**
+ * Escapes text for a Markdown table cell or list item.
+ *
+ * @example
+ * ```ts
+ * import { cell } from "./step_summary.ts";
+ * console.log(cell("a|b")); // a\|b
+ * ```
+ */
+export function cell(text: string): string {
   return text.replaceAll("\\", "\\\\").replaceAll("|", "\\|").replaceAll("\n", " ")
     .replaceAll("<", "&lt;").replaceAll(">", "&gt;");
 }

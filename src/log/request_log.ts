@@ -8,6 +8,7 @@
 
 import { type Colour, painter } from "./colour.ts";
 import type { TraceEvent } from "../trace/event.ts";
+import { describeRequest } from "../trace/describe_event.ts";
 import type { EventObserver } from "../trace/recorder.ts";
 
 function show(value: unknown): string {
@@ -50,8 +51,7 @@ function colourOf(event: TraceEvent): Colour {
  */
 export function requestLine(event: TraceEvent, totalUs: number, colour: boolean): string {
   const paint = painter(colour);
-  const r = event.request;
-  const what = r.tool !== undefined ? `tool ${r.tool}` : `${r.method} ${r.path}`;
+  const what = describeRequest(event.request);
   const parts = [paint(colourOf(event), event.outcome)];
   const why = reason(event);
   if (why) parts.push(why);

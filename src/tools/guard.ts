@@ -26,7 +26,7 @@ import type { ToolCall, ToolGate, ToolVerdict } from "./tool_gate.ts";
  * @example
  * ```ts
  * import type { GuardOptions } from "@mirage/core";
- * const o: GuardOptions = { policies: "policies/support_refunds.yaml", mode: "passthrough", runId: "support" };
+ * const o: GuardOptions = { policies: "scenarios/support_refunds/policies.yaml", mode: "passthrough", runId: "support" };
  * ```
  */
 export interface GuardOptions {

@@ -1,22 +1,48 @@
 /**
- * One readable line per event, for `assertClean()`, the proxy's log and `gate-run`.
+ * One readable line per event, for `assertClean()`, the proxy's log, `gate-run`, `mirage test`
+ * and `mirage replay`.
  */
 
+import type { Decision } from "../engine/compile_policies.ts";
 import type { TraceEvent } from "./event.ts";
 
 function show(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value) ?? "undefined";
 }
 
+/**
+ * `enforce_bid_limit: amount max 25000, got 50000 — message`.
+ *
+ * @example
+ * ```ts
+ * import { describeDecision } from "./describe_event.ts";
+ * const d = { policy: "cap", passed: false, action: "block" as const, field: "amount", operator: "max", expected: 10, actual: 12, message: "too much" };
+ * console.log(describeDecision(d)); // cap: amount max 10, got 12 — too much
+ * ```
+ */
+export function describeDecision(d: Decision): string {
+  const got = d.missing ? "missing" : d.actual === undefined ? "absent" : `got ${show(d.actual)}`;
+  const read = [d.field, d.operator, d.expected === undefined ? "" : show(d.expected)];
+  return `${d.policy}: ${read.filter((s) => s !== "").join(" ")}, ${got} — ${d.message}`;
+}
+
+/**
+ * What a request or tool call was: `POST /v1/submit_bid` or `tool issue_refund`.
+ *
+ * @example
+ * ```ts
+ * import { describeRequest } from "./describe_event.ts";
+ * console.log(describeRequest({ tool: "issue_refund" })); // tool issue_refund
+ * ```
+ */
+export function describeRequest(r: TraceEvent["request"]): string {
+  return r.tool !== undefined ? `tool ${r.tool}` : `${r.method} ${r.path}`;
+}
+
 /** `#3 POST /v1/submit_bid → policy_violation · enforce_bid_limit: amount max 25000, got 50000 — message`. */
 export function describeEvent(e: TraceEvent): string {
-  const r = e.request;
-  const what = r.tool !== undefined ? `tool ${r.tool}` : `${r.method} ${r.path}`;
-  const head = `#${e.seq} ${what} → ${e.outcome}`;
+  const head = `#${e.seq} ${describeRequest(e.request)} → ${e.outcome}`;
   const failed = e.decisions.find((d) => d.policy === e.policy && !d.passed);
   if (!failed) return e.error ? `${head} · ${e.error}` : head;
-  const got = failed.missing ? "missing" : `got ${show(failed.actual)}`;
-  return `${head} · ${failed.policy}: ${failed.field} ${failed.operator} ${
-    show(failed.expected)
-  }, ${got} — ${failed.message}`;
+  return `${head} · ${describeDecision(failed)}`;
 }

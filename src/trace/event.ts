@@ -110,8 +110,17 @@ export interface TraceEvent {
   error?: string;
 }
 
-/** Transport headers that vary between identical runs or carry nothing a reviewer needs. */
-const TRANSPORT_HEADERS: ReadonlySet<string> = new Set([
+/**
+ * Transport headers that vary between identical runs or carry nothing a reviewer needs: never
+ * recorded in a trace event's request.
+ *
+ * @example
+ * ```ts
+ * import { TRANSPORT_HEADERS } from "./event.ts";
+ * console.log(TRANSPORT_HEADERS.has("content-length")); // true
+ * ```
+ */
+export const TRANSPORT_HEADERS: ReadonlySet<string> = new Set([
   "host",
   "content-length",
   "connection",

@@ -8,10 +8,15 @@ import { validateMocks, validatePolicies } from "../../src/config/load.ts";
 import { generateFiles, generateSchemas } from "../../scripts/gen_schemas.ts";
 import { OPERATOR_NAMES } from "../../src/config/operators.ts";
 import { SCOPES, VALID } from "./valid_rules.ts";
+import { validateDocument } from "../../src/config/validate.ts";
+import { POLICY_TEST } from "../../src/policy_test/test_schema.ts";
+import { scenarioPacks } from "../support/examples.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 const SCHEMA_LINE =
-  /^# yaml-language-server: \$schema=\.\.\/schemas\/(policies|mocks)\.schema\.json$/;
+  /^# yaml-language-server: \$schema=(?:\.\.\/)+schemas\/(policies|mocks|policy_test)\.schema\.json$/;
+
+type Kind = "policies" | "mocks" | "tests";
 
 async function readJson(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await Deno.readTextFile(new URL(path, ROOT)));
@@ -22,10 +27,18 @@ const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
 addFormats.default(ajv);
 const checkPolicies = ajv.compile(await readJson("schemas/policies.schema.json"));
 const checkMocks = ajv.compile(await readJson("schemas/mocks.schema.json"));
+const checkTests = ajv.compile(await readJson("schemas/policy_test.schema.json"));
+const JSON_SCHEMAS = { policies: checkPolicies, mocks: checkMocks, tests: checkTests };
 
-function valibotAccepts(kind: "policies" | "mocks", value: unknown): boolean {
+function validateTests(value: unknown): void {
+  validateDocument(POLICY_TEST.schema, value, { file: "<inline>", locate: () => undefined }, [
+    ...POLICY_TEST.unique,
+  ]);
+}
+
+function valibotAccepts(kind: Kind, value: unknown): boolean {
   try {
-    (kind === "policies" ? validatePolicies : validateMocks)(value);
+    ({ policies: validatePolicies, mocks: validateMocks, tests: validateTests })[kind](value);
     return true;
   } catch (e) {
     if (e instanceof ConfigError) return false;
@@ -33,8 +46,8 @@ function valibotAccepts(kind: "policies" | "mocks", value: unknown): boolean {
   }
 }
 
-function jsonSchemaAccepts(kind: "policies" | "mocks", value: unknown): boolean {
-  return (kind === "policies" ? checkPolicies : checkMocks)(value) as boolean;
+function jsonSchemaAccepts(kind: Kind, value: unknown): boolean {
+  return JSON_SCHEMAS[kind](value) as boolean;
 }
 
 Deno.test("the committed JSON Schemas and language tables are what gen_schemas.ts generates", async () => {
@@ -45,6 +58,10 @@ Deno.test("the committed JSON Schemas and language tables are what gen_schemas.t
   }
 });
 
+function kindOf(file: string): Kind {
+  return /\.test\.ya?ml$/.test(file) ? "tests" : /policies/.test(file) ? "policies" : "mocks";
+}
+
 async function yamlFiles(dir: string): Promise<string[]> {
   const names: string[] = [];
   for await (const entry of Deno.readDir(new URL(dir, ROOT))) {
@@ -53,24 +70,29 @@ async function yamlFiles(dir: string): Promise<string[]> {
   return names.sort();
 }
 
-Deno.test("every example and fixture passes valibot and the JSON Schema", async () => {
+Deno.test("every example, scenario, policy test and fixture passes valibot and the JSON Schema", async () => {
+  const scenarios = await Promise.all(
+    (await scenarioPacks()).map((pack) => yamlFiles(`scenarios/${pack}/`)),
+  );
   const files = [
     ...(await yamlFiles("policies/")),
     ...(await yamlFiles("mocks/")),
+    ...scenarios.flat(),
     ...(await yamlFiles("tests/fixtures/python_mirage/")),
   ];
-  assert.ok(files.length >= 8, files.join(", "));
+  assert.ok(files.filter((f) => kindOf(f) === "tests").length >= 4, files.join(", "));
   for (const file of files) {
     const text = await Deno.readTextFile(new URL(file, ROOT));
-    const kind = /policies/.test(file) ? "policies" : "mocks";
+    const kind = kindOf(file);
     if (!file.startsWith("tests/")) {
-      assert.equal(text.split("\n")[0]?.match(SCHEMA_LINE)?.[1], kind, file);
+      const schema = text.split("\n")[0]?.match(SCHEMA_LINE)?.[1];
+      assert.equal(schema === "policy_test" ? "tests" : schema, kind, file);
     }
     const value = parse(text);
     assert.ok(valibotAccepts(kind, value), `valibot rejects ${file}`);
     assert.ok(
       jsonSchemaAccepts(kind, value),
-      `JSON Schema rejects ${file}: ${ajv.errorsText(checkPolicies.errors ?? checkMocks.errors)}`,
+      `JSON Schema rejects ${file}: ${ajv.errorsText(JSON_SCHEMAS[kind].errors)}`,
     );
   }
 });
@@ -99,7 +121,10 @@ Deno.test("every operator and scope form passes both validators", () => {
 const rule = { name: "r", field: "a", operator: "exists", message: "m" };
 const mock = { name: "m", method: "GET", path: "/m" };
 
-const REJECTED: [string, "policies" | "mocks", unknown][] = [
+const step = { tool: { name: "t" }, expect: "allowed" };
+const test = (steps: unknown[]) => ({ policies: "p.yaml", cases: [{ name: "c", steps }] });
+
+const REJECTED: [string, Kind, unknown][] = [
   ["unknown rule key", "policies", { policies: [{ ...rule, paths: "/x" }] }],
   ["unknown operator", "policies", { policies: [{ ...rule, operator: "maxx" }] }],
   ["between needs a pair", "policies", {
@@ -169,6 +194,32 @@ const REJECTED: [string, "policies" | "mocks", unknown][] = [
     chaos: { p: [{ tool: "t", fault: "reset" }] },
   }],
   ["a chaos profile named by a number", "mocks", { chaos: { "7": [] } }],
+  ["test without cases", "tests", { policies: "p.yaml", cases: [] }],
+  ["unknown test key", "tests", { ...test([step]), mock: "m.yaml" }],
+  ["unknown outcome", "tests", test([{ ...step, expect: "allowd" }])],
+  ["unknown expect key", "tests", test([{ ...step, expect: { outcom: "allowed" } }])],
+  ["step with request and tool", "tests", test([{ ...step, request: { url: "http://x.test/" } }])],
+  ["step without an action", "tests", test([{ expect: "allowed" }])],
+  [
+    "status on a tool step",
+    "tests",
+    test([{ ...step, expect: { outcome: "allowed", status: 200 } }]),
+  ],
+  ["request without url", "tests", test([{ request: { method: "GET" }, expect: "allowed" }])],
+  [
+    "GET with a body",
+    "tests",
+    test([{ request: { url: "http://x.test/", json: {} }, expect: "allowed" }]),
+  ],
+  [
+    "json and body",
+    "tests",
+    test([{
+      request: { method: "POST", url: "http://x.test/", json: {}, body: "" },
+      expect: "allowed",
+    }]),
+  ],
+  ["negative after_seconds", "tests", test([{ ...step, after_seconds: -1 }])],
 ];
 
 Deno.test("valibot and the JSON Schema both reject structural mistakes", async (t) => {

@@ -6,6 +6,7 @@ import {
   validateMocks,
   validatePolicies,
 } from "../../src/config/load.ts";
+import { examplePairs } from "../support/examples.ts";
 
 const ROOT = new URL("../../", import.meta.url);
 
@@ -116,10 +117,12 @@ Deno.test("object documents get path-named warnings", () => {
   ]);
 });
 
-Deno.test("the example scenarios lint clean", async () => {
-  for (const name of ["procurement", "support_refunds", "outbound_data"]) {
-    const p = parsePolicies(await Deno.readTextFile(new URL(`policies/${name}.yaml`, ROOT)), name);
-    const m = parseMocks(await Deno.readTextFile(new URL(`mocks/${name}.yaml`, ROOT)), name);
+Deno.test("the examples and the scenario library lint clean", async () => {
+  const pairs = await examplePairs();
+  assert.ok(pairs.length >= 6, pairs.map((p) => p.name).join(", "));
+  for (const { name, policies, mocks } of pairs) {
+    const p = parsePolicies(await Deno.readTextFile(new URL(policies, ROOT)), name);
+    const m = parseMocks(await Deno.readTextFile(new URL(mocks, ROOT)), name);
     assert.deepEqual(lintConfig(p, m), [], name);
   }
 });

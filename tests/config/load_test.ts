@@ -11,9 +11,9 @@ import {
   validatePolicies,
 } from "../../src/config/load.ts";
 import type { Loaded } from "../../src/config/types.ts";
+import { examplePairs } from "../support/examples.ts";
 
 const ROOT = new URL("../../", import.meta.url);
-const EXAMPLES = ["procurement", "support_refunds", "outbound_data", "payments"];
 const POLICY_TEXT = "policies:\n  - name: a\n    field: x\n    operator: exists\n    message: m\n";
 
 Deno.test("parse* default the file name and point positionOf at keys", () => {
@@ -117,10 +117,10 @@ function assertEveryNodePositioned<T>(loaded: Loaded<T>, text: string): void {
 }
 
 Deno.test("positionOf finds every node of the example files", async () => {
-  for (const name of EXAMPLES) {
-    const policyText = await Deno.readTextFile(new URL(`policies/${name}.yaml`, ROOT));
+  for (const { name, policies, mocks } of await examplePairs()) {
+    const policyText = await Deno.readTextFile(new URL(policies, ROOT));
     assertEveryNodePositioned(parsePolicies(policyText, name), policyText);
-    const mockText = await Deno.readTextFile(new URL(`mocks/${name}.yaml`, ROOT));
+    const mockText = await Deno.readTextFile(new URL(mocks, ROOT));
     assertEveryNodePositioned(parseMocks(mockText, name), mockText);
   }
 });

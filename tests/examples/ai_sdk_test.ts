@@ -17,8 +17,8 @@ import { z } from "zod";
 import { guard, MirageViolationError, session, type ToolGate } from "@mirage/core";
 import { mirageToolApproval, withMirage } from "@mirage/core/ai-sdk";
 
-const POLICIES = new URL("../../policies/support_refunds.yaml", import.meta.url);
-const MOCKS = new URL("../../mocks/support_refunds.yaml", import.meta.url);
+const POLICIES = new URL("../../scenarios/support_refunds/policies.yaml", import.meta.url);
+const MOCKS = new URL("../../scenarios/support_refunds/mocks.yaml", import.meta.url);
 
 /** The agent's real tools, noting what they did. */
 function supportTools(done: string[]) {

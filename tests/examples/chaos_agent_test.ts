@@ -12,8 +12,8 @@ import { runCli } from "../support/cli_process.ts";
 import { tempDir } from "../support/fixtures.ts";
 
 const FILES = {
-  policies: new URL("../../policies/payments.yaml", import.meta.url),
-  mocks: new URL("../../mocks/payments.yaml", import.meta.url),
+  policies: new URL("../../policies/supplier_payments.yaml", import.meta.url),
+  mocks: new URL("../../mocks/supplier_payments.yaml", import.meta.url),
 };
 
 /** Runs the agent once under a chaos profile, in a fresh session, and returns the trace file. */
@@ -78,9 +78,9 @@ async function gateRun(agentArgs: string[]): Promise<{ code: number; digest: str
   const { code, stdout, stderr } = await runCli([
     "gate-run",
     "--policies",
-    "policies/payments.yaml",
+    "policies/supplier_payments.yaml",
     "--mocks",
-    "mocks/payments.yaml",
+    "mocks/supplier_payments.yaml",
     "--traces",
     dir.path,
     "--run-id",

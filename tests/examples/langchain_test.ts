@@ -19,8 +19,8 @@ import { z } from "zod";
 import { guard, MirageViolationError, session, type ToolGate } from "@mirage/core";
 import { mirageMiddleware } from "@mirage/core/langchain";
 
-const POLICIES = new URL("../../policies/support_refunds.yaml", import.meta.url);
-const MOCKS = new URL("../../mocks/support_refunds.yaml", import.meta.url);
+const POLICIES = new URL("../../scenarios/support_refunds/policies.yaml", import.meta.url);
+const MOCKS = new URL("../../scenarios/support_refunds/mocks.yaml", import.meta.url);
 
 /** The agent's real tools, noting what they did. */
 function supportTools(done: string[]) {

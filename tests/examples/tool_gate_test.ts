@@ -2,14 +2,14 @@
  * The tests to copy: an agent's tools gated by Mirage, three ways. `session()` in CI (declared
  * tools answered by their mocks, nothing real runs), `guard()` in production inside the agent's
  * process, and `remoteGate()` asking a `mirage gateway` that runs beside the agent. The same
- * policy file decides alike in all three (policies/support_refunds.yaml).
+ * policy file decides alike in all three (scenarios/support_refunds/).
  */
 
 import assert from "node:assert/strict";
 import { guard, MirageViolationError, remoteGate, session, type ToolGate } from "@mirage/core";
 
-const POLICIES = new URL("../../policies/support_refunds.yaml", import.meta.url);
-const MOCKS = new URL("../../mocks/support_refunds.yaml", import.meta.url);
+const POLICIES = new URL("../../scenarios/support_refunds/policies.yaml", import.meta.url);
+const MOCKS = new URL("../../scenarios/support_refunds/mocks.yaml", import.meta.url);
 
 type Args = Record<string, unknown>;
 

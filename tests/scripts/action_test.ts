@@ -126,3 +126,65 @@ Deno.test("action: without MIRAGE_CLI or a release, it runs the CLI from the act
   assert.match(r.stderr, /running the CLI from .* with Deno/);
   assert.match(r.summary, /passed/);
 });
+
+Deno.test("action: the test input runs the policy tests, with a summary, and no gate", async () => {
+  await using dir = await tempDir();
+  const r = await runAction(dir.path, { test: "scenarios/payments scenarios/devops_tools" });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /^running \d+ cases from scenarios\/payments\/payments\.test\.yaml$/m);
+  assert.match(r.summary, /^## Mirage test: \d+ passed, 0 failed ✅$/m);
+  assert.doesNotMatch(r.summary, /Mirage gate/);
+
+  const failing = join(dir.path, "bad.test.yaml");
+  await Deno.writeTextFile(
+    failing,
+    `policies: ${join(ROOT, "policies/procurement.yaml")}
+cases:
+  - name: a bid over the limit passes
+    steps:
+      - request: { method: POST, url: "http://api.acme.internal/v1/submit_bid", json: { amount: 50000 } }
+        expect: allowed
+`,
+  );
+  const bad = await runAction(dir.path, { test: failing });
+  assert.equal(bad.code, 1, bad.stdout + bad.stderr);
+  assert.match(
+    bad.summary,
+    /^- ❌ \*\*a bid over the limit passes\*\* .*: step 1: expected allowed, got policy_violation · enforce_bid_limit/m,
+  );
+});
+
+Deno.test("action: replay inputs replay the traces under another policy file, with what changes", async () => {
+  await using dir = await tempDir();
+  const traces = join(dir.path, "traces");
+  await writeRun(traces, "bids", [allowed, violation]);
+  const raised = join(dir.path, "raised.yaml");
+  const shipped = await Deno.readTextFile(join(ROOT, "policies/procurement.yaml"));
+  await Deno.writeTextFile(raised, shipped.replace("value: 25000", "value: 60000"));
+  const r = await runAction(dir.path, { replay_policies: raised, replay_traces: traces });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.summary, /^## Mirage replay: 1 change ⚠️$/m);
+  assert.match(
+    r.summary,
+    /^\| bids \| 2 \| POST \/v1\/submit_bid \| policy_violation \(enforce_bid_limit\) \| policy_violation \(bid_needs_prior_quote\) \|$/m,
+  );
+  assert.match(r.summary, /^\| enforce_bid_limit \| 1 → 0 \| 0 → 0 \| 0 \|$/m);
+  assert.doesNotMatch(r.summary, /Mirage gate/);
+
+  const gate = await runAction(dir.path, {
+    replay_policies: raised,
+    traces,
+    replay_fail_on_change: "true",
+  });
+  assert.equal(gate.code, 1, gate.stdout + gate.stderr);
+
+  const both = await runAction(dir.path, {
+    replay_policies: join(ROOT, "policies/procurement.yaml"),
+    traces,
+    command: "true",
+    mocks: "mocks/procurement.yaml",
+    policies: "policies/procurement.yaml",
+  });
+  assert.match(both.summary, /## Mirage replay: no changes ✅/);
+  assert.match(both.summary, /## Mirage gate: /);
+});
