@@ -147,6 +147,12 @@ const REJECTED: [string, "policies" | "mocks", unknown][] = [
   ["tool match on headers", "mocks", {
     tools: [{ name: "t", result: { text: "a" }, match: { headers: { a: "b" } } }],
   }],
+  ["tool input_schema of type array", "mocks", {
+    tools: [{ name: "t", result: { text: "a" }, input_schema: { type: "array" } }],
+  }],
+  ["tool input_schema a list", "mocks", {
+    tools: [{ name: "t", result: { text: "a" }, input_schema: [] }],
+  }],
   ["strict_tools not a boolean", "mocks", { strict_tools: "yes" }],
 ];
 
