@@ -7,6 +7,7 @@
  */
 
 import { MirageError } from "../errors.ts";
+import { env, integer, upstreamOf } from "./flags.ts";
 import { stdoutDecisionLog } from "../log/decision_log.ts";
 import { type GatewayOptions, startGateway } from "../gateway/gateway.ts";
 import { parseSize } from "./size.ts";
@@ -55,40 +56,7 @@ const SPEC: CommandSpec = {
   },
 };
 
-function env(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const log = (line: string) => console.error(line);
-
-function integer(text: string, flag: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) {
-    throw new MirageError("usage", `--${flag} must be an integer from ${min} to ${max}`);
-  }
-  return n;
-}
-
-function upstreamOf(text: string | undefined): URL {
-  if (text === undefined) throw new MirageError("usage", "--upstream is required");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new MirageError("usage", `--upstream is not a URL: ${text}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new MirageError("usage", `--upstream must be http:// or https://, got ${url.protocol}`);
-  }
-  if (url.search || url.hash) {
-    throw new MirageError("usage", "--upstream cannot carry a query or fragment");
-  }
-  return url;
-}
 
 /** Turns the flags into gateway options; throws `MirageError` code `usage` on a bad value. */
 export function gatewayOptions(values: FlagValues): GatewayOptions {

@@ -37,6 +37,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "fail the build on a policy_violation, unmatched_route or error in the traces",
     load: () => import("./gate_run.ts"),
   },
+  mcp: {
+    summary: "put the policies in front of an MCP server (HTTP or stdio), or serve mocked tools",
+    load: () => import("./mcp.ts"),
+  },
   proxy: {
     summary: "serve the mocks to an agent under test and enforce the policies (CI)",
     load: () => import("./proxy.ts"),
