@@ -1,0 +1,295 @@
+/**
+ * `mirage mcp` on stdio, run as an MCP client runs a server: the CLI as a subprocess, a real SDK
+ * Client on its stdin and stdout. In front of a real stdio server (the SDK's McpServer, spawned
+ * by Mirage), and as the mocks server.
+ */
+
+import assert from "node:assert/strict";
+// @ts-types="@modelcontextprotocol/sdk/client/index"
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { cliArgs, CONFIG, ROOT, runCli } from "../support/cli_process.ts";
+import { readTrace } from "../../src/trace/trace_reader.ts";
+import { ChildTransport } from "./child_transport.ts";
+import { FIXTURES, tempTraces, textOf } from "./helpers.ts";
+
+/** The fixture server's command, as a user would write it after `--`. */
+const SERVER = [Deno.execPath(), "run", "-A", "--config", CONFIG, FIXTURES.stdioServer];
+
+/** A `mirage mcp` process and what it printed on stderr. */
+class McpProcess implements AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  readonly transport: ChildTransport;
+  #stderr = "";
+  readonly #stderrRead: Promise<void>;
+
+  constructor(args: readonly string[]) {
+    const child = this.child = new Deno.Command(Deno.execPath(), {
+      args: cliArgs(["mcp", ...args]),
+      cwd: ROOT,
+      env: { NO_COLOR: "1" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    this.transport = new ChildTransport(this.child);
+    this.#stderrRead = (async () => {
+      for await (const t of child.stderr.pipeThrough(new TextDecoderStream())) {
+        this.#stderr += t;
+      }
+    })();
+  }
+
+  get stderr(): string {
+    return this.#stderr;
+  }
+
+  /** A connected SDK client. */
+  async client(): Promise<Client> {
+    const client = new Client({ name: "stdio-test", version: "1.0.0" });
+    await client.connect(this.transport);
+    return client;
+  }
+
+  /** Waits for the process to end; its exit code. */
+  async exited(): Promise<number> {
+    const status = await this.child.status;
+    await this.#stderrRead;
+    return status.code;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.transport.close();
+    const timer = setTimeout(() => this.child.kill("SIGKILL"), 15_000);
+    try {
+      await this.exited();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function pidOf(stderr: string): number {
+  return Number(/fixture server started pid=(\d+)/.exec(stderr)?.[1]);
+}
+
+async function alive(pid: number): Promise<boolean> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) Z/.test(stat); // a zombie has ended
+  } catch {
+    return false;
+  }
+}
+
+Deno.test("stdio: allowed results come back, a violating call never reaches the server, stdout is protocol only", async () => {
+  const traces = await tempTraces();
+  await using mcp = new McpProcess([
+    "--policies",
+    FIXTURES.policies,
+    "--traces",
+    traces,
+    "--run-id",
+    "desktop",
+    "--",
+    ...SERVER,
+  ]);
+  const client = await mcp.client();
+  const lookup = await client.callTool({ name: "lookup_order", arguments: { order_id: "ORD-1" } });
+  assert.equal(textOf(lookup), "order ORD-1: shipped");
+  const refused = await client.callTool({
+    name: "issue_refund",
+    arguments: { order_id: "ORD-1", amount: 900 },
+  });
+  assert.equal(refused.isError, true);
+  assert.equal(textOf(refused), "Refunds above 500 need a supervisor.");
+  assert.equal(refused._meta?.["mirage/run_id"], "desktop");
+  const calls = JSON.parse(textOf(await client.callTool({ name: "calls", arguments: {} })));
+  assert.deepEqual(calls, [{ tool: "lookup_order", args: { order_id: "ORD-1" } }]);
+  await client.close();
+  assert.equal(await mcp.exited(), 0, mcp.stderr);
+
+  for (const line of mcp.transport.lines) assert.equal(JSON.parse(line).jsonrpc, "2.0", line);
+  assert.match(mcp.stderr, /\[mirage\] mcp on stdio → /, "the start line is on stderr");
+  assert.match(mcp.stderr, /fixture server started/, "the server's stderr is passed through");
+  assert.match(mcp.stderr, /"outcome":"policy_violation"/, "decision lines go to stderr");
+  const trace = await readTrace(traces, "desktop");
+  assert.deepEqual(trace?.events.map((e) => [e.request.tool, e.outcome]), [
+    ["lookup_order", "allowed"],
+    ["issue_refund", "policy_violation"],
+    ["calls", "allowed"],
+  ]);
+  await Deno.remove(traces, { recursive: true });
+});
+
+Deno.test("stdio: concurrent calls and refusals share one writer: every line is one whole message", async () => {
+  const traces = await tempTraces();
+  await using mcp = new McpProcess([
+    "--policies",
+    FIXTURES.policies,
+    "--traces",
+    traces,
+    "--",
+    ...SERVER,
+  ]);
+  const client = await mcp.client();
+  const size = 50_000;
+  const results = await Promise.all(
+    Array.from({ length: 24 }, (_, n) =>
+      n % 3 === 0
+        ? client.callTool({
+          name: "issue_refund",
+          arguments: { order_id: `R${n}`, amount: 900 + n },
+        })
+        : client.callTool({ name: "padded", arguments: { n, size } })),
+  );
+  results.forEach((r, n) => {
+    if (n % 3 === 0) assert.equal(textOf(r), "Refunds above 500 need a supervisor.");
+    else assert.equal(textOf(r), `${n}:${String(n % 10).repeat(size)}`);
+  });
+  await client.close();
+  assert.equal(await mcp.exited(), 0);
+  const long = mcp.transport.lines.filter((l) => l.length > size);
+  assert.equal(long.length, 16);
+  for (const line of mcp.transport.lines) JSON.parse(line);
+  await Deno.remove(traces, { recursive: true });
+});
+
+Deno.test("stdio: the server's exit code is Mirage's; the client leaving stops the server", async () => {
+  const traces = await tempTraces();
+  {
+    await using mcp = new McpProcess([
+      "--policies",
+      FIXTURES.policies,
+      "--traces",
+      traces,
+      "--",
+      ...SERVER,
+    ]);
+    const client = await mcp.client();
+    await client.callTool({ name: "exit_with", arguments: { code: 3 } }).catch(() => {});
+    assert.equal(await mcp.exited(), 3);
+  }
+  await using mcp = new McpProcess([
+    "--policies",
+    FIXTURES.policies,
+    "--traces",
+    traces,
+    "--",
+    ...SERVER,
+  ]);
+  const client = await mcp.client();
+  await client.listTools();
+  const pid = pidOf(mcp.stderr);
+  assert.ok(await alive(pid), "the server runs");
+  await client.close();
+  assert.equal(await mcp.exited(), 0);
+  assert.equal(await alive(pid), false, "the server ended with its client");
+  await Deno.remove(traces, { recursive: true });
+});
+
+Deno.test("stdio: refusals carry the request's id; a cancellation of a refused id never reaches the server", async () => {
+  const traces = await tempTraces();
+  await using mcp = new McpProcess([
+    "--policies",
+    FIXTURES.policies,
+    "--traces",
+    traces,
+    "--",
+    ...SERVER,
+  ]);
+  const t = mcp.transport;
+  await t.start();
+  const line = (m: unknown) => t.sendRaw(`${JSON.stringify(m)}\n`);
+  await line({
+    jsonrpc: "2.0",
+    id: "init",
+    method: "initialize",
+    params: {
+      protocolVersion: "2025-06-18",
+      capabilities: {},
+      clientInfo: { name: "raw", version: "1" },
+    },
+  });
+  await line({ jsonrpc: "2.0", method: "notifications/initialized" });
+  await line({
+    jsonrpc: "2.0",
+    id: "call-9",
+    method: "tools/call",
+    params: { name: "delete_account", arguments: { customer_id: "C" } },
+  });
+  await line({
+    jsonrpc: "2.0",
+    method: "notifications/cancelled",
+    params: { requestId: "call-9" },
+  });
+  await t.sendRaw("{not json\n");
+  await line({ jsonrpc: "2.0", id: "ping-1", method: "ping" });
+  const until = Date.now() + 15_000;
+  // The SDK's message schema rejects an error with id null: read the raw lines.
+  while (t.lines.length < 4 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  await t.close();
+  await mcp.exited();
+  const seen = t.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  const byId = new Map(seen.map((m) => [m.id, m]));
+  const refusal = byId.get("call-9")?.result as { isError: boolean; content: { text: string }[] };
+  assert.equal(refusal.isError, true);
+  assert.equal(refusal.content[0]?.text, "Accounts are closed by a human, never by the agent.");
+  assert.equal((byId.get(null)?.error as { code: number }).code, -32700);
+  assert.deepEqual(byId.get("ping-1")?.result, {});
+  assert.doesNotMatch(
+    mcp.stderr,
+    /fixture got .*call-9/,
+    "neither the call nor its cancellation arrived",
+  );
+  assert.match(mcp.stderr, /fixture got .*ping-1/);
+  await Deno.remove(traces, { recursive: true });
+});
+
+Deno.test("stdio: --hide-blocked-tools filters the server's tools/list", async () => {
+  const traces = await tempTraces();
+  await using mcp = new McpProcess([
+    "--policies",
+    FIXTURES.policies,
+    "--traces",
+    traces,
+    "--hide-blocked-tools",
+    "--",
+    ...SERVER,
+  ]);
+  const client = await mcp.client();
+  const names = (await client.listTools()).tools.map((tool) => tool.name);
+  await client.close();
+  assert.ok(names.includes("lookup_order"));
+  assert.ok(!names.includes("delete_account"), names.join(", "));
+  await Deno.remove(traces, { recursive: true });
+});
+
+Deno.test("stdio mocks server: a real client in CI with no server; gate-run fails the run", async () => {
+  const traces = await tempTraces();
+  await using mcp = new McpProcess([
+    "--mocks",
+    FIXTURES.mocks,
+    "--policies",
+    FIXTURES.policies,
+    "--traces",
+    traces,
+    "--run-id",
+    "ci-stdio",
+  ]);
+  const client = await mcp.client();
+  const tools = (await client.listTools()).tools.map((t) => t.name);
+  assert.deepEqual(tools, ["lookup_order", "issue_refund", "delete_account"]);
+  const calls = await Promise.all([
+    client.callTool({ name: "lookup_order", arguments: { order_id: "ORD-5" } }),
+    client.callTool({ name: "issue_refund", arguments: { order_id: "ORD-5", amount: 700 } }),
+  ]);
+  assert.deepEqual(calls[0]?.structuredContent, { order_id: "ORD-5", status: "shipped" });
+  assert.equal(textOf(calls[1]), "Refunds above 500 need a supervisor.");
+  await client.close();
+  assert.equal(await mcp.exited(), 0);
+  for (const line of mcp.transport.lines) JSON.parse(line);
+  const gated = await runCli(["gate-run", "--traces", traces]);
+  assert.equal(gated.code, 1, gated.stdout);
+  assert.match(gated.stdout, /ci-stdio/);
+  await Deno.remove(traces, { recursive: true });
+});
