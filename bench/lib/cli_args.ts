@@ -5,7 +5,7 @@
 import { parseArgs } from "node:util";
 
 /** Suite names, in run order. */
-export const SUITES = ["containment", "decide", "scale", "peers", "gateway"] as const;
+export const SUITES = ["containment", "decide", "scale", "peers", "gateway", "mcp"] as const;
 /** A suite name. */
 export type SuiteName = (typeof SUITES)[number];
 

@@ -33,6 +33,7 @@ Deno.test("names on the command line select suites; a scenario implies containme
     "scale",
     "peers",
     "gateway",
+    "mcp",
   ]);
   const one = parseBenchArgs(["pii_leak", "scale", "--check"], names);
   assert.deepEqual(one.suites, ["containment", "scale"]);
