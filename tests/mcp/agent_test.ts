@@ -59,8 +59,8 @@ Deno.test("OpenAI Agents over MCP: the allowed call runs, the model reads the ru
     // The two calls of one turn may run concurrently: compare them in tool order.
     const events = trace?.events.map((e) => [e.request.tool, e.outcome]).sort();
     assert.deepEqual(events, [
-      ["lookup_order", "allowed"],
       ["issue_refund", "policy_violation"],
+      ["lookup_order", "allowed"],
     ]);
   } finally {
     await server.close();

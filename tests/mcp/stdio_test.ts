@@ -43,6 +43,17 @@ class McpProcess implements AsyncDisposable {
     return this.#stderr;
   }
 
+  /** Waits until stderr matches; fails after 15 s. */
+  async waitForStderr(pattern: RegExp): Promise<RegExpMatchArray> {
+    const until = Date.now() + 15_000;
+    for (;;) {
+      const m = this.#stderr.match(pattern);
+      if (m) return m;
+      if (Date.now() > until) throw new Error(`no ${pattern} on stderr:\n${this.#stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   /** A connected SDK client. */
   async client(): Promise<Client> {
     const client = new Client({ name: "stdio-test", version: "1.0.0" });
@@ -68,14 +79,11 @@ class McpProcess implements AsyncDisposable {
   }
 }
 
-function pidOf(stderr: string): number {
-  return Number(/fixture server started pid=(\d+)/.exec(stderr)?.[1]);
-}
-
-async function alive(pid: number): Promise<boolean> {
+/** Whether a process exists: SIGCONT is harmless to a running one and fails for one that ended. */
+function alive(pid: number): boolean {
   try {
-    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
-    return !/^\d+ \(.*\) Z/.test(stat); // a zombie has ended
+    Deno.kill(pid, "SIGCONT");
+    return true;
   } catch {
     return false;
   }
@@ -179,11 +187,11 @@ Deno.test("stdio: the server's exit code is Mirage's; the client leaving stops t
   ]);
   const client = await mcp.client();
   await client.listTools();
-  const pid = pidOf(mcp.stderr);
-  assert.ok(await alive(pid), "the server runs");
+  const pid = Number((await mcp.waitForStderr(/fixture server started pid=(\d+)/))[1]);
+  assert.ok(alive(pid), "the server runs");
   await client.close();
   assert.equal(await mcp.exited(), 0);
-  assert.equal(await alive(pid), false, "the server ended with its client");
+  assert.equal(alive(pid), false, "the server ended with its client");
   await Deno.remove(traces, { recursive: true });
 });
 
