@@ -6,23 +6,14 @@
  * @module
  */
 
+import { concat } from "../http/body_limit.ts";
+
 /** One line read, without its `\n`; or a line that grew past the limit and was skipped. */
 export type LineRead =
   | { readonly kind: "line"; readonly bytes: Uint8Array }
   | { readonly kind: "over"; readonly limit: number };
 
 const NEWLINE = 0x0a;
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** Holds the bytes of the line being read, and whether it has already grown past the limit. */
 class PartialLine {
@@ -51,7 +42,7 @@ class PartialLine {
   end(): LineRead {
     const read: LineRead = this.#over
       ? { kind: "over", limit: this.#limit }
-      : { kind: "line", bytes: concat(this.#parts.length ? this.#parts : [new Uint8Array()]) };
+      : { kind: "line", bytes: concat(this.#parts, this.#size) };
     this.#parts = [];
     this.#size = 0;
     this.#over = false;

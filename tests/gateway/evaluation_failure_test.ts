@@ -4,8 +4,6 @@
  */
 
 import assert from "node:assert/strict";
-import type { PolicySet } from "../../src/engine/compile_policies.ts";
-import { MemoryStateStore } from "../../src/state/memory_store.ts";
 import { type DecisionLine, decisionLogObserver } from "../../src/log/decision_log.ts";
 import { Forwarder } from "../../src/gateway/forward.ts";
 import { type GatewayContext, handleGatewayRequest } from "../../src/gateway/gateway_handler.ts";
@@ -13,14 +11,7 @@ import { Recorder } from "../../src/trace/recorder.ts";
 import { compileRedactor } from "../../src/trace/redact.ts";
 import { RunIdRule } from "../../src/trace/run_id.ts";
 import { TestUpstream } from "./upstream_server.ts";
-
-const THROWING: PolicySet = {
-  size: 1,
-  counts: { block: 1, flag: 0 },
-  redact: [],
-  store: new MemoryStateStore(),
-  decide: () => Promise.reject(new Error("store unavailable")),
-};
+import { THROWING } from "../support/throwing_policies.ts";
 
 async function run(mode: "enforce" | "passthrough") {
   const upstream = new TestUpstream();

@@ -8,25 +8,19 @@
 import assert from "node:assert/strict";
 import { Agent, MCPServerStreamableHttp, run, setTracingDisabled } from "@openai/agents";
 import { assistantMessage, functionCall, ScriptedModel } from "@openai/agents/testing";
-import { startMcp } from "../../src/mcp/mcp.ts";
 import { readTrace } from "../../src/trace/trace_reader.ts";
-import { FIXTURES, tempTraces } from "./helpers.ts";
+import { testMcp } from "./helpers.ts";
 import { McpUpstream } from "./upstream.ts";
 
 setTracingDisabled(true);
 
 Deno.test("OpenAI Agents over MCP: the allowed call runs, the model reads the rule's message for the refused one", async () => {
-  const upstream = new McpUpstream();
-  const traces = await tempTraces();
-  const mcp = await startMcp({
+  await using upstream = new McpUpstream();
+  await using served = await testMcp({
     upstream: new URL(upstream.origin),
-    policies: FIXTURES.policies,
-    port: 0,
-    watch: false,
-    traces,
     runId: "support-agent",
-    log: () => {},
   });
+  const mcp = served.mcp;
   const server = new MCPServerStreamableHttp({
     url: mcp.endpoint as string,
     name: "support-tools",
@@ -55,7 +49,7 @@ Deno.test("OpenAI Agents over MCP: the allowed call runs, the model reads the ru
     assert.match(secondTurn, /Refunds above 500 need a supervisor\./, "the rule's message");
     assert.deepEqual(upstream.calls.map((c) => c.tool), ["lookup_order"], "the refund never ran");
 
-    const trace = await readTrace(traces, "support-agent");
+    const trace = await readTrace(served.traces, "support-agent");
     // The two calls of one turn may run concurrently: compare them in tool order.
     const events = trace?.events.map((e) => [e.request.tool, e.outcome]).sort();
     assert.deepEqual(events, [
@@ -64,8 +58,5 @@ Deno.test("OpenAI Agents over MCP: the allowed call runs, the model reads the ru
     ]);
   } finally {
     await server.close();
-    await mcp.close();
-    await upstream.close();
-    await Deno.remove(traces, { recursive: true });
   }
 });

@@ -5,24 +5,15 @@
  */
 
 import assert from "node:assert/strict";
-import type { PolicySet } from "../../src/engine/compile_policies.ts";
 import type { Mode } from "../../src/engine/outcome.ts";
 import { McpGate } from "../../src/mcp/gate.ts";
 import type { McpConfig } from "../../src/mcp/mcp_config.ts";
-import { MemoryStateStore } from "../../src/state/memory_store.ts";
 import { CallMemory } from "../../src/tools/call_memory.ts";
 import type { RecordedEvent } from "../../src/trace/recorder.ts";
 import { Recorder } from "../../src/trace/recorder.ts";
 import { compileRedactor } from "../../src/trace/redact.ts";
 import { RunIdRule } from "../../src/trace/run_id.ts";
-
-const THROWING: PolicySet = {
-  size: 1,
-  counts: { block: 1, flag: 0 },
-  redact: [],
-  store: new MemoryStateStore(),
-  decide: () => Promise.reject(new Error("store unavailable")),
-};
+import { THROWING } from "../support/throwing_policies.ts";
 
 const config: McpConfig = {
   policies: THROWING,

@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
 import type { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { readTrace } from "../../src/trace/trace_reader.ts";
-import { type McpHandle, type McpOptions, startMcp } from "../../src/mcp/mcp.ts";
-import { FIXTURES, httpClient, tempTraces, textOf } from "./helpers.ts";
+import type { McpHandle, McpOptions } from "../../src/mcp/mcp.ts";
+import { call, callMessage, httpClient, initializeMessage, testMcp, textOf } from "./helpers.ts";
 import { McpUpstream, type McpUpstreamOptions } from "./upstream.ts";
 
 interface Rig extends AsyncDisposable {
@@ -24,24 +24,14 @@ async function rig(
   basePath = "",
 ): Promise<Rig> {
   const upstream = new McpUpstream(upstreamOptions);
-  const traces = await tempTraces();
-  const mcp = await startMcp({
-    upstream: new URL(`${upstream.origin}${basePath}`),
-    policies: FIXTURES.policies,
-    port: 0,
-    watch: false,
-    traces,
-    log: () => {},
-    ...options,
-  });
+  const served = await testMcp({ upstream: new URL(`${upstream.origin}${basePath}`), ...options });
   return {
     upstream,
-    mcp,
-    traces,
+    mcp: served.mcp,
+    traces: served.traces,
     async [Symbol.asyncDispose]() {
-      await mcp.close();
+      await served[Symbol.asyncDispose]();
       await upstream.close();
-      await Deno.remove(traces, { recursive: true });
     },
   };
 }
@@ -59,16 +49,10 @@ Deno.test("allowed calls reach the server; a violating call never does, and the 
     const listed = await client.listTools();
     assert.ok(listed.tools.some((t) => t.name === "delete_account"), "tools/list untouched");
 
-    const lookup = await client.callTool({
-      name: "lookup_order",
-      arguments: { order_id: "ORD-1" },
-    });
+    const lookup = await call(client, "lookup_order", { order_id: "ORD-1" });
     assert.equal(textOf(lookup), "order ORD-1: shipped");
 
-    const refused = await client.callTool({
-      name: "issue_refund",
-      arguments: { order_id: "ORD-1", amount: 900 },
-    });
+    const refused = await call(client, "issue_refund", { order_id: "ORD-1", amount: 900 });
     assert.equal(refused.isError, true);
     assert.equal(textOf(refused), "Refunds above 500 need a supervisor.");
     assert.deepEqual(refused._meta, {
@@ -79,10 +63,7 @@ Deno.test("allowed calls reach the server; a violating call never does, and the 
     });
 
     // The session survives the refusal: the same session goes on calling.
-    const small = await client.callTool({
-      name: "issue_refund",
-      arguments: { order_id: "ORD-1", amount: 20 },
-    });
+    const small = await call(client, "issue_refund", { order_id: "ORD-1", amount: 20 });
     assert.equal(textOf(small), "refunded 20 on ORD-1");
     assert.equal(sessionOf(client), session);
 
@@ -109,12 +90,9 @@ Deno.test("a flagged call runs and is recorded flagged; a blocked-by-name tool i
   await using r = await rig({ runId: "flags" });
   const client = await httpClient(r.mcp.endpoint as string);
   try {
-    const flagged = await client.callTool({ name: "lookup_order", arguments: { order_id: "X-9" } });
+    const flagged = await call(client, "lookup_order", { order_id: "X-9" });
     assert.equal(textOf(flagged), "order X-9: shipped");
-    const refused = await client.callTool({
-      name: "delete_account",
-      arguments: { customer_id: "C-1" },
-    });
+    const refused = await call(client, "delete_account", { customer_id: "C-1" });
     assert.equal(textOf(refused), "Accounts are closed by a human, never by the agent.");
     const trace = await readTrace(r.traces, "flags");
     assert.deepEqual(trace?.events.map((e) => e.outcome), ["flagged", "policy_violation"]);
@@ -162,23 +140,20 @@ Deno.test("JSON answers pass through as JSON; refusals are JSON whatever the cli
   await using r = await rig({}, { json: true });
   const client = await httpClient(r.mcp.endpoint as string);
   try {
-    const ok = await client.callTool({ name: "lookup_order", arguments: { order_id: "ORD-2" } });
+    const ok = await call(client, "lookup_order", { order_id: "ORD-2" });
     assert.equal(textOf(ok), "order ORD-2: shipped");
-    const no = await client.callTool({
-      name: "issue_refund",
-      arguments: { order_id: "A", amount: 501 },
-    });
+    const no = await call(client, "issue_refund", { order_id: "A", amount: 501 });
     assert.equal(no.isError, true);
   } finally {
     await client.close();
   }
   // The same refusal on the wire: HTTP 200, application/json, a result with the request's id.
-  const init = await post(r.mcp.endpoint as string, initialize(1));
+  const init = await post(r.mcp.endpoint as string, initializeMessage(1));
   const session = init.headers.get("mcp-session-id") as string;
   await init.body?.cancel();
   const res = await post(
     r.mcp.endpoint as string,
-    call(7, "issue_refund", { order_id: "A", amount: 900 }),
+    callMessage(7, "issue_refund", { order_id: "A", amount: 900 }),
     {
       "mcp-session-id": session,
     },
@@ -192,23 +167,6 @@ Deno.test("JSON answers pass through as JSON; refusals are JSON whatever the cli
   assert.equal(body.result.isError, true);
   assert.equal(body.result.content[0].text, "Refunds above 500 need a supervisor.");
 });
-
-function initialize(id: number): unknown {
-  return {
-    jsonrpc: "2.0",
-    id,
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "raw", version: "1" },
-    },
-  };
-}
-
-function call(id: number, name: string, args: unknown): unknown {
-  return { jsonrpc: "2.0", id, method: "tools/call", params: { name, arguments: args } };
-}
 
 function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(url, {
@@ -227,10 +185,7 @@ Deno.test("passthrough forwards a violating call and records it enforced: false"
   await using r = await rig({ mode: "passthrough", runId: "shadow" });
   const client = await httpClient(r.mcp.endpoint as string);
   try {
-    const res = await client.callTool({
-      name: "issue_refund",
-      arguments: { order_id: "B", amount: 900 },
-    });
+    const res = await call(client, "issue_refund", { order_id: "B", amount: 900 });
     assert.equal(textOf(res), "refunded 900 on B");
   } finally {
     await client.close();
@@ -253,10 +208,7 @@ Deno.test("--hide-blocked-tools leaves a tool a rule always blocks out of tools/
         const names = (await client.listTools()).tools.map((tool) => tool.name);
         assert.ok(names.includes("issue_refund"), "a tool blocked only for some arguments stays");
         assert.ok(!names.includes("delete_account"), names.join(", "));
-        const res = await client.callTool({
-          name: "delete_account",
-          arguments: { customer_id: "C" },
-        });
+        const res = await call(client, "delete_account", { customer_id: "C" });
         assert.equal(res.isError, true, "hidden is not allowed: a call is still refused");
       } finally {
         await client.close();
@@ -274,7 +226,7 @@ Deno.test("Origin: none accepted, loopback by default, else exactly --allow-orig
       403,
     ]] as const
   ) {
-    const res = await post(url, initialize(1), origin ? { origin } : {});
+    const res = await post(url, initializeMessage(1), origin ? { origin } : {});
     assert.equal(res.status, status, `Origin ${origin}`);
     if (status === 403) {
       assert.match((await res.json()).error.message, /evil\.example is not allowed/);
@@ -284,11 +236,11 @@ Deno.test("Origin: none accepted, loopback by default, else exactly --allow-orig
   assert.equal(forwarded, 2, "the refused request never reached the server");
 
   await using listed = await rig({ allowOrigins: ["https://app.example"] });
-  const app = await post(listed.mcp.endpoint as string, initialize(1), {
+  const app = await post(listed.mcp.endpoint as string, initializeMessage(1), {
     origin: "https://app.example",
   });
   await app.body?.cancel();
-  const local = await post(listed.mcp.endpoint as string, initialize(1), {
+  const local = await post(listed.mcp.endpoint as string, initializeMessage(1), {
     origin: "http://localhost",
   });
   await local.body?.cancel();
@@ -302,7 +254,7 @@ Deno.test("protocol faults stay JSON-RPC errors and reach nothing; an oversized 
     ["unparsable JSON", "{", 400, -32700],
     [
       "a batch",
-      JSON.stringify([call(1, "lookup_order", {}), call(2, "lookup_order", {})]),
+      JSON.stringify([callMessage(1, "lookup_order", {}), callMessage(2, "lookup_order", {})]),
       400,
       -32600,
     ],
@@ -313,7 +265,12 @@ Deno.test("protocol faults stay JSON-RPC errors and reach nothing; an oversized 
       200,
       -32602,
     ],
-    ["oversized", JSON.stringify(call(5, "issue_refund", { pad: "x".repeat(2000) })), 413, -32600],
+    [
+      "oversized",
+      JSON.stringify(callMessage(5, "issue_refund", { pad: "x".repeat(2000) })),
+      413,
+      -32600,
+    ],
   ];
   for (const [label, body, status, code] of cases) {
     const res = await post(url, body);
@@ -331,7 +288,7 @@ Deno.test("session, protocol-version and resumption headers pass; GET streams an
   await using r = await rig();
   const client = await httpClient(r.mcp.endpoint as string);
   const session = sessionOf(client);
-  await client.callTool({ name: "lookup_order", arguments: { order_id: "ORD-3" } });
+  await call(client, "lookup_order", { order_id: "ORD-3" });
   const transport = client.transport as StreamableHTTPClientTransport;
   await transport.terminateSession();
   await client.close();
@@ -357,11 +314,11 @@ Deno.test("session, protocol-version and resumption headers pass; GET streams an
 Deno.test("a cancellation of a refused call is dropped; others are forwarded", async () => {
   await using r = await rig();
   const url = r.mcp.endpoint as string;
-  const init = await post(url, initialize(1));
+  const init = await post(url, initializeMessage(1));
   const session = init.headers.get("mcp-session-id") as string;
   await init.body?.cancel();
   const headers = { "mcp-session-id": session };
-  const refused = await post(url, call(9, "delete_account", { customer_id: "C" }), headers);
+  const refused = await post(url, callMessage(9, "delete_account", { customer_id: "C" }), headers);
   await refused.body?.cancel();
   const cancel = (requestId: number) => ({
     jsonrpc: "2.0",
@@ -384,14 +341,8 @@ Deno.test("run id: x-mirage-run-id wins, then --run-id, then the MCP session id"
   const tagged = await httpClient(r.mcp.endpoint as string, { "x-mirage-run-id": "from-header" });
   const plain = await httpClient(r.mcp.endpoint as string);
   try {
-    const a = await tagged.callTool({
-      name: "issue_refund",
-      arguments: { order_id: "A", amount: 900 },
-    });
-    const b = await plain.callTool({
-      name: "issue_refund",
-      arguments: { order_id: "A", amount: 900 },
-    });
+    const a = await call(tagged, "issue_refund", { order_id: "A", amount: 900 });
+    const b = await call(plain, "issue_refund", { order_id: "A", amount: 900 });
     assert.equal(a._meta?.["mirage/run_id"], "from-header");
     assert.equal(b._meta?.["mirage/run_id"], "flag-run");
   } finally {
@@ -405,13 +356,13 @@ Deno.test("the client's path goes under the upstream URL; other paths are not MC
   const client = await httpClient(r.mcp.endpoint as string);
   try {
     assert.ok(r.mcp.endpoint?.endsWith("/tools/mcp"));
-    const res = await client.callTool({ name: "lookup_order", arguments: { order_id: "ORD-4" } });
+    const res = await call(client, "lookup_order", { order_id: "ORD-4" });
     assert.equal(textOf(res), "order ORD-4: shipped");
   } finally {
     await client.close();
   }
   const before = r.upstream.requests.length;
-  const elsewhere = await post(`${r.mcp.url}/mcp`, initialize(1));
+  const elsewhere = await post(`${r.mcp.url}/mcp`, initializeMessage(1));
   assert.equal(elsewhere.status, 404);
   assert.match((await elsewhere.json()).message, /MCP is served at \/tools\/mcp/);
   assert.equal(r.upstream.requests.length, before);

@@ -10,21 +10,27 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { cliArgs, CONFIG, ROOT, runCli } from "../support/cli_process.ts";
 import { readTrace } from "../../src/trace/trace_reader.ts";
 import { ChildTransport } from "./child_transport.ts";
-import { FIXTURES, tempTraces, textOf } from "./helpers.ts";
+import { call, callMessage, FIXTURES, initializeMessage, tempTraces, textOf } from "./helpers.ts";
 
 /** The fixture server's command, as a user would write it after `--`. */
 const SERVER = [Deno.execPath(), "run", "-A", "--config", CONFIG, FIXTURES.stdioServer];
 
-/** A `mirage mcp` process and what it printed on stderr. */
+/**
+ * `mirage mcp --policies <fixture> --traces <its own dir> ARGS`, and what it printed on stderr;
+ * disposing it closes its stdin, waits for it and removes the trace directory.
+ */
 class McpProcess implements AsyncDisposable {
   readonly child: Deno.ChildProcess;
   readonly transport: ChildTransport;
+  readonly traces: string;
   #stderr = "";
   readonly #stderrRead: Promise<void>;
 
-  constructor(args: readonly string[]) {
+  private constructor(traces: string, args: readonly string[]) {
+    this.traces = traces;
+    const base = ["mcp", "--policies", FIXTURES.policies, "--traces", traces];
     const child = this.child = new Deno.Command(Deno.execPath(), {
-      args: cliArgs(["mcp", ...args]),
+      args: cliArgs([...base, ...args]),
       cwd: ROOT,
       env: { NO_COLOR: "1" },
       stdin: "piped",
@@ -37,6 +43,10 @@ class McpProcess implements AsyncDisposable {
         this.#stderr += t;
       }
     })();
+  }
+
+  static async start(args: readonly string[]): Promise<McpProcess> {
+    return new McpProcess(await tempTraces(), args);
   }
 
   get stderr(): string {
@@ -76,6 +86,7 @@ class McpProcess implements AsyncDisposable {
     } finally {
       clearTimeout(timer);
     }
+    await Deno.remove(this.traces, { recursive: true });
   }
 }
 
@@ -90,28 +101,20 @@ function alive(pid: number): boolean {
 }
 
 Deno.test("stdio: allowed results come back, a violating call never reaches the server, stdout is protocol only", async () => {
-  const traces = await tempTraces();
-  await using mcp = new McpProcess([
-    "--policies",
-    FIXTURES.policies,
-    "--traces",
-    traces,
+  await using mcp = await McpProcess.start([
     "--run-id",
     "desktop",
     "--",
     ...SERVER,
   ]);
   const client = await mcp.client();
-  const lookup = await client.callTool({ name: "lookup_order", arguments: { order_id: "ORD-1" } });
+  const lookup = await call(client, "lookup_order", { order_id: "ORD-1" });
   assert.equal(textOf(lookup), "order ORD-1: shipped");
-  const refused = await client.callTool({
-    name: "issue_refund",
-    arguments: { order_id: "ORD-1", amount: 900 },
-  });
+  const refused = await call(client, "issue_refund", { order_id: "ORD-1", amount: 900 });
   assert.equal(refused.isError, true);
   assert.equal(textOf(refused), "Refunds above 500 need a supervisor.");
   assert.equal(refused._meta?.["mirage/run_id"], "desktop");
-  const calls = JSON.parse(textOf(await client.callTool({ name: "calls", arguments: {} })));
+  const calls = JSON.parse(textOf(await call(client, "calls", {})));
   assert.deepEqual(calls, [{ tool: "lookup_order", args: { order_id: "ORD-1" } }]);
   await client.close();
   assert.equal(await mcp.exited(), 0, mcp.stderr);
@@ -120,22 +123,16 @@ Deno.test("stdio: allowed results come back, a violating call never reaches the 
   assert.match(mcp.stderr, /\[mirage\] mcp on stdio → /, "the start line is on stderr");
   assert.match(mcp.stderr, /fixture server started/, "the server's stderr is passed through");
   assert.match(mcp.stderr, /"outcome":"policy_violation"/, "decision lines go to stderr");
-  const trace = await readTrace(traces, "desktop");
+  const trace = await readTrace(mcp.traces, "desktop");
   assert.deepEqual(trace?.events.map((e) => [e.request.tool, e.outcome]), [
     ["lookup_order", "allowed"],
     ["issue_refund", "policy_violation"],
     ["calls", "allowed"],
   ]);
-  await Deno.remove(traces, { recursive: true });
 });
 
 Deno.test("stdio: concurrent calls and refusals share one writer: every line is one whole message", async () => {
-  const traces = await tempTraces();
-  await using mcp = new McpProcess([
-    "--policies",
-    FIXTURES.policies,
-    "--traces",
-    traces,
+  await using mcp = await McpProcess.start([
     "--",
     ...SERVER,
   ]);
@@ -148,7 +145,7 @@ Deno.test("stdio: concurrent calls and refusals share one writer: every line is 
           name: "issue_refund",
           arguments: { order_id: `R${n}`, amount: 900 + n },
         })
-        : client.callTool({ name: "padded", arguments: { n, size } })),
+        : call(client, "padded", { n, size })),
   );
   results.forEach((r, n) => {
     if (n % 3 === 0) assert.equal(textOf(r), "Refunds above 500 need a supervisor.");
@@ -159,29 +156,19 @@ Deno.test("stdio: concurrent calls and refusals share one writer: every line is 
   const long = mcp.transport.lines.filter((l) => l.length > size);
   assert.equal(long.length, 16);
   for (const line of mcp.transport.lines) JSON.parse(line);
-  await Deno.remove(traces, { recursive: true });
 });
 
 Deno.test("stdio: the server's exit code is Mirage's; the client leaving stops the server", async () => {
-  const traces = await tempTraces();
   {
-    await using mcp = new McpProcess([
-      "--policies",
-      FIXTURES.policies,
-      "--traces",
-      traces,
+    await using mcp = await McpProcess.start([
       "--",
       ...SERVER,
     ]);
     const client = await mcp.client();
-    await client.callTool({ name: "exit_with", arguments: { code: 3 } }).catch(() => {});
+    await call(client, "exit_with", { code: 3 }).catch(() => {});
     assert.equal(await mcp.exited(), 3);
   }
-  await using mcp = new McpProcess([
-    "--policies",
-    FIXTURES.policies,
-    "--traces",
-    traces,
+  await using mcp = await McpProcess.start([
     "--",
     ...SERVER,
   ]);
@@ -192,39 +179,19 @@ Deno.test("stdio: the server's exit code is Mirage's; the client leaving stops t
   await client.close();
   assert.equal(await mcp.exited(), 0);
   assert.equal(alive(pid), false, "the server ended with its client");
-  await Deno.remove(traces, { recursive: true });
 });
 
 Deno.test("stdio: refusals carry the request's id; a cancellation of a refused id never reaches the server", async () => {
-  const traces = await tempTraces();
-  await using mcp = new McpProcess([
-    "--policies",
-    FIXTURES.policies,
-    "--traces",
-    traces,
+  await using mcp = await McpProcess.start([
     "--",
     ...SERVER,
   ]);
   const t = mcp.transport;
   await t.start();
   const line = (m: unknown) => t.sendRaw(`${JSON.stringify(m)}\n`);
-  await line({
-    jsonrpc: "2.0",
-    id: "init",
-    method: "initialize",
-    params: {
-      protocolVersion: "2025-06-18",
-      capabilities: {},
-      clientInfo: { name: "raw", version: "1" },
-    },
-  });
+  await line(initializeMessage("init"));
   await line({ jsonrpc: "2.0", method: "notifications/initialized" });
-  await line({
-    jsonrpc: "2.0",
-    id: "call-9",
-    method: "tools/call",
-    params: { name: "delete_account", arguments: { customer_id: "C" } },
-  });
+  await line(callMessage("call-9", "delete_account", { customer_id: "C" }));
   await line({
     jsonrpc: "2.0",
     method: "notifications/cancelled",
@@ -250,16 +217,10 @@ Deno.test("stdio: refusals carry the request's id; a cancellation of a refused i
     "neither the call nor its cancellation arrived",
   );
   assert.match(mcp.stderr, /fixture got .*ping-1/);
-  await Deno.remove(traces, { recursive: true });
 });
 
 Deno.test("stdio: --hide-blocked-tools filters the server's tools/list", async () => {
-  const traces = await tempTraces();
-  await using mcp = new McpProcess([
-    "--policies",
-    FIXTURES.policies,
-    "--traces",
-    traces,
+  await using mcp = await McpProcess.start([
     "--hide-blocked-tools",
     "--",
     ...SERVER,
@@ -269,18 +230,12 @@ Deno.test("stdio: --hide-blocked-tools filters the server's tools/list", async (
   await client.close();
   assert.ok(names.includes("lookup_order"));
   assert.ok(!names.includes("delete_account"), names.join(", "));
-  await Deno.remove(traces, { recursive: true });
 });
 
 Deno.test("stdio mocks server: a real client in CI with no server; gate-run fails the run", async () => {
-  const traces = await tempTraces();
-  await using mcp = new McpProcess([
+  await using mcp = await McpProcess.start([
     "--mocks",
     FIXTURES.mocks,
-    "--policies",
-    FIXTURES.policies,
-    "--traces",
-    traces,
     "--run-id",
     "ci-stdio",
   ]);
@@ -288,16 +243,15 @@ Deno.test("stdio mocks server: a real client in CI with no server; gate-run fail
   const tools = (await client.listTools()).tools.map((t) => t.name);
   assert.deepEqual(tools, ["lookup_order", "issue_refund", "delete_account"]);
   const calls = await Promise.all([
-    client.callTool({ name: "lookup_order", arguments: { order_id: "ORD-5" } }),
-    client.callTool({ name: "issue_refund", arguments: { order_id: "ORD-5", amount: 700 } }),
+    call(client, "lookup_order", { order_id: "ORD-5" }),
+    call(client, "issue_refund", { order_id: "ORD-5", amount: 700 }),
   ]);
   assert.deepEqual(calls[0]?.structuredContent, { order_id: "ORD-5", status: "shipped" });
   assert.equal(textOf(calls[1]), "Refunds above 500 need a supervisor.");
   await client.close();
   assert.equal(await mcp.exited(), 0);
   for (const line of mcp.transport.lines) JSON.parse(line);
-  const gated = await runCli(["gate-run", "--traces", traces]);
+  const gated = await runCli(["gate-run", "--traces", mcp.traces]);
   assert.equal(gated.code, 1, gated.stdout);
   assert.match(gated.stdout, /ci-stdio/);
-  await Deno.remove(traces, { recursive: true });
 });
