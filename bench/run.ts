@@ -20,6 +20,7 @@ import { DEFAULT_SEED, SCENARIOS } from "./scenarios/registry.ts";
 import { runContainment } from "./suites/containment.ts";
 import { runDecide } from "./suites/decide.ts";
 import { runGateway } from "./suites/gateway.ts";
+import { runMcp } from "./suites/mcp.ts";
 import { runPeers } from "./suites/peers.ts";
 import { runScale } from "./suites/scale.ts";
 import { runState } from "./suites/state.ts";
@@ -49,6 +50,8 @@ function runSuite(
       return runState(seed);
     case "traces":
       return runTraces();
+    case "mcp":
+      return runMcp();
   }
 }
 

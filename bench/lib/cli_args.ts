@@ -13,6 +13,7 @@ export const SUITES = [
   "gateway",
   "state",
   "traces",
+  "mcp",
 ] as const;
 /** A suite name. */
 export type SuiteName = (typeof SUITES)[number];

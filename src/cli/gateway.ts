@@ -7,6 +7,7 @@
  */
 
 import { MirageError } from "../errors.ts";
+import { env, integer, upstreamOf } from "./flags.ts";
 import { stdoutDecisionLog } from "../log/decision_log.ts";
 import { type GatewayOptions, startGateway } from "../gateway/gateway.ts";
 import { parseSize } from "./size.ts";
@@ -14,8 +15,6 @@ import { stopSignal } from "../http/serve.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import {
-  envValue,
-  integerFlag,
   SERVER_FLAG_OPTIONS,
   SERVER_FLAG_USAGE,
   serverFlagDetails,
@@ -75,23 +74,6 @@ const SPEC: CommandSpec = {
 
 const log = (line: string) => console.error(line);
 
-function upstreamOf(text: string | undefined): URL {
-  if (text === undefined) throw new MirageError("usage", "--upstream is required");
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new MirageError("usage", `--upstream is not a URL: ${text}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new MirageError("usage", `--upstream must be http:// or https://, got ${url.protocol}`);
-  }
-  if (url.search || url.hash) {
-    throw new MirageError("usage", "--upstream cannot carry a query or fragment");
-  }
-  return url;
-}
-
 /** Turns the flags into gateway options; throws `MirageError` code `usage` on a bad value. */
 export function gatewayOptions(values: FlagValues): GatewayOptions {
   const str = (name: string) => values[name] as string | undefined;
@@ -108,10 +90,10 @@ export function gatewayOptions(values: FlagValues): GatewayOptions {
     mode,
     policies,
     surface: str("surface"),
-    port: integerFlag(str("port") as string, "port", 0, 65535),
+    port: integer(str("port") as string, "port", 0, 65535),
     hostname: str("host") as string,
     traces: str("traces") as string,
-    timeoutMs: integerFlag(str("timeout-ms") as string, "timeout-ms", 1, 3_600_000),
+    timeoutMs: integer(str("timeout-ms") as string, "timeout-ms", 1, 3_600_000),
     maxBody,
     ...serverFlags(values),
     runId: new RunIdRule({ flag: str("run-id") }).fallback,
@@ -138,7 +120,7 @@ export async function run(args: string[]): Promise<number> {
   let state: StateChoice;
   try {
     options = gatewayOptions(parsed);
-    state = stateChoice(parsed, envValue);
+    state = stateChoice(parsed, env);
   } catch (e) {
     if (e instanceof MirageError && (e.code === "usage" || e.code === "invalid_size")) {
       return usageError(SPEC, e.message);

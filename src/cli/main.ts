@@ -45,6 +45,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "write starter policies, mocks, policy tests and a GitHub workflow",
     load: () => import("./init.ts"),
   },
+  mcp: {
+    summary: "put the policies in front of an MCP server (HTTP or stdio), or serve mocked tools",
+    load: () => import("./mcp.ts"),
+  },
   proxy: {
     summary: "serve the mocks to an agent under test and enforce the policies (CI)",
     load: () => import("./proxy.ts"),

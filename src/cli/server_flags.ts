@@ -5,8 +5,8 @@
  * @module
  */
 
-import { MirageError } from "../errors.ts";
 import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
+import { env, integer } from "./flags.ts";
 import type { CommandSpec, FlagValues } from "./output.ts";
 
 /** The flags, for a command's parseArgs options. */
@@ -47,24 +47,6 @@ export interface ServerFlags {
   readonly headTimeoutMs: number;
 }
 
-/** An environment variable, when set, non-empty and readable (env access may be denied). */
-export function envValue(name: string): string | undefined {
-  try {
-    return Deno.env.get(name) || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** An integer flag in `[min, max]`; throws `MirageError` code `usage` otherwise. */
-export function integerFlag(text: string, flag: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) {
-    throw new MirageError("usage", `--${flag} must be an integer from ${min} to ${max}`);
-  }
-  return n;
-}
-
 /**
  * Reads the server flags; throws `MirageError` code `usage` on a bad value.
  *
@@ -78,10 +60,10 @@ export function integerFlag(text: string, flag: string, min: number, max: number
 export function serverFlags(values: FlagValues): ServerFlags {
   const str = (name: string) => values[name] as string | undefined;
   const ms = (name: string, fallback: number) =>
-    integerFlag(str(name) ?? String(fallback), name, 1, 3_600_000);
+    integer(str(name) ?? String(fallback), name, 1, 3_600_000);
   return {
-    adminToken: str("admin-token") || envValue("MIRAGE_ADMIN_TOKEN"),
-    decideToken: str("decide-token") || envValue("MIRAGE_DECIDE_TOKEN"),
+    adminToken: str("admin-token") || env("MIRAGE_ADMIN_TOKEN"),
+    decideToken: str("decide-token") || env("MIRAGE_DECIDE_TOKEN"),
     idleTimeoutMs: ms("idle-timeout-ms", DEFAULT_IDLE_TIMEOUT_MS),
     headTimeoutMs: ms("head-timeout-ms", DEFAULT_HEAD_TIMEOUT_MS),
   };

@@ -20,12 +20,14 @@ import {
   checkedString,
   headerName,
   hostPattern,
+  isRecord,
   keyStep,
   methods,
   mustBe,
   type ObjectCheck,
   pathPattern,
   problemOf,
+  prose,
   type Schema,
   strict,
   type StringSchema,
@@ -157,9 +159,28 @@ const toolResult = strict(
   { checks: [checkOneResult], json: { minProperties: 1, maxProperties: 1 } },
 );
 
+const inputSchemaNeed = mustBe("input_schema", "a JSON Schema mapping of type object");
+
+/** The arguments' JSON Schema, as an MCP `tools/list` shows it: an object schema. */
+const inputSchema = v.pipe(
+  // Arrays are objects to valibot; rejecting them first keeps a list from passing as a record.
+  v.custom<Record<string, unknown>>(isRecord, inputSchemaNeed),
+  v.record(v.string(), v.unknown(), inputSchemaNeed),
+  v.check<Record<string, unknown>, (i: v.BaseIssue<unknown>) => string>(
+    (s) => s.type === undefined || s.type === "object",
+    (i) =>
+      `input_schema must have type: object (tool arguments are an object), got type ${
+        describeValue((i.input as Record<string, unknown>).type)
+      }`,
+  ),
+  v.metadata({ properties: { type: { const: "object" } } }),
+);
+
 const toolMock = strict({
   name: text("name"),
   tool: v.optional(text("tool")),
+  description: v.optional(prose("description")),
+  input_schema: v.optional(inputSchema),
   match: v.optional(strict({ payload: payloadMatch }, "match")),
   result: toolResult,
   delay_ms: delayMs,

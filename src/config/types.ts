@@ -283,6 +283,10 @@ export interface ToolMock {
   name: string;
   /** The tool it answers; default: the name. */
   tool?: string;
+  /** What `mirage mcp --mocks` lists as the tool's description. */
+  description?: string;
+  /** The arguments' JSON Schema (`type: object`), listed by `mirage mcp --mocks`. */
+  input_schema?: Record<string, unknown>;
   /** Optional narrowing on the arguments. */
   match?: ToolMockMatch;
   /** The answer. */

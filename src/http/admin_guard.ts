@@ -1,5 +1,5 @@
 /**
- * Who may use the admin routes under `/_mirage/` — the same rules on every surface (SPEC §6):
+ * Who may use the admin routes under `/_mirage/` — the same rules on every surface (docs/operations.md):
  *
  * - `health` is always open;
  * - without an admin token, the other routes answer loopback clients only;

@@ -27,7 +27,16 @@ export type InspectedBody =
     readonly stream: ReadableStream<Uint8Array>;
   };
 
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+/**
+ * The chunks as one array of `total` bytes; a single chunk is returned as it is.
+ *
+ * @example
+ * ```ts
+ * import { concat } from "./body_limit.ts";
+ * console.log(concat([new Uint8Array([1]), new Uint8Array([2, 3])], 3)); // Uint8Array(3) [ 1, 2, 3 ]
+ * ```
+ */
+export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0] as Uint8Array;
   const out = new Uint8Array(total);
   let at = 0;

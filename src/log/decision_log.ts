@@ -1,6 +1,6 @@
 /**
- * One JSON line per decision on stdout, for log shippers: no colour, no prose, one object per
- * line, keys in a fixed order.
+ * One JSON line per decision on stdout (stderr where stdout carries a protocol), for log
+ * shippers: no colour, no prose, one object per line, keys in a fixed order.
  *
  * @module
  */
@@ -72,6 +72,15 @@ export function decisionLogObserver(sink: DecisionSink): EventObserver {
 
 const encoder = new TextEncoder();
 
+/** A sink that writes each line to `out` in one write. */
+function lineSink(out: { writeSync(p: Uint8Array): number }): DecisionSink {
+  return (line) => {
+    const bytes = encoder.encode(`${JSON.stringify(line)}\n`);
+    let done = 0;
+    while (done < bytes.length) done += out.writeSync(bytes.subarray(done));
+  };
+}
+
 /**
  * A sink that writes each line to stdout in one write, so that lines of concurrent requests
  * never interleave.
@@ -83,9 +92,18 @@ const encoder = new TextEncoder();
  * ```
  */
 export function stdoutDecisionLog(): DecisionSink {
-  return (line) => {
-    const bytes = encoder.encode(`${JSON.stringify(line)}\n`);
-    let done = 0;
-    while (done < bytes.length) done += Deno.stdout.writeSync(bytes.subarray(done));
-  };
+  return lineSink(Deno.stdout);
+}
+
+/**
+ * The same on stderr, for servers whose stdout carries a protocol (`mirage mcp` on stdio).
+ *
+ * @example
+ * ```ts
+ * import { stderrDecisionLog } from "./decision_log.ts";
+ * const log = stderrDecisionLog();
+ * ```
+ */
+export function stderrDecisionLog(): DecisionSink {
+  return lineSink(Deno.stderr);
 }

@@ -35,6 +35,7 @@ Deno.test("names on the command line select suites; a scenario implies containme
     "gateway",
     "state",
     "traces",
+    "mcp",
   ]);
   const one = parseBenchArgs(["pii_leak", "scale", "--check"], names);
   assert.deepEqual(one.suites, ["containment", "scale"]);

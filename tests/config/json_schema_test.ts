@@ -171,6 +171,12 @@ const REJECTED: [string, Kind, unknown][] = [
   ["tool match on headers", "mocks", {
     tools: [{ name: "t", result: { text: "a" }, match: { headers: { a: "b" } } }],
   }],
+  ["tool input_schema of type array", "mocks", {
+    tools: [{ name: "t", result: { text: "a" }, input_schema: { type: "array" } }],
+  }],
+  ["tool input_schema a list", "mocks", {
+    tools: [{ name: "t", result: { text: "a" }, input_schema: [] }],
+  }],
   ["strict_tools not a boolean", "mocks", { strict_tools: "yes" }],
   ["unknown fault kind", "mocks", { mocks: [{ ...mock, faults: [{ fault: "rest" }] }] }],
   ["a key of another fault kind", "mocks", {

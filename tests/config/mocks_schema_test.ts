@@ -155,6 +155,12 @@ Deno.test("tool mocks: a file using every feature is accepted, and `mocks:` may 
       {
         name: "lookup_shipped",
         tool: "lookup_order",
+        description: "Looks an order up.\nBy its id.",
+        input_schema: {
+          type: "object",
+          properties: { order_id: { type: "string" } },
+          required: ["order_id"],
+        },
         match: { payload: { order_id: { starts_with: "ORD-" }, "items[0].qty": 2 } },
         result: {
           json: { id: "{{ args.order_id }}", all: "{{ args }}", first: "{{ payload.items[0] }}" },
@@ -222,6 +228,15 @@ const INVALID_TOOLS: [string, string, string[]][] = [
   ]],
   ["empty tool name", oneTool("result: {text: a}", "tool: ''"), [
     `4:11 tool must be a non-empty single-line string, got string ""`,
+  ]],
+  ["input_schema a list", oneTool("result: {text: a}", "input_schema: [a]"), [
+    `4:19 input_schema must be a JSON Schema mapping of type object, got ["a"]`,
+  ]],
+  ["input_schema not of type object", oneTool("result: {text: a}", "input_schema: {type: array}"), [
+    `4:19 input_schema must have type: object (tool arguments are an object), got type string "array"`,
+  ]],
+  ["empty description", oneTool("result: {text: a}", "description: ' '"), [
+    `4:18 description must be a non-empty string, got string " "`,
   ]],
   ["strict_tools not a boolean", "strict_tools: yes please\ntools: []\n", [
     `1:15 strict_tools must be true or false, got string "yes please"`,

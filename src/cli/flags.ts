@@ -1,0 +1,68 @@
+/**
+ * Flag values the server commands share: integers in a range, an upstream URL, and an
+ * environment variable that may be unreadable (permissions).
+ *
+ * @module
+ */
+
+import { MirageError } from "../errors.ts";
+
+/**
+ * An environment variable's non-empty value; `undefined` when unset, empty or not readable.
+ *
+ * @example
+ * ```ts
+ * import { env } from "./flags.ts";
+ * const token = env("MIRAGE_ADMIN_TOKEN");
+ * ```
+ */
+export function env(name: string): string | undefined {
+  try {
+    return Deno.env.get(name) || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A decimal integer flag from `min` to `max`; throws `MirageError` code `usage` otherwise.
+ *
+ * @example
+ * ```ts
+ * import { integer } from "./flags.ts";
+ * console.log(integer("8080", "port", 0, 65535)); // 8080
+ * ```
+ */
+export function integer(text: string, flag: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < min || n > max) {
+    throw new MirageError("usage", `--${flag} must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/**
+ * An `--upstream` URL: http(s), without query or fragment; throws `MirageError` code `usage`.
+ *
+ * @example
+ * ```ts
+ * import { upstreamOf } from "./flags.ts";
+ * console.log(upstreamOf("http://127.0.0.1:9000/base").pathname); // /base
+ * ```
+ */
+export function upstreamOf(text: string | undefined): URL {
+  if (text === undefined) throw new MirageError("usage", "--upstream is required");
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new MirageError("usage", `--upstream is not a URL: ${text}`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new MirageError("usage", `--upstream must be http:// or https://, got ${url.protocol}`);
+  }
+  if (url.search || url.hash) {
+    throw new MirageError("usage", "--upstream cannot carry a query or fragment");
+  }
+  return url;
+}

@@ -1,0 +1,194 @@
+/**
+ * JSON-RPC 2.0 as MCP carries it: one message per HTTP body or stdio line, read strictly so that
+ * Mirage decides on exactly what the server would execute. Anything Mirage cannot read as one
+ * message is a protocol fault, answered as a JSON-RPC error and never passed on (a server with
+ * a more lenient parser could otherwise run a call Mirage never saw).
+ *
+ * @module
+ */
+
+/** A JSON-RPC id: requests carry a string or a number; errors to unreadable messages `null`. */
+export type JsonRpcId = string | number | null;
+
+/** One JSON-RPC message, parsed: an object with `jsonrpc: "2.0"`. */
+export type JsonRpcMessage = Readonly<Record<string, unknown>>;
+
+/** Invalid JSON. */
+export const PARSE_ERROR = -32700;
+/** Not a JSON-RPC message (or a batch, which MCP no longer allows). */
+export const INVALID_REQUEST = -32600;
+/** A method the server does not have. */
+export const METHOD_NOT_FOUND = -32601;
+/** A method's params are not what it takes. */
+export const INVALID_PARAMS = -32602;
+
+/**
+ * Why a message was refused before anything decided on it.
+ *
+ * @example
+ * ```ts
+ * import { INVALID_REQUEST, type RpcFault } from "./jsonrpc.ts";
+ * const f: RpcFault = { code: INVALID_REQUEST, message: "batches are not accepted", id: null };
+ * ```
+ */
+export interface RpcFault {
+  /** The JSON-RPC error code. */
+  readonly code: number;
+  /** What was wrong, readably. */
+  readonly message: string;
+  /** The message's id when it had a readable one, else `null`. */
+  readonly id: JsonRpcId;
+}
+
+/** A parsed message, or the fault that refuses it. */
+export type Parsed =
+  | { readonly ok: true; readonly message: JsonRpcMessage }
+  | { readonly ok: false; readonly fault: RpcFault };
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function isId(v: unknown): v is JsonRpcId {
+  return typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || v === null;
+}
+
+function fault(code: number, message: string, id: JsonRpcId = null): Parsed {
+  return { ok: false, fault: { code, message, id } };
+}
+
+/**
+ * Reads one JSON-RPC message from its text.
+ *
+ * @example
+ * ```ts
+ * import { parseMessage } from "./jsonrpc.ts";
+ * const p = parseMessage('[{"jsonrpc":"2.0","id":1,"method":"ping"}]');
+ * console.log(p.ok ? "ok" : p.fault.code); // -32600
+ * ```
+ */
+export function parseMessage(text: string): Parsed {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    return fault(PARSE_ERROR, `Parse error: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (Array.isArray(value)) {
+    return fault(
+      INVALID_REQUEST,
+      "batches are not accepted: send one JSON-RPC message at a time (MCP 2025-06-18)",
+    );
+  }
+  if (!isRecord(value) || value.jsonrpc !== "2.0") {
+    return fault(INVALID_REQUEST, "not a JSON-RPC 2.0 message");
+  }
+  const id = "id" in value ? value.id : null;
+  if (!isId(id)) return fault(INVALID_REQUEST, "a JSON-RPC id is a string or a number");
+  if ("method" in value && typeof value.method !== "string") {
+    return fault(INVALID_REQUEST, "a JSON-RPC method is a string", id);
+  }
+  return { ok: true, message: value };
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Reads one JSON-RPC message from its bytes; bytes that are not UTF-8 are a parse error (two
+ * decoders could otherwise read different text from them).
+ *
+ * @example
+ * ```ts
+ * import { decodeMessage } from "./jsonrpc.ts";
+ * const p = decodeMessage(new TextEncoder().encode('{"jsonrpc":"2.0","method":"notifications/initialized"}'));
+ * console.log(p.ok); // true
+ * ```
+ */
+export function decodeMessage(bytes: Uint8Array): Parsed {
+  let text: string;
+  try {
+    text = strictUtf8.decode(bytes);
+  } catch {
+    return fault(PARSE_ERROR, "Parse error: the message is not UTF-8");
+  }
+  return parseMessage(text);
+}
+
+/**
+ * The message's method, when it is a request or a notification.
+ *
+ * @example
+ * ```ts
+ * import { methodOf } from "./jsonrpc.ts";
+ * console.log(methodOf({ jsonrpc: "2.0", id: 1, method: "tools/list" })); // tools/list
+ * ```
+ */
+export function methodOf(message: JsonRpcMessage): string | undefined {
+  return typeof message.method === "string" ? message.method : undefined;
+}
+
+/**
+ * The message's id (`null` when it has none).
+ *
+ * @example
+ * ```ts
+ * import { idOf } from "./jsonrpc.ts";
+ * console.log(idOf({ jsonrpc: "2.0", method: "notifications/initialized" })); // null
+ * ```
+ */
+export function idOf(message: JsonRpcMessage): JsonRpcId {
+  return isId(message.id) ? message.id : null;
+}
+
+/**
+ * A key for an id that tells `1` from `"1"` (different ids in JSON-RPC).
+ *
+ * @example
+ * ```ts
+ * import { idKey } from "./jsonrpc.ts";
+ * console.log(idKey(1) === idKey("1")); // false
+ * ```
+ */
+export function idKey(id: unknown): string {
+  return `${typeof id}:${String(id)}`;
+}
+
+/**
+ * A JSON-RPC error message.
+ *
+ * @example
+ * ```ts
+ * import { rpcError, METHOD_NOT_FOUND } from "./jsonrpc.ts";
+ * console.log(rpcError(3, METHOD_NOT_FOUND, "no method resources/list"));
+ * ```
+ */
+export function rpcError(id: JsonRpcId, code: number, message: string): JsonRpcMessage {
+  return { jsonrpc: "2.0", id, error: { code, message } };
+}
+
+/**
+ * A JSON-RPC result message.
+ *
+ * @example
+ * ```ts
+ * import { rpcResult } from "./jsonrpc.ts";
+ * console.log(JSON.stringify(rpcResult(1, {}))); // {"jsonrpc":"2.0","id":1,"result":{}}
+ * ```
+ */
+export function rpcResult(id: JsonRpcId, result: unknown): JsonRpcMessage {
+  return { jsonrpc: "2.0", id, result };
+}
+
+/**
+ * The error message answering a fault.
+ *
+ * @example
+ * ```ts
+ * import { faultReply, parseMessage } from "./jsonrpc.ts";
+ * const p = parseMessage("{");
+ * if (!p.ok) console.log(faultReply(p.fault));
+ * ```
+ */
+export function faultReply(f: RpcFault): JsonRpcMessage {
+  return rpcError(f.id, f.code, f.message);
+}
