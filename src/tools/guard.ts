@@ -6,6 +6,7 @@
  * @module
  */
 
+import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
 import { loadPolicies } from "../config/load.ts";
 import type { PolicyDocument } from "../config/types.ts";
 import { compilePolicies } from "../engine/compile_policies.ts";
@@ -42,6 +43,8 @@ export interface GuardOptions {
   runId?: string;
   /** Clock for rate windows, in milliseconds; default `Date.now`. */
   clock?: () => number;
+  /** Append a hash-chained audit entry per decision to a directory (docs/audit.md); default none. */
+  audit?: AuditOptions;
 }
 
 /**
@@ -71,9 +74,15 @@ class InProcessGuard implements Guard {
   readonly #runIds: RunIdRule;
   readonly #ctx: ToolContext;
   readonly #traces: TraceStore | undefined;
+  readonly #audit: AuditLog | undefined;
   #closed = false;
 
-  constructor(runIds: RunIdRule, ctx: ToolContext, traces: TraceStore | undefined) {
+  constructor(
+    runIds: RunIdRule,
+    ctx: ToolContext,
+    traces: TraceStore | undefined,
+    audit: AuditLog | undefined,
+  ) {
     // Handed out as values (`execute: gate.decideTool`), so each keeps its gate.
     this.decideTool = this.decideTool.bind(this);
     this.close = this.close.bind(this);
@@ -82,6 +91,7 @@ class InProcessGuard implements Guard {
     this.mode = ctx.mode;
     this.#ctx = ctx;
     this.#traces = traces;
+    this.#audit = audit;
   }
 
   async decideTool(call: ToolCall): Promise<ToolVerdict> {
@@ -93,6 +103,7 @@ class InProcessGuard implements Guard {
     if (this.#closed) return;
     this.#closed = true;
     await this.#traces?.close();
+    await this.#audit?.close();
     await this.#ctx.config().policies.store.close();
   }
 
@@ -125,11 +136,16 @@ export async function guard(options: GuardOptions): Promise<Guard> {
     ? undefined
     : new TraceStore({ dir: options.traces, mode, reset: false });
   const redactor = compileRedactor(policies.redact);
+  const writer = { surface: "guard", mode, policiesDigest: policies.digest };
+  const audit = await openAuditLog(options.audit, writer, async () => {
+    await traces?.close();
+    await policies.store.close();
+  });
   const ctx: ToolContext = {
     mode,
-    recorder: new Recorder({ traces }),
+    recorder: new Recorder({ traces, audit }),
     calls: new CallMemory(),
     config: () => ({ policies, redactor }),
   };
-  return new InProcessGuard(new RunIdRule({ option: options.runId }), ctx, traces);
+  return new InProcessGuard(new RunIdRule({ option: options.runId }), ctx, traces, audit);
 }

@@ -5,28 +5,16 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  ConfigError,
-  guard,
-  MemoryStateStore,
-  readTrace,
-  type StateResult,
-  type StateStore,
-  type StateTransaction,
-} from "@mirage/core";
+import { ConfigError, guard, MemoryStateStore, readTrace } from "@mirage/core";
+import { verifyAudit } from "@mirage/core/audit";
+import { redisStore } from "../../src/state/redis_store.ts";
+import { storeStatus } from "../../src/state/state_store.ts";
 import { tempDir } from "../support/fixtures.ts";
 import { TOOL_POLICIES } from "./fixtures.ts";
 
-/** A state store whose backend is down: every call rejects, as a lost Redis connection would. */
-class UnavailableStore implements StateStore {
-  closed = 0;
-  apply(_tx: StateTransaction): Promise<StateResult[]> {
-    return Promise.reject(new Error("state store unavailable"));
-  }
-  close(): Promise<void> {
-    this.closed++;
-    return Promise.resolve();
-  }
+/** A real Redis store with nothing listening: every call fails within its bound. */
+function unreachableStore() {
+  return redisStore("redis://127.0.0.1:1", { timeoutMs: 200 });
 }
 
 Deno.test("guard: decides with the policies alone, never with mocks", async () => {
@@ -105,7 +93,7 @@ Deno.test("guard: traces are off by default, and written when asked", async () =
 
 Deno.test("guard: a store that fails blocks in enforce, and is recorded as an error", async () => {
   await using dir = await tempDir();
-  const store = new UnavailableStore();
+  const store = unreachableStore();
   {
     await using gate = await guard({
       policies: TOOL_POLICIES,
@@ -115,21 +103,21 @@ Deno.test("guard: a store that fails blocks in enforce, and is recorded as an er
     });
     const v = await gate.decideTool({ tool: "issue_refund", args: { amount: 20 } });
     assert.deepEqual([v.outcome, v.allowed, v.enforced, v.event], ["error", false, true, 1]);
-    assert.equal(v.message, "evaluation failed: state store unavailable");
+    assert.match(v.message, /^evaluation failed: .*redis:\/\/127\.0\.0\.1:1/);
     const stateless = await gate.decideTool({ tool: "send_email", args: { to: "a@acme.example" } });
     assert.equal(stateless.outcome, "allowed", "rules without state need no store");
   }
-  assert.equal(store.closed, 1, "disposing the gate closes its store");
+  assert.equal(storeStatus(store).status, "closed", "disposing the gate closes its store");
   const trace = await readTrace(dir.path, "down");
   assert.equal(trace?.outcome, "error");
   assert.deepEqual(trace?.events[0]?.response, {});
-  assert.equal(trace?.events[0]?.error, "evaluation failed: state store unavailable");
+  assert.match(trace?.events[0]?.error ?? "", /^evaluation failed: .*redis:\/\/127\.0\.0\.1:1/);
 });
 
 Deno.test("guard: a store that fails is allowed in passthrough, as an error not enforced", async () => {
   await using gate = await guard({
     policies: TOOL_POLICIES,
-    store: new UnavailableStore(),
+    store: unreachableStore(),
     mode: "passthrough",
   });
   const v = await gate.decideTool({ tool: "issue_refund", args: { amount: 20 } });
@@ -146,4 +134,28 @@ Deno.test("guard: a wrong policy file is a ConfigError; a closed gate rejects ca
   await gate.close();
   await gate.close();
   await assert.rejects(gate.decideTool({ tool: "lookup_order" }), /guard 'shut' is closed/);
+});
+
+Deno.test("guard: with audit, every decision is a chained entry that verifies", async () => {
+  await using dir = await tempDir();
+  {
+    await using gate = await guard({
+      policies: TOOL_POLICIES,
+      runId: "audited",
+      audit: { dir: dir.path },
+    });
+    await gate.decideTool({ tool: "issue_refund", args: { amount: 20 } });
+    await gate.decideTool({ tool: "issue_refund", args: { amount: 900 } });
+  }
+  const report = await verifyAudit(dir.path);
+  assert.equal(report.ok, true);
+  const lines = [...Deno.readDirSync(dir.path)].flatMap((e) =>
+    Deno.readTextFileSync(`${dir.path}/${e.name}`).trim().split("\n").map((l) => JSON.parse(l))
+  );
+  const decisions = lines.filter((e) => e.kind === "decision");
+  assert.deepEqual(decisions.map((e) => [e.action, e.outcome, e.run_id]), [
+    ["tool issue_refund", "allowed", "audited"],
+    ["tool issue_refund", "policy_violation", "audited"],
+  ]);
+  assert.equal(lines[0]?.surface, "guard");
 });
