@@ -102,7 +102,7 @@ export class ServerLifecycle<T> {
   }
 
   async #closeNow(): Promise<void> {
-    this.#trigger?.close();
+    await this.#trigger?.close();
     await this.#server?.shutdown();
     await this.#options.release();
   }

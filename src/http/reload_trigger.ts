@@ -22,7 +22,8 @@ export interface ReloadTriggerOptions {
 
 /** Running triggers; `close()` removes the signal listener and stops watching. */
 export interface ReloadTrigger {
-  close(): void;
+  /** Stops both triggers; resolves once the file watch has ended (nothing fires after that). */
+  close(): Promise<void>;
 }
 
 function listenForHangup(onHangup: () => void): () => void {
@@ -42,12 +43,15 @@ async function realPaths(files: readonly string[]): Promise<string> {
  * renamed into place; a deployment that swaps a symlink (a Kubernetes ConfigMap swaps `..data`)
  * names only the link, so any other event counts when a file's resolved target has changed.
  */
-function watchFiles(files: readonly string[], onChange: () => void): Deno.FsWatcher | undefined {
+function watchFiles(
+  files: readonly string[],
+  onChange: () => void,
+): { watcher: Deno.FsWatcher; ended: Promise<void> } | undefined {
   if (files.length === 0) return undefined;
   const wanted = new Set(files.map((f) => resolve(f)));
   const dirs = [...new Set([...wanted].map((f) => dirname(f)))];
   const watcher = Deno.watchFs(dirs, { recursive: false });
-  (async () => {
+  const ended = (async () => {
     let targets = await realPaths([...wanted]);
     for await (const event of watcher) {
       const named = event.paths.some((p) => wanted.has(resolve(p)));
@@ -56,7 +60,7 @@ function watchFiles(files: readonly string[], onChange: () => void): Deno.FsWatc
       targets = now;
     }
   })().catch((e) => console.error(`[mirage] file watch stopped: ${e}`));
-  return watcher;
+  return { watcher, ended };
 }
 
 /**
@@ -66,13 +70,16 @@ function watchFiles(files: readonly string[], onChange: () => void): Deno.FsWatc
  * ```ts
  * import { watchReload } from "./reload_trigger.ts";
  * const trigger = watchReload({ files: ["policies.yaml"], onTrigger: (cause) => console.log(cause) });
- * trigger.close();
+ * await trigger.close();
  * ```
  */
 export function watchReload(options: ReloadTriggerOptions): ReloadTrigger {
   const debounceMs = options.debounceMs ?? 100;
   let timer: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
   const changed = () => {
+    // An event the watcher had queued before it was closed must not start a reload after.
+    if (closed) return;
     clearTimeout(timer);
     timer = setTimeout(() => {
       timer = undefined;
@@ -82,12 +89,14 @@ export function watchReload(options: ReloadTriggerOptions): ReloadTrigger {
   const stopHangup = options.signal === false
     ? () => {}
     : listenForHangup(() => options.onTrigger("SIGHUP"));
-  const watcher = watchFiles(options.files, changed);
+  const watch = watchFiles(options.files, changed);
   return {
-    close() {
+    async close() {
+      closed = true;
       stopHangup();
       clearTimeout(timer);
-      watcher?.close();
+      watch?.watcher.close();
+      await watch?.ended;
     },
   };
 }

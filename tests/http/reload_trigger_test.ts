@@ -35,7 +35,7 @@ Deno.test("reload: a burst of writes to a watched file triggers once; other file
     await Deno.rename(`${watched}.tmp`, watched);
     await until(() => causes.length > 1);
   } finally {
-    trigger.close();
+    await trigger.close();
   }
 });
 
@@ -50,7 +50,7 @@ Deno.test({
       await until(() => causes.length > 0);
       assert.deepEqual(causes, ["SIGHUP"]);
     } finally {
-      trigger.close();
+      await trigger.close();
     }
   },
 });
@@ -78,6 +78,6 @@ Deno.test("reload: a ConfigMap-style symlink swap (..data) triggers a reload", a
     await until(() => causes.length > 0);
     assert.deepEqual(causes, ["file change"]);
   } finally {
-    trigger.close();
+    await trigger.close();
   }
 });
