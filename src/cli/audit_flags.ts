@@ -1,5 +1,6 @@
 /**
- * `--audit DIR` and `--audit-actor-header NAME`, shared by `mirage gateway` and `mirage proxy`.
+ * `--audit DIR` and `--audit-actor-header NAME`, shared by the server commands (`proxy`,
+ * `gateway`, `mcp`).
  * The HMAC key comes from `MIRAGE_AUDIT_KEY` only: a flag would show in `ps` and in shell
  * history, and `--help` never prints it.
  *
@@ -17,6 +18,32 @@ export const AUDIT_FLAGS: ParseArgsOptionsConfig = {
   audit: { type: "string" },
   "audit-actor-header": { type: "string" },
 };
+
+/** Their usage text. */
+export const AUDIT_FLAG_USAGE = "[--audit DIR [--audit-actor-header H]]";
+
+/**
+ * Their `--help` lines, indented to `indent` columns, descriptions at `width` past it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { auditFlagDetails } from "./audit_flags.ts";
+ * assert.match(auditFlagDetails(2, 21)[0] ?? "", /^  --audit DIR +append/);
+ * ```
+ */
+export function auditFlagDetails(indent: number, width: number): string[] {
+  const pad = " ".repeat(indent);
+  const cont = " ".repeat(indent + width);
+  return [
+    `${pad}${
+      "--audit DIR".padEnd(width)
+    }append a hash-chained entry per decision and reload to DIR (one file`,
+    `${cont}per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)`,
+    `${pad}--audit-actor-header H`,
+    `${cont}the request header that names the actor, e.g. x-agent-id`,
+  ];
+}
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

@@ -21,7 +21,7 @@ import {
   serverFlags,
 } from "./server_flags.ts";
 import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
-import { AUDIT_FLAGS, auditOptions } from "./audit_flags.ts";
+import { AUDIT_FLAG_USAGE, AUDIT_FLAGS, auditFlagDetails, auditOptions } from "./audit_flags.ts";
 
 const SPEC: CommandSpec = {
   name: "gateway",
@@ -29,7 +29,7 @@ const SPEC: CommandSpec = {
     "--upstream URL --mode passthrough|enforce --policies P [--surface mocks.yaml] [--port 8080] " +
     "[--host 127.0.0.1] [--traces DIR] [--run-id ID] [--timeout-ms 10000] [--max-body 1MiB] " +
     `${SERVER_FLAG_USAGE} [--no-decision-log] ${STATE_FLAGS.usage} ` +
-    "[--audit DIR [--audit-actor-header H]]",
+    AUDIT_FLAG_USAGE,
   details: [
     "  --upstream URL       where allowed requests go (http or https, optionally with a base path,",
     "                       which rules do not see: they read the path the client sent)",
@@ -47,10 +47,7 @@ const SPEC: CommandSpec = {
     ...serverFlagDetails(2),
     "  --no-decision-log    no JSON line per decision on stdout",
     ...STATE_FLAGS.help(2, 23),
-    "  --audit DIR          append a hash-chained entry per decision and reload to DIR (one file",
-    "                       per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)",
-    "  --audit-actor-header H",
-    "                       the request header that names the actor, e.g. x-agent-id",
+    ...auditFlagDetails(2, 21),
     "",
     "Run id: the x-mirage-run-id header, else MIRAGE_RUN_ID, else --run-id, else 'default'.",
   ],

@@ -11,7 +11,7 @@ import { MirageError } from "../errors.ts";
 import { stopSignal } from "../http/serve.ts";
 import { stderrDecisionLog, stdoutDecisionLog } from "../log/decision_log.ts";
 import { type McpOptions, startMcp } from "../mcp/mcp.ts";
-import { AUDIT_FLAGS, auditOptions } from "./audit_flags.ts";
+import { AUDIT_FLAG_USAGE, AUDIT_FLAGS, auditFlagDetails, auditOptions } from "./audit_flags.ts";
 import { env, integer, upstreamOf } from "./flags.ts";
 import {
   SERVER_FLAG_OPTIONS,
@@ -29,7 +29,7 @@ const SPEC: CommandSpec = {
     "[--mode enforce|passthrough] [--port N] [--host H] [--path /mcp] [--allow-origin O ...] " +
     "[--hide-blocked-tools] [--traces DIR] [--run-id ID] [--timeout-ms 60000] [--max-body 1MiB] " +
     `${SERVER_FLAG_USAGE} [--no-decision-log] ${STATE_FLAGS.usage} ` +
-    "[--audit DIR [--audit-actor-header H]]",
+    AUDIT_FLAG_USAGE,
   details: [
     "Three ways to run it:",
     "  --upstream URL       a Streamable HTTP MCP server: Mirage serves MCP at --path and forwards",
@@ -59,10 +59,7 @@ const SPEC: CommandSpec = {
     ...serverFlagDetails(2),
     "  --no-decision-log    no JSON line per decision (stdout over HTTP, stderr on stdio)",
     ...STATE_FLAGS.help(2, 23),
-    "  --audit DIR          append a hash-chained entry per decision and reload to DIR (one file",
-    "                       per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)",
-    "  --audit-actor-header H",
-    "                       the request header that names the actor, e.g. x-agent-id",
+    ...auditFlagDetails(2, 21),
     "",
     "Run id: x-mirage-run-id, else MIRAGE_RUN_ID, else --run-id, else the MCP session id, else 'default'.",
     "A refused call is answered with a tools/call result {isError: true, content: the rule's message}.",

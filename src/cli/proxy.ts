@@ -16,7 +16,7 @@ import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
 import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
-import { AUDIT_FLAGS, auditOptions } from "./audit_flags.ts";
+import { AUDIT_FLAG_USAGE, AUDIT_FLAGS, auditFlagDetails, auditOptions } from "./audit_flags.ts";
 import {
   SERVER_FLAG_OPTIONS,
   SERVER_FLAG_USAGE,
@@ -29,7 +29,7 @@ const SPEC: CommandSpec = {
   name: "proxy",
   usage: "--mocks M --policies P [--port 8001] [--host 127.0.0.1] [--traces DIR] [--run-id ID] " +
     `[--mode enforce|passthrough] [--max-body 1MiB] [--chaos SEED|PROFILE[:SEED]] [--no-watch] ` +
-    `${SERVER_FLAG_USAGE} ${STATE_FLAGS.usage} [--audit DIR [--audit-actor-header H]]`,
+    `${SERVER_FLAG_USAGE} ${STATE_FLAGS.usage} ${AUDIT_FLAG_USAGE}`,
   details: [
     "Serves the mocks to an agent and enforces the policies; one trace file per run.",
     "",
@@ -49,10 +49,7 @@ const SPEC: CommandSpec = {
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
     ...serverFlagDetails(6),
     ...STATE_FLAGS.help(6, 21),
-    "      --audit DIR    append a hash-chained entry per decision and reload to DIR (one file",
-    "                     per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)",
-    "      --audit-actor-header H",
-    "                     the request header that names the actor, e.g. x-agent-id",
+    ...auditFlagDetails(6, 15),
     "",
     "Admin: GET /_mirage/health (always open), /_mirage/metrics, /_mirage/v1/runs,",
     "       /_mirage/v1/runs/:id (loopback only, or the admin token when one is set);",
