@@ -20,21 +20,21 @@ import type { Scenario } from "./scenario.ts";
 export const SCENARIOS: readonly Scenario[] = [
   {
     name: "procurement",
-    policyFile: "bench/policies/procurement.yaml",
+    policyFile: "scenarios/procurement/policies.yaml",
     generate: generateProcurement,
     adversarial: generateProcurementAdversarial,
     novel: generateProcurementNovel,
   },
   {
     name: "pii_leak",
-    policyFile: "bench/policies/pii_leak.yaml",
+    policyFile: "scenarios/pii_leak/policies.yaml",
     generate: generatePiiLeak,
     adversarial: generatePiiLeakAdversarial,
     novel: generatePiiLeakNovel,
   },
   {
     name: "exfiltration",
-    policyFile: "bench/policies/exfiltration.yaml",
+    policyFile: "scenarios/exfiltration/policies.yaml",
     generate: generateExfiltration,
     adversarial: generateExfiltrationAdversarial,
     novel: generateExfiltrationNovel,

@@ -106,7 +106,7 @@ function withoutNormalize(doc: PolicyDocument): PolicyDocument {
 /** Runs the decide suite. */
 export async function runDecide(seed: number): Promise<SuiteResult> {
   const doc = await loadPolicyFile("bench/policies/procurement.yaml");
-  const pii = await loadPolicyFile("bench/policies/pii_leak.yaml");
+  const pii = await loadPolicyFile("scenarios/pii_leak/policies.yaml");
   const pool = procurementPool(seed);
   const piiPool = generatePiiLeak(seed, 64).flatMap((s) => s.actions.map((a) => a.action));
   const pools: [string, PolicyDocument, Action[]][] = [

@@ -7,14 +7,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parse } from "yaml";
+import { SCENARIOS } from "../../bench/scenarios/registry.ts";
 import { runCli } from "../support/cli_process.ts";
 import { fromRoot, scenarioPacks } from "../support/examples.ts";
 import { tempDir } from "../support/fixtures.ts";
 
 const packs = await scenarioPacks();
 
-Deno.test("the library has at least four packs, each with policies, mocks (routes and tools), tests and a README", async () => {
-  assert.ok(packs.length >= 4, packs.join(", "));
+Deno.test("the library has at least six packs, each with policies, mocks (routes and tools), tests and a README", async () => {
+  assert.ok(packs.length >= 6, packs.join(", "));
   for (const pack of packs) {
     const dir = fromRoot(`scenarios/${pack}`);
     const names = [];
@@ -32,6 +33,14 @@ Deno.test("the library has at least four packs, each with policies, mocks (route
   }
   const index = await Deno.readTextFile(fromRoot("scenarios/README.md"));
   for (const pack of packs) assert.match(index, new RegExp(`\\[${pack}\\]\\(${pack}/\\)`));
+});
+
+Deno.test("each of the bench's scenarios is scored on its pack's own policies file", () => {
+  assert.equal(SCENARIOS.length, 3);
+  for (const s of SCENARIOS) {
+    assert.ok(packs.includes(s.name), s.name);
+    assert.equal(s.policyFile, `scenarios/${s.name}/policies.yaml`);
+  }
 });
 
 Deno.test("every pack passes mirage check with no warnings", async () => {
