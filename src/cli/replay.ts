@@ -73,8 +73,10 @@ async function tracesOf(dir: string, ids: readonly string[]): Promise<Trace[]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./replay.ts";
  * const code = await run(["--help"]); // prints the usage
+ * assert.equal(code, 0);
  * // await run(["--traces", "artifacts/traces", "--policies", "policies/procurement.yaml"]);
  * ```
  */
