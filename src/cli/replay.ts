@@ -75,9 +75,8 @@ async function tracesOf(dir: string, ids: readonly string[]): Promise<Trace[]> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { run } from "./replay.ts";
- * const code = await run(["--help"]); // prints the usage
+ * const code = await run(["--help"]); // prints the usage; `run(["--traces", DIR, "--policies", P])` replays DIR under P
  * assert.equal(code, 0);
- * // await run(["--traces", "artifacts/traces", "--policies", "policies/procurement.yaml"]);
  * ```
  */
 export async function run(args: string[]): Promise<number> {
