@@ -11,12 +11,11 @@ import type { SourcePosition } from "./config/types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MirageError } from "@mirage/core";
- * try {
+ * assert.throws(() => {
  *   throw new MirageError("trace_io", "cannot write trace");
- * } catch (e) {
- *   if (e instanceof MirageError) console.log(e.code);
- * }
+ * }, (e) => e instanceof MirageError && e.code === "trace_io");
  * ```
  */
 export class MirageError extends Error {
@@ -56,12 +55,16 @@ function formatIssue(issue: ConfigIssue): string {
  *
  * @example
  * ```ts
- * import { ConfigError, parsePolicies } from "@mirage/core";
- * try {
- *   parsePolicies("policies:\n  - name: a\n", "p.yaml");
- * } catch (e) {
- *   if (e instanceof ConfigError) for (const i of e.issues) console.log(i.line, i.message);
- * }
+ * import assert from "node:assert/strict";
+ * import { parsePolicies } from "@mirage/core";
+ * assert.throws(() => parsePolicies("policies:\n  - name: a\n", "p.yaml"), {
+ *   name: "ConfigError",
+ *   file: "p.yaml",
+ *   line: 2,
+ *   col: 5,
+ *   message: "p.yaml:2:5: missing required key 'message'\n" +
+ *     "p.yaml:2:5: a rule needs one of 'operator' (with 'field'), 'when' or 'expr'",
+ * });
  * ```
  */
 export class ConfigError extends MirageError {
@@ -93,9 +96,12 @@ export class ConfigError extends MirageError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MirageViolationError } from "@mirage/core";
  * const e = new MirageViolationError("procurement", "policy_violation", ["#3 POST /v1/submit_bid ..."]);
- * console.log(e.code, e.outcome);
+ * assert.equal(e.code, "run_not_clean");
+ * assert.equal(e.outcome, "policy_violation");
+ * assert.equal(e.message, "run 'procurement' is not clean: policy_violation\n  #3 POST /v1/submit_bid ...");
  * ```
  */
 export class MirageViolationError extends MirageError {
@@ -124,9 +130,12 @@ export class MirageViolationError extends MirageError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChaosNetworkError } from "@mirage/core";
  * const e = new ChaosNetworkError("reset", "connection reset by a declared fault");
- * console.log(e instanceof TypeError, e.name, e.code); // true TypeError reset
+ * assert.ok(e instanceof TypeError);
+ * assert.equal(e.name, "TypeError");
+ * assert.equal(e.code, "reset");
  * ```
  */
 export class ChaosNetworkError extends TypeError {
@@ -146,8 +155,10 @@ export class ChaosNetworkError extends TypeError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorMessage } from "./errors.ts";
- * console.log(errorMessage(new Error("boom")), errorMessage("plain")); // boom plain
+ * assert.equal(errorMessage(new Error("boom")), "boom");
+ * assert.equal(errorMessage("plain"), "plain");
  * ```
  */
 export function errorMessage(error: unknown): string {

@@ -10,6 +10,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { session } from "@mirage/core";
  *
  * await using mirage = await session({
@@ -17,7 +18,8 @@
  *   policies: "policies/procurement.yaml",
  *   mocks: "mocks/procurement.yaml",
  * });
- * await mirage.fetch("http://api.acme.internal/v1/get_quote", { method: "POST", body: "{}" });
+ * const res = await mirage.fetch("http://api.acme.internal/v1/get_quote", { method: "POST", body: "{}" });
+ * assert.deepEqual(await res.json(), { quote_id: "Q-001", price: 24500 });
  * mirage.assertClean();
  * ```
  *

@@ -12,6 +12,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { generateText, stepCountIs, tool } from "ai";
  * import { MockLanguageModelV4 } from "ai/test";
  * import { z } from "zod";
@@ -38,7 +39,7 @@
  *   }),
  * }, mirage);
  * await generateText({ model, tools, prompt: "Refund order 7", stopWhen: stepCountIs(2) });
- * console.log(mirage.outcome); // policy_violation
+ * assert.equal(mirage.outcome, "policy_violation");
  * ```
  *
  * @module
@@ -148,6 +149,7 @@ function gatedExecute(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tool } from "ai";
  * import { z } from "zod";
  * import { guard } from "@mirage/core";
@@ -163,8 +165,7 @@ function gatedExecute(
  *   }),
  * }, gate);
  * const run = tools.issue_refund.execute?.({ amount: 900 }, { toolCallId: "call_1", messages: [], context: {} });
- * await Promise.resolve(run).catch((e) => console.log(e.message));
- * // Blocked by Mirage: Refunds above 500 need a supervisor.
+ * await assert.rejects(Promise.resolve(run), { message: "Blocked by Mirage: Refunds above 500 need a supervisor." });
  * ```
  */
 export function withMirage<T extends Readonly<Record<string, AiSdkTool>>>(
@@ -253,14 +254,15 @@ async function ownApproval(request: AiSdkApprovalRequest): Promise<MirageApprova
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { guard } from "@mirage/core";
  * import { mirageToolApproval } from "@mirage/core/ai-sdk";
  * await using gate = await guard({
  *   policies: { policies: [{ name: "refund_limit", tool: "issue_refund", field: "amount", operator: "max", value: 500, message: "Refunds above 500 need a supervisor." }] },
  * });
  * const approve = mirageToolApproval(gate);
- * console.log(await approve({ toolCall: { toolCallId: "c1", toolName: "issue_refund", input: { amount: 900 } } }));
- * // { type: "denied", reason: "Blocked by Mirage: Refunds above 500 need a supervisor." }
+ * const status = await approve({ toolCall: { toolCallId: "c1", toolName: "issue_refund", input: { amount: 900 } } });
+ * assert.deepEqual(status, { type: "denied", reason: "Blocked by Mirage: Refunds above 500 need a supervisor." });
  * ```
  */
 export function mirageToolApproval(

@@ -84,9 +84,12 @@ function block(r: Refusal, options: MirageToolOptions): CallStep {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { MirageViolationError } from "@mirage/core";
  * import { refuseCall } from "./gate_call.ts";
  * const step = refuseCall("issue_refund", "its arguments are not valid JSON", {});
- * console.log(step); // { kind: "block", message: "Blocked by Mirage: its arguments are not valid JSON" }
+ * assert.deepEqual(step, { kind: "block", message: "Blocked by Mirage: its arguments are not valid JSON" });
+ * assert.throws(() => refuseCall("issue_refund", "not JSON", { onBlock: "throw" }), MirageViolationError);
  * ```
  */
 export function refuseCall(tool: string, reason: string, options: MirageToolOptions): CallStep {
@@ -107,11 +110,13 @@ function readableMock(verdict: ToolVerdict): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { guard } from "@mirage/core";
  * import { decideCall } from "./gate_call.ts";
  * await using gate = await guard({ policies: { policies: [{ name: "cap", tool: "refund", field: "amount", operator: "max", value: 500, message: "Too much." }] } });
- * console.log(await decideCall(gate, { tool: "refund", args: { amount: 900 } }, {}));
- * // { kind: "block", message: "Blocked by Mirage: Too much." }
+ * const step = await decideCall(gate, { tool: "refund", args: { amount: 900 } }, {});
+ * assert.deepEqual(step, { kind: "block", message: "Blocked by Mirage: Too much." });
+ * assert.deepEqual(await decideCall(gate, { tool: "refund", args: { amount: 90 } }, {}), { kind: "run" });
  * ```
  */
 export async function decideCall(
@@ -149,9 +154,14 @@ export async function decideCall(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unansweredMock } from "./gate_call.ts";
  * const step = unansweredMock("lookup_order", "wrap the tools with withMirage()", {});
- * console.log(step.kind); // block
+ * assert.deepEqual(step, {
+ *   kind: "block",
+ *   message: "Blocked by Mirage: a tool mock answers lookup_order in this run, and this seam " +
+ *     "cannot answer with it: wrap the tools with withMirage()",
+ * });
  * ```
  */
 export function unansweredMock(tool: string, remedy: string, options: MirageToolOptions): CallStep {

@@ -13,6 +13,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fakeModel } from "@langchain/core/testing";
  * import { tool } from "@langchain/core/tools";
  * import { AIMessage } from "@langchain/core/messages";
@@ -36,7 +37,7 @@
  *   .respond(new AIMessage("I could not refund that."));
  * const agent = createAgent({ model, tools: [refund], middleware: [mirageMiddleware(mirage)] });
  * await agent.invoke({ messages: [{ role: "user", content: "Refund order 7" }] });
- * console.log(mirage.outcome); // policy_violation
+ * assert.equal(mirage.outcome, "policy_violation");
  * ```
  *
  * @module
@@ -74,11 +75,12 @@ export interface LangChainToolCall {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tool } from "@langchain/core/tools";
  * import { z } from "zod";
  * import type { LangChainTool } from "@mirage/core/langchain";
  * const t: LangChainTool = tool(({ q }) => q, { name: "echo", description: "Echo", schema: z.object({ q: z.string() }) });
- * console.log(t.name); // echo
+ * assert.equal(t.name, "echo");
  * ```
  */
 export interface LangChainTool {
@@ -109,11 +111,12 @@ export interface ToolCallRequestLike {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { guard } from "@mirage/core";
  * import { type MirageMiddleware, mirageMiddleware } from "@mirage/core/langchain";
  * await using gate = await guard({ policies: { policies: [] } });
  * const m: MirageMiddleware = mirageMiddleware(gate);
- * console.log(m.name); // mirage
+ * assert.equal(m.name, "mirage");
  * ```
  */
 export interface MirageMiddleware {
@@ -228,6 +231,7 @@ function gatedTool<T extends LangChainTool>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tool } from "@langchain/core/tools";
  * import { z } from "zod";
  * import { guard } from "@mirage/core";
@@ -241,7 +245,8 @@ function gatedTool<T extends LangChainTool>(
  *   schema: z.object({ amount: z.number() }),
  * })], gate);
  * const message = await refund?.invoke({ type: "tool_call", id: "call_1", name: "issue_refund", args: { amount: 900 } });
- * console.log(message?.status, message?.content); // error Blocked by Mirage: Refunds above 500 need a supervisor.
+ * assert.equal(message?.status, "error");
+ * assert.equal(message?.content, "Blocked by Mirage: Refunds above 500 need a supervisor.");
  * ```
  */
 export function withMirage<T extends LangChainTool>(
@@ -268,13 +273,30 @@ export function withMirage<T extends LangChainTool>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createAgent } from "langchain";
  * import { fakeModel } from "@langchain/core/testing";
+ * import { AIMessage, ToolMessage } from "@langchain/core/messages";
+ * import { tool } from "@langchain/core/tools";
+ * import { z } from "zod";
  * import { guard } from "@mirage/core";
  * import { mirageMiddleware } from "@mirage/core/langchain";
- * await using gate = await guard({ policies: { policies: [] } });
- * const agent = createAgent({ model: fakeModel(), tools: [], middleware: [mirageMiddleware(gate)] });
- * console.log(typeof agent.invoke); // function
+ * await using gate = await guard({
+ *   policies: { policies: [{ name: "refund_limit", tool: "issue_refund", field: "amount", operator: "max", value: 500, message: "Refunds above 500 need a supervisor." }] },
+ * });
+ * const refund = tool(({ amount }) => `refunded ${amount}`, {
+ *   name: "issue_refund",
+ *   description: "Refund an order",
+ *   schema: z.object({ amount: z.number() }),
+ * });
+ * const model = fakeModel()
+ *   .respondWithTools([{ name: "issue_refund", args: { amount: 900 }, id: "call_1" }])
+ *   .respond(new AIMessage("I could not refund that."));
+ * const agent = createAgent({ model, tools: [refund], middleware: [mirageMiddleware(gate)] });
+ * const { messages } = await agent.invoke({ messages: [{ role: "user", content: "Refund order 7" }] });
+ * const told = messages.find(ToolMessage.isInstance); // what the model is told instead
+ * assert.equal(told?.status, "error");
+ * assert.equal(told?.content, "Blocked by Mirage: Refunds above 500 need a supervisor.");
  * ```
  */
 export function mirageMiddleware(

@@ -11,6 +11,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Agent, run, setTracingDisabled, tool } from "@openai/agents";
  * import { assistantMessage, functionCall, ScriptedModel } from "@openai/agents/testing";
  * import { z } from "zod";
@@ -35,7 +36,7 @@
  * ]);
  * const agent = new Agent({ name: "support", model, tools: withMirage([refund], mirage) });
  * await run(agent, "Refund order 7");
- * console.log(mirage.outcome); // policy_violation
+ * assert.equal(mirage.outcome, "policy_violation");
  * ```
  *
  * @module
@@ -93,11 +94,13 @@ export interface ToolGuardrailOutput {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { guard } from "@mirage/core";
  * import { mirageGuardrail, type MirageInputGuardrail } from "@mirage/core/openai-agents";
  * await using gate = await guard({ policies: { policies: [] } });
  * const g: MirageInputGuardrail = mirageGuardrail(gate);
- * console.log(g.type, g.name); // tool_input mirage
+ * assert.equal(g.type, "tool_input");
+ * assert.equal(g.name, "mirage");
  * ```
  */
 export interface MirageInputGuardrail {
@@ -198,6 +201,7 @@ function guardrailOf(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tool } from "@openai/agents";
  * import { z } from "zod";
  * import { guard } from "@mirage/core";
@@ -210,7 +214,7 @@ function guardrailOf(
  *   inputGuardrails: [mirageGuardrail(gate)],
  *   execute: ({ q }) => `results for ${q}`,
  * });
- * console.log(search.inputGuardrails?.length); // 1
+ * assert.equal(search.inputGuardrails?.length, 1);
  * ```
  */
 export function mirageGuardrail(
@@ -284,6 +288,7 @@ function gatedTool<T extends OpenAIFunctionTool>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { tool } from "@openai/agents";
  * import { z } from "zod";
  * import { guard } from "@mirage/core";
@@ -298,8 +303,8 @@ function gatedTool<T extends OpenAIFunctionTool>(
  *   execute: ({ amount }) => `refunded ${amount}`,
  * })], gate);
  * // A direct invoke skips the Runner's guardrails; it is gated all the same.
- * console.log(await refund?.invoke(undefined as never, '{"amount":900}'));
- * // Blocked by Mirage: Refunds above 500 need a supervisor.
+ * const answer = await refund?.invoke(undefined as never, '{"amount":900}');
+ * assert.equal(answer, "Blocked by Mirage: Refunds above 500 need a supervisor.");
  * ```
  */
 export function withMirage<T extends OpenAIFunctionTool>(

@@ -76,9 +76,10 @@ function follow(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readAuditDir } from "./audit_dir.ts";
  * const { chains } = await readAuditDir(await Deno.makeTempDir());
- * console.log(chains.length); // 0
+ * assert.deepEqual(chains, []);
  * ```
  */
 export async function readAuditDir(dir: string): Promise<AuditDir> {

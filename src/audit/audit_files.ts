@@ -32,8 +32,10 @@ function safeHost(host: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { auditFileName } from "./audit_files.ts";
- * console.log(auditFileName(new Date("2026-11-24T09:15:02.114Z"), "gw-1", 41)); // audit-20261124T091502.114Z-gw-1-41.jsonl
+ * const name = auditFileName(new Date("2026-11-24T09:15:02.114Z"), "gw-1", 41);
+ * assert.equal(name, "audit-20261124T091502.114Z-gw_1-41.jsonl"); // the host's `-` becomes `_`
  * ```
  */
 export function auditFileName(date: Date, host: string, pid: number, attempt = 0): string {

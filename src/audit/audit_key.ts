@@ -23,9 +23,12 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AuditKey } from "./audit_key.ts";
  * const key = AuditKey.fromSecret("0123456789abcdef0123456789abcdef");
- * console.log(key.id.length, String(key)); // 16, "[AuditKey <its id>]": never the secret
+ * assert.match(key.id, /^[0-9a-f]{16}$/);
+ * assert.equal(String(key), `[AuditKey ${key.id}]`); // never the secret
+ * assert.equal(JSON.stringify({ key }), `{"key":"[AuditKey ${key.id}]"}`);
  * ```
  */
 export class AuditKey {

@@ -133,11 +133,16 @@ function wholeLines(batch: Batch, written: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AuditLog } from "./audit_log.ts";
+ * import { exportAudit } from "./export.ts";
  * const dir = await Deno.makeTempDir();
  * const log = await AuditLog.open({ dir }, { surface: "gateway", mode: "enforce", policiesDigest: undefined });
  * await log.reload("SIGHUP", undefined);
  * await log.close();
+ * let lines = "";
+ * await exportAudit(dir, { write: (text) => { lines += text; } });
+ * assert.deepEqual(lines.trim().split("\n").map((l) => JSON.parse(l).kind), ["start", "reload", "stop"]);
  * ```
  */
 export class AuditLog {
@@ -478,9 +483,10 @@ export class AuditLog {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openAuditLog } from "./audit_log.ts";
  * const log = await openAuditLog(undefined, { surface: "proxy", mode: "enforce", policiesDigest: undefined }, async () => {});
- * console.log(log); // undefined
+ * assert.equal(log, undefined); // no audit asked for
  * ```
  */
 export async function openAuditLog(

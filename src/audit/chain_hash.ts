@@ -21,8 +21,10 @@ export type ChainAlgorithm = "sha256" | "hmac-sha256";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { algorithmOf } from "./chain_hash.ts";
- * console.log(algorithmOf(`hmac-sha256:${"0".repeat(64)}`), algorithmOf("md5:00")); // hmac-sha256 undefined
+ * assert.equal(algorithmOf(`hmac-sha256:${"0".repeat(64)}`), "hmac-sha256");
+ * assert.equal(algorithmOf("md5:00"), undefined);
  * ```
  */
 export function algorithmOf(hash: unknown): ChainAlgorithm | undefined {
@@ -36,9 +38,10 @@ export function algorithmOf(hash: unknown): ChainAlgorithm | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ChainHasher } from "./chain_hash.ts";
- * const hasher = new ChainHasher(undefined);
- * console.log(hasher.digest("text").startsWith("sha256:")); // true
+ * const hasher = new ChainHasher(undefined); // no key: plain SHA-256
+ * assert.equal(hasher.digest("text"), "sha256:982d9e3eb996f559e633f4d194def3761d909f5a3b647d1a851fead67c32c9d1");
  * ```
  */
 export class ChainHasher {

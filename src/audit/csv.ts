@@ -15,8 +15,11 @@ const NEEDS_QUOTES = /[",\r\n]/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { csvCell } from "./csv.ts";
- * console.log(csvCell("=1+1"), csvCell('say "hi", then'), csvCell(null)); // '=1+1 "say ""hi"", then"
+ * assert.equal(csvCell("=1+1"), "'=1+1");
+ * assert.equal(csvCell('say "hi", then'), '"say ""hi"", then"');
+ * assert.equal(csvCell(null), "");
  * ```
  */
 export function csvCell(value: unknown): string {
@@ -31,8 +34,9 @@ export function csvCell(value: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { csvRow } from "./csv.ts";
- * console.log(JSON.stringify(csvRow([1, "a,b", true]))); // "1,\"a,b\",true\r\n"
+ * assert.equal(csvRow([1, "a,b", true]), '1,"a,b",true\r\n');
  * ```
  */
 export function csvRow(values: readonly unknown[]): string {

@@ -71,10 +71,15 @@ function inRange(entry: Record<string, unknown>, since?: Date, until?: Date): bo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
  * import { exportAudit } from "./export.ts";
+ * const dir = await Deno.makeTempDir();
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
  * let out = "";
- * await exportAudit(await Deno.makeTempDir(), { format: "csv", write: (t) => { out += t; } });
- * console.log(out.startsWith("seq,time,kind")); // true
+ * const summary = await exportAudit(dir, { format: "csv", write: (t) => { out += t; } });
+ * assert.deepEqual(summary, { entries: 2, unreadable: 0 }); // its start and its stop
+ * assert.match(out, /^seq,time,kind,run_id,actor,action,/);
  * ```
  */
 export async function exportAudit(dir: string, options: ExportOptions): Promise<ExportSummary> {

@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AuditLog, verifyAudit } from "@mirage/core/audit";
  *
  * const dir = await Deno.makeTempDir();
@@ -16,7 +17,8 @@
  * });
  * await log.close();
  * const report = await verifyAudit(dir);
- * console.log(report.ok, report.heads[0]?.hash);
+ * assert.equal(report.ok, true);
+ * assert.match(report.heads[0]?.hash ?? "", /^sha256:[0-9a-f]{64}$/);
  * ```
  *
  * @module

@@ -404,9 +404,11 @@ function report(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { verifyAudit } from "./verify.ts";
  * const r = await verifyAudit(await Deno.makeTempDir());
- * console.log(r.ok, r.fault?.kind); // false no_entries
+ * assert.equal(r.ok, false); // an empty directory is no proof
+ * assert.equal(r.fault?.kind, "no_entries");
  * ```
  */
 export async function verifyAudit(dir: string, options: VerifyOptions = {}): Promise<VerifyReport> {

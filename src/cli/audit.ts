@@ -166,8 +166,10 @@ async function exportCommand(args: string[]): Promise<number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./audit.ts";
- * const code = await run(["verify", await Deno.makeTempDir()]); // 1: no entries
+ * const code = await run(["verify", await Deno.makeTempDir()]);
+ * assert.equal(code, 1); // no entries: nothing is proven
  * ```
  */
 export async function run(args: string[]): Promise<number> {

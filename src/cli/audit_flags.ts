@@ -52,8 +52,11 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { auditOptions } from "./audit_flags.ts";
- * console.log(auditOptions({ audit: "audit", "audit-actor-header": "X-Agent-Id" })?.actorHeader); // x-agent-id
+ * const options = auditOptions({ audit: "audit", "audit-actor-header": "X-Agent-Id" });
+ * assert.deepEqual(options, { dir: "audit", actorHeader: "x-agent-id" });
+ * assert.equal(auditOptions({}), undefined); // no --audit, no audit log
  * ```
  */
 export function auditOptions(flags: FlagValues): AuditOptions | undefined {

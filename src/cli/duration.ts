@@ -24,8 +24,11 @@ const DURATION = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDuration } from "./duration.ts";
- * parseDuration("24h"); // 86400000
+ * assert.equal(parseDuration("24h"), 86_400_000);
+ * assert.equal(parseDuration("90"), 90_000); // a bare number is seconds
+ * assert.throws(() => parseDuration("soon"), { code: "invalid_duration" });
  * ```
  */
 export function parseDuration(text: string): number {
@@ -46,8 +49,10 @@ export function parseDuration(text: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./duration.ts";
- * formatDuration(90_000); // "90s"
+ * assert.equal(formatDuration(90_000), "90s");
+ * assert.equal(formatDuration(86_400_000), "1d");
  * ```
  */
 export function formatDuration(ms: number): string {

@@ -12,8 +12,10 @@ import { MirageError } from "../errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { env } from "./flags.ts";
  * const token = env("MIRAGE_ADMIN_TOKEN");
+ * assert.equal(env("MIRAGE_NO_SUCH_VARIABLE"), undefined);
  * ```
  */
 export function env(name: string): string | undefined {
@@ -29,8 +31,13 @@ export function env(name: string): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { integer } from "./flags.ts";
- * console.log(integer("8080", "port", 0, 65535)); // 8080
+ * assert.equal(integer("8080", "port", 0, 65535), 8080);
+ * assert.throws(() => integer("70000", "port", 0, 65535), {
+ *   code: "usage",
+ *   message: "--port must be an integer from 0 to 65535",
+ * });
  * ```
  */
 export function integer(text: string, flag: string, min: number, max: number): number {
@@ -46,8 +53,10 @@ export function integer(text: string, flag: string, min: number, max: number): n
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { upstreamOf } from "./flags.ts";
- * console.log(upstreamOf("http://127.0.0.1:9000/base").pathname); // /base
+ * assert.equal(upstreamOf("http://127.0.0.1:9000/base").pathname, "/base");
+ * assert.throws(() => upstreamOf("http://127.0.0.1:9000/?a=1"), { code: "usage" });
  * ```
  */
 export function upstreamOf(text: string | undefined): URL {

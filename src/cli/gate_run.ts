@@ -162,8 +162,15 @@ function splitCommand(args: string[]): [string[], string[]] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { session } from "@mirage/core";
  * import { run } from "./gate_run.ts";
- * const code = await run(["--traces", "artifacts/traces"]);
+ * const traces = await Deno.makeTempDir();
+ * {
+ *   await using mirage = await session({ runId: "quotes", policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", traces });
+ *   await mirage.fetch("http://api.acme.internal/v1/get_quote", { method: "POST", body: "{}" });
+ * }
+ * assert.equal(await run(["--traces", traces]), 0); // 1 when a run is not clean, or there is none
  * ```
  */
 export async function run(args: string[]): Promise<number> {

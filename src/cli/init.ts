@@ -59,8 +59,10 @@ function printNext(dir: string, placeholder: boolean): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./init.ts";
  * const code = await run(["--help"]); // prints the usage; `run(["my-agent"])` writes the files there
+ * assert.equal(code, 0);
  * ```
  */
 export async function run(args: string[]): Promise<number> {

@@ -18,8 +18,9 @@ import config from "../../deno.json" with { type: "json" };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { schemaUrl } from "./init_templates.ts";
- * console.log(schemaUrl("policies")); // https://jsr.io/@mirage/core/0.1.0/schemas/policies.schema.json
+ * assert.equal(schemaUrl("policies"), "https://jsr.io/@mirage/core/0.1.0/schemas/policies.schema.json");
  * ```
  */
 export function schemaUrl(kind: "policies" | "mocks" | "policy_test"): string {
@@ -32,8 +33,9 @@ export function schemaUrl(kind: "policies" | "mocks" | "policy_test"): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ACTION_PLACEHOLDER } from "./init_templates.ts";
- * console.log(ACTION_PLACEHOLDER.startsWith("<owner>/")); // true
+ * assert.equal(ACTION_PLACEHOLDER, "<owner>/mirage@v0.1.0");
  * ```
  */
 export const ACTION_PLACEHOLDER = `<owner>/mirage@v${config.version}`;
@@ -216,9 +218,10 @@ jobs:
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ACTION_PLACEHOLDER, starterFiles } from "./init_templates.ts";
- * console.log(Object.keys(starterFiles(ACTION_PLACEHOLDER)));
- * // ["policies.yaml", "mocks.yaml", "policies.test.yaml", ".github/workflows/mirage.yml"]
+ * const files = starterFiles(ACTION_PLACEHOLDER);
+ * assert.deepEqual(Object.keys(files), ["policies.yaml", "mocks.yaml", "policies.test.yaml", ".github/workflows/mirage.yml"]);
  * ```
  */
 export function starterFiles(action: string): Record<string, string> {

@@ -80,8 +80,10 @@ function printHelp(): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { main } from "./main.ts";
  * const code = await main(["version"]); // prints "mirage 0.1.0"
+ * assert.equal(code, 0);
  * ```
  */
 export async function main(args: string[]): Promise<number> {

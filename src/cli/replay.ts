@@ -73,9 +73,10 @@ async function tracesOf(dir: string, ids: readonly string[]): Promise<Trace[]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./replay.ts";
- * const code = await run(["--help"]); // prints the usage
- * // await run(["--traces", "artifacts/traces", "--policies", "policies/procurement.yaml"]);
+ * const code = await run(["--help"]); // prints the usage; `run(["--traces", DIR, "--policies", P])` replays DIR under P
+ * assert.equal(code, 0);
  * ```
  */
 export async function run(args: string[]): Promise<number> {

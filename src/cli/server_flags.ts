@@ -52,9 +52,11 @@ export interface ServerFlags {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverFlags } from "./server_flags.ts";
  * const f = serverFlags({ "idle-timeout-ms": "5000", "head-timeout-ms": "2000" });
- * console.log(f.idleTimeoutMs, f.headTimeoutMs); // 5000 2000
+ * assert.equal(f.idleTimeoutMs, 5000);
+ * assert.equal(f.headTimeoutMs, 2000);
  * ```
  */
 export function serverFlags(values: FlagValues): ServerFlags {

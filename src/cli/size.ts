@@ -25,8 +25,10 @@ const SIZE = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSize } from "./size.ts";
- * parseSize("1MiB"); // 1048576
+ * assert.equal(parseSize("1MiB"), 1_048_576);
+ * assert.equal(parseSize("1MB"), 1_000_000);
  * ```
  */
 export function parseSize(text: string): number {

@@ -54,8 +54,11 @@ export interface StateFlags {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { STATE_FLAGS } from "./state_flags.ts";
- * console.log(STATE_FLAGS.usage, STATE_FLAGS.help(2, 23).join("\n"));
+ * assert.match(STATE_FLAGS.usage, /^\[--state memory\|redis:\/\/HOST:PORT\[\/DB\]\] \[--state-prefix P\]/);
+ * const help = STATE_FLAGS.help(2, 23);
+ * assert.equal(help[0], "  --state S            where state operators keep state: memory (default), or Redis at");
  * ```
  */
 export const STATE_FLAGS: StateFlags = {
@@ -111,9 +114,10 @@ function urlOf(flag: string | undefined, env: (name: string) => string | undefin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stateChoice } from "./state_flags.ts";
  * const c = stateChoice({ state: "redis://127.0.0.1:6379", "state-ttl": "1h" }, () => undefined);
- * console.log(c.idleTtlMs); // 3600000
+ * assert.deepEqual(c, { url: "redis://127.0.0.1:6379", prefix: undefined, idleTtlMs: 3_600_000, timeoutMs: undefined });
  * ```
  */
 export function stateChoice(
@@ -154,8 +158,11 @@ function describeRedis(url: string, choice: StateChoice): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openState } from "./state_flags.ts";
- * const store = openState({ url: undefined, prefix: undefined, idleTtlMs: 60_000, timeoutMs: undefined }, console.log);
+ * const lines: string[] = [];
+ * const store = openState({ url: undefined, prefix: undefined, idleTtlMs: 60_000, timeoutMs: undefined }, (l) => lines.push(l));
+ * assert.deepEqual(lines, []); // in memory: no startup line (Redis logs where state lives)
  * await store.close();
  * ```
  */

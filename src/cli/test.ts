@@ -49,8 +49,10 @@ const SPEC: CommandSpec = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./test.ts";
  * const code = await run(["--help"]); // prints the usage; `run(["scenarios/"])` runs the library's tests
+ * assert.equal(code, 0);
  * ```
  */
 export async function run(args: string[]): Promise<number> {

@@ -19,8 +19,9 @@ const SPEC: CommandSpec = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { run } from "./version.ts";
- * await run([]); // prints "mirage 0.1.0", returns 0
+ * assert.equal(await run([]), 0); // prints "mirage 0.1.0"
  * ```
  */
 export function run(args: string[]): Promise<number> {

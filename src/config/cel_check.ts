@@ -56,9 +56,10 @@ function hint(summary: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { celProblem } from "./cel_check.ts";
- * celProblem("payload.quantity > 10"); // undefined
- * celProblem("nosuchfn(payload.quantity)"); // "CEL: found no matching overload for 'nosuchfn(dyn)' (column 1 of the expression)"
+ * assert.equal(celProblem("payload.quantity > 10"), undefined);
+ * assert.equal(celProblem("nosuchfn(payload.quantity)"), "CEL: found no matching overload for 'nosuchfn(dyn)' (column 1 of the expression)");
  * ```
  */
 export function celProblem(expression: string): string | undefined {

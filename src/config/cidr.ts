@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseIp } from "./cidr.ts";
- * parseIp("10.0.0.1")?.bytes; // Uint8Array [10, 0, 0, 1]
+ * assert.deepEqual(parseIp("10.0.0.1")?.bytes, new Uint8Array([10, 0, 0, 1]));
  * ```
  */
 export interface IpAddress {
@@ -25,8 +26,9 @@ export interface IpAddress {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCidr } from "./cidr.ts";
- * parseCidr("10.0.0.0/8")?.prefix; // 8
+ * assert.equal(parseCidr("10.0.0.0/8")?.prefix, 8);
  * ```
  */
 export interface CidrRange extends IpAddress {
@@ -81,9 +83,10 @@ function parseIpv6(text: string): Uint8Array | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseIp } from "./cidr.ts";
- * parseIp("::1")?.family; // 6
- * parseIp("999.1.1.1"); // undefined
+ * assert.equal(parseIp("::1")?.family, 6);
+ * assert.equal(parseIp("999.1.1.1"), undefined);
  * ```
  */
 export function parseIp(text: string): IpAddress | undefined {
@@ -99,9 +102,10 @@ export function parseIp(text: string): IpAddress | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseCidr } from "./cidr.ts";
- * parseCidr("fd00::/8")?.prefix; // 8
- * parseCidr("10.0.0.0/33"); // undefined
+ * assert.equal(parseCidr("fd00::/8")?.prefix, 8);
+ * assert.equal(parseCidr("10.0.0.0/33"), undefined);
  * ```
  */
 export function parseCidr(text: string): CidrRange | undefined {

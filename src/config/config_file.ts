@@ -14,8 +14,9 @@ import { ConfigError, MirageError } from "../errors.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_CONFIG_BYTES } from "./config_file.ts";
- * console.log(MAX_CONFIG_BYTES); // 10485760
+ * assert.equal(MAX_CONFIG_BYTES, 10485760);
  * ```
  */
 export const MAX_CONFIG_BYTES = 10 * 1024 * 1024;
@@ -40,8 +41,14 @@ function tooLarge(noun: string, file: string): MirageError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { assertRegularFile } from "./config_file.ts";
- * await assertRegularFile("policies/procurement.yaml", "policies");
+ * const info = await assertRegularFile("policies/procurement.yaml", "policies");
+ * assert.equal(info.isFile, true);
+ * await assert.rejects(assertRegularFile("policies", "policies"), {
+ *   code: "file_not_regular",
+ *   message: "policies file policies is a directory",
+ * });
  * ```
  */
 export async function assertRegularFile(file: string, noun: string): Promise<Deno.FileInfo> {
@@ -125,8 +132,9 @@ function invalidUtf8(bytes: Uint8Array, file: string): ConfigError {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { configDigest } from "./config_file.ts";
- * console.log(configDigest("policies: []\n").startsWith("sha256:")); // true
+ * assert.equal(configDigest("policies: []\n"), "sha256:d7c801e1e51d5e2754b96acda71180afb3378b0e8350ca9a714d490c9f1fb7be");
  * ```
  */
 export function configDigest(content: Uint8Array | string): string {
@@ -148,9 +156,11 @@ export interface ConfigText {
  *
  * @example
  * ```ts
- * import { readConfigFile } from "./config_file.ts";
+ * import assert from "node:assert/strict";
+ * import { configDigest, readConfigFile } from "./config_file.ts";
  * const { text, digest } = await readConfigFile("policies/procurement.yaml", "policies");
- * console.log(text.includes("policies:"), digest.startsWith("sha256:")); // true true
+ * assert.match(text, /^policies:/m);
+ * assert.equal(digest, configDigest(text)); // the digest of the bytes read
  * ```
  */
 export async function readConfigFile(file: string, noun: string): Promise<ConfigText> {

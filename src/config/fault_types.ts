@@ -12,8 +12,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_PROFILE } from "./fault_types.ts";
- * console.log(DEFAULT_PROFILE); // default
+ * assert.equal(DEFAULT_PROFILE, "default");
  * ```
  */
 export const DEFAULT_PROFILE = "default";

@@ -318,10 +318,11 @@ function checkProfile(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkChaosTargets } from "./faults_schema.ts";
  * const issues: string[] = [];
  * checkChaosTargets({ mocks: [{ name: "pay" }], chaos: { flaky: [{ route: "payy", fault: "reset" }] } }, (m) => issues.push(m));
- * console.log(issues); // [ "no route mock named 'payy' (did you mean 'pay'?)" ]
+ * assert.deepEqual(issues, [ "no route mock named 'payy' (did you mean 'pay'?)" ]);
  * ```
  */
 export const checkChaosTargets: ObjectCheck = (document, add) => {

@@ -27,8 +27,9 @@ export interface FieldSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { FIELDS } from "./fields.ts";
- * FIELDS.tool.kinds; // ["tool"]
+ * assert.deepEqual(FIELDS.tool.kinds, ["tool"]);
  * ```
  */
 export const FIELDS = {

@@ -14,8 +14,10 @@ const IPV6_LITERAL = /^\[[0-9a-f:.]+\]$/;
  *
  * @example
  * ```ts
- * isHostname("api.acme.internal"); // true
- * isHostname("-bad-.com"); // false
+ * import assert from "node:assert/strict";
+ * import { isHostname } from "./host_pattern.ts";
+ * assert.equal(isHostname("api.acme.internal"), true);
+ * assert.equal(isHostname("-bad-.com"), false);
  * ```
  */
 export function isHostname(text: string): boolean {
@@ -30,8 +32,10 @@ export function isHostname(text: string): boolean {
  *
  * @example
  * ```ts
- * isHostPattern("*.example.com"); // true
- * isHostPattern("api.*.com"); // false
+ * import assert from "node:assert/strict";
+ * import { isHostPattern } from "./host_pattern.ts";
+ * assert.equal(isHostPattern("*.example.com"), true);
+ * assert.equal(isHostPattern("api.*.com"), false);
  * ```
  */
 export function isHostPattern(text: string): boolean {
@@ -48,8 +52,10 @@ function wildcardSuffix(pattern: string): string | undefined {
  *
  * @example
  * ```ts
- * hostMatches("*.example.com", "a.example.com"); // true
- * hostMatches("*.example.com", "example.com"); // false
+ * import assert from "node:assert/strict";
+ * import { hostMatches } from "./host_pattern.ts";
+ * assert.equal(hostMatches("*.example.com", "a.example.com"), true);
+ * assert.equal(hostMatches("*.example.com", "example.com"), false);
  * ```
  */
 export function hostMatches(pattern: string, host: string): boolean {
@@ -63,7 +69,9 @@ export function hostMatches(pattern: string, host: string): boolean {
  *
  * @example
  * ```ts
- * hostPatternCovers("*.example.com", "*.api.example.com"); // true
+ * import assert from "node:assert/strict";
+ * import { hostPatternCovers } from "./host_pattern.ts";
+ * assert.equal(hostPatternCovers("*.example.com", "*.api.example.com"), true);
  * ```
  */
 export function hostPatternCovers(outer: string, inner: string): boolean {
@@ -78,7 +86,9 @@ export function hostPatternCovers(outer: string, inner: string): boolean {
  *
  * @example
  * ```ts
- * hostPatternsOverlap("*.example.com", "api.example.com"); // true
+ * import assert from "node:assert/strict";
+ * import { hostPatternsOverlap } from "./host_pattern.ts";
+ * assert.equal(hostPatternsOverlap("*.example.com", "api.example.com"), true);
  * ```
  */
 export function hostPatternsOverlap(a: string, b: string): boolean {

@@ -180,8 +180,9 @@ class Scanner {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonSyntaxError } from "./json_syntax.ts";
- * jsonSyntaxError('{"policies": [],}'); // { offset: 15, message: "a trailing comma before '}' (JSON allows none)" }
+ * assert.deepEqual(jsonSyntaxError('{"policies": [],}'), { offset: 15, message: "a trailing comma before '}' (JSON allows none)" });
  * ```
  */
 export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {

@@ -139,13 +139,14 @@ function undeclaredToolRules(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lintConfig, parseMocks, parsePolicies } from "@mirage/core";
  * const policies = parsePolicies(
  *   "policies:\n  - name: r\n    path: /v1/typo\n    field: a\n    operator: exists\n    message: m\n",
  *   "p.yaml",
  * );
  * const mocks = parseMocks("mocks:\n  - name: ok\n    method: GET\n    path: /v1/ok\n", "m.yaml");
- * lintConfig(policies, mocks)[0]?.message; // "policy 'r' (/v1/typo) matches none of the declared mocks"
+ * assert.equal(lintConfig(policies, mocks)[0]?.message, "policy 'r' (/v1/typo) matches none of the declared mocks");
  * ```
  */
 export function lintConfig(

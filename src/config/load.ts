@@ -60,10 +60,11 @@ const MOCKS: DocumentKind = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as v from "valibot";
  * import { parseDocumentText } from "./load.ts";
  * const loaded = parseDocumentText<unknown>({ schema: v.unknown(), unique: [], noun: "notes" }, "a: 1\n", "n.yaml");
- * loaded.positionOf(["a"]); // { file: "n.yaml", line: 1, col: 1 }
+ * assert.deepEqual(loaded.positionOf(["a"]), { file: "n.yaml", line: 1, col: 1 });
  * ```
  */
 export function parseDocumentText<T>(
@@ -102,12 +103,13 @@ function validateValue<T>(kind: DocumentKind, value: unknown, file: string): Loa
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePolicies } from "@mirage/core";
  * const loaded = parsePolicies(
  *   "policies:\n  - name: cap\n    field: amount\n    operator: max\n    value: 25000\n    message: too much\n",
  *   "policies.yaml",
  * );
- * loaded.document.policies[0]?.operator; // "max"
+ * assert.equal(loaded.document.policies[0]?.operator, "max");
  * ```
  */
 export function parsePolicies(text: string, file: string = INLINE): Loaded<PolicyDocument> {
@@ -120,9 +122,10 @@ export function parsePolicies(text: string, file: string = INLINE): Loaded<Polic
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseMocks } from "@mirage/core";
  * const loaded = parseMocks("mocks:\n  - name: ping\n    method: GET\n    path: /ping\n", "mocks.yaml");
- * loaded.positionOf(["mocks", 0, "path"]); // { file: "mocks.yaml", line: 4, col: 5 }
+ * assert.deepEqual(loaded.positionOf(["mocks", 0, "path"]), { file: "mocks.yaml", line: 4, col: 5 });
  * ```
  */
 export function parseMocks(text: string, file: string = INLINE): Loaded<MocksDocument> {
@@ -135,11 +138,12 @@ export function parseMocks(text: string, file: string = INLINE): Loaded<MocksDoc
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validatePolicies } from "@mirage/core";
  * const loaded = validatePolicies({
  *   policies: [{ name: "cap", field: "amount", operator: "max", value: 25000, message: "too much" }],
  * });
- * loaded.positionOf(["policies", 0]); // undefined
+ * assert.equal(loaded.positionOf(["policies", 0]), undefined);
  * ```
  */
 export function validatePolicies(value: unknown, file: string = INLINE): Loaded<PolicyDocument> {
@@ -152,9 +156,10 @@ export function validatePolicies(value: unknown, file: string = INLINE): Loaded<
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { validateMocks } from "@mirage/core";
  * const loaded = validateMocks({ mocks: [{ name: "ping", method: "GET", path: "/ping" }] });
- * loaded.document.mocks.length; // 1
+ * assert.equal(loaded.document.mocks.length, 1);
  * ```
  */
 export function validateMocks(value: unknown, file: string = INLINE): Loaded<MocksDocument> {
@@ -194,9 +199,12 @@ function fileName(url: URL): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as v from "valibot";
  * import { loadDocumentFile } from "./load.ts";
- * const loaded = await loadDocumentFile<unknown>({ schema: v.unknown(), unique: [], noun: "notes" }, "deno.json");
+ * const loaded = await loadDocumentFile<{ name: string }>({ schema: v.unknown(), unique: [], noun: "notes" }, "deno.json");
+ * assert.equal(loaded.document.name, "@mirage/core");
+ * assert.deepEqual(loaded.positionOf(["name"]), { file: "deno.json", line: 2, col: 3 });
  * ```
  */
 export async function loadDocumentFile<T>(kind: DocumentKind, path: string): Promise<Loaded<T>> {
@@ -220,9 +228,14 @@ async function load<T>(kind: DocumentKind, input: string | URL | T): Promise<Loa
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadPolicies } from "@mirage/core";
  * const fromFile = await loadPolicies("policies/procurement.yaml");
  * const fromText = await loadPolicies("policies: []\n");
+ * assert.equal(fromFile.file, "policies/procurement.yaml");
+ * assert.equal(fromFile.document.policies.length, 4);
+ * assert.equal(fromText.file, "<inline>");
+ * assert.deepEqual(fromText.document.policies, []);
  * ```
  */
 export function loadPolicies(
@@ -237,9 +250,10 @@ export function loadPolicies(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadMocks } from "@mirage/core";
  * const loaded = await loadMocks({ mocks: [{ name: "ping", method: "GET", path: "/ping" }] });
- * loaded.file; // "<inline>"
+ * assert.equal(loaded.file, "<inline>");
  * ```
  */
 export function loadMocks(input: string | URL | MocksDocument): Promise<Loaded<MocksDocument>> {
@@ -252,13 +266,15 @@ export function loadMocks(input: string | URL | MocksDocument): Promise<Loaded<M
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadMocks, loadPolicies } from "@mirage/core";
  * import { loadedTogether } from "./load.ts";
  * const [policies, mocks] = await loadedTogether(
  *   loadPolicies("policies/procurement.yaml"),
  *   loadMocks("mocks/procurement.yaml"),
  * );
- * console.log(policies.document.policies.length > 0, mocks.document.mocks.length > 0); // true true
+ * assert.equal(policies.document.policies.length, 4);
+ * assert.equal(mocks.document.mocks.length, 12);
  * ```
  */
 export async function loadedTogether<P, M>(

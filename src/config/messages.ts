@@ -16,8 +16,10 @@ function clip(text: string): string {
  *
  * @example
  * ```ts
- * describeValue("x"); // 'string "x"'
- * describeValue([5]); // "[5]"
+ * import assert from "node:assert/strict";
+ * import { describeValue } from "./messages.ts";
+ * assert.equal(describeValue("x"), 'string "x"');
+ * assert.equal(describeValue([5]), "[5]");
  * ```
  */
 export function describeValue(value: unknown): string {
@@ -37,7 +39,9 @@ const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
  *
  * @example
  * ```ts
- * formatPath(["policies", 0, "operator"]); // "policies[0].operator"
+ * import assert from "node:assert/strict";
+ * import { formatPath } from "./messages.ts";
+ * assert.equal(formatPath(["policies", 0, "operator"]), "policies[0].operator");
  * ```
  */
 export function formatPath(path: readonly (string | number)[]): string {

@@ -208,9 +208,10 @@ const document: Schema = strict(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as v from "valibot";
  * import { mocksDocumentSchema } from "./mocks_schema.ts";
- * v.safeParse(mocksDocumentSchema(), { mocks: [] }).success; // true
+ * assert.equal(v.safeParse(mocksDocumentSchema(), { mocks: [] }).success, true);
  * ```
  */
 export function mocksDocumentSchema(): Schema {

@@ -14,8 +14,9 @@ import type { NodePath } from "./yaml_source.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_NESTING } from "./nesting.ts";
- * console.log(MAX_NESTING); // 200
+ * assert.equal(MAX_NESTING, 200);
  * ```
  */
 export const MAX_NESTING = 200;
@@ -25,8 +26,9 @@ export const MAX_NESTING = 200;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_CONDITION_DEPTH } from "./nesting.ts";
- * console.log(MAX_CONDITION_DEPTH); // 64
+ * assert.equal(MAX_CONDITION_DEPTH, 64);
  * ```
  */
 export const MAX_CONDITION_DEPTH = 64;
@@ -80,8 +82,9 @@ const BLOCK_SCALAR = /(?:^|[:\-]\s+)[|>][-+0-9]*\s*(?:#.*)?$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nestingTooDeep } from "./nesting.ts";
- * nestingTooDeep("a: [[[1]]]\n", 2); // { line: 1, col: 5 }
+ * assert.deepEqual(nestingTooDeep("a: [[[1]]]\n", 2), { line: 1, col: 5 });
  * ```
  */
 export function nestingTooDeep(text: string, limit = MAX_NESTING): NestingPosition | undefined {
@@ -155,10 +158,11 @@ function deepCondition(when: unknown, path: NodePath): NodePath | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { conditionsTooDeep } from "./nesting.ts";
  * let when: unknown = { field: "a", operator: "exists" };
  * for (let i = 0; i < 70; i++) when = { not: when };
- * conditionsTooDeep({ policies: [{ name: "deep", when, message: "m" }] })[0]?.path.length; // 67
+ * assert.equal(conditionsTooDeep({ policies: [{ name: "deep", when, message: "m" }] })[0]?.path.length, 67);
  * ```
  */
 export function conditionsTooDeep(document: unknown): NestingProblem[] {

@@ -24,9 +24,10 @@ const step = v.picklist(NORMALIZE_STEP_NAMES, (issue) => {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as v from "valibot";
  * import { normalizeList } from "./normalize_schema.ts";
- * v.safeParse(normalizeList(), ["nfkc", "case_fold"]).success; // true
+ * assert.equal(v.safeParse(normalizeList(), ["nfkc", "case_fold"]).success, true);
  * ```
  */
 export function normalizeList(): Schema {
@@ -46,9 +47,10 @@ export const CHECKSUM_OPERATORS: readonly string[] = operatorsIn("text").filter(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as v from "valibot";
  * import { checksumName } from "./normalize_schema.ts";
- * v.safeParse(checksumName(), "luhn").success; // true
+ * assert.equal(v.safeParse(checksumName(), "luhn").success, true);
  * ```
  */
 export function checksumName(): Schema {

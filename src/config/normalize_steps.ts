@@ -54,8 +54,9 @@ export type NormalizeStep =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NORMALIZE_STEPS } from "./normalize_steps.ts";
- * NORMALIZE_STEPS.url_decode.example; // { input: "jane%40example.com", output: "jane@example.com" }
+ * assert.deepEqual(NORMALIZE_STEPS.url_decode.example, { input: "jane%2540example.com", output: "jane@example.com" });
  * ```
  */
 export const NORMALIZE_STEPS: { readonly [K in NormalizeStep]: NormalizeStepSpec } = {
@@ -152,8 +153,9 @@ export const NORMALIZE_STEPS: { readonly [K in NormalizeStep]: NormalizeStepSpec
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NORMALIZE_STEP_NAMES } from "./normalize_steps.ts";
- * NORMALIZE_STEP_NAMES[0]; // "url_decode"
+ * assert.equal(NORMALIZE_STEP_NAMES[0], "url_decode");
  * ```
  */
 export const NORMALIZE_STEP_NAMES: readonly NormalizeStep[] = Object.keys(
@@ -165,9 +167,10 @@ export const NORMALIZE_STEP_NAMES: readonly NormalizeStep[] = Object.keys(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isNormalizeStep } from "./normalize_steps.ts";
- * isNormalizeStep("nfkc"); // true
- * isNormalizeStep("nfc"); // false
+ * assert.equal(isNormalizeStep("nfkc"), true);
+ * assert.equal(isNormalizeStep("nfc"), false);
  * ```
  */
 export function isNormalizeStep(name: unknown): name is NormalizeStep {

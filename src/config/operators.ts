@@ -53,8 +53,9 @@ export interface OperatorSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OPERATORS } from "./operators.ts";
- * OPERATORS.lte.aliases; // ["max"]
+ * assert.deepEqual(OPERATORS.lte.aliases, ["max"]);
  * ```
  */
 export const OPERATORS = {
@@ -351,8 +352,9 @@ const CANONICAL: ReadonlyMap<string, CanonicalOperator> = new Map(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OPERATOR_NAMES } from "./operators.ts";
- * OPERATOR_NAMES.slice(7, 9); // ["lte", "max"]
+ * assert.deepEqual(OPERATOR_NAMES.slice(7, 9), ["lte", "max"]);
  * ```
  */
 export const OPERATOR_NAMES: readonly OperatorName[] = [...CANONICAL.keys()] as OperatorName[];
@@ -362,9 +364,10 @@ export const OPERATOR_NAMES: readonly OperatorName[] = [...CANONICAL.keys()] as 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isOperatorName } from "./operators.ts";
- * isOperatorName("max"); // true
- * isOperatorName("maxx"); // false
+ * assert.equal(isOperatorName("max"), true);
+ * assert.equal(isOperatorName("maxx"), false);
  * ```
  */
 export function isOperatorName(name: unknown): name is OperatorName {
@@ -377,8 +380,9 @@ export function isOperatorName(name: unknown): name is OperatorName {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { canonicalOperator } from "./operators.ts";
- * canonicalOperator("max"); // "lte"
+ * assert.equal(canonicalOperator("max"), "lte");
  * ```
  */
 export function canonicalOperator<N extends OperatorName>(op: N): Canonical<N> {
@@ -394,8 +398,9 @@ export function canonicalOperator<N extends OperatorName>(op: N): Canonical<N> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { operatorSpec } from "./operators.ts";
- * operatorSpec("min").group; // "order"
+ * assert.equal(operatorSpec("min").group, "order");
  * ```
  */
 export function operatorSpec(op: OperatorName): OperatorSpec {
@@ -407,8 +412,9 @@ export function operatorSpec(op: OperatorName): OperatorSpec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isStateOperator } from "./operators.ts";
- * isStateOperator("rate_lte"); // true
+ * assert.equal(isStateOperator("rate_lte"), true);
  * ```
  */
 export function isStateOperator<N extends OperatorName>(op: N): op is Extract<N, StateOperator> {
@@ -420,8 +426,9 @@ export function isStateOperator<N extends OperatorName>(op: N): op is Extract<N,
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isPresenceOperator } from "./operators.ts";
- * isPresenceOperator("exists"); // true
+ * assert.equal(isPresenceOperator("exists"), true);
  * ```
  */
 export function isPresenceOperator<N extends OperatorName>(
@@ -435,8 +442,9 @@ export function isPresenceOperator<N extends OperatorName>(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { operatorsIn } from "./operators.ts";
- * operatorsIn("size"); // ["length_lte", "length_gte"]
+ * assert.deepEqual(operatorsIn("size"), ["length_lte", "length_gte"]);
  * ```
  */
 export function operatorsIn<G extends OperatorGroup>(group: G): OperatorIn<G>[] {

@@ -18,8 +18,9 @@ export type PathSegment =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePathPattern } from "./path_pattern.ts";
- * parsePathPattern("/v1/orders/{id}").segments[2]; // { kind: "param", name: "id" }
+ * assert.deepEqual(parsePathPattern("/v1/orders/{id}").segments[2], { kind: "param", name: "id" });
  * ```
  */
 export interface PathPattern {
@@ -62,8 +63,9 @@ function parseSegment(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePathPattern } from "./path_pattern.ts";
- * parsePathPattern("/v1/files/**").segments.at(-1); // { kind: "rest" }
+ * assert.deepEqual(parsePathPattern("/v1/files/**").segments.at(-1), { kind: "rest" });
  * ```
  */
 export function parsePathPattern(source: string, allowRest = true): PathPattern {
@@ -85,8 +87,9 @@ function isRest(s: PathSegment | undefined): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePathPattern, patternsOverlap } from "./path_pattern.ts";
- * patternsOverlap(parsePathPattern("/v1/**"), parsePathPattern("/v1/orders/{id}")); // true
+ * assert.equal(patternsOverlap(parsePathPattern("/v1/**"), parsePathPattern("/v1/orders/{id}")), true);
  * ```
  */
 export function patternsOverlap(a: PathPattern, b: PathPattern): boolean {
@@ -106,9 +109,10 @@ export function patternsOverlap(a: PathPattern, b: PathPattern): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePathPattern, patternCovers } from "./path_pattern.ts";
- * patternCovers(parsePathPattern("/v1/{id}"), parsePathPattern("/v1/42")); // true
- * patternCovers(parsePathPattern("/v1/42"), parsePathPattern("/v1/{id}")); // false
+ * assert.equal(patternCovers(parsePathPattern("/v1/{id}"), parsePathPattern("/v1/42")), true);
+ * assert.equal(patternCovers(parsePathPattern("/v1/42"), parsePathPattern("/v1/{id}")), false);
  * ```
  */
 export function patternCovers(outer: PathPattern, inner: PathPattern): boolean {

@@ -307,8 +307,9 @@ const document: Schema = strict({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { policyDefinitions } from "./policy_schema.ts";
- * Object.keys(policyDefinitions()); // ["condition"]
+ * assert.deepEqual(Object.keys(policyDefinitions()), ["condition"]);
  * ```
  */
 export function policyDefinitions(): Record<string, Schema> {
@@ -320,9 +321,10 @@ export function policyDefinitions(): Record<string, Schema> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as v from "valibot";
  * import { policyDocumentSchema } from "./policy_schema.ts";
- * v.safeParse(policyDocumentSchema(), { policies: [] }).success; // true
+ * assert.equal(v.safeParse(policyDocumentSchema(), { policies: [] }).success, true);
  * ```
  */
 export function policyDocumentSchema(): Schema {

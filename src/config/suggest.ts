@@ -33,9 +33,11 @@ function editDistance(a: string, b: string): number {
  *
  * @example
  * ```ts
- * suggest("paths", ["path", "method"]); // "path"
- * suggest("zzz", ["path", "method"]); // undefined
- * suggest("regex", ["not_regex_match", "regex_match"]); // "regex_match"
+ * import assert from "node:assert/strict";
+ * import { suggest } from "./suggest.ts";
+ * assert.equal(suggest("paths", ["path", "method"]), "path");
+ * assert.equal(suggest("zzz", ["path", "method"]), undefined);
+ * assert.equal(suggest("regex", ["not_regex_match", "regex_match"]), "regex_match");
  * ```
  */
 export function suggest(word: string, candidates: readonly string[]): string | undefined {
@@ -58,7 +60,9 @@ export function suggest(word: string, candidates: readonly string[]): string | u
  *
  * @example
  * ```ts
- * `unknown operator 'maxx'${didYouMean("maxx", ["max", "min"])}`; // "unknown operator 'maxx' (did you mean 'max'?)"
+ * import assert from "node:assert/strict";
+ * import { didYouMean } from "./suggest.ts";
+ * assert.equal(`unknown operator 'maxx'${didYouMean("maxx", ["max", "min"])}`, "unknown operator 'maxx' (did you mean 'max'?)");
  * ```
  */
 export function didYouMean(word: string, candidates: readonly string[]): string {

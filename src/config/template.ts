@@ -18,8 +18,10 @@ import {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTemplate, type TemplatePart } from "./template.ts";
- * const parts: TemplatePart[] = parseTemplate("Q-{{ params.id }}"); // ["Q-", FieldPath]
+ * const parts: TemplatePart[] = parseTemplate("Q-{{ params.id }}");
+ * assert.deepEqual(parts.map((p) => typeof p === "string" ? p : p.source), ["Q-", "params.id"]);
  * ```
  */
 export type TemplatePart = string | FieldPath;
@@ -79,9 +81,16 @@ function parseExpression(expression: string, template: string, kind: TemplateKin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseTemplate } from "./template.ts";
  * const [text, field] = parseTemplate("order {{payload.id}}");
- * // text === "order ", typeof field !== "string" && field.root === "payload"
+ * assert.equal(text, "order ");
+ * assert.ok(typeof field === "object");
+ * assert.equal(field.root, "payload");
+ * assert.throws(() => parseTemplate("order {{payload.id"), {
+ *   code: "template_invalid",
+ *   message: `invalid template "order {{payload.id": unclosed '{{'`,
+ * });
  * ```
  */
 export function parseTemplate(template: string, kind: TemplateKind = "route"): TemplatePart[] {

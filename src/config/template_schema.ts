@@ -57,9 +57,10 @@ function checkTemplates(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as v from "valibot";
  * import { routeTemplate, templatedJson } from "./template_schema.ts";
- * v.safeParse(templatedJson(routeTemplate), { id: "{{ params.id }}" }).success; // true
+ * assert.equal(v.safeParse(templatedJson(routeTemplate), { id: "{{ params.id }}" }).success, true);
  * ```
  */
 export function templatedJson(problem: TemplateProblem): Schema {
@@ -81,9 +82,10 @@ export function templatedJson(problem: TemplateProblem): Schema {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as v from "valibot";
  * import { templatedHeaders } from "./template_schema.ts";
- * v.safeParse(templatedHeaders("response", "response.headers"), { "x-id": "{{ params.id }}" }).success; // true
+ * assert.equal(v.safeParse(templatedHeaders("response", "response.headers"), { "x-id": "{{ params.id }}" }).success, true);
  * ```
  */
 export function templatedHeaders(owner: string, path: string): Schema {

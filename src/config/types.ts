@@ -340,9 +340,10 @@ export interface SourcePosition {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePolicies } from "@mirage/core";
  * const loaded = parsePolicies("policies:\n  - name: a\n    field: x\n    operator: exists\n    message: m\n", "p.yaml");
- * loaded.positionOf(["policies", 0, "field"]); // { file: "p.yaml", line: 3, col: 5 }
+ * assert.deepEqual(loaded.positionOf(["policies", 0, "field"]), { file: "p.yaml", line: 3, col: 5 });
  * ```
  */
 export interface Loaded<T> {

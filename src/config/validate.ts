@@ -111,10 +111,17 @@ export type Precheck = (value: unknown) => readonly { path: NodePath; message: s
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { policyDocumentSchema } from "./policy_schema.ts";
  * import { validateDocument } from "./validate.ts";
  * const where = { file: "<inline>", locate: () => undefined };
- * validateDocument(policyDocumentSchema(), { policies: [] }, where, [{ list: "policies", noun: "policy" }]);
+ * const unique = [{ list: "policies", noun: "policy" }];
+ * assert.deepEqual(validateDocument(policyDocumentSchema(), { policies: [] }, where, unique), { policies: [] });
+ * const rule = { name: "a", field: "x", operator: "exists", message: "m" };
+ * assert.throws(() => validateDocument(policyDocumentSchema(), { policies: [rule, rule] }, where, unique), {
+ *   name: "ConfigError",
+ *   message: "<inline>:1:1: policies[1].name: duplicate policy name 'a' (first at policies[0])",
+ * });
  * ```
  */
 export function validateDocument<T>(

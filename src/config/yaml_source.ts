@@ -33,9 +33,10 @@ export type NodeTarget = "key" | "value";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYamlSource } from "./yaml_source.ts";
  * const src = parseYamlSource("a:\n  b: 1\n", "x.yaml");
- * src.locate(["a", "b"], "key"); // { file: "x.yaml", line: 2, col: 3 }
+ * assert.deepEqual(src.locate(["a", "b"], "key"), { file: "x.yaml", line: 2, col: 3 });
  * ```
  */
 export interface YamlSource {
@@ -167,9 +168,10 @@ function toValue(doc: Document, file: string): { value: unknown; issues: ConfigI
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseYamlSource } from "./yaml_source.ts";
- * parseYamlSource("a: [1\n", "x.yaml").issues.length > 0; // true
- * parseYamlSource('{"a": 1,}', "x.json").issues[0]?.message; // "invalid JSON: a trailing comma before '}' (JSON allows none)"
+ * assert.ok(parseYamlSource("a: [1\n", "x.yaml").issues.length > 0);
+ * assert.equal(parseYamlSource('{"a": 1,}', "x.json").issues[0]?.message, "invalid JSON: a trailing comma before '}' (JSON allows none)");
  * ```
  */
 export function parseYamlSource(

@@ -26,9 +26,10 @@ function error(title: string, message: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { annotations } from "./annotations.ts";
- * annotations({ passed: false, traces: "t", runs: [], problems: ["no traces in t"] });
- * // ["::error title=Mirage gate::no traces in t"]
+ * const lines = annotations({ passed: false, traces: "t", runs: [], problems: ["no traces in t"] });
+ * assert.deepEqual(lines, ["::error title=Mirage gate::no traces in t"]);
  * ```
  */
 export function annotations(report: GateReport): string[] {

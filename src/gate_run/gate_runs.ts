@@ -151,9 +151,21 @@ async function gateRun(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { session } from "@mirage/core";
  * import { gateTraces } from "./gate_runs.ts";
- * const report = await gateTraces({ traces: "artifacts/traces", runIds: [], failOnFlagged: false, files: {} });
- * console.log(report.passed);
+ * const traces = await Deno.makeTempDir();
+ * {
+ *   await using mirage = await session({
+ *     runId: "procurement-run", policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", traces,
+ *   });
+ *   await mirage.fetch("http://api.acme.internal/v1/submit_bid", { method: "POST", body: '{"amount": 50000}' });
+ * }
+ * const report = await gateTraces({ traces, runIds: [], failOnFlagged: false, files: {} });
+ * assert.equal(report.passed, false);
+ * assert.deepEqual(report.runs.map((r) => [r.run_id, r.outcome, r.policy]), [
+ *   ["procurement-run", "policy_violation", "enforce_bid_limit"],
+ * ]);
  * ```
  */
 export async function gateTraces(options: GateOptions): Promise<GateReport> {

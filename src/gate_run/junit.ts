@@ -91,8 +91,11 @@ function problemSuite(problems: readonly string[]): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { junitXml } from "./junit.ts";
- * const xml = junitXml({ passed: true, traces: "t", runs: [], problems: [] });
+ * const xml = junitXml({ passed: false, traces: "t", runs: [], problems: ["no traces in t"] });
+ * assert.match(xml, /<testsuites name="mirage" tests="1" failures="1" errors="0">/);
+ * assert.match(xml, /<failure message="no traces in t" type="gate"\/>/);
  * ```
  */
 export function junitXml(report: GateReport): string {

@@ -20,11 +20,13 @@ export interface HintFiles {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nextHint } from "./next_hint.ts";
- * nextHint(
+ * const hint = nextHint(
  *   { seq: 1, request: { method: "GET", path: "/v1/x" }, outcome: "unmatched_route", enforced: true, decisions: [], response: { status: 404 } },
  *   { mocks: "mocks.yaml" },
- * ); // "Next: declare a mock for GET /v1/x in mocks.yaml, or stop the agent calling it"
+ * );
+ * assert.equal(hint, "Next: declare a mock for GET /v1/x in mocks.yaml, or stop the agent calling it");
  * ```
  */
 export function nextHint(event: TraceEvent, files: HintFiles): string {

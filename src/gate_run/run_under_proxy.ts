@@ -83,13 +83,15 @@ async function forgetRun(traces: string, runId: string): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runUnderProxy } from "./run_under_proxy.ts";
  * const result = await runUnderProxy({
- *   policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", traces: "artifacts/traces",
+ *   policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", traces: await Deno.makeTempDir(),
  *   runId: "procurement-run", argv: ["deno", "run", "-A", "scripts/procurement_agent.ts"],
  *   log: console.error, colour: false, stdoutToStderr: false,
  * });
- * console.log(result.exitCode, result.runIds);
+ * assert.equal(result.exitCode, 0);
+ * assert.deepEqual(result.runIds, ["procurement-run"]);
  * ```
  */
 export async function runUnderProxy(options: UnderProxyOptions): Promise<UnderProxyResult> {

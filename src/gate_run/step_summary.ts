@@ -11,8 +11,9 @@ import type { GatedRun, GateReport } from "./gate_runs.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cell } from "./step_summary.ts";
- * console.log(cell("a|b")); // a\|b
+ * assert.equal(cell("a|b"), "a\\|b");
  * ```
  */
 export function cell(text: string): string {
@@ -56,8 +57,10 @@ function failingEvents(report: GateReport): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { stepSummary } from "./step_summary.ts";
- * const md = stepSummary({ passed: true, traces: "t", runs: [], problems: [] });
+ * const md = stepSummary({ passed: false, traces: "t", runs: [], problems: ["no traces in t"] });
+ * assert.equal(md, "## Mirage gate: failed ❌\n\n### Problems\n\n- no traces in t\n\n");
  * ```
  */
 export function stepSummary(report: GateReport): string {

@@ -53,8 +53,10 @@ function verdict(report: GateReport, colour: boolean): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatReport } from "./text_report.ts";
- * console.log(formatReport({ passed: false, traces: "t", runs: [], problems: ["no traces in t"] }, false));
+ * const text = formatReport({ passed: false, traces: "t", runs: [], problems: ["no traces in t"] }, false);
+ * assert.equal(text, "✗ no traces in t\n[mirage] gate failed · 0 of 0 runs not clean · 1 problem");
  * ```
  */
 export function formatReport(report: GateReport, colour: boolean): string {

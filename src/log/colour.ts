@@ -18,8 +18,10 @@ export type Paint = (colour: Colour, text: string) => string;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { painter } from "./colour.ts";
- * console.log(painter(false)("red", "✗")); // ✗
+ * assert.equal(painter(false)("red", "✗"), "✗");
+ * assert.equal(painter(true)("red", "✗"), "\x1b[31m✗\x1b[0m");
  * ```
  */
 export function painter(colour: boolean): Paint {
@@ -31,8 +33,10 @@ export function painter(colour: boolean): Paint {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wantsColour } from "./colour.ts";
- * console.log(wantsColour(Deno.stdout));
+ * const colour = wantsColour(Deno.stderr); // true on a terminal, unless NO_COLOR is set
+ * assert.equal(wantsColour({ isTerminal: () => false }), false); // a pipe or a file
  * ```
  */
 export function wantsColour(stream: { isTerminal(): boolean }): boolean {

@@ -40,6 +40,7 @@ export type DecisionSink = (line: DecisionLine) => void;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decisionLogObserver, type DecisionLine } from "./decision_log.ts";
  * const lines: DecisionLine[] = [];
  * const observe = decisionLogObserver((l) => lines.push(l));
@@ -48,7 +49,10 @@ export type DecisionSink = (line: DecisionLine) => void;
  *   event: { seq: 1, request: { tool: "refund" }, outcome: "allowed", enforced: true, decisions: [], response: {} },
  *   timing: { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 3 },
  * });
- * console.log(lines[0]?.method, lines[0]?.path); // TOOL refund
+ * assert.deepEqual(lines, [{
+ *   ts: "2026-01-01T00:00:00.000Z", run_id: "r1", method: "TOOL", host: "", path: "refund",
+ *   outcome: "allowed", policy: null, status: 0, decide_us: 2, upstream_us: null,
+ * }]);
  * ```
  */
 export function decisionLogObserver(sink: DecisionSink): EventObserver {

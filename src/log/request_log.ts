@@ -40,13 +40,14 @@ function colourOf(event: TraceEvent): Colour {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requestLine } from "./request_log.ts";
  * const line = requestLine(
  *   { seq: 1, request: { method: "GET", path: "/v1/suppliers" }, outcome: "allowed", enforced: true, decisions: [], response: { status: 200 } },
  *   312,
  *   false,
  * );
- * console.log(line); // agent → GET /v1/suppliers allowed · 0.3ms
+ * assert.equal(line, "agent → GET /v1/suppliers allowed · 0.3ms");
  * ```
  */
 export function requestLine(event: TraceEvent, totalUs: number, colour: boolean): string {
@@ -73,8 +74,16 @@ export function requestLine(event: TraceEvent, totalUs: number, colour: boolean)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { requestLogObserver } from "./request_log.ts";
- * const observe = requestLogObserver(console.log, false);
+ * const lines: string[] = [];
+ * const observe = requestLogObserver((line) => lines.push(line), false);
+ * observe({
+ *   runId: "r1",
+ *   event: { seq: 1, request: { tool: "refund" }, outcome: "allowed", enforced: true, decisions: [], response: {} },
+ *   timing: { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 300 },
+ * });
+ * assert.deepEqual(lines, ["agent → tool refund allowed · 0.3ms"]);
  * ```
  */
 export function requestLogObserver(log: (line: string) => void, colour: boolean): EventObserver {

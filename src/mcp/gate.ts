@@ -91,6 +91,7 @@ function callOf(message: JsonRpcMessage): { tool: string; args: unknown } | stri
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CallMemory } from "../tools/call_memory.ts";
  * import { Recorder } from "../trace/recorder.ts";
  * import { RunIdRule } from "../trace/run_id.ts";
@@ -101,8 +102,13 @@ function callOf(message: JsonRpcMessage): { tool: string; args: unknown } | stri
  *   mode: "enforce", recorder: new Recorder(), calls: new CallMemory(),
  *   config: () => config, runIds: new RunIdRule({ flag: "support", env: undefined }),
  * });
- * const i = await gate.inspect({ jsonrpc: "2.0", id: 1, method: "tools/list" }, {});
- * console.log(i.kind); // forward
+ * const list = await gate.inspect({ jsonrpc: "2.0", id: 1, method: "tools/list" }, {});
+ * assert.equal(list.kind, "forward");
+ * const call = await gate.inspect({
+ *   jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "issue_store_credit", arguments: { credit: 900 } },
+ * }, {});
+ * assert.equal(call.kind, "answer"); // refused here, never sent to the server
+ * assert.equal(call.verdict?.policy, "store_credit_range");
  * ```
  */
 export class McpGate {

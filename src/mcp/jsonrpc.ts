@@ -62,9 +62,14 @@ function fault(code: number, message: string, id: JsonRpcId = null): Parsed {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseMessage } from "./jsonrpc.ts";
+ * assert.equal(parseMessage('{"jsonrpc":"2.0","id":1,"method":"ping"}').ok, true);
  * const p = parseMessage('[{"jsonrpc":"2.0","id":1,"method":"ping"}]');
- * console.log(p.ok ? "ok" : p.fault.code); // -32600
+ * assert.deepEqual(p, {
+ *   ok: false,
+ *   fault: { code: -32600, message: "batches are not accepted: send one JSON-RPC message at a time (MCP 2025-06-18)", id: null },
+ * });
  * ```
  */
 export function parseMessage(text: string): Parsed {
@@ -99,9 +104,14 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeMessage } from "./jsonrpc.ts";
  * const p = decodeMessage(new TextEncoder().encode('{"jsonrpc":"2.0","method":"notifications/initialized"}'));
- * console.log(p.ok); // true
+ * assert.equal(p.ok, true);
+ * assert.deepEqual(decodeMessage(new Uint8Array([0xff])), {
+ *   ok: false,
+ *   fault: { code: -32700, message: "Parse error: the message is not UTF-8", id: null },
+ * });
  * ```
  */
 export function decodeMessage(bytes: Uint8Array): Parsed {
@@ -119,8 +129,10 @@ export function decodeMessage(bytes: Uint8Array): Parsed {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { methodOf } from "./jsonrpc.ts";
- * console.log(methodOf({ jsonrpc: "2.0", id: 1, method: "tools/list" })); // tools/list
+ * assert.equal(methodOf({ jsonrpc: "2.0", id: 1, method: "tools/list" }), "tools/list");
+ * assert.equal(methodOf({ jsonrpc: "2.0", id: 1, result: {} }), undefined);
  * ```
  */
 export function methodOf(message: JsonRpcMessage): string | undefined {
@@ -132,8 +144,10 @@ export function methodOf(message: JsonRpcMessage): string | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { idOf } from "./jsonrpc.ts";
- * console.log(idOf({ jsonrpc: "2.0", method: "notifications/initialized" })); // null
+ * assert.equal(idOf({ jsonrpc: "2.0", method: "notifications/initialized" }), null);
+ * assert.equal(idOf({ jsonrpc: "2.0", id: 7, method: "ping" }), 7);
  * ```
  */
 export function idOf(message: JsonRpcMessage): JsonRpcId {
@@ -145,8 +159,9 @@ export function idOf(message: JsonRpcMessage): JsonRpcId {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { idKey } from "./jsonrpc.ts";
- * console.log(idKey(1) === idKey("1")); // false
+ * assert.notEqual(idKey(1), idKey("1"));
  * ```
  */
 export function idKey(id: unknown): string {
@@ -158,8 +173,11 @@ export function idKey(id: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rpcError, METHOD_NOT_FOUND } from "./jsonrpc.ts";
- * console.log(rpcError(3, METHOD_NOT_FOUND, "no method resources/list"));
+ * assert.deepEqual(rpcError(3, METHOD_NOT_FOUND, "no method resources/list"), {
+ *   jsonrpc: "2.0", id: 3, error: { code: -32601, message: "no method resources/list" },
+ * });
  * ```
  */
 export function rpcError(id: JsonRpcId, code: number, message: string): JsonRpcMessage {
@@ -171,8 +189,9 @@ export function rpcError(id: JsonRpcId, code: number, message: string): JsonRpcM
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rpcResult } from "./jsonrpc.ts";
- * console.log(JSON.stringify(rpcResult(1, {}))); // {"jsonrpc":"2.0","id":1,"result":{}}
+ * assert.equal(JSON.stringify(rpcResult(1, {})), '{"jsonrpc":"2.0","id":1,"result":{}}');
  * ```
  */
 export function rpcResult(id: JsonRpcId, result: unknown): JsonRpcMessage {
@@ -184,9 +203,11 @@ export function rpcResult(id: JsonRpcId, result: unknown): JsonRpcMessage {
  *
  * @example
  * ```ts
- * import { faultReply, parseMessage } from "./jsonrpc.ts";
- * const p = parseMessage("{");
- * if (!p.ok) console.log(faultReply(p.fault));
+ * import assert from "node:assert/strict";
+ * import { faultReply, PARSE_ERROR } from "./jsonrpc.ts";
+ * assert.deepEqual(faultReply({ code: PARSE_ERROR, message: "Parse error", id: null }), {
+ *   jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" },
+ * });
  * ```
  */
 export function faultReply(f: RpcFault): JsonRpcMessage {

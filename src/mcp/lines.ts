@@ -58,12 +58,13 @@ class PartialLine {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readLines } from "./lines.ts";
  * const lines = [];
  * for await (const l of readLines(ReadableStream.from([new TextEncoder().encode("a\nbc")]))) {
  *   if (l.kind === "line") lines.push(new TextDecoder().decode(l.bytes));
  * }
- * console.log(lines); // ["a", "bc"]
+ * assert.deepEqual(lines, ["a", "bc"]);
  * ```
  */
 export async function* readLines(
@@ -93,12 +94,13 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { LineWriter } from "./lines.ts";
  * const chunks: string[] = [];
  * const out = new LineWriter(new WritableStream({ write: (c) => void chunks.push(new TextDecoder().decode(c)) }));
  * await Promise.all([out.write('{"id":1}'), out.write('{"id":2}')]);
  * await out.close();
- * console.log(chunks); // ['{"id":1}\n', '{"id":2}\n']
+ * assert.deepEqual(chunks, ['{"id":1}\n', '{"id":2}\n']);
  * ```
  */
 export class LineWriter {

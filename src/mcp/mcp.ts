@@ -450,6 +450,7 @@ class Mcp implements McpHandle {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startMcp } from "./mcp.ts";
  * const mcp = await startMcp({
  *   mocks: "scenarios/support_refunds/mocks.yaml",
@@ -459,7 +460,7 @@ class Mcp implements McpHandle {
  *   traces: await Deno.makeTempDir(),
  *   log: () => {},
  * });
- * console.log(mcp.endpoint?.endsWith("/mcp")); // true
+ * assert.match(mcp.endpoint ?? "", /^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
  * await mcp.close();
  * ```
  */

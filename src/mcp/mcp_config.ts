@@ -47,9 +47,11 @@ export interface McpFiles {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadMcpConfig } from "./mcp_config.ts";
  * const config = await loadMcpConfig({ policies: "scenarios/support_refunds/policies.yaml", mocks: "scenarios/support_refunds/mocks.yaml", serving: true });
- * console.log(config.surface?.tools.strict); // true
+ * assert.equal(config.surface?.tools.strict, true); // serving: an undeclared tool is unmatched_route
+ * assert.deepEqual(config.tools.map((t) => t.name), ["issue_store_credit", "send_email"]);
  * ```
  */
 export async function loadMcpConfig(files: McpFiles, store?: StateStore): Promise<McpConfig> {

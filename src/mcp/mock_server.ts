@@ -42,6 +42,7 @@ function negotiated(message: JsonRpcMessage): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CallMemory } from "../tools/call_memory.ts";
  * import { Recorder } from "../trace/recorder.ts";
  * import { RunIdRule } from "../trace/run_id.ts";
@@ -52,7 +53,7 @@ function negotiated(message: JsonRpcMessage): string {
  * const gate = new McpGate({ mode: "enforce", recorder: new Recorder(), calls: new CallMemory(), serveMocks: true, config: () => config, runIds: new RunIdRule({ env: undefined }) });
  * const server = new MockMcpServer(gate, () => config.tools);
  * const reply = await server.answer({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "send_email", arguments: { to: "a@b.example" } } }, {});
- * console.log(JSON.stringify(reply?.result)); // {"content":[{"type":"text","text":"email to a@b.example queued"}]}
+ * assert.deepEqual(reply?.result, { content: [{ type: "text", text: "email to a@b.example queued" }] });
  * ```
  */
 export class MockMcpServer {

@@ -12,10 +12,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MockSessions } from "./mock_sessions.ts";
  * const sessions = new MockSessions();
  * const id = sessions.open();
- * console.log(id, sessions.has(id), sessions.end(id), sessions.has(id)); // mcp-session-1 true true false
+ * assert.equal(id, "mcp-session-1");
+ * assert.equal(sessions.has(id), true);
+ * assert.equal(sessions.end(id), true);
+ * assert.equal(sessions.has(id), false);
  * ```
  */
 export class MockSessions {

@@ -13,11 +13,12 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OpenStreams } from "./open_streams.ts";
  * const streams = new OpenStreams();
  * const res = streams.track(new Response(new ReadableStream({ pull() {} })));
  * streams.endAll();
- * console.log(await res.text()); // ""
+ * assert.equal(await res.text(), ""); // the stream ended instead of waiting forever
  * ```
  */
 export class OpenStreams {

@@ -35,11 +35,15 @@ function normalised(origin: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OriginCheck } from "./origin_check.ts";
  * const loopback = new OriginCheck();
- * console.log(loopback.allows(null), loopback.allows("http://localhost:6274"), loopback.allows("https://evil.example")); // true true false
+ * assert.equal(loopback.allows(null), true); // no Origin header: not a browser
+ * assert.equal(loopback.allows("http://localhost:6274"), true);
+ * assert.equal(loopback.allows("https://evil.example"), false);
  * const listed = new OriginCheck(["https://app.example"]);
- * console.log(listed.allows("https://app.example"), listed.allows("http://localhost")); // true false
+ * assert.equal(listed.allows("https://app.example"), true);
+ * assert.equal(listed.allows("http://localhost"), false);
  * ```
  */
 export class OriginCheck {

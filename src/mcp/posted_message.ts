@@ -67,8 +67,11 @@ async function readPosted(request: Request, maxBody: number): Promise<Posted> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { faultAnswer } from "./posted_message.ts";
- * console.log(faultAnswer(400, { code: -32700, message: "Parse error", id: null }).status); // 400
+ * const res = faultAnswer(400, { code: -32700, message: "Parse error", id: null });
+ * assert.equal(res.status, 400);
+ * assert.deepEqual(await res.json(), { jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } });
  * ```
  */
 export function faultAnswer(status: number, fault: RpcFault): Response {
@@ -124,6 +127,7 @@ function recordOversized(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Recorder } from "../trace/recorder.ts";
  * import { compileRedactor } from "../trace/redact.ts";
  * import { RunIdRule } from "../trace/run_id.ts";
@@ -132,7 +136,8 @@ function recordOversized(
  * const ctx = { maxBody: 8, recorder: new Recorder(), runIds: new RunIdRule(), config: () => ({ redactor }) };
  * const url = new URL("http://127.0.0.1/mcp");
  * const res = await postedMessage(ctx, new Request(url, { method: "POST", body: "x".repeat(9) }), url);
- * console.log(res instanceof Response && res.status); // 413
+ * assert.ok(res instanceof Response);
+ * assert.equal(res.status, 413);
  * ```
  */
 export async function postedMessage(

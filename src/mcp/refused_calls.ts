@@ -13,10 +13,13 @@ import { idKey } from "./jsonrpc.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RefusedCalls } from "./refused_calls.ts";
  * const refused = new RefusedCalls();
  * refused.add("s1", 7);
- * console.log(refused.take("s1", 7), refused.take("s1", 7), refused.take("s2", 7)); // true false false
+ * assert.equal(refused.take("s1", 7), true);
+ * assert.equal(refused.take("s1", 7), false); // taken once
+ * assert.equal(refused.take("s2", 7), false); // another session
  * ```
  */
 export class RefusedCalls {

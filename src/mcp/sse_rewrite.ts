@@ -87,10 +87,11 @@ function splitter(rewrite: MessageRewrite): Transformer<string, string> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { rewriteSse } from "./sse_rewrite.ts";
  * const body = ReadableStream.from([new TextEncoder().encode('id: 1\ndata: {"n":1}\n\n')]);
  * const out = rewriteSse(body, (m) => ({ ...(m as object), n: 2 }));
- * console.log(await new Response(out).text()); // 'id: 1\ndata: {"n":2}\n\n'
+ * assert.equal(await new Response(out).text(), 'id: 1\ndata: {"n":2}\n\n');
  * ```
  */
 export function rewriteSse(

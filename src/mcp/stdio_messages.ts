@@ -43,10 +43,13 @@ async function* messagesOf(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ClientInput } from "./stdio_messages.ts";
  * const bytes = new TextEncoder().encode('{"jsonrpc":"2.0","id":1,"method":"ping"}\n\nnot json\n');
  * const input = new ClientInput(ReadableStream.from([bytes]), 1024);
- * for await (const l of input.lines()) console.log(l.kind); // message, then fault
+ * const kinds = [];
+ * for await (const l of input.lines()) kinds.push(l.kind);
+ * assert.deepEqual(kinds, ["message", "fault"]); // the empty line is skipped
  * ```
  */
 export class ClientInput {

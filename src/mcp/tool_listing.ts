@@ -33,12 +33,13 @@ export interface McpTool {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { declaredTools } from "./tool_listing.ts";
  * const tools = declaredTools({ mocks: [], tools: [
  *   { name: "vip", tool: "lookup", match: { payload: { tier: "vip" } }, result: { text: "vip" } },
  *   { name: "lookup", description: "Looks an order up.", result: { text: "found" } },
  * ] });
- * console.log(tools); // [{ name: "lookup", description: "Looks an order up.", inputSchema: { type: "object" } }]
+ * assert.deepEqual(tools, [{ name: "lookup", description: "Looks an order up.", inputSchema: { type: "object" } }]);
  * ```
  */
 export function declaredTools(doc: MocksDocument): McpTool[] {
@@ -69,9 +70,10 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withoutBlocked } from "./tool_listing.ts";
  * const r = withoutBlocked({ tools: [{ name: "search" }, { name: "delete_repo" }] }, (t) => t === "delete_repo" ? "no_deletes" : undefined);
- * console.log(r); // { tools: [{ name: "search" }] }
+ * assert.deepEqual(r, { tools: [{ name: "search" }] });
  * ```
  */
 export function withoutBlocked(

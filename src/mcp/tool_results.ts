@@ -34,12 +34,17 @@ export interface CallToolResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { blockedResult } from "./tool_results.ts";
  * const r = blockedResult({
  *   outcome: "policy_violation", allowed: false, enforced: true, policy: "refund_limit",
  *   message: "Refunds above 500 need a supervisor.", decisions: [], event: 2, runId: "support",
  * });
- * console.log(r.isError, r._meta?.["mirage/policy"]); // true refund_limit
+ * assert.deepEqual(r, {
+ *   content: [{ type: "text", text: "Refunds above 500 need a supervisor." }],
+ *   isError: true,
+ *   _meta: { "mirage/outcome": "policy_violation", "mirage/policy": "refund_limit", "mirage/run_id": "support", "mirage/event": 2 },
+ * });
  * ```
  */
 export function blockedResult(v: ToolVerdict): CallToolResult {
@@ -60,8 +65,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mockResult } from "./tool_results.ts";
- * console.log(mockResult({ kind: "json", json: { status: "shipped" } }).content[0]?.text); // {"status":"shipped"}
+ * assert.deepEqual(mockResult({ kind: "json", json: { status: "shipped" } }), {
+ *   content: [{ type: "text", text: '{"status":"shipped"}' }],
+ *   structuredContent: { status: "shipped" },
+ * });
  * ```
  */
 export function mockResult(result: ToolResult): CallToolResult {

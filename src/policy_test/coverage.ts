@@ -59,12 +59,13 @@ interface Tally {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { coverageOf } from "./coverage.ts";
  * const [c] = coverageOf([{
  *   file: "a.test.yaml", policies: "p.yaml", rules: [{ name: "cap", action: "block" }], errors: [],
  *   cases: [],
  * }]);
- * console.log(c?.never_applied); // ["cap"]
+ * assert.deepEqual(c?.never_applied, ["cap"]);
  * ```
  */
 export function coverageOf(files: readonly FileResult[]): PolicyCoverage[] {

@@ -28,9 +28,11 @@ async function walk(dir: string, out: string[]): Promise<void> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findTestFiles } from "./find_test_files.ts";
  * const files = await findTestFiles(["scenarios"]);
- * console.log(files.every((f) => f.endsWith(".test.yaml"))); // true
+ * assert.ok(files.includes("scenarios/payments/payments.test.yaml"));
+ * assert.ok(files.every((f) => f.endsWith(".test.yaml")));
  * ```
  */
 export async function findTestFiles(paths: readonly string[]): Promise<string[]> {

@@ -354,9 +354,12 @@ async function runCase(suite: Suite, c: TestCase, index: number): Promise<CaseRe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runTestFile } from "./run_test_file.ts";
  * const result = await runTestFile("scenarios/payments/payments.test.yaml");
- * console.log(result.cases.every((c) => c.ok)); // true
+ * assert.equal(result.policies, "scenarios/payments/policies.yaml"); // beside the test file
+ * assert.deepEqual(result.errors, []);
+ * assert.deepEqual(result.cases.filter((c) => !c.ok), []); // every case passes
  * ```
  */
 export async function runTestFile(file: string): Promise<FileResult> {

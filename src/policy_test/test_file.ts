@@ -131,8 +131,9 @@ export interface PolicyTestDocument {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expectationOf } from "./test_file.ts";
- * expectationOf({ tool: { name: "t" }, expect: "allowed" }); // { outcome: "allowed" }
+ * assert.deepEqual(expectationOf({ tool: { name: "t" }, expect: "allowed" }), { outcome: "allowed" });
  * ```
  */
 export function expectationOf(step: TestStep): Expectation {
@@ -145,12 +146,13 @@ export function expectationOf(step: TestStep): Expectation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parsePolicyTest } from "./test_file.ts";
  * const loaded = parsePolicyTest(
  *   "policies: policies.yaml\ncases:\n  - name: ok\n    steps:\n      - tool: { name: t }\n        expect: allowed\n",
  *   "a.test.yaml",
  * );
- * loaded.positionOf(["cases", 0, "steps", 0]); // { file: "a.test.yaml", line: 5, col: 9 }
+ * assert.deepEqual(loaded.positionOf(["cases", 0, "steps", 0]), { file: "a.test.yaml", line: 5, col: 9 });
  * ```
  */
 export function parsePolicyTest(text: string, file: string): Loaded<PolicyTestDocument> {
@@ -162,9 +164,11 @@ export function parsePolicyTest(text: string, file: string): Loaded<PolicyTestDo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadPolicyTest } from "./test_file.ts";
  * const loaded = await loadPolicyTest("scenarios/payments/payments.test.yaml");
- * console.log(loaded.document.cases.length);
+ * assert.equal(loaded.document.policies, "policies.yaml"); // as written, relative to the test file
+ * assert.ok(loaded.document.cases.length > 0);
  * ```
  */
 export function loadPolicyTest(path: string): Promise<Loaded<PolicyTestDocument>> {

@@ -43,8 +43,9 @@ export interface TestRun {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summariseTests } from "./test_report.ts";
- * console.log(summariseTests([], 3).ok); // true
+ * assert.deepEqual(summariseTests([], 3), { ok: true, passed: 0, failed: 0, duration_ms: 3, files: [] });
  * ```
  */
 export function summariseTests(
@@ -153,9 +154,10 @@ function coverageLines(c: PolicyCoverage, paint: Paint): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatTestRun, summariseTests } from "./test_report.ts";
  * const text = formatTestRun(summariseTests([], 1), false);
- * text.endsWith("0 passed, 0 failed (1ms)"); // true
+ * assert.equal(text, "ok | 0 passed, 0 failed (1ms)");
  * ```
  */
 export function formatTestRun(run: TestRun, colour: boolean): string {
@@ -217,8 +219,10 @@ function junitSuite(f: FileResult): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summariseTests, testJunitXml } from "./test_report.ts";
- * console.log(testJunitXml(summariseTests([], 1)).includes('tests="0"')); // true
+ * const xml = testJunitXml(summariseTests([], 1));
+ * assert.match(xml, /<testsuites name="mirage test" tests="0" failures="0" errors="0">/);
  * ```
  */
 export function testJunitXml(run: TestRun): string {
@@ -240,8 +244,9 @@ export function testJunitXml(run: TestRun): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summariseTests, testSummary } from "./test_report.ts";
- * testSummary(summariseTests([], 1)).startsWith("## Mirage test: 0 passed, 0 failed"); // true
+ * assert.equal(testSummary(summariseTests([], 1)), "## Mirage test: 0 passed, 0 failed ✅\n\n");
  * ```
  */
 export function testSummary(run: TestRun): string {

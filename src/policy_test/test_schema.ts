@@ -170,9 +170,10 @@ const document: Schema = strict({
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as v from "valibot";
  * import { policyTestSchema } from "./test_schema.ts";
- * v.safeParse(policyTestSchema(), { policies: "p.yaml", cases: [] }).success; // false: no cases
+ * assert.equal(v.safeParse(policyTestSchema(), { policies: "p.yaml", cases: [] }).success, false); // no cases
  * ```
  */
 export function policyTestSchema(): Schema {
@@ -184,8 +185,9 @@ export function policyTestSchema(): Schema {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { POLICY_TEST } from "./test_schema.ts";
- * POLICY_TEST.noun; // "test"
+ * assert.equal(POLICY_TEST.noun, "test");
  * ```
  */
 export const POLICY_TEST: DocumentKind = {

@@ -18,9 +18,17 @@ interface Sidecar {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { session } from "@mirage/core";
  * import { arrivalTimes } from "./arrival_times.ts";
- * const times = await arrivalTimes("artifacts/traces", "procurement-run");
- * console.log(times.get(1));
+ * const traces = await Deno.makeTempDir();
+ * {
+ *   await using mirage = await session({ runId: "quotes", policies: { policies: [] }, mocks: "mocks/procurement.yaml", traces });
+ *   await mirage.fetch("http://api.acme.internal/v1/get_quote", { method: "POST", body: "{}" });
+ * }
+ * const times = await arrivalTimes(traces, "quotes");
+ * assert.deepEqual([...times.keys()], [1]); // event 1, at times.get(1) ms since the epoch
+ * assert.equal((await arrivalTimes(traces, "no-such-run")).size, 0);
  * ```
  */
 export async function arrivalTimes(dir: string, runId: string): Promise<Map<number, number>> {

@@ -18,6 +18,7 @@ import type { FieldRead } from "./rule_reads.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseFieldPath } from "../config/field_path.ts";
  * import { recordedAction } from "./recorded_action.ts";
  * const r = recordedAction(
@@ -26,7 +27,8 @@ import type { FieldRead } from "./rule_reads.ts";
  *   { routeParams: false },
  * );
  * const read = { path: parseFieldPath("headers.authorization"), presence: false };
- * console.log(r.gap(read)); // headers.authorization is redacted in the trace
+ * assert.equal(r.gap(read), "headers.authorization is redacted in the trace");
+ * assert.equal(r.gap({ path: parseFieldPath("path"), presence: false }), undefined); // held as it was
  * ```
  */
 export interface RecordedAction {
@@ -166,13 +168,16 @@ function actionOf(event: TraceEvent, runId: string): Action {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { recordedAction } from "./recorded_action.ts";
  * const r = recordedAction(
  *   { seq: 3, request: { method: "POST", path: "/v1/submit_bid", json: { amount: 50000 } }, outcome: "policy_violation", enforced: true, decisions: [], response: { status: 403 } },
  *   "procurement",
  *   { routeParams: true },
  * );
- * console.log(r.action.kind === "http" && r.action.payload, r.hostKnown); // { amount: 50000 } false
+ * assert.ok(r.action.kind === "http");
+ * assert.deepEqual(r.action.payload, { amount: 50000 });
+ * assert.equal(r.hostKnown, false); // a CI trace keeps no host
  * ```
  */
 export function recordedAction(

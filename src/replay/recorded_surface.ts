@@ -47,8 +47,10 @@ export interface SurfaceEvidence {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { surfaceEvidence } from "./recorded_surface.ts";
- * console.log(surfaceEvidence("enforce", []).routes); // false
+ * assert.deepEqual(surfaceEvidence("ci", []), { routes: true, strictTools: false });
+ * assert.deepEqual(surfaceEvidence("enforce", []), { routes: false, strictTools: false });
  * ```
  */
 export function surfaceEvidence(mode: string, events: readonly TraceEvent[]): SurfaceEvidence {
@@ -68,9 +70,10 @@ export function surfaceEvidence(mode: string, events: readonly TraceEvent[]): Su
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { recordedRouting } from "./recorded_surface.ts";
  * const e = { seq: 1, request: { method: "POST", path: "/x" }, outcome: "policy_violation" as const, enforced: true, decisions: [], response: { status: 403 } };
- * console.log(recordedRouting(e, { routes: true, strictTools: false })); // unmatched
+ * assert.equal(recordedRouting(e, { routes: true, strictTools: false }), "unmatched");
  * ```
  */
 export function recordedRouting(event: TraceEvent, evidence: SurfaceEvidence): Routing {
@@ -120,10 +123,11 @@ class RecordedSurface implements MockRouter {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { evaluateAction, compilePolicies, httpAction } from "@mirage/core";
  * import { recordedSurface } from "./recorded_surface.ts";
  * const e = await evaluateAction(compilePolicies({ policies: [] }), recordedSurface(false), httpAction({ method: "GET", url: "http://x.test/" }));
- * console.log(e.outcome); // unmatched_route
+ * assert.equal(e.outcome, "unmatched_route");
  * ```
  */
 export function recordedSurface(matched: boolean, route?: string): MockRouter {

@@ -71,9 +71,10 @@ export interface ReportedEvent extends ReplayedEvent {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { replayReport } from "./replay_report.ts";
  * const r = replayReport({ traces: "t", policies: "p.yaml" }, []);
- * console.log(r.changed.length); // 0
+ * assert.deepEqual(r.changed, []);
  * ```
  */
 export interface ReplayReport {
@@ -146,9 +147,10 @@ class Counts {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { replayReport } from "./replay_report.ts";
  * const r = replayReport({ traces: "t", policies: "p.yaml", rules: ["cap"] }, []);
- * console.log(r.rules[0]?.rule); // cap
+ * assert.deepEqual(r.rules, [{ rule: "cap", before: { block: 0, flag: 0 }, after: { block: 0, flag: 0 }, undecidable: 0 }]);
  * ```
  */
 export function replayReport(
@@ -242,8 +244,11 @@ function ruleLines(rules: readonly RuleCounts[]): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatReplay, replayReport } from "./replay_report.ts";
- * console.log(formatReplay(replayReport({ traces: "t", policies: "p.yaml" }, []), false));
+ * const text = formatReplay(replayReport({ traces: "t", policies: "p.yaml" }, []), false);
+ * assert.match(text, /^replay of 0 runs \(0 events\) from t under p\.yaml\n/);
+ * assert.match(text, /no event changed, 0 undecidable$/);
  * ```
  */
 export function formatReplay(report: ReplayReport, colour: boolean): string {
@@ -286,8 +291,10 @@ export function formatReplay(report: ReplayReport, colour: boolean): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { replayReport, replaySummary } from "./replay_report.ts";
- * console.log(replaySummary(replayReport({ traces: "t", policies: "p.yaml" }, [])).startsWith("## Mirage replay"));
+ * const md = replaySummary(replayReport({ traces: "t", policies: "p.yaml" }, []));
+ * assert.match(md, /^## Mirage replay: no changes ✅\n/);
  * ```
  */
 export function replaySummary(report: ReplayReport): string {

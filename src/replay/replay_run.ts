@@ -419,8 +419,10 @@ async function replayEvent(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { replayMode } from "./replay_run.ts";
- * console.log(replayMode("ci"), replayMode("passthrough")); // enforce passthrough
+ * assert.equal(replayMode("ci"), "enforce");
+ * assert.equal(replayMode("passthrough"), "passthrough");
  * ```
  */
 export function replayMode(recorded: string): Mode {
@@ -432,11 +434,21 @@ export function replayMode(recorded: string): Mode {
  *
  * @example
  * ```ts
- * import { loadPolicies, readTrace } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { loadPolicies, readTrace, session } from "@mirage/core";
  * import { Replayer } from "./replay_run.ts";
- * const replayer = new Replayer({ policies: await loadPolicies("policies/procurement.yaml") });
- * const trace = await readTrace("artifacts/traces", "procurement-run");
- * if (trace) console.log((await replayer.replay(trace, new Map())).events.length);
+ * const traces = await Deno.makeTempDir();
+ * {
+ *   await using mirage = await session({ runId: "bids", policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", traces });
+ *   await mirage.fetch("http://api.acme.internal/v1/submit_bid", { method: "POST", body: '{"amount": 50000}' });
+ * }
+ * const trace = await readTrace(traces, "bids");
+ * assert.ok(trace);
+ * const replayer = new Replayer({ policies: await loadPolicies({ policies: [] }) }); // no rules at all
+ * const run = await replayer.replay(trace, new Map());
+ * assert.deepEqual(run.events.map((e) => [e.action, e.before.outcome, e.after?.outcome, e.changed]), [
+ *   ["POST /v1/submit_bid", "policy_violation", "allowed", true],
+ * ]);
  * ```
  */
 export class Replayer {

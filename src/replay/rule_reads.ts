@@ -77,8 +77,10 @@ const CEL_READ = new RegExp(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { celReads } from "./rule_reads.ts";
- * celReads('payload.amount < 10 && headers["x-agent"] != ""').map((p) => p.source); // ["payload.amount", "headers.x-agent"]
+ * const paths = celReads('payload.amount < 10 && headers["x-agent"] != ""');
+ * assert.deepEqual(paths.map((p) => p.source), ["payload.amount", "headers.x-agent"]);
  * ```
  */
 export function celReads(expression: string): FieldPath[] {
@@ -108,9 +110,11 @@ function reads(fields: readonly (string | undefined)[], presence = false): Field
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ruleReads } from "./rule_reads.ts";
  * const r = ruleReads({ name: "cap", operator: "sum_lte", value: { field: "amount", limit: 9 }, per: "payload.customer", message: "m" });
- * console.log(r.state, r.reads.map((r) => r.path.source)); // sum_lte ["payload.customer", "amount"]
+ * assert.equal(r.state, "sum_lte");
+ * assert.deepEqual(r.reads.map((r) => r.path.source), ["payload.customer", "amount"]);
  * ```
  */
 export function ruleReads(rule: PolicyRule): RuleReads {
@@ -140,9 +144,10 @@ export function ruleReads(rule: PolicyRule): RuleReads {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { routeReads } from "./rule_reads.ts";
  * const r = routeReads({ mocks: [{ name: "m", method: "GET", path: "/x", match: { query: { page: "1" } } }] });
- * console.log(r[0]?.map((r) => r.path.source)); // ["query.page"]
+ * assert.deepEqual(r.map((route) => route.map((read) => read.path.source)), [["query.page"]]);
  * ```
  */
 export function routeReads(doc: MocksDocument): FieldRead[][] {
@@ -170,9 +175,10 @@ function matchReads(root: string, match: Record<string, MatchValue> | undefined)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolMockReads } from "./rule_reads.ts";
  * const r = toolMockReads({ mocks: [], tools: [{ name: "t", match: { payload: { to: "x" } }, result: { text: "ok" } }] });
- * console.log(r[0]?.map((r) => r.path.source)); // ["payload.to"]
+ * assert.deepEqual(r.map((mock) => mock.map((read) => read.path.source)), [["payload.to"]]);
  * ```
  */
 export function toolMockReads(doc: MocksDocument): FieldRead[][] {

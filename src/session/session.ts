@@ -74,10 +74,12 @@ export interface SessionOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { session } from "@mirage/core";
  * await using mirage = await session({ runId: "r", policies: { policies: [] }, mocks: { mocks: [] }, traces: false });
  * const res = await mirage.fetch("http://api.test/unknown");
- * console.log(res.status, mirage.outcome); // 404 unmatched_route
+ * assert.equal(res.status, 404);
+ * assert.equal(mirage.outcome, "unmatched_route");
  * ```
  */
 export interface MirageSession extends ToolGate, AsyncDisposable {

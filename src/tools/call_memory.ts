@@ -43,12 +43,14 @@ function touch<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CallMemory } from "./call_memory.ts";
  * const memory = new CallMemory<number>();
  * let decided = 0;
  * const decide = () => Promise.resolve(++decided);
- * await memory.remember("run", "call_1", "{}", decide);
- * console.log(await memory.remember("run", "call_1", "{}", decide), decided); // 1 1
+ * assert.equal(await memory.remember("run", "call_1", "{}", decide), 1);
+ * assert.equal(await memory.remember("run", "call_1", "{}", decide), 1); // the same call again
+ * assert.equal(decided, 1);
  * ```
  */
 export class CallMemory<T> {

@@ -57,10 +57,11 @@ type Config = ReturnType<ToolContext["config"]>;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RunIdRule } from "../trace/run_id.ts";
  * import { toolCallAction } from "./decide_tool.ts";
  * const a = toolCallAction(new RunIdRule({ option: "gate", env: undefined }), { tool: "t", runId: "r7" });
- * console.log(a.run_id); // r7
+ * assert.equal(a.run_id, "r7");
  * ```
  */
 export function toolCallAction(runIds: RunIdRule, call: ToolCall): ToolAction {
@@ -210,6 +211,7 @@ async function decideOnce(ctx: ToolContext, action: ToolAction): Promise<ToolVer
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compilePolicies, toolAction } from "@mirage/core";
  * import { compileRedactor } from "../trace/redact.ts";
  * import { Recorder } from "../trace/recorder.ts";
@@ -219,7 +221,8 @@ async function decideOnce(ctx: ToolContext, action: ToolAction): Promise<ToolVer
  * const policies = compilePolicies({ policies: [{ name: "cap", tool: "refund", field: "amount", operator: "max", value: 500, message: "too much" }] });
  * const ctx = { mode: "enforce" as const, recorder: new Recorder(), calls: new CallMemory<ToolVerdict>(), config: () => ({ policies, redactor: compileRedactor([]) }) };
  * const v = await decideToolAction(ctx, toolAction({ tool: "refund", args: { amount: 900 } }));
- * console.log(v.allowed, v.message); // false too much
+ * assert.equal(v.allowed, false);
+ * assert.equal(v.message, "too much");
  * ```
  */
 export function decideToolAction(ctx: ToolContext, action: ToolAction): Promise<ToolVerdict> {

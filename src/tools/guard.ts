@@ -52,9 +52,11 @@ export interface GuardOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { guard } from "@mirage/core";
  * await using gate = await guard({ policies: { policies: [] }, runId: "agent-7" });
- * console.log(gate.runId, gate.mode); // agent-7 enforce
+ * assert.equal(gate.runId, "agent-7");
+ * assert.equal(gate.mode, "enforce");
  * ```
  */
 export interface Guard extends ToolGate, AsyncDisposable {
@@ -118,12 +120,14 @@ class InProcessGuard implements Guard {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { guard } from "@mirage/core";
  * await using gate = await guard({
  *   policies: { policies: [{ name: "refund_limit", tool: "issue_refund", field: "amount", operator: "max", value: 500, message: "Refunds above 500 need a supervisor." }] },
  * });
  * const v = await gate.decideTool({ tool: "issue_refund", args: { amount: 900 } });
- * console.log(v.allowed, v.message); // false Refunds above 500 need a supervisor.
+ * assert.equal(v.allowed, false);
+ * assert.equal(v.message, "Refunds above 500 need a supervisor.");
  * ```
  */
 export async function guard(options: GuardOptions): Promise<Guard> {

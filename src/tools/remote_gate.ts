@@ -42,9 +42,10 @@ export interface RemoteGateOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { remoteGate } from "@mirage/core";
  * const gate = remoteGate("http://127.0.0.1:8080");
- * console.log(gate.url); // http://127.0.0.1:8080/_mirage/v1/decide
+ * assert.equal(gate.url, "http://127.0.0.1:8080/_mirage/v1/decide");
  * ```
  */
 export interface RemoteGate extends ToolGate {

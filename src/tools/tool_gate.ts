@@ -101,11 +101,12 @@ export interface ToolVerdict {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { guard, type ToolGate } from "@mirage/core";
  * await using gate = await guard({ policies: { policies: [] } });
  * const g: ToolGate = gate;
  * const v = await g.decideTool({ tool: "search", args: { q: "mirage" } });
- * console.log(v.allowed); // true
+ * assert.equal(v.allowed, true);
  * ```
  */
 export interface ToolGate {

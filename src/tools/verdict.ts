@@ -14,9 +14,13 @@ import type { ToolVerdict } from "./tool_gate.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { failedVerdict } from "./verdict.ts";
  * const v = failedVerdict("enforce", "gateway unreachable", "r1", 0);
- * console.log(v.outcome, v.allowed, v.enforced); // error false true
+ * assert.deepEqual(v, {
+ *   outcome: "error", allowed: false, enforced: true, message: "gateway unreachable",
+ *   decisions: [], event: 0, runId: "r1",
+ * });
  * ```
  */
 export function failedVerdict(
