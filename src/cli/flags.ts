@@ -57,6 +57,7 @@ export function integer(text: string, flag: string, min: number, max: number): n
  * import { upstreamOf } from "./flags.ts";
  * assert.equal(upstreamOf("http://127.0.0.1:9000/base").pathname, "/base");
  * assert.throws(() => upstreamOf("http://127.0.0.1:9000/?a=1"), { code: "usage" });
+ * assert.throws(() => upstreamOf("http://svc:pw@127.0.0.1:9000/"), /cannot carry credentials/);
  * ```
  */
 export function upstreamOf(text: string | undefined): URL {
@@ -65,13 +66,23 @@ export function upstreamOf(text: string | undefined): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new MirageError("usage", `--upstream is not a URL: ${text}`);
+    throw new MirageError(
+      "usage",
+      `--upstream is not a URL: ${text.replace(/\/\/[^/@]*@/, "//***@")}`,
+    );
   }
   if (url.protocol !== "http:" && url.protocol !== "https:") {
     throw new MirageError("usage", `--upstream must be http:// or https://, got ${url.protocol}`);
   }
   if (url.search || url.hash) {
     throw new MirageError("usage", "--upstream cannot carry a query or fragment");
+  }
+  if (url.username || url.password) {
+    throw new MirageError(
+      "usage",
+      "--upstream cannot carry credentials (user:password@): Mirage forwards the client's own " +
+        "headers and would drop them; give the upstream's credentials to the agent instead",
+    );
   }
   return url;
 }

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { MirageError } from "../errors.ts";
 import { type UpstreamOrigin, upstreamOrigin } from "./upstream_client.ts";
 
 /** Where a request is forwarded: the upstream's origin, and the path and query to ask for. */
@@ -63,8 +64,18 @@ export class Upstream {
   /** The base path without trailing slashes; "" when there is none. */
   readonly #base: string;
 
-  /** An upstream at `url` (an origin, optionally with a base path). */
+  /**
+   * An upstream at `url` (an origin, optionally with a base path). A URL with credentials is
+   * refused: requests are built from the origin, so they would be dropped, and they would show in
+   * logs and health.
+   */
   constructor(url: URL) {
+    if (url.username || url.password) {
+      throw new MirageError(
+        "invalid_option",
+        "an upstream URL cannot carry credentials (user:password@): they would be dropped",
+      );
+    }
     this.url = url;
     this.origin = upstreamOrigin(url);
     this.#base = basePath(url);

@@ -6,7 +6,8 @@
 import assert from "node:assert/strict";
 import { readLimited } from "../../src/http/body_limit.ts";
 import { answerHeaders, upstreamHeaders } from "../../src/gateway/forward_headers.ts";
-import { upstreamUrl } from "../../src/gateway/upstream_url.ts";
+import { Upstream, upstreamUrl } from "../../src/gateway/upstream_url.ts";
+import { runCli } from "../support/cli_process.ts";
 import { parseSize } from "../../src/cli/size.ts";
 import { MirageError } from "../../src/errors.ts";
 
@@ -92,4 +93,23 @@ Deno.test("body over the limit keeps every byte: what was read, then the rest", 
   const b = await readLimited(streamOf([[1, 2], [3, 4], [5], [6, 7]]), 3);
   assert.equal(b.kind, "over");
   assert.deepEqual(b.kind === "over" ? await bytesOf(b.stream) : [], [1, 2, 3, 4, 5, 6, 7]);
+});
+
+Deno.test("an upstream URL with credentials is refused, never printed or served", async () => {
+  assert.throws(
+    () => new Upstream(new URL("http://svc:s3cretpw@127.0.0.1:9/base")),
+    (e) => e instanceof MirageError && e.code === "invalid_option" && !e.message.includes("s3cret"),
+  );
+  const cli = await runCli([
+    "gateway",
+    "--upstream",
+    "http://svc:s3cretpw@127.0.0.1:9/base",
+    "--mode",
+    "enforce",
+    "--policies",
+    "policies/procurement.yaml",
+  ]);
+  assert.equal(cli.code, 2);
+  assert.match(cli.stderr, /--upstream cannot carry credentials/);
+  assert.equal(`${cli.stdout}${cli.stderr}`.includes("s3cret"), false);
 });
