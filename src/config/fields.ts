@@ -42,7 +42,8 @@ export const FIELDS = {
   url: {
     path: "url",
     kinds: ["http"],
-    doc: "The full URL as requested.",
+    doc:
+      "The URL as decided: as requested in CI; on the gateway, the upstream origin with the path the client sent.",
     example: "https://api.acme.internal/v1/bids?dry=1",
   },
   scheme: {
