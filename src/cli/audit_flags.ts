@@ -11,7 +11,7 @@ import type { ParseArgsOptionsConfig } from "node:util";
 import { AuditKey } from "../audit/audit_key.ts";
 import type { AuditOptions } from "../audit/audit_log.ts";
 import { MirageError } from "../errors.ts";
-import type { FlagValues } from "./output.ts";
+import { flagHelp, type FlagValues } from "./output.ts";
 
 /** The flags, for a command's parseArgs options. */
 export const AUDIT_FLAGS: ParseArgsOptionsConfig = {
@@ -23,26 +23,27 @@ export const AUDIT_FLAGS: ParseArgsOptionsConfig = {
 export const AUDIT_FLAG_USAGE = "[--audit DIR [--audit-actor-header H]]";
 
 /**
- * Their `--help` lines, indented to `indent` columns, descriptions at `width` past it.
+ * Their `--help` lines, flags from column `indent`, descriptions from column `column`.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { auditFlagDetails } from "./audit_flags.ts";
- * assert.match(auditFlagDetails(2, 21)[0] ?? "", /^  --audit DIR +append/);
+ * assert.match(auditFlagDetails(2, 23)[0] ?? "", /^  --audit DIR {10}append/);
  * ```
  */
-export function auditFlagDetails(indent: number, width: number): string[] {
-  const pad = " ".repeat(indent);
-  const cont = " ".repeat(indent + width);
-  return [
-    `${pad}${
-      "--audit DIR".padEnd(width)
-    }append a hash-chained entry per decision and reload to DIR (one file`,
-    `${cont}per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)`,
-    `${pad}--audit-actor-header H`,
-    `${cont}the request header that names the actor, e.g. x-agent-id`,
-  ];
+export function auditFlagDetails(indent: number, column: number): string[] {
+  return flagHelp(
+    [
+      ["--audit DIR", [
+        "append a hash-chained entry per decision and reload to DIR (one file",
+        "per process; HMAC chain when MIRAGE_AUDIT_KEY is set; docs/audit.md)",
+      ]],
+      ["--audit-actor-header H", ["the request header that names the actor, e.g. x-agent-id"]],
+    ],
+    indent,
+    column,
+  );
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

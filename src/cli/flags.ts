@@ -6,6 +6,7 @@
  */
 
 import { MirageError } from "../errors.ts";
+import { didYouMean } from "../config/suggest.ts";
 
 /**
  * An environment variable's non-empty value; `undefined` when unset, empty or not readable.
@@ -24,6 +25,50 @@ export function env(name: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Throws one `MirageError` code `usage` naming every flag of `names` that has no value, so a
+ * bare `mirage gateway` lists all it needs at once.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireFlags } from "./flags.ts";
+ * requireFlags({ mode: "enforce" }, ["mode"]);
+ * assert.throws(() => requireFlags({}, ["upstream", "mode"]), {
+ *   message: "--upstream and --mode are required",
+ * });
+ * ```
+ */
+export function requireFlags(values: Record<string, unknown>, names: readonly string[]): void {
+  const missing = names.filter((name) => typeof values[name] !== "string").map((n) => `--${n}`);
+  if (missing.length === 0) return;
+  const list = missing.length === 1
+    ? missing[0]
+    : `${missing.slice(0, -1).join(", ")} and ${missing.at(-1)}`;
+  throw new MirageError("usage", `${list} ${missing.length === 1 ? "is" : "are"} required`);
+}
+
+const MODES = ["enforce", "passthrough"] as const;
+
+/**
+ * A `--mode` value; throws `MirageError` code `usage`, with a suggestion, otherwise.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { modeOf } from "./flags.ts";
+ * assert.equal(modeOf("passthrough"), "passthrough");
+ * assert.throws(() => modeOf("enforc"), {
+ *   message: "--mode must be enforce or passthrough, got 'enforc' (did you mean 'enforce'?)",
+ * });
+ * ```
+ */
+export function modeOf(text: string | undefined): "enforce" | "passthrough" {
+  if (text === "enforce" || text === "passthrough") return text;
+  const got = text === undefined ? "" : `, got '${text}'${didYouMean(text, MODES)}`;
+  throw new MirageError("usage", `--mode must be enforce or passthrough${got}`);
 }
 
 /**

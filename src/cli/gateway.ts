@@ -7,7 +7,7 @@
  */
 
 import { MirageError } from "../errors.ts";
-import { env, integer, upstreamOf } from "./flags.ts";
+import { env, integer, modeOf, requireFlags, upstreamOf } from "./flags.ts";
 import { stdoutDecisionLog } from "../log/decision_log.ts";
 import { type GatewayOptions, startGateway } from "../gateway/gateway.ts";
 import { parseSize } from "./size.ts";
@@ -15,6 +15,7 @@ import { stopSignal } from "../http/serve.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import {
+  ADMIN_ROUTES_HELP,
   SERVER_FLAG_OPTIONS,
   SERVER_FLAG_USAGE,
   serverFlagDetails,
@@ -44,12 +45,14 @@ const SPEC: CommandSpec = {
     "  --max-body SIZE      request body bytes read for the policies, as sent and decompressed,",
     "                       e.g. 512KiB (default 1MiB); larger: enforce answers 413, passthrough",
     "                       forwards and records an error",
-    ...serverFlagDetails(2),
+    ...serverFlagDetails(2, 23),
     "  --no-decision-log    no JSON line per decision on stdout",
     ...STATE_FLAGS.help(2, 23),
-    ...auditFlagDetails(2, 21),
+    ...auditFlagDetails(2, 23),
     "",
     "Run id: the x-mirage-run-id header, else MIRAGE_RUN_ID, else --run-id, else 'default'.",
+    "",
+    ...ADMIN_ROUTES_HELP,
   ],
   options: {
     upstream: { type: "string" },
@@ -74,12 +77,9 @@ const log = (line: string) => console.error(line);
 /** Turns the flags into gateway options; throws `MirageError` code `usage` on a bad value. */
 export function gatewayOptions(values: FlagValues): GatewayOptions {
   const str = (name: string) => values[name] as string | undefined;
-  const mode = str("mode");
-  if (mode !== "enforce" && mode !== "passthrough") {
-    throw new MirageError("usage", "--mode must be enforce or passthrough");
-  }
-  const policies = str("policies");
-  if (policies === undefined) throw new MirageError("usage", "--policies is required");
+  requireFlags(values, ["upstream", "mode", "policies"]);
+  const mode = modeOf(str("mode"));
+  const policies = str("policies") as string;
   const maxBody = parseSize(str("max-body") as string);
   const audit = auditOptions(values);
   return {

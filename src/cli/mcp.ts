@@ -12,8 +12,9 @@ import { stopSignal } from "../http/serve.ts";
 import { stderrDecisionLog, stdoutDecisionLog } from "../log/decision_log.ts";
 import { type McpOptions, startMcp } from "../mcp/mcp.ts";
 import { AUDIT_FLAG_USAGE, AUDIT_FLAGS, auditFlagDetails, auditOptions } from "./audit_flags.ts";
-import { env, integer, upstreamOf } from "./flags.ts";
+import { env, integer, modeOf, requireFlags, upstreamOf } from "./flags.ts";
 import {
+  ADMIN_ROUTES_HELP,
   SERVER_FLAG_OPTIONS,
   SERVER_FLAG_USAGE,
   serverFlagDetails,
@@ -56,13 +57,15 @@ const SPEC: CommandSpec = {
     "  --timeout-ms N       wait for the upstream's response head, then 504 (default 60000)",
     "  --max-body SIZE      bytes of one message read for the policies (default 1MiB); larger: a",
     "                       JSON-RPC error, recorded as an error",
-    ...serverFlagDetails(2),
+    ...serverFlagDetails(2, 23),
     "  --no-decision-log    no JSON line per decision (stdout over HTTP, stderr on stdio)",
     ...STATE_FLAGS.help(2, 23),
-    ...auditFlagDetails(2, 21),
+    ...auditFlagDetails(2, 23),
     "",
     "Run id: x-mirage-run-id, else MIRAGE_RUN_ID, else --run-id, else the MCP session id, else 'default'.",
     "A refused call is answered with a tools/call result {isError: true, content: the rule's message}.",
+    "",
+    ...ADMIN_ROUTES_HELP,
   ],
   options: {
     upstream: { type: "string" },
@@ -100,12 +103,9 @@ function splitCommand(args: string[]): { flags: string[]; command: string[] | un
  */
 function mcpOptions(values: FlagValues, command: string[] | undefined): McpOptions {
   const str = (name: string) => values[name] as string | undefined;
-  const mode = str("mode");
-  if (mode !== "enforce" && mode !== "passthrough") {
-    throw new MirageError("usage", "--mode must be enforce or passthrough");
-  }
-  const policies = str("policies");
-  if (policies === undefined) throw new MirageError("usage", "--policies is required");
+  requireFlags(values, ["mode", "policies"]);
+  const mode = modeOf(str("mode"));
+  const policies = str("policies") as string;
   if (command !== undefined && command.length === 0) {
     throw new MirageError("usage", "give the server's command after --");
   }

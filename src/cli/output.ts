@@ -46,6 +46,31 @@ export interface CommandLine {
 /** Flag values by name. */
 export type FlagValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
 
+/** A flag as its `--help` shows it, with the lines of its description. */
+export type FlagHelp = readonly [flag: string, lines: readonly string[]];
+
+/**
+ * `--help` lines: flags from column `indent`, descriptions from column `column` (on the next
+ * line when the flag is too long to leave a space before it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { flagHelp } from "./output.ts";
+ * assert.deepEqual(flagHelp([["--port N", ["port to listen on", "(default 8080)"]]], 2, 14), [
+ *   "  --port N    port to listen on",
+ *   "              (default 8080)",
+ * ]);
+ * ```
+ */
+export function flagHelp(entries: readonly FlagHelp[], indent: number, column: number): string[] {
+  return entries.flatMap(([flag, lines]) => {
+    const head = `${" ".repeat(indent)}${flag}`;
+    const first = head.length < column ? head.padEnd(column) : `${head}\n${" ".repeat(column)}`;
+    return lines.map((line, i) => `${i === 0 ? first : " ".repeat(column)}${line}`);
+  });
+}
+
 function usageLine(spec: CommandSpec): string {
   return `usage: mirage ${spec.name}${spec.usage ? ` ${spec.usage}` : ""}`;
 }

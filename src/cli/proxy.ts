@@ -15,9 +15,11 @@ import { chaosSwitch } from "../engine/chaos_switch.ts";
 import { stopSignal } from "../http/serve.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import { parsePort } from "./port.ts";
+import { modeOf, requireFlags } from "./flags.ts";
 import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
 import { AUDIT_FLAG_USAGE, AUDIT_FLAGS, auditFlagDetails, auditOptions } from "./audit_flags.ts";
 import {
+  ADMIN_ROUTES_HELP,
   SERVER_FLAG_OPTIONS,
   SERVER_FLAG_USAGE,
   serverFlagDetails,
@@ -47,14 +49,11 @@ const SPEC: CommandSpec = {
     "      --chaos C      turn a fault profile of the mocks file on for every run: SEED (the",
     "                     mocks' own faults:), PROFILE (a chaos: profile, seed 0) or PROFILE:SEED",
     "      --no-watch     do not reload when a file changes (SIGHUP still reloads)",
-    ...serverFlagDetails(6),
+    ...serverFlagDetails(6, 21),
     ...STATE_FLAGS.help(6, 21),
-    ...auditFlagDetails(6, 15),
+    ...auditFlagDetails(6, 21),
     "",
-    "Admin: GET /_mirage/health (always open), /_mirage/metrics, /_mirage/v1/runs,",
-    "       /_mirage/v1/runs/:id (loopback only, or the admin token when one is set);",
-    "       POST /_mirage/v1/decide (tool calls of an agent's remoteGate, answered with their mocks;",
-    "       the decide token opens it alone)",
+    ...ADMIN_ROUTES_HELP,
   ],
   options: {
     mocks: { type: "string", short: "m" },
@@ -73,14 +72,12 @@ const SPEC: CommandSpec = {
   },
 };
 
-const MODES: ReadonlySet<string> = new Set(["enforce", "passthrough"]);
-
 function usageProblem(flags: FlagValues): string | undefined {
-  if (typeof flags.mocks !== "string" || typeof flags.policies !== "string") {
-    return "--mocks and --policies are required";
-  }
-  if (!MODES.has(String(flags.mode))) {
-    return `--mode must be enforce or passthrough, got '${flags.mode}'`;
+  try {
+    requireFlags(flags, ["mocks", "policies"]);
+    modeOf(String(flags.mode));
+  } catch (e) {
+    return errorMessage(e);
   }
   if (parsePort(String(flags.port)) === undefined) {
     return `--port must be 0-65535, got '${flags.port}'`;

@@ -7,7 +7,7 @@
 
 import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
 import { env, integer } from "./flags.ts";
-import type { CommandSpec, FlagValues } from "./output.ts";
+import { type CommandSpec, flagHelp, type FlagValues } from "./output.ts";
 
 /** The flags, for a command's parseArgs options. */
 export const SERVER_FLAG_OPTIONS: CommandSpec["options"] = {
@@ -21,19 +21,47 @@ export const SERVER_FLAG_OPTIONS: CommandSpec["options"] = {
 export const SERVER_FLAG_USAGE =
   "[--admin-token T] [--decide-token T] [--idle-timeout-ms 30000] [--head-timeout-ms 10000]";
 
-/** Their `--help` lines, indented to `indent` columns before the flag. */
-export function serverFlagDetails(indent: number): string[] {
-  const pad = " ".repeat(indent);
-  const lines = [
-    "--admin-token T      admin routes (health aside) need 'authorization: Bearer T', loopback",
-    "                     included (also MIRAGE_ADMIN_TOKEN); without it they answer loopback only",
-    "--decide-token T     /_mirage/v1/decide takes 'Bearer T' (or the admin token) from any client,",
-    "                     so that an agent's gate need not hold the admin token (MIRAGE_DECIDE_TOKEN)",
-    `--idle-timeout-ms N  close a client connection idle N ms after its last answer (default ${DEFAULT_IDLE_TIMEOUT_MS})`,
-    `--head-timeout-ms N  close a new connection whose request head is not complete in N ms (default ${DEFAULT_HEAD_TIMEOUT_MS})`,
-  ];
-  return lines.map((l) => `${pad}${l}`);
+/**
+ * Their `--help` lines, flags from column `indent`, descriptions from column `column`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { serverFlagDetails } from "./server_flags.ts";
+ * assert.match(serverFlagDetails(2, 23)[0] ?? "", /^  --admin-token T {6}admin routes/);
+ * ```
+ */
+export function serverFlagDetails(indent: number, column: number): string[] {
+  return flagHelp(
+    [
+      ["--admin-token T", [
+        "admin routes (health aside) need 'authorization: Bearer T', loopback",
+        "included (also MIRAGE_ADMIN_TOKEN); without it they answer loopback only",
+      ]],
+      ["--decide-token T", [
+        "/_mirage/v1/decide takes 'Bearer T' (or the admin token) from any client,",
+        "so that an agent's gate need not hold the admin token (MIRAGE_DECIDE_TOKEN)",
+      ]],
+      ["--idle-timeout-ms N", [
+        `close a client connection idle N ms after its last answer (default ${DEFAULT_IDLE_TIMEOUT_MS})`,
+      ]],
+      ["--head-timeout-ms N", [
+        "close a new connection whose request head is not complete in N ms",
+        `(default ${DEFAULT_HEAD_TIMEOUT_MS})`,
+      ]],
+    ],
+    indent,
+    column,
+  );
 }
+
+/** The `--help` paragraph on the admin routes every server serves. */
+export const ADMIN_ROUTES_HELP: readonly string[] = [
+  "Admin: GET /_mirage/health (always open), /_mirage/metrics, /_mirage/v1/runs,",
+  "       /_mirage/v1/runs/:id (loopback only, or the admin token when one is set);",
+  "       POST /_mirage/v1/decide (an agent's remoteGate asks about a tool call; the decide",
+  "       token opens it alone). See docs/operations.md.",
+];
 
 /** What the flags give a server's options. */
 export interface ServerFlags {

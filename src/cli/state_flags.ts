@@ -13,9 +13,9 @@ import { DEFAULT_PREFIX, redisStore } from "../state/redis_store.ts";
 import { parseRedisUrl } from "../state/redis_url.ts";
 import { DEFAULT_IDLE_TTL_MS, type StateStore } from "../state/state_store.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
-import type { FlagValues } from "./output.ts";
+import { type FlagHelp, flagHelp, type FlagValues } from "./output.ts";
 
-const HELP: readonly [string, string[]][] = [
+const HELP: readonly FlagHelp[] = [
   ["--state S", [
     "where state operators keep state: memory (default), or Redis at",
     "redis://host:port[/db] (rediss:// for TLS), shared by every process",
@@ -32,11 +32,7 @@ const HELP: readonly [string, string[]][] = [
 
 /** The help lines, with flags from column `indent` and descriptions from column `column`. */
 function help(indent: number, column: number): string[] {
-  return HELP.flatMap(([flag, lines]) => {
-    const head = `${" ".repeat(indent)}${flag}`;
-    const first = head.length < column ? head.padEnd(column) : `${head}\n${" ".repeat(column)}`;
-    return lines.map((line, i) => `${i === 0 ? first : " ".repeat(column)}${line}`);
-  });
+  return flagHelp(HELP, indent, column);
 }
 
 /** What a command puts in its spec for the flags. */

@@ -45,6 +45,8 @@ Deno.test("mirage gateway --help describes every flag", async () => {
       "--max-body",
       "--admin-token",
       "--no-decision-log",
+      "/_mirage/health",
+      "/_mirage/v1/decide",
     ]
   ) {
     assert.ok(r.stdout.includes(flag), `--help does not mention ${flag}`);
@@ -55,7 +57,7 @@ Deno.test("missing required flags are usage errors (exit 2)", async () => {
   for (
     const [flag, message] of [["--upstream", /--upstream is required/], [
       "--mode",
-      /--mode must be enforce or passthrough/,
+      /--mode is required/,
     ], [
       "--policies",
       /--policies is required/,
@@ -68,9 +70,16 @@ Deno.test("missing required flags are usage errors (exit 2)", async () => {
   }
 });
 
+Deno.test("a bare `mirage gateway` names every required flag at once", async () => {
+  const r = await runCli(["gateway"]);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /^mirage gateway: --upstream, --mode and --policies are required$/m);
+});
+
 Deno.test("bad flag values are usage errors (exit 2)", async () => {
   const cases: Array<[string[], RegExp]> = [
-    [["--mode", "block"], /--mode must be enforce or passthrough/],
+    [["--mode", "block"], /--mode must be enforce or passthrough, got 'block'/],
+    [["--mode", "enforc"], /got 'enforc' \(did you mean 'enforce'\?\)/],
     [["--max-body", "lots"], /not a size: 'lots'/],
     [["--port", "99999"], /--port must be an integer from 0 to 65535/],
     [["--timeout-ms", "1.5"], /--timeout-ms must be an integer/],
