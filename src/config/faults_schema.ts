@@ -14,7 +14,6 @@ import {
   checkedString,
   choice,
   indexStep,
-  isRecord,
   type IssuePath,
   keyStep,
   mustBe,
@@ -24,6 +23,7 @@ import {
   strict,
   text,
 } from "./schema_parts.ts";
+import { isRecord } from "../is_record.ts";
 import { didYouMean } from "./suggest.ts";
 import { routeTemplate, templatedHeaders, templatedJson, toolTemplate } from "./template_schema.ts";
 import {

@@ -20,7 +20,6 @@ import {
   checkedString,
   headerName,
   hostPattern,
-  isRecord,
   keyStep,
   methods,
   mustBe,
@@ -33,6 +32,7 @@ import {
   type StringSchema,
   text,
 } from "./schema_parts.ts";
+import { isRecord } from "../is_record.ts";
 import { chaosProfiles, checkChaosTargets, routeFaults, toolFaults } from "./faults_schema.ts";
 import { didYouMean } from "./suggest.ts";
 import { routeTemplate, templatedHeaders, templatedJson, toolTemplate } from "./template_schema.ts";

@@ -8,6 +8,7 @@
  */
 
 import type { NodePath } from "./yaml_source.ts";
+import { isRecord } from "../is_record.ts";
 
 /**
  * Levels of nesting (mappings, lists, flow brackets) a configuration file may have.
@@ -130,10 +131,6 @@ export interface NestingProblem {
   readonly path: NodePath;
   /** What is wrong. */
   readonly message: string;
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** The first condition of a `when` tree deeper than the limit, found without recursion. */

@@ -15,6 +15,7 @@ import { isHostPattern } from "./host_pattern.ts";
 import { describeValue } from "./messages.ts";
 import { parsePathPattern } from "./path_pattern.ts";
 import { didYouMean } from "./suggest.ts";
+import { isRecord } from "../is_record.ts";
 
 /** Any schema of these documents. */
 export type Schema = v.GenericSchema;
@@ -30,11 +31,6 @@ export type AddIssue = (message: string, path?: IssuePath) => void;
 
 /** A cross-key check of one object; runs even when some of its keys are invalid. */
 export type ObjectCheck = (value: Record<string, unknown>, add: AddIssue) => void;
-
-/** Whether a value is a plain mapping. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The issue path step to `key` of `input`; origin `"key"` points at the key itself. */
 export function keyStep(

@@ -11,13 +11,13 @@ import {
   checkedString,
   headerName,
   indexStep,
-  isRecord,
   type IssuePath,
   keyStep,
   mustBe,
   problemOf,
   type Schema,
 } from "./schema_parts.ts";
+import { isRecord } from "../is_record.ts";
 import { parseTemplate, type TemplateKind } from "./template.ts";
 
 /** The problem of a template string, or undefined when it is fine. */

@@ -8,7 +8,8 @@
 import * as v from "valibot";
 import { ConfigError, type ConfigIssue } from "../errors.ts";
 import { formatPath } from "./messages.ts";
-import { flattenIssues, isRecord, type Schema } from "./schema_parts.ts";
+import { flattenIssues, type Schema } from "./schema_parts.ts";
+import { isRecord } from "../is_record.ts";
 import type { NodePath, NodeTarget } from "./yaml_source.ts";
 import type { SourcePosition } from "./types.ts";
 

@@ -17,6 +17,7 @@ import type { RunIdRule } from "../trace/run_id.ts";
 import { elapsedUs } from "../trace/timing.ts";
 import { decisionHeaders, errorAnswer, jsonAnswer, outcomeMessage } from "./answers.ts";
 import { readLimited } from "./body_limit.ts";
+import { isRecord } from "../is_record.ts";
 
 /**
  * What the decide route decides with; a server passes its own. Tool calls take the shared tool
@@ -53,10 +54,6 @@ export interface DecideAnswer {
 }
 
 type Json = Record<string, unknown>;
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function headersOf(v: unknown): HeadersInit | undefined {
   if (v === undefined) return undefined;

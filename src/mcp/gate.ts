@@ -26,6 +26,7 @@ import type { McpConfig } from "./mcp_config.ts";
 import { RefusedCalls } from "./refused_calls.ts";
 import { blockedResult, mockResult } from "./tool_results.ts";
 import { withoutBlocked } from "./tool_listing.ts";
+import { isRecord } from "../is_record.ts";
 
 /** What the gate decides with: the shared tool path's context, over an MCP configuration. */
 export interface McpGateOptions extends ToolContext {
@@ -68,10 +69,6 @@ export type Inspection =
   | { readonly kind: "drop" };
 
 const FORWARD: Inspection = { kind: "forward", listsTools: false };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** The tool and arguments of a `tools/call`, or what is wrong with its params. */
 function callOf(message: JsonRpcMessage): { tool: string; args: unknown } | string {

@@ -19,6 +19,7 @@ import { idOf, type JsonRpcId } from "./jsonrpc.ts";
 import type { OpenStreams } from "./open_streams.ts";
 import { type PostContext, postedMessage } from "./posted_message.ts";
 import { type MessageRewrite, rewriteSse } from "./sse_rewrite.ts";
+import { isRecord } from "../is_record.ts";
 
 /** What every request of one upstream proxy shares. */
 export interface UpstreamContext extends PostContext {
@@ -63,10 +64,6 @@ async function forward(
   if (res.ok) return res.response;
   const details = verdict ? { runId: verdict.runId, event: verdict.event } : {};
   return errorAnswer(res.status, res.error, details);
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function mediaType(res: Response): string {

@@ -7,6 +7,8 @@
  * @module
  */
 
+import { isRecord } from "../is_record.ts";
+
 /** A JSON-RPC id: requests carry a string or a number; errors to unreadable messages `null`. */
 export type JsonRpcId = string | number | null;
 
@@ -44,10 +46,6 @@ export interface RpcFault {
 export type Parsed =
   | { readonly ok: true; readonly message: JsonRpcMessage }
   | { readonly ok: false; readonly fault: RpcFault };
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 function isId(v: unknown): v is JsonRpcId {
   return typeof v === "string" || (typeof v === "number" && Number.isFinite(v)) || v === null;

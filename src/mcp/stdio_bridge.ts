@@ -15,6 +15,7 @@ import type { McpGate } from "./gate.ts";
 import { faultReply, idKey, type JsonRpcMessage } from "./jsonrpc.ts";
 import { LineWriter, readLines } from "./lines.ts";
 import { ClientInput } from "./stdio_messages.ts";
+import { isRecord } from "../is_record.ts";
 
 /** Options of {@link StdioBridge.spawn}. */
 export interface StdioBridgeOptions {
@@ -43,10 +44,6 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 const lenient = new TextDecoder();

@@ -7,6 +7,7 @@
  */
 
 import type { MocksDocument } from "../config/types.ts";
+import { isRecord } from "../is_record.ts";
 
 /**
  * One tool as `tools/list` shows it.
@@ -58,10 +59,6 @@ export function declaredTools(doc: MocksDocument): McpTool[] {
     ...(seen.description === undefined ? {} : { description: seen.description }),
     inputSchema: { type: "object", ...seen.schema },
   }));
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /**

@@ -8,6 +8,7 @@
 
 import type { ToolResult } from "../engine/compile_tool_mocks.ts";
 import type { ToolVerdict } from "../tools/tool_gate.ts";
+import { isRecord } from "../is_record.ts";
 
 /**
  * An MCP `CallToolResult`, as far as Mirage writes one.
@@ -55,10 +56,6 @@ export function blockedResult(v: ToolVerdict): CallToolResult {
   return { content: [{ type: "text", text: v.message }], isError: true, _meta: meta };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /**
  * A tool mock's rendered result as an MCP result: text as text, JSON as its text (and as
  * structured content when it is an object), an error as a failed call with its message.
@@ -82,7 +79,7 @@ export function mockResult(result: ToolResult): CallToolResult {
     case "json": {
       const text = JSON.stringify(result.json) ?? "null";
       const content = [{ type: "text" as const, text }];
-      return isObject(result.json) ? { content, structuredContent: result.json } : { content };
+      return isRecord(result.json) ? { content, structuredContent: result.json } : { content };
     }
   }
 }

@@ -15,6 +15,7 @@ import { errorMessage, MirageError } from "../errors.ts";
 import { RUN_ID_HEADER, RunIdRule } from "../trace/run_id.ts";
 import type { ToolCall, ToolGate, ToolMockAnswer, ToolVerdict } from "./tool_gate.ts";
 import { failedVerdict } from "./verdict.ts";
+import { isRecord } from "../is_record.ts";
 
 /**
  * Options of {@link remoteGate}.
@@ -72,10 +73,6 @@ type Json = Record<string, unknown>;
 type Exchange =
   | { readonly answered: true; readonly status: number; readonly text: string }
   | { readonly answered: false; readonly why: string };
-
-function isRecord(v: unknown): v is Json {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** Why an answer is not understood, thrown while reading it. */
 function unreadable(what: string): MirageError {
