@@ -16,7 +16,7 @@ import type { PolicySet } from "../engine/compile_policies.ts";
 import type { MockAnswer, MockRouter } from "../engine/compile_mocks.ts";
 import type { ChaosRun, RouteFaultHit } from "../engine/compile_chaos.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
-import { goesThrough, type Mode } from "../engine/outcome.ts";
+import { goesThrough, isEnforced, type Mode } from "../engine/outcome.ts";
 import { ChaosNetworkError, errorMessage } from "../errors.ts";
 import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
 import { BODY_STATUS, readBodyForRules } from "../http/request_body.ts";
@@ -154,7 +154,7 @@ async function record(
       action: e.action,
       evaluation: e,
       outcome: e.outcome,
-      enforced: goesThrough(e.outcome) || mock === undefined,
+      enforced: isEnforced(e.outcome, mock !== undefined),
       response: responseOf(status, fired),
     }, f.ctx.redactor);
   };

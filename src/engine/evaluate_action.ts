@@ -8,7 +8,7 @@ import type { Action } from "./action.ts";
 import type { Decision, PolicySet } from "./compile_policies.ts";
 import type { MockRouter, RouteMatch } from "./compile_mocks.ts";
 import type { MatchedToolMock } from "./compile_tool_mocks.ts";
-import type { DecidedOutcome } from "./outcome.ts";
+import { type DecidedOutcome, worstOutcome } from "./outcome.ts";
 
 /**
  * The decided outcome of an action before any operational failure.
@@ -77,8 +77,8 @@ export async function evaluateAction(
   const { route, mock, unmatched } = lookup(surface, action);
   const decided = route?.action ?? action;
   const verdict = await policies.decide(decided, { blocked: unmatched });
-  const outcome = unmatched && verdict.outcome !== "policy_violation"
-    ? "unmatched_route"
+  const outcome = unmatched
+    ? worstOutcome<DecidedOutcome>(verdict.outcome, "unmatched_route")
     : verdict.outcome;
   const result: Evaluation = { outcome, decisions: verdict.decisions, action: decided };
   if (verdict.policy !== undefined && outcome !== "unmatched_route") result.policy = verdict.policy;

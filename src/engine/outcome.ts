@@ -91,7 +91,7 @@ export function compareOutcomes(a: Outcome, b: Outcome): number {
  * console.log(worstOutcome("allowed", "unmatched_route")); // "unmatched_route"
  * ```
  */
-export function worstOutcome(a: Outcome, b: Outcome): Outcome {
+export function worstOutcome<T extends Outcome>(a: T, b: T): T {
   return compareOutcomes(a, b) >= 0 ? a : b;
 }
 
@@ -121,6 +121,23 @@ export function goesThrough(outcome: Outcome): boolean {
  */
 export function isStopped(outcome: Outcome): boolean {
   return outcome === "policy_violation" || outcome === "unmatched_route";
+}
+
+/**
+ * The `enforced` of an event: false only when an action that enforce mode would stop (a
+ * violation, an undeclared route, an error) was let through anyway, as passthrough does.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isEnforced } from "./outcome.ts";
+ * assert.equal(isEnforced("policy_violation", true), false); // passthrough let it through
+ * assert.equal(isEnforced("policy_violation", false), true); // stopped
+ * assert.equal(isEnforced("flagged", true), true); // nothing to stop
+ * ```
+ */
+export function isEnforced(outcome: Outcome, letThrough: boolean): boolean {
+  return !letThrough || goesThrough(outcome);
 }
 
 /**

@@ -8,7 +8,7 @@
 
 import { type HttpAction, httpAction, withPayload } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
-import { goesThrough, isStopped, type Mode, type Outcome } from "../engine/outcome.ts";
+import { goesThrough, isEnforced, isStopped, type Mode, type Outcome } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
 import { BODY_STATUS, readBodyForRules } from "../http/request_body.ts";
@@ -275,7 +275,12 @@ async function decideAndAct(
   const stopped = isStopped(e.outcome);
   if (!stopped || f.ctx.mode === "passthrough") {
     const headers = decisionHeaders(e, f.runId);
-    const plan: Plan = { outcome: e.outcome, enforced: !stopped, evaluation: e, headers };
+    const plan: Plan = {
+      outcome: e.outcome,
+      enforced: isEnforced(e.outcome, true),
+      evaluation: e,
+      headers,
+    };
     return forwardAndRecord(f, plan, action, body, d);
   }
   const plan: Plan = { outcome: e.outcome, enforced: true, evaluation: e, headers: {} };

@@ -8,7 +8,7 @@
 
 import { type Action, type HttpAction, httpAction, toolAction } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
-import { goesThrough } from "../engine/outcome.ts";
+import { isEnforced } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { decideToolAction, type ToolContext } from "../tools/decide_tool.ts";
 import type { ToolMockAnswer, ToolVerdict } from "../tools/tool_gate.ts";
@@ -151,7 +151,7 @@ async function decideAndRecord(
   const config = ctx.config();
   const e = await evaluateAction(config.policies, config.surface, action);
   const us = elapsedUs(start);
-  const enforced = ctx.mode === "enforce" || goesThrough(e.outcome);
+  const enforced = isEnforced(e.outcome, ctx.mode === "passthrough");
   const timing = { at, evaluate_us: us, decide_us: us, total_us: us };
   const event = buildEvent(
     { action: e.action, evaluation: e, outcome: e.outcome, enforced, response: { status: 200 } },

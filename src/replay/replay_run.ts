@@ -15,7 +15,7 @@ import type { Action } from "../engine/action.ts";
 import { compileMocks, type MockRouter } from "../engine/compile_mocks.ts";
 import { compilePolicies, type Decision, type PolicySet } from "../engine/compile_policies.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
-import { isStopped, type Mode, type Outcome } from "../engine/outcome.ts";
+import { isEnforced, type Mode, type Outcome } from "../engine/outcome.ts";
 import { type Scoped, ScopeIndex } from "../engine/scope_index.ts";
 import { compileScope, type ScopeSpec } from "../engine/scope.ts";
 import { compileWatcher } from "../engine/state_rules.ts";
@@ -278,11 +278,10 @@ function gaps(
 }
 
 function decidedOf(e: Evaluation, mode: Mode): Decided {
-  const stopped = isStopped(e.outcome);
   return {
     outcome: e.outcome,
     ...(e.policy === undefined ? {} : { policy: e.policy }),
-    enforced: !stopped || mode === "enforce",
+    enforced: isEnforced(e.outcome, mode === "passthrough"),
   };
 }
 

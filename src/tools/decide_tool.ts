@@ -13,7 +13,7 @@ import type { PolicySet } from "../engine/compile_policies.ts";
 import type { ChaosRun, ToolFaultHit } from "../engine/compile_chaos.ts";
 import type { MatchedToolMock } from "../engine/compile_tool_mocks.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
-import { isStopped, type Mode } from "../engine/outcome.ts";
+import { isEnforced, isStopped, type Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { outcomeMessage } from "../http/answers.ts";
 import { canonicalJson } from "../trace/canonical_json.ts";
@@ -130,7 +130,7 @@ async function failed(
   const event = buildEvent({
     action,
     outcome: "error",
-    enforced: !allowed,
+    enforced: isEnforced("error", allowed),
     response: responseOf(allowed, mock),
     error,
   }, config.redactor);
@@ -148,7 +148,7 @@ async function decided(
 ): Promise<ToolVerdict> {
   const stopped = isStopped(e.outcome);
   const allowed = !stopped || ctx.mode === "passthrough";
-  const enforced = !stopped || ctx.mode === "enforce";
+  const enforced = isEnforced(e.outcome, ctx.mode === "passthrough");
   const mock = allowed ? answeringMock(ctx, config, action, e.mock) : undefined;
   let fault: ToolFaultHit | undefined;
   let event: PendingEvent | undefined;

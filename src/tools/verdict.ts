@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Mode } from "../engine/outcome.ts";
+import { isEnforced, type Mode } from "../engine/outcome.ts";
 import type { ToolVerdict } from "./tool_gate.ts";
 
 /**
@@ -30,5 +30,13 @@ export function failedVerdict(
   event: number,
 ): ToolVerdict {
   const allowed = mode === "passthrough";
-  return { outcome: "error", allowed, enforced: !allowed, message, decisions: [], event, runId };
+  return {
+    outcome: "error",
+    allowed,
+    enforced: isEnforced("error", allowed),
+    message,
+    decisions: [],
+    event,
+    runId,
+  };
 }
