@@ -18,7 +18,7 @@ import type { ChaosRun, RouteFaultHit } from "../engine/compile_chaos.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { goesThrough, isEnforced, type Mode } from "../engine/outcome.ts";
 import { ChaosNetworkError, errorMessage } from "../errors.ts";
-import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
+import { blockedAnswer, blockedStatus, decisionHeaders, errorAnswer } from "../http/answers.ts";
 import { BODY_STATUS, readBodyForRules } from "../http/request_body.ts";
 import { readsAsReserved, RESERVED_PATH_ERROR } from "../http/reserved_path.ts";
 import { buildEvent, type PendingEvent, type TraceResponse } from "../trace/event.ts";
@@ -149,7 +149,7 @@ async function record(
     if (hit && e.route) {
       fired = hit.kind === "status" ? { hit, answer: hit.answer(e.route.action) } : { hit };
     }
-    const status = mock?.status ?? (e.outcome === "unmatched_route" ? 404 : 403);
+    const status = mock?.status ?? blockedStatus(e);
     return event = buildEvent({
       action: e.action,
       evaluation: e,

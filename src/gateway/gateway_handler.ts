@@ -10,7 +10,7 @@ import { type HttpAction, httpAction, withPayload } from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
 import { goesThrough, isEnforced, isStopped, type Mode, type Outcome } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
-import { blockedAnswer, decisionHeaders, errorAnswer } from "../http/answers.ts";
+import { blockedAnswer, blockedStatus, decisionHeaders, errorAnswer } from "../http/answers.ts";
 import { BODY_STATUS, readBodyForRules } from "../http/request_body.ts";
 import { readsAsReserved, RESERVED_PATH_ERROR } from "../http/reserved_path.ts";
 import type { ClientConnection } from "../http/http_listener.ts";
@@ -288,7 +288,7 @@ async function decideAndAct(
     f,
     action,
     plan,
-    e.outcome === "unmatched_route" ? 404 : 403,
+    blockedStatus(e),
     timing(f, d),
   );
   return blockedAnswer(e, f.config.redactor.decisions(e.decisions), f.runId, seq);

@@ -8,12 +8,8 @@
 
 import { type Colour, painter } from "./colour.ts";
 import type { TraceEvent } from "../trace/event.ts";
-import { describeRequest } from "../trace/describe_event.ts";
+import { describeRequest, showValue } from "../trace/describe_event.ts";
 import type { EventObserver } from "../trace/recorder.ts";
-
-function show(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value) ?? "";
-}
 
 /** `✗ enforce_bid_limit (max: 25000)`: the deciding rule of a stopped or flagged action. */
 function reason(event: TraceEvent): string {
@@ -26,7 +22,7 @@ function reason(event: TraceEvent): string {
   const mark = event.outcome === "flagged" ? "⚑" : "✗";
   const rule = failed.missing
     ? `${failed.field} missing`
-    : `${failed.operator}: ${show(failed.expected)}`;
+    : `${failed.operator}: ${showValue(failed.expected)}`;
   return `${mark} ${failed.policy} (${rule})`;
 }
 

@@ -6,8 +6,19 @@
 import type { Decision } from "../engine/compile_policies.ts";
 import type { TraceEvent } from "./event.ts";
 
-function show(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value) ?? "undefined";
+/**
+ * A value as a log line shows it: a string as it is, anything else as JSON ("" for undefined).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { showValue } from "./describe_event.ts";
+ * assert.equal(showValue("eu-west"), "eu-west");
+ * assert.equal(showValue(["a", 1]), '["a",1]');
+ * ```
+ */
+export function showValue(value: unknown): string {
+  return typeof value === "string" ? value : JSON.stringify(value) ?? "";
 }
 
 /**
@@ -21,8 +32,8 @@ function show(value: unknown): string {
  * ```
  */
 export function describeDecision(d: Decision): string {
-  const got = d.missing ? "missing" : d.actual === undefined ? "absent" : `got ${show(d.actual)}`;
-  const read = [d.field, d.operator, d.expected === undefined ? "" : show(d.expected)];
+  const got = d.missing ? "missing" : d.actual === undefined ? "absent" : `got ${showValue(d.actual)}`;
+  const read = [d.field, d.operator, d.expected === undefined ? "" : showValue(d.expected)];
   return `${d.policy}: ${read.filter((s) => s !== "").join(" ")}, ${got} — ${d.message}`;
 }
 
