@@ -10,7 +10,16 @@
 import { createHmac } from "node:crypto";
 import { MirageError } from "../errors.ts";
 
-/** The environment variable the CLI reads the key from. */
+/**
+ * The environment variable the CLI reads the key from.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AUDIT_KEY_ENV } from "./audit_key.ts";
+ * assert.equal(AUDIT_KEY_ENV, "MIRAGE_AUDIT_KEY");
+ * ```
+ */
 export const AUDIT_KEY_ENV = "MIRAGE_AUDIT_KEY";
 
 /** Shorter secrets are refused: an HMAC key has to be guessed to be forged. */

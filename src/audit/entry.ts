@@ -9,10 +9,31 @@
 /** The format version, in every `start` and `rotate` entry. */
 export const AUDIT_FORMAT = 1;
 
-/** What an entry records. */
+/**
+ * What an entry records.
+ *
+ * @example
+ * ```ts
+ * import type { AuditKind } from "./entry.ts";
+ * const chainEnds: AuditKind[] = ["stop"];
+ * ```
+ */
 export type AuditKind = "start" | "rotate" | "decision" | "reload" | "gap" | "stop";
 
-/** The fields of every entry. */
+/**
+ * The fields of every entry.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { EntryBase } from "./entry.ts";
+ * const first: EntryBase = {
+ *   seq: 1, time: "2026-12-01T00:00:00.000Z", kind: "start", policies_digest: null, prev: null,
+ *   hash: "sha256:00",
+ * };
+ * assert.equal(first.prev, null); // the first entry of a chain
+ * ```
+ */
 export interface EntryBase {
   /** Position in the chain, from 1; it goes on across files and restarts. */
   readonly seq: number;
@@ -28,7 +49,17 @@ export interface EntryBase {
   readonly hash: string;
 }
 
-/** The fields that say who writes a file: in `start` and `rotate` entries. */
+/**
+ * The fields that say who writes a file: in `start` and `rotate` entries.
+ *
+ * @example
+ * ```ts
+ * import type { FileHeader } from "./entry.ts";
+ * const header: FileHeader = {
+ *   format: 1, file: "audit-host-42-1.jsonl", prev_file: null, writer: "host/42", key_id: null,
+ * };
+ * ```
+ */
 export interface FileHeader {
   /** {@link AUDIT_FORMAT}. */
   readonly format: number;
@@ -42,7 +73,15 @@ export interface FileHeader {
   readonly key_id: string | null;
 }
 
-/** A process began writing (a new file). */
+/**
+ * A process began writing (a new file).
+ *
+ * @example
+ * ```ts
+ * import type { AuditEntry, StartEntry } from "./entry.ts";
+ * const isStart = (e: AuditEntry): e is StartEntry => e.kind === "start";
+ * ```
+ */
 export interface StartEntry extends EntryBase, FileHeader {
   /** Always `start`. */
   readonly kind: "start";
@@ -52,7 +91,15 @@ export interface StartEntry extends EntryBase, FileHeader {
   readonly mode: string;
 }
 
-/** The same process went on in a new file. */
+/**
+ * The same process went on in a new file.
+ *
+ * @example
+ * ```ts
+ * import type { RotateEntry } from "./entry.ts";
+ * const why = (e: RotateEntry) => e.reason === "write_failed" ? "disk trouble" : "routine";
+ * ```
+ */
 export interface RotateEntry extends EntryBase, FileHeader {
   /** Always `rotate`. */
   readonly kind: "rotate";
@@ -60,7 +107,15 @@ export interface RotateEntry extends EntryBase, FileHeader {
   readonly reason: string;
 }
 
-/** One decided action. */
+/**
+ * One decided action.
+ *
+ * @example
+ * ```ts
+ * import type { DecisionEntry } from "./entry.ts";
+ * const line = (e: DecisionEntry) => `${e.run_id} ${e.action} ${e.outcome} by ${e.actor ?? "?"}`;
+ * ```
+ */
 export interface DecisionEntry extends EntryBase {
   /** Always `decision`. */
   readonly kind: "decision";
@@ -84,7 +139,15 @@ export interface DecisionEntry extends EntryBase {
   readonly body_digest: string | null;
 }
 
-/** The policies were reloaded. */
+/**
+ * The policies were reloaded.
+ *
+ * @example
+ * ```ts
+ * import type { ReloadEntry } from "./entry.ts";
+ * const changed = (e: ReloadEntry) => e.previous_digest !== e.policies_digest;
+ * ```
+ */
 export interface ReloadEntry extends EntryBase {
   /** Always `reload`. */
   readonly kind: "reload";
@@ -94,7 +157,15 @@ export interface ReloadEntry extends EntryBase {
   readonly previous_digest: string | null;
 }
 
-/** Entries that could not be written (the disk refused them for too long) and were dropped. */
+/**
+ * Entries that could not be written (the disk refused them for too long) and were dropped.
+ *
+ * @example
+ * ```ts
+ * import type { GapEntry } from "./entry.ts";
+ * const warn = (e: GapEntry) => `${e.lost} decisions were not audited before ${e.time}`;
+ * ```
+ */
 export interface GapEntry extends EntryBase {
   /** Always `gap`. */
   readonly kind: "gap";
@@ -102,7 +173,15 @@ export interface GapEntry extends EntryBase {
   readonly lost: number;
 }
 
-/** The process stopped cleanly; nothing follows in this file. */
+/**
+ * The process stopped cleanly; nothing follows in this file.
+ *
+ * @example
+ * ```ts
+ * import type { AuditEntry } from "./entry.ts";
+ * const cleanEnd = (entries: AuditEntry[]) => entries.at(-1)?.kind === "stop";
+ * ```
+ */
 export interface StopEntry extends EntryBase {
   /** Always `stop`. */
   readonly kind: "stop";

@@ -10,7 +10,16 @@
 import { readAuditDir } from "./audit_dir.ts";
 import { csvRow } from "./csv.ts";
 
-/** The CSV columns: the fields of every entry kind, in this order. */
+/**
+ * The CSV columns: the fields of every entry kind, in this order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CSV_COLUMNS } from "./export.ts";
+ * assert.deepEqual(CSV_COLUMNS.slice(0, 3), ["seq", "time", "kind"]);
+ * ```
+ */
 export const CSV_COLUMNS: readonly string[] = [
   "seq",
   "time",
@@ -40,7 +49,21 @@ export const CSV_COLUMNS: readonly string[] = [
   "hash",
 ];
 
-/** Options of {@link exportAudit}. */
+/**
+ * Options of {@link exportAudit}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { exportAudit } from "./export.ts";
+ * const dir = await Deno.makeTempDir();
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
+ * const lines: string[] = [];
+ * await exportAudit(dir, { until: new Date("2000-01-01"), write: (t) => void lines.push(t) });
+ * assert.deepEqual(lines, []); // nothing before 2000
+ * ```
+ */
 export interface ExportOptions {
   /** `jsonl` (default) or `csv`. */
   readonly format?: "jsonl" | "csv";
@@ -52,7 +75,20 @@ export interface ExportOptions {
   readonly write: (text: string) => void | Promise<void>;
 }
 
-/** What an export wrote. */
+/**
+ * What an export wrote.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { exportAudit } from "./export.ts";
+ * const dir = await Deno.makeTempDir();
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
+ * const summary = await exportAudit(dir, { write: () => {} });
+ * assert.equal(summary.unreadable, 0);
+ * ```
+ */
 export interface ExportSummary {
   /** Entries written. */
   readonly entries: number;

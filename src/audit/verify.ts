@@ -12,7 +12,15 @@ import type { AuditKey } from "./audit_key.ts";
 import { type AuditFile, type Chain, readAuditDir } from "./audit_dir.ts";
 import { type CheckedLine, LineChecker, type ReadEntry } from "./line_check.ts";
 
-/** How a chain is broken. */
+/**
+ * How a chain is broken.
+ *
+ * @example
+ * ```ts
+ * import type { FaultKind } from "./verify.ts";
+ * const tampered: FaultKind[] = ["edited", "deleted", "inserted", "reordered", "rewritten"];
+ * ```
+ */
 export type FaultKind =
   | "edited"
   | "deleted"
@@ -52,7 +60,20 @@ export interface ChainFault {
   readonly message: string;
 }
 
-/** The last entry of a chain. */
+/**
+ * The last entry of a chain.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { verifyAudit } from "./verify.ts";
+ * const dir = await Deno.makeTempDir();
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
+ * const report = await verifyAudit(dir);
+ * assert.equal(report.heads[0]?.stopped, true); // the log was closed
+ * ```
+ */
 export interface ChainHead {
   /** Its hash: the value to anchor elsewhere. */
   readonly hash: string;
@@ -64,7 +85,20 @@ export interface ChainHead {
   readonly stopped: boolean;
 }
 
-/** What `verifyAudit` found. */
+/**
+ * What `verifyAudit` found.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { verifyAudit } from "./verify.ts";
+ * const dir = await Deno.makeTempDir();
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
+ * const report = await verifyAudit(dir);
+ * assert.deepEqual([report.ok, report.entries, report.files, report.fault], [true, 2, 1, undefined]);
+ * ```
+ */
 export interface VerifyReport {
   /** True when every chain is intact and every expected head is in one. */
   readonly ok: boolean;
@@ -80,7 +114,22 @@ export interface VerifyReport {
   readonly notes: readonly string[];
 }
 
-/** Options of {@link verifyAudit}. */
+/**
+ * Options of {@link verifyAudit}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { verifyAudit } from "./verify.ts";
+ * const dir = await Deno.makeTempDir();
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
+ * const report = await verifyAudit(dir);
+ * const head = report.heads[0]?.hash as string;
+ * assert.equal((await verifyAudit(dir, { expectHeads: [head] })).ok, true);
+ * assert.equal((await verifyAudit(dir, { expectHeads: ["sha256:0"] })).ok, false);
+ * ```
+ */
 export interface VerifyOptions {
   /** The key of an HMAC chain. */
   readonly key?: AuditKey;

@@ -10,13 +10,13 @@ import { didYouMean } from "../config/suggest.ts";
 import { style } from "./output.ts";
 
 /** What a command module exports. */
-export interface CommandModule {
+interface CommandModule {
   /** Runs the command with the arguments after its name; resolves to the exit code. */
   run(args: string[]): Promise<number>;
 }
 
 /** One entry of the command table. */
-export interface CommandEntry {
+interface CommandEntry {
   /** One line for `mirage --help`. */
   readonly summary: string;
   /** Imports the command's module. */
@@ -24,7 +24,7 @@ export interface CommandEntry {
 }
 
 /** Every command, by name. */
-export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   audit: {
     summary: "verify an audit directory's hash chains, or export its entries as JSON lines or CSV",
     load: () => import("./audit.ts"),

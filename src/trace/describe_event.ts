@@ -32,7 +32,11 @@ export function showValue(value: unknown): string {
  * ```
  */
 export function describeDecision(d: Decision): string {
-  const got = d.missing ? "missing" : d.actual === undefined ? "absent" : `got ${showValue(d.actual)}`;
+  const got = d.missing
+    ? "missing"
+    : d.actual === undefined
+    ? "absent"
+    : `got ${showValue(d.actual)}`;
   const read = [d.field, d.operator, d.expected === undefined ? "" : showValue(d.expected)];
   return `${d.policy}: ${read.filter((s) => s !== "").join(" ")}, ${got} — ${d.message}`;
 }
