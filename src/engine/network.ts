@@ -9,6 +9,13 @@ import { type CidrRange, parseCidr, parseIp } from "../config/cidr.ts";
  * What a URL or a bare host (with or without port) names: its host — lower-cased, no trailing
  * dot, no IPv6 brackets — or, where URL parsers would read different hosts out of it, why no
  * one host can be known.
+ *
+ * @example
+ * ```ts
+ * import type { HostReading } from "./network.ts";
+ * const known: HostReading = { host: "hooks.slack.com" };
+ * const unknown: HostReading = { ambiguous: "a backslash in its authority" };
+ * ```
  */
 export type HostReading = { readonly host: string } | { readonly ambiguous: string };
 
@@ -90,6 +97,8 @@ export function readHost(value: string): HostReading | undefined {
   if (isUrl && !rest.startsWith("//")) {
     return whatwg === undefined ? undefined : { ambiguous: "a host without '//' before it" };
   }
+  // A bare text no parser reads as a host is no host, whatever it holds ("not a url").
+  if (whatwg === undefined && !isUrl && !text.startsWith("//")) return undefined;
   const authority = authorityOf(isUrl ? rest.slice(2) : rest);
   const problem = authorityProblem(authority);
   if (problem !== undefined) return { ambiguous: problem };

@@ -11,6 +11,16 @@ import { passesLuhn } from "./checksum.ts";
 /**
  * Where a predicate says why a value could not be compared at all (a URL whose host parsers
  * read differently), so that the decision can say so.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePredicate, type PredicateNote } from "./operators.ts";
+ * const note: PredicateNote = {};
+ * const allowed = compilePredicate("host_in", ["hooks.slack.com"]);
+ * assert.equal(allowed("https://hooks.slack.com\\@evil.com/x", note), false);
+ * assert.equal(note.unreadable, "URL parsers read different hosts in it: a backslash in its authority");
+ * ```
  */
 export interface PredicateNote {
   /** Why the value could not be read; set only when the predicate fails for that reason. */

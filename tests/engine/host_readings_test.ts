@@ -60,6 +60,7 @@ const READABLE: [url: string, host: string | undefined][] = [
   ["https://hooks.slack.com%40evil.com/", undefined],
   ["https://hooks.slack.com:abc/", undefined],
   ["mailto:a@evil.com", undefined],
+  ["not a host", undefined],
   ["", undefined],
 ];
 
