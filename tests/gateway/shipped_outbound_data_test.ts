@@ -6,9 +6,8 @@
  */
 
 import assert from "node:assert/strict";
-import { GatewayProcess } from "./gateway_process.ts";
+import { withGateway } from "./harness.ts";
 import { headerValues, rawRequest } from "./raw_client.ts";
-import { TestUpstream } from "./upstream_server.ts";
 
 const FORM: [string, string] = ["content-type", "application/x-www-form-urlencoded"];
 const JSON_TYPE: [string, string] = ["content-type", "application/json"];
@@ -114,20 +113,7 @@ const CASES: readonly Case[] = [
 ];
 
 Deno.test("gateway: the shipped outbound_data rules stop repeated fields, arrays and ambiguous URLs", async () => {
-  const upstream = new TestUpstream();
-  const traces = await Deno.makeTempDir({ prefix: "mirage-gw-outbound-" });
-  let gateway: GatewayProcess | undefined;
-  try {
-    gateway = await GatewayProcess.start([
-      "--upstream",
-      upstream.url,
-      "--mode",
-      "enforce",
-      "--policies",
-      "policies/outbound_data.yaml",
-      "--traces",
-      traces,
-    ]);
+  await withGateway({ policies: "policies/outbound_data.yaml" }, async ({ upstream, gateway }) => {
     const forwarded: string[] = [];
     for (const c of CASES) {
       const res = await rawRequest(`${gateway.url}${c.path}`, {
@@ -144,9 +130,5 @@ Deno.test("gateway: the shipped outbound_data rules stop repeated fields, arrays
       if (status === 200) forwarded.push(new URL(c.path, "http://x").pathname);
     }
     assert.deepEqual(upstream.seen, forwarded, "only the harmless requests reach the upstream");
-  } finally {
-    await gateway?.stop();
-    await upstream.close();
-    await Deno.remove(traces, { recursive: true });
-  }
+  });
 });
