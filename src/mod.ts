@@ -54,7 +54,7 @@ export {
   validateMocks,
   validatePolicies,
 } from "./config/load.ts";
-export { lintConfig } from "./config/lint.ts";
+export { lintConfig, lintPolicies } from "./config/lint.ts";
 export type {
   ChaosFault,
   FaultDelay,

@@ -1,6 +1,7 @@
 /**
  * `mirage check`: validates a policies file and/or a mocks file, reports every error of every
- * file in one run as `file:line:col: message`, and lints the pair when both are valid.
+ * file in one run as `file:line:col: message`, and lints a valid policies file, and the pair
+ * when both are valid.
  *
  * @module
  */
@@ -8,7 +9,7 @@
 import { ConfigError, type ConfigIssue, MirageError } from "../errors.ts";
 import { readConfigFile } from "../config/config_file.ts";
 import { parseMocks, parsePolicies } from "../config/load.ts";
-import { lintConfig } from "../config/lint.ts";
+import { lintConfig, lintPolicies } from "../config/lint.ts";
 import { compileChaos } from "../engine/compile_chaos.ts";
 import type { Loaded, MocksDocument, PolicyDocument } from "../config/types.ts";
 import { type CommandSpec, parseCommandArgs, style, usageError } from "./output.ts";
@@ -158,6 +159,7 @@ export async function run(args: string[]): Promise<number> {
     : undefined;
   if (policies?.loaded) summaries.set(policies.report, policySummary(policies.loaded.document));
   if (mocks?.loaded) summaries.set(mocks.report, mockSummary(mocks.loaded.document));
+  if (policies?.loaded) policies.report.warnings.push(...lintPolicies(policies.loaded));
   if (policies?.loaded && mocks?.loaded) {
     for (const warning of lintConfig(policies.loaded, mocks.loaded)) {
       const target = warning.file === mocks.report.file ? mocks.report : policies.report;

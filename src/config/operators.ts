@@ -1,10 +1,10 @@
 /**
  * The operator table (docs/language.md): the one place where the operators of the language are named.
  * Everything else derives from it — the `OperatorName` type, the validator's value schemas
- * (`operator_values.ts`), the predicates (`engine/operators.ts`), the state rules
- * (`engine/state_rules.ts`) and the table in `docs/language.md` — and the first three are
- * mapped types over it, so that an operator added here without its schema or builder fails
- * `deno check`.
+ * (`operator_values.ts`), the predicates (`engine/operators.ts`), how a comparison reads a list
+ * (`engine/condition.ts`), the state rules (`engine/state_rules.ts`) and the table in
+ * `docs/language.md` — and the first four are mapped types over it, so that an operator added
+ * here without its schema, builder or list reading fails `deno check`.
  *
  * @module
  */
@@ -148,7 +148,7 @@ export const OPERATORS = {
   not_contains: {
     group: "text",
     takes: "a string or a scalar",
-    doc: "The text does not contain it; on a list, no element equals it.",
+    doc: "The text does not contain it; on a list, no element's text does.",
     example: { field: "payload.body", value: "password" },
   },
   starts_with: {

@@ -54,7 +54,10 @@ export interface Decision {
   expected?: unknown;
   /** The value found; absent when the field is missing. */
   actual?: unknown;
-  /** The rule's message; for a missing field, a message saying so. */
+  /**
+   * The rule's message; for a missing field, a message saying so; for a value that could not be
+   * read (a URL whose host parsers read differently), the rule's message and why.
+   */
   message: string;
   /** True when the field was absent. */
   missing?: boolean;
@@ -221,6 +224,11 @@ function missingMessage(r: Report): string {
     : `field '${r.field}' is missing`;
 }
 
+function failureMessage(c: CompiledRule, r: Report, missing: boolean): string {
+  if (missing) return missingMessage(r);
+  return r.unreadable === undefined ? c.rule.message : `${c.rule.message} (${r.unreadable})`;
+}
+
 function decisionFrom(c: CompiledRule, passed: boolean, r: Report, missing: boolean): Decision {
   const d: Decision = {
     policy: c.rule.name,
@@ -228,7 +236,7 @@ function decisionFrom(c: CompiledRule, passed: boolean, r: Report, missing: bool
     action: c.block ? "block" : "flag",
     field: r.field,
     operator: r.operator,
-    message: missing && !passed ? missingMessage(r) : c.rule.message,
+    message: passed ? c.rule.message : failureMessage(c, r, missing),
   };
   if (r.expected !== undefined) d.expected = r.expected;
   if (!missing && r.actual !== undefined) d.actual = r.actual;

@@ -4,6 +4,10 @@
  * A condition is tri-state: it passes, fails, or cannot be decided because a field is missing.
  * Missing propagates through `all`/`any`/`not`, so that `not` of a missing field is still
  * missing (and the rule's `on_missing` decides), never a silent pass.
+ *
+ * A comparison reads every value it selects — the values of a `[*]`, and the elements of a
+ * list of scalars — and must hold for each of them (for none, under an odd number of `not`s):
+ * an upstream reads one of them, and a rule cannot know which.
  */
 
 import { Environment, EvaluationError } from "@marcbachmann/cel-js";
@@ -38,6 +42,8 @@ export interface Report {
   actual: unknown;
   /** The normalisation steps that changed the value the comparison was decided on. */
   normalized?: readonly NormalizeStep[] | undefined;
+  /** Why the value could not be compared at all, when that decided the comparison. */
+  unreadable?: string | undefined;
 }
 
 /** A compiled condition. */
@@ -61,10 +67,23 @@ function record(report: Report, c: FieldCondition, actual: unknown): void {
   report.expected = c.value;
   report.actual = actual === MISSING ? undefined : actual;
   report.normalized = undefined;
+  report.unreadable = undefined;
 }
 
+/**
+ * How a comparison quantifies over the values it reads — the values a `[*]` selects, the
+ * elements of a list of scalars: each must pass, or, under an odd number of `not`s, one passing
+ * suffices, so that the negation is what holds for each (`not: {ends_with: .exe}` stops a list
+ * with one `.exe` in it, whatever the other elements are).
+ */
+type Quantifier = "each" | "some";
+
 /** Over `[*]`, `exists` needs every element to have the field and `not_exists` none to. */
-function compilePresence(c: FieldCondition, wanted: boolean): CompiledCondition {
+function compilePresence(
+  c: FieldCondition,
+  wanted: boolean,
+  quantifier: Quantifier,
+): CompiledCondition {
   const get = compileFieldGetter(c.field);
   if (!get.wildcard) {
     return (action, report) => {
@@ -73,13 +92,144 @@ function compilePresence(c: FieldCondition, wanted: boolean): CompiledCondition 
       return (v !== MISSING) === wanted ? PASS : FAIL;
     };
   }
+  const holds = (v: unknown) => (v !== MISSING) === wanted;
   return (action, report) => {
     const values = get(action) as unknown[];
     record(report, c, values.filter((v) => v !== MISSING));
-    const holds = wanted
-      ? values.length > 0 && !values.includes(MISSING)
-      : values.every((v) => v === MISSING);
-    return holds ? PASS : FAIL;
+    const result = quantifier === "some"
+      ? values.some(holds)
+      : values.every(holds) && (values.length > 0 || !wanted);
+    return result ? PASS : FAIL;
+  };
+}
+
+/** A comparison of one value that is there (not {@link MISSING}). */
+type ValueTest = (value: unknown, report: Report) => Tri;
+
+/**
+ * The scalars of a list of scalars (nested lists flattened), or undefined for any other value:
+ * a list holding an object is compared as the operator compares it whole.
+ */
+function scalarElements(value: unknown): readonly unknown[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  let flat = true;
+  for (const v of value) {
+    if (Array.isArray(v)) flat = false;
+    else if (v !== null && typeof v === "object") return undefined;
+  }
+  if (flat) return value;
+  const out: unknown[] = [];
+  for (const v of value) {
+    const inner = Array.isArray(v) ? scalarElements(v) : [v];
+    if (inner === undefined) return undefined;
+    out.push(...inner);
+  }
+  return out;
+}
+
+function mergeSteps(
+  into: NormalizeStep[] | undefined,
+  steps: Report["normalized"],
+): NormalizeStep[] | undefined {
+  if (!steps?.length) return into;
+  const out = into ?? [];
+  for (const s of steps) if (!out.includes(s)) out.push(s);
+  return out;
+}
+
+/**
+ * Applies `one` to each value: under `each` the first failure decides, under `some` the first
+ * pass; otherwise a missing value (or no value at all) makes the result missing. The report
+ * names the value that decided, as `actual`, or else the whole it was read from.
+ */
+function quantify(
+  values: readonly unknown[],
+  one: ValueTest,
+  quantifier: Quantifier,
+  report: Report,
+  whole: unknown,
+): Tri {
+  const decisive = quantifier === "each" ? FAIL : PASS;
+  let missed = values.length === 0;
+  let steps: NormalizeStep[] | undefined;
+  for (const v of values) {
+    if (v === MISSING) {
+      missed = true;
+      continue;
+    }
+    report.actual = v;
+    report.normalized = undefined;
+    const r = one(v, report);
+    if (r === decisive) return r;
+    if (r === MISSED) missed = true;
+    steps = mergeSteps(steps, report.normalized);
+  }
+  report.actual = missed ? undefined : whole;
+  report.normalized = steps;
+  return missed ? MISSED : decisive === FAIL ? PASS : FAIL;
+}
+
+/**
+ * How each value operator reads a list of scalars (a repeated query parameter or form field, a
+ * JSON array): `whole`, as the list (membership, length); `each`, element by element, so that
+ * `["evil.exe"]` and `filename=evil.exe&filename=evil.exe` are read as the `evil.exe` an upstream takes
+ * from them; an equality operator also compares the list whole with its operand (`eq: [a, b]`),
+ * `eq`/`in` passing when the whole or the elements do, `neq`/`not_in` only when both do. A
+ * mapped type over the table: an operator without a reading here fails `deno check`.
+ */
+const LIST_READING: {
+  readonly [K in Canonical<ValueOperator>]: "whole" | "each" | "whole_or_each" | "whole_and_each";
+} = {
+  eq: "whole_or_each",
+  neq: "whole_and_each",
+  in: "whole_or_each",
+  not_in: "whole_and_each",
+  lt: "each",
+  lte: "each",
+  gt: "each",
+  gte: "each",
+  between: "each",
+  regex_match: "each",
+  not_regex_match: "each",
+  contains: "whole",
+  // Each element's text: stricter than membership, which an element equal to the value fails too.
+  not_contains: "each",
+  starts_with: "each",
+  not_starts_with: "each",
+  ends_with: "each",
+  not_ends_with: "each",
+  length_lte: "whole",
+  length_gte: "whole",
+  host_in: "each",
+  host_not_in: "each",
+  cidr_in: "each",
+  cidr_not_in: "each",
+};
+
+/** The test of one value, lists of scalars read as {@link LIST_READING} says. */
+function compileValueTest(
+  operator: ValueOperator,
+  test: NormalizedTest,
+  quantifier: Quantifier,
+): ValueTest {
+  // A value that cannot be read fails the rule whatever the polarity: under `not`, it passes here.
+  const unreadable = quantifier === "each" ? FAIL : PASS;
+  const holds: ValueTest = (v, report) => {
+    report.unreadable = undefined;
+    return test(v, report) ? PASS : report.unreadable === undefined ? FAIL : unreadable;
+  };
+  const reading = LIST_READING[canonicalOperator(operator)];
+  if (reading === "whole") return holds;
+  const wholeDecides = reading === "whole_or_each"
+    ? PASS
+    : reading === "whole_and_each"
+    ? FAIL
+    : undefined;
+  return (v, report) => {
+    const elements = scalarElements(v);
+    if (elements === undefined) return holds(v, report);
+    if (wholeDecides !== undefined && holds(v, report) === wholeDecides) return wholeDecides;
+    return quantify(elements, holds, quantifier, report, v);
   };
 }
 
@@ -87,6 +237,7 @@ function compileComparison(
   c: FieldCondition,
   operator: ValueOperator,
   context: ConditionContext,
+  quantifier: Quantifier,
 ): CompiledCondition {
   const get = compileFieldGetter(c.field);
   const options = c.checksum === undefined ? {} : { checksum: c.checksum };
@@ -96,26 +247,18 @@ function compileComparison(
   const test: NormalizedTest = steps.length === 0
     ? predicate
     : compileNormalizedTest(operator, c.value, options, context.pipelines.get(steps));
+  const one = compileValueTest(operator, test, quantifier);
   if (!get.wildcard) {
     return (action, report) => {
       const v = get(action);
       record(report, c, v);
-      return v === MISSING ? MISSED : test(v, report) ? PASS : FAIL;
+      return v === MISSING ? MISSED : one(v, report);
     };
   }
   return (action, report) => {
     const values = get(action) as unknown[];
     record(report, c, values);
-    let missed = values.length === 0;
-    for (const v of values) {
-      if (v === MISSING) missed = true;
-      else if (!test(v, report)) {
-        report.actual = v;
-        return FAIL;
-      }
-    }
-    if (missed) report.actual = undefined;
-    return missed ? MISSED : PASS;
+    return quantify(values, one, quantifier, report, values);
   };
 }
 
@@ -125,6 +268,18 @@ const PRESENCE: { readonly [K in Canonical<OperatorIn<"presence">>]: boolean } =
   not_exists: false,
 };
 
+function compileLeaf(
+  c: FieldCondition,
+  context: ConditionContext,
+  quantifier: Quantifier,
+): CompiledCondition {
+  const op = c.operator;
+  if (isPresenceOperator(op)) {
+    return compilePresence(c, PRESENCE[canonicalOperator(op)], quantifier);
+  }
+  return compileComparison(c, op, context, quantifier);
+}
+
 /**
  * Compiles a single `field`/`operator`/`value` comparison; the context's `normalize` is the
  * default of a condition that sets none.
@@ -133,9 +288,7 @@ export function compileFieldCondition(
   c: FieldCondition,
   context: ConditionContext = freshContext(),
 ): CompiledCondition {
-  const op = c.operator;
-  if (isPresenceOperator(op)) return compilePresence(c, PRESENCE[canonicalOperator(op)]);
-  return compileComparison(c, op, context);
+  return compileLeaf(c, context, "each");
 }
 
 /** `all` fails on the first failure; otherwise a missing field makes it missing. */
@@ -174,6 +327,20 @@ function compileNot(inner: CompiledCondition): CompiledCondition {
   };
 }
 
+function compileTree(
+  c: Condition,
+  context: ConditionContext,
+  quantifier: Quantifier,
+): CompiledCondition {
+  if ("field" in c) return compileLeaf(c, context, quantifier);
+  const inner = c.normalize === undefined ? context : { ...context, normalize: c.normalize };
+  if ("not" in c) {
+    return compileNot(compileTree(c.not, inner, quantifier === "each" ? "some" : "each"));
+  }
+  const children = ("all" in c ? c.all : c.any).map((x) => compileTree(x, inner, quantifier));
+  return "all" in c ? compileAll(children) : compileAny(children);
+}
+
 /**
  * Compiles a condition tree; the context's `normalize` is the default of the conditions that
  * set none, and a group's own `normalize` the default of the conditions inside it.
@@ -182,12 +349,7 @@ export function compileCondition(
   c: Condition,
   context: ConditionContext = freshContext(),
 ): CompiledCondition {
-  if ("field" in c) return compileFieldCondition(c, context);
-  const inner = c.normalize === undefined ? context : { ...context, normalize: c.normalize };
-  const child = (x: Condition) => compileCondition(x, inner);
-  if ("all" in c) return compileAll(c.all.map(child));
-  if ("any" in c) return compileAny(c.any.map(child));
-  return compileNot(child(c.not));
+  return compileTree(c, context, "each");
 }
 
 const CEL = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregateLiterals: false });
@@ -203,6 +365,7 @@ export function compileExpr(source: string): CompiledCondition {
     report.operator = "expr";
     report.expected = source;
     report.normalized = undefined;
+    report.unreadable = undefined;
     try {
       const result = evaluate(action as unknown as Record<string, unknown>);
       // Only a verdict is recorded: any other value may be a secret the expression read.

@@ -5,16 +5,109 @@
 
 import { type CidrRange, parseCidr, parseIp } from "../config/cidr.ts";
 
-/** Reads a host out of a URL or a bare host (with or without port), lower-cased, no trailing dot. */
-export function hostOf(value: string): string | undefined {
-  const text = value.trim();
-  if (text === "") return undefined;
+/**
+ * What a URL or a bare host (with or without port) names: its host — lower-cased, no trailing
+ * dot, no IPv6 brackets — or, where URL parsers would read different hosts out of it, why no
+ * one host can be known.
+ *
+ * @example
+ * ```ts
+ * import type { HostReading } from "./network.ts";
+ * const known: HostReading = { host: "hooks.slack.com" };
+ * const unknown: HostReading = { ambiguous: "a backslash in its authority" };
+ * ```
+ */
+export type HostReading = { readonly host: string } | { readonly ambiguous: string };
+
+const SCHEME = /^[a-zA-Z][a-zA-Z0-9+.-]*:/;
+/** What follows `host:` in a bare host with a port (`api.test:8443/x`), not a scheme's rest. */
+const PORT_ONLY = /^(?:[0-9]+(?:[/?#]|$)|$)/;
+const CONTROL_OR_SPACE = /[\p{Cc}\s]/u;
+const NON_ASCII = /\P{ASCII}/u;
+
+/** The RFC 3986 authority of what follows `//`: up to the first `/`, `?` or `#`. */
+function authorityOf(rest: string): string {
+  const end = rest.search(/[/?#]/);
+  return end === -1 ? rest : rest.slice(0, end);
+}
+
+/** The host of an authority as RFC 3986 parsers split it (Python's urlsplit, Go's url.Parse). */
+function rfcHost(authority: string): string {
+  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  if (hostPort.startsWith("[")) return hostPort.slice(0, hostPort.indexOf("]") + 1);
+  const colon = hostPort.indexOf(":");
+  return colon === -1 ? hostPort : hostPort.slice(0, colon);
+}
+
+/** A host as the WHATWG URL parser reads it, normalised; undefined when it reads none. */
+function whatwgHost(url: string): string | undefined {
   try {
-    const url = new URL(text.includes("://") ? text : `http://${text}`);
-    return normaliseHost(url.hostname);
+    const host = normaliseHost(new URL(url).hostname);
+    return host === "" ? undefined : host;
   } catch {
     return undefined;
   }
+}
+
+/** Why an authority reads differently in different parsers, or undefined when it does not. */
+function authorityProblem(authority: string): string | undefined {
+  if (authority.includes("\\")) return "a backslash in its authority";
+  if (CONTROL_OR_SPACE.test(authority)) return "a control character or space in its authority";
+  if (authority.indexOf("@") !== authority.lastIndexOf("@")) {
+    return "more than one '@' in its authority";
+  }
+  if (
+    NON_ASCII.test(authority) && delimiters(authority.normalize("NFKC")) !== delimiters(authority)
+  ) {
+    return "a character in its authority that Unicode NFKC turns into a delimiter";
+  }
+  return undefined;
+}
+
+/** The URL delimiters of a text, in order: what NFKC (`／` → `/`, `＠` → `@`) must not change. */
+function delimiters(text: string): string {
+  return text.replace(/[^/?#@:\\[\]]/g, "");
+}
+
+/**
+ * Reads the host of a URL or a bare host. WHATWG parsers (browsers, `fetch`, Deno, Node) and
+ * RFC 3986 parsers (Python's `urlsplit`, Go's `url.Parse`) disagree on some URLs —
+ * `https://hooks.slack.com\@evil.com/x` is `hooks.slack.com` to the first, `evil.com` to Python
+ * — and a rule cannot know which one the upstream uses: such a URL is `ambiguous`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readHost } from "./network.ts";
+ * assert.deepEqual(readHost("https://API.test./v1?q=1"), { host: "api.test" });
+ * assert.deepEqual(readHost("api.test:8443"), { host: "api.test" });
+ * assert.deepEqual(readHost("https://hooks.slack.com\\@evil.com/x"), {
+ *   ambiguous: "a backslash in its authority",
+ * });
+ * assert.equal(readHost("not a url"), undefined);
+ * ```
+ */
+export function readHost(value: string): HostReading | undefined {
+  const text = value.trim();
+  if (text === "") return undefined;
+  const scheme = SCHEME.exec(text)?.[0];
+  const isUrl = scheme !== undefined && !PORT_ONLY.test(text.slice(scheme.length));
+  const rest = isUrl ? text.slice(scheme.length) : text.replace(/^\/\//, "");
+  const whatwg = whatwgHost(isUrl ? text : `http://${rest}`);
+  if (isUrl && !rest.startsWith("//")) {
+    return whatwg === undefined ? undefined : { ambiguous: "a host without '//' before it" };
+  }
+  // A bare text no parser reads as a host is no host, whatever it holds ("not a url").
+  if (whatwg === undefined && !isUrl && !text.startsWith("//")) return undefined;
+  const authority = authorityOf(isUrl ? rest.slice(2) : rest);
+  const problem = authorityProblem(authority);
+  if (problem !== undefined) return { ambiguous: problem };
+  if (whatwg === undefined) return undefined;
+  const other = rfcHost(authority);
+  if (normaliseHost(other) !== whatwg && whatwgHost(`http://${other}`) !== whatwg) {
+    return { ambiguous: "its host reads differently in WHATWG and RFC 3986 parsers" };
+  }
+  return { host: whatwg };
 }
 
 /**

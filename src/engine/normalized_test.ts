@@ -3,8 +3,9 @@
  * for every form the steps make of it, so that normalisation can only make a rule stricter
  * (an allowlist is never passed by a folded look-alike; a blocklist catches the decoded text).
  *
- * What is normalised: a string value; for the text operators, an object's JSON text as well
- * (`contains` on a list compares elements, and lists stay as they are). String operands of the
+ * What is normalised: a string value (the condition hands it each element of a list of
+ * scalars); for the text operators, an object's JSON text as well, and a list's when it holds
+ * an object (`contains` on a list compares elements as sent). String operands of the
  * equality and text operators are rewritten by the same steps once, at compile time, so that
  * `not_contains: Password` with `case_fold` catches `PASSWORD`; regex patterns are not: write
  * them for the normalised text.
@@ -80,13 +81,13 @@ export function compileNormalizedTest(
     : compilePredicate(operator, operand, options);
   const read = textReader(operator);
   return (v, report) => {
-    if (!raw(v)) return false;
+    if (!raw(v, report)) return false;
     const text = read(v);
     if (text === undefined) return true;
     const views = norm(text);
     if (views.length === 0) return true;
     for (const view of views) {
-      if (!folded(view.text)) {
+      if (!folded(view.text, report)) {
         report.normalized = view.changed;
         return false;
       }

@@ -5,11 +5,30 @@
 
 import { RE2JS } from "re2js";
 import { type Canonical, canonicalOperator, type ValueOperator } from "../config/operators.ts";
-import { compileCidrs, compileHostPatterns, hostOf, isIpAddress } from "./network.ts";
+import { compileCidrs, compileHostPatterns, isIpAddress, readHost } from "./network.ts";
 import { passesLuhn } from "./checksum.ts";
 
+/**
+ * Where a predicate says why a value could not be compared at all (a URL whose host parsers
+ * read differently), so that the decision can say so.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePredicate, type PredicateNote } from "./operators.ts";
+ * const note: PredicateNote = {};
+ * const allowed = compilePredicate("host_in", ["hooks.slack.com"]);
+ * assert.equal(allowed("https://hooks.slack.com\\@evil.com/x", note), false);
+ * assert.equal(note.unreadable, "URL parsers read different hosts in it: a backslash in its authority");
+ * ```
+ */
+export interface PredicateNote {
+  /** Why the value could not be read; set only when the predicate fails for that reason. */
+  unreadable?: string | undefined;
+}
+
 /** A compiled operator: does the value satisfy it? */
-export type Predicate = (actual: unknown) => boolean;
+export type Predicate = (actual: unknown, note?: PredicateNote) => boolean;
 
 /** What a comparison adds to its operator: a checksum the digits of a regex match must pass. */
 export interface PredicateOptions {
@@ -105,19 +124,20 @@ function checkedRegex(re: RE2JS): Predicate {
   };
 }
 
-function hostIn(patterns: unknown): Predicate {
+/**
+ * `host_in` (`inside`) or `host_not_in`. A URL whose host parsers read differently fails both:
+ * the host the upstream goes to cannot be known.
+ */
+function host(patterns: unknown, inside: boolean): Predicate {
   const match = compileHostPatterns((patterns as unknown[]).map(String));
-  return (actual) => {
-    const host = typeof actual === "string" ? hostOf(actual) : undefined;
-    return host !== undefined && match(host);
-  };
-}
-
-function hostNotIn(patterns: unknown): Predicate {
-  const match = compileHostPatterns((patterns as unknown[]).map(String));
-  return (actual) => {
-    const host = typeof actual === "string" ? hostOf(actual) : undefined;
-    return host !== undefined && !match(host);
+  return (actual, note) => {
+    const reading = typeof actual === "string" ? readHost(actual) : undefined;
+    if (reading === undefined) return false;
+    if ("ambiguous" in reading) {
+      if (note) note.unreadable = `URL parsers read different hosts in it: ${reading.ambiguous}`;
+      return false;
+    }
+    return match(reading.host) === inside;
   };
 }
 
@@ -164,8 +184,8 @@ const BUILDERS: {
   not_ends_with: (e) => (a) => !text(a).endsWith(String(e)),
   length_lte: (e) => (a) => length(a) <= Number(e),
   length_gte: (e) => (a) => length(a) >= Number(e),
-  host_in: hostIn,
-  host_not_in: hostNotIn,
+  host_in: (e) => host(e, true),
+  host_not_in: (e) => host(e, false),
   cidr_in: (e) => cidr(e, true),
   cidr_not_in: (e) => cidr(e, false),
 };

@@ -158,6 +158,23 @@ Deno.test("check prints lint warnings without failing", async (t) => {
   }
 });
 
+Deno.test("check lints a policies file given alone", async () => {
+  const policies =
+    "policies:\n  - name: typo\n    method: PSOT\n    path: /v1/x\n    field: a\n    operator: exists\n    message: m\n";
+  await withFiles({ "p.yaml": policies }, async (dir) => {
+    const r = await mirage("check", "--policies", `${dir}/p.yaml`);
+    assert.equal(r.code, 0);
+    assert.equal(
+      r.stdout,
+      [
+        `${dir}/p.yaml: ok · 1 policy (1 block)`,
+        `${dir}/p.yaml:3:5: warning: policy 'typo': 'PSOT' is not a registered HTTP method, so the rule matches no request that uses one (did you mean 'POST'?)`,
+        "",
+      ].join("\n"),
+    );
+  });
+});
+
 Deno.test("check --json prints one report object", async () => {
   await withFiles({ "bad.yaml": THREE_MISTAKES }, async (dir) => {
     const r = await mirage(

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { lintConfig } from "../../src/config/lint.ts";
+import { lintConfig, lintPolicies } from "../../src/config/lint.ts";
 import {
   parseMocks,
   parsePolicies,
@@ -124,7 +124,115 @@ Deno.test("the examples and the scenario library lint clean", async () => {
     const p = parsePolicies(await Deno.readTextFile(new URL(policies, ROOT)), name);
     const m = parseMocks(await Deno.readTextFile(new URL(mocks, ROOT)), name);
     assert.deepEqual(lintConfig(p, m), [], name);
+    assert.deepEqual(lintPolicies(p), [], name);
   }
+});
+
+/** One rule per line of `rules` (flow mappings), as a policies file named p.yaml. */
+function rulesFile(...rules: string[]): ReturnType<typeof parsePolicies> {
+  return parsePolicies(
+    ["policies:", ...rules.map((r) => `  - { ${r}, message: m }`)].join("\n"),
+    "p.yaml",
+  );
+}
+
+const where = (w: { line: number; col: number; message: string }) =>
+  `${w.line}:${w.col} ${w.message}`;
+
+Deno.test("a method that is no registered HTTP method is reported, with the one meant", () => {
+  const p = rulesFile(
+    "name: a, method: PSOT, field: x, operator: exists",
+    "name: b, method: [get, Gte, PURGE, propfind], field: x, operator: exists",
+    "name: c, method: FROB, field: x, operator: exists",
+    "name: d, tool: t, operator: requires_prior, value: { method: PTACH, path: /v1/x }",
+    "name: e, method: [POST, PUT, PATCH, DELETE, QUERY, MKCOL], field: x, operator: exists",
+  );
+  const registered =
+    "is not a registered HTTP method, so the rule matches no request that uses one";
+  assert.deepEqual(lintPolicies(p).map(where), [
+    `2:16 policy 'a': 'PSOT' ${registered} (did you mean 'POST'?)`,
+    `3:30 policy 'b': 'Gte' ${registered} (did you mean 'GET'?)`,
+    `4:16 policy 'c': 'FROB' ${registered}`,
+    `5:60 policy 'd': 'PTACH' ${registered} (did you mean 'PATCH'?)`,
+  ]);
+});
+
+Deno.test("a field the actions of a rule's scope never have is reported", () => {
+  const p = rulesFile(
+    "name: a, tool: send_webhook, field: url, operator: host_in, value: [x.test]",
+    "name: b, tool: send_webhook, field: payload.url, operator: host_in, value: [x.test]",
+    "name: c, tool: t, method: POST, path: /v1/x, field: host, operator: eq, value: x",
+    "name: d, method: GET, field: tool, operator: eq, value: x",
+    "name: e, field: url, operator: exists",
+    "name: f, tool: t, when: { all: [{ field: a, operator: exists }, { field: query.p, operator: exists }] }",
+    "name: g, tool: t, operator: sum_lte, value: { field: port, limit: 5 }",
+    "name: h, method: POST, field: url, operator: starts_with, value: 'https://'",
+  );
+  assert.deepEqual(lintPolicies(p).map(where), [
+    "2:36 policy 'a' reads 'url', which tool calls do not have: on its tool calls the field is always missing (a tool's argument is 'payload.url')",
+    "4:52 policy 'c' reads 'host', which tool calls do not have: on its tool calls the field is always missing (a tool's argument is 'payload.host')",
+    "5:29 policy 'd' reads 'tool', which HTTP requests do not have: on its HTTP requests the field is always missing",
+    "7:73 policy 'f' reads 'query.p', which tool calls do not have: on its tool calls the field is always missing (a tool's argument is 'payload.query.p')",
+    "8:53 policy 'g' reads 'port', which tool calls do not have: on its tool calls the field is always missing (a tool's argument is 'payload.port')",
+  ]);
+});
+
+Deno.test("a rule reading the request's url where its route's mocks read the body's is reported", async (t) => {
+  const m = parseMocks(
+    [
+      "mocks:",
+      "  - name: create_webhook",
+      "    method: POST",
+      "    path: /v1/webhooks",
+      "    response: { status_code: 201, json: { id: W-1, target: 'to {{ payload.url }}' } }",
+      "  - name: by_host",
+      "    method: PUT",
+      "    path: /v1/targets",
+      "    match: { payload: { host.name: { ends_with: .test } } }",
+      "  - name: read_hook",
+      "    method: GET",
+      "    path: /v1/hooks",
+      "    response: { json: { q: '{{ query.url }}' } }",
+    ].join("\n"),
+    "m.yaml",
+  );
+  const body = (f: string) => `reads '${f}', the request's own, but mock`;
+  const cases: [string, string | undefined][] = [
+    [
+      "method: POST, path: /v1/webhooks, field: url, operator: host_in, value: [x.test]",
+      body("url"),
+    ],
+    ["path: /v1/webhooks, field: url, operator: starts_with, value: 'https://'", body("url")],
+    [
+      "method: POST, path: /v1/webhooks, when: { not: { field: url, operator: exists } }",
+      body("url"),
+    ],
+    ["method: PUT, path: /v1/targets, field: host, operator: eq, value: x", body("host")],
+    [
+      "method: POST, path: /v1/webhooks, field: payload.url, operator: host_in, value: [x]",
+      undefined,
+    ],
+    ["method: POST, path: /v1/webhooks, field: host, operator: eq, value: x", undefined],
+    ["method: GET, path: /v1/webhooks, field: url, operator: exists", undefined],
+    ["method: [GET, POST], path: /v1/hooks, field: url, operator: exists", undefined],
+    ["method: POST, path: /v2/**, field: url, operator: exists", undefined],
+  ];
+  for (const [rule, warning] of cases) {
+    await t.step(rule, () => {
+      const found = lintConfig(rulesFile(`name: r, ${rule}`), m)
+        .filter((w) => w.message.includes("the request's own"));
+      assert.equal(found.length, warning ? 1 : 0);
+      if (warning) assert.ok(found[0]?.message.includes(warning), found[0]?.message);
+    });
+  }
+  const [found] = lintConfig(
+    rulesFile("name: hook, method: POST, path: /v1/webhooks, field: url, operator: exists"),
+    m,
+  );
+  assert.equal(
+    found && where(found),
+    "2:53 policy 'hook' reads 'url', the request's own, but mock 'create_webhook' reads the body's 'payload.url': write 'payload.url' to check the body's",
+  );
 });
 
 Deno.test("under strict_tools, a policy whose tools are all undeclared is reported", async (t) => {

@@ -102,6 +102,7 @@ Deno.test("an operator added to the table without its schema and builders fails 
     );
     assert.deepEqual(failing.sort(), [
       "config/operator_values.ts",
+      "engine/condition.ts",
       "engine/operators.ts",
       "engine/state_rules.ts",
     ], stderr);

@@ -77,7 +77,7 @@ Deno.test("string operands are rewritten once, so a folded value meets a folded 
   assert.equal((await decideOne(folded, post("/", { currency: "usd" }))).passed, false);
 });
 
-Deno.test("text operators read an object's JSON text; contains on a list compares elements", async () => {
+Deno.test("text operators read an object's JSON text, and each element of a list of scalars", async () => {
   const card = await decideOne(
     { field: "payload", operator: "not_contains", value: "secret", normalize: ["case_fold"] },
     post("/", { to: "x", attachments: [{ note: "SECRET" }] }),
@@ -87,7 +87,12 @@ Deno.test("text operators read an object's JSON text; contains on a list compare
     { field: "tags", operator: "not_contains", value: "vip", normalize: ["case_fold"] },
     post("/", { tags: ["VIPER"] }),
   );
-  assert.equal(tags.passed, true);
+  assert.deepEqual([tags.passed, tags.actual], [false, "VIPER"]);
+  const member = await decideOne(
+    { field: "tags", operator: "contains", value: "vip", normalize: ["case_fold"] },
+    post("/", { tags: ["VIPER", "vip"] }),
+  );
+  assert.equal(member.passed, true, "contains on a list is membership");
   const amount = await decideOne(
     { field: "amount", operator: "lte", value: 100, normalize: ["digits", "number_separators"] },
     post("/", { amount: "\u0661,\u0665\u0660\u0660" }),

@@ -32,7 +32,7 @@ const ROWS: Row[] = [
   ["contains", "needle", "hay needle stack", "haystack"],
   ["contains", "b", ["a", "b"], ["a", "bc"]],
   ["not_contains", "x", "abc", "xyz"],
-  ["not_contains", 2, [1, 3], [1, 2]],
+  ["not_contains", 2, 13, 12],
   ["starts_with", "ab", "abc", "cab"],
   ["not_starts_with", "ab", "cab", "abc"],
   ["ends_with", ".pdf", "a.pdf", "a.exe"],

@@ -24,6 +24,8 @@ export interface RigOptions {
   /** More gateway flags. */
   args?: string[];
   env?: Record<string, string>;
+  /** A policies file instead of the fixture's. */
+  policies?: string;
   /** Use this upstream URL instead of the test upstream's. */
   upstreamUrl?: string;
   /** Derive the upstream URL from the test upstream's (e.g. to add a base path). */
@@ -45,7 +47,7 @@ export async function withGateway(
       "--mode",
       options.mode ?? "enforce",
       "--policies",
-      POLICIES,
+      options.policies ?? POLICIES,
       "--traces",
       traces,
       ...(options.args ?? []),
