@@ -4,9 +4,9 @@
  * directory, all behind the server's {@link AdminGuard}. Each server passes what it knows.
  *
  * The runs answer from the journals' summaries (`trace_reader.ts`), whatever the directory's
- * size: `GET v1/runs?offset=&limit=&outcome=&mode=` pages the runs newest first, `GET
- * v1/runs/:id?offset=&limit=` gives the run's summary and a page of its events (limit 100 by
- * default, 1,000 at most). Neither writes a trace file.
+ * size: `GET v1/runs?offset=&limit=&outcome=&mode=&policy=&search=` pages the runs newest
+ * first, `GET v1/runs/:id?offset=&limit=` gives the run's summary and a page of its events
+ * (limit 100 by default, 1,000 at most). Neither writes a trace file.
  *
  * @module
  */
@@ -98,7 +98,9 @@ export function adminRoutes(options: AdminOptions): Hono {
     const query = {
       ...page(c),
       outcome: outcomeOf(c.req.query("outcome")),
-      mode: c.req.query("mode"),
+      mode: c.req.query("mode") || undefined,
+      policy: c.req.query("policy") || undefined,
+      search: c.req.query("search") || undefined,
     };
     if (!reader) return c.json({ runs: [], total: 0, offset: query.offset, limit: query.limit });
     return c.json(await reader.list(query));
