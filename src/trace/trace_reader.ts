@@ -291,7 +291,16 @@ function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-function matches(filter: RunFilter): (entry: RunEntry) => boolean {
+/**
+ * Whether a run passes a filter, as {@link TraceReader.scan} tells.
+ *
+ * @example
+ * ```ts
+ * import { runFilter } from "./trace_reader.ts";
+ * const failing = runFilter({ outcome: "policy_violation" });
+ * ```
+ */
+export function runFilter(filter: RunFilter): (entry: RunEntry) => boolean {
   const search = filter.search?.toLowerCase();
   return ({ info }) =>
     (filter.outcome === undefined || info.outcome === filter.outcome) &&
@@ -493,7 +502,7 @@ export class TraceReader {
       const batch = await Promise.all(stale.slice(i, i + PARALLEL).map((id) => this.#entry(id)));
       for (const entry of batch) if (entry) entries.push(entry);
     }
-    return entries.filter(matches(filter)).sort(newestFirst);
+    return entries.filter(runFilter(filter)).sort(newestFirst);
   }
 
   /**
