@@ -116,7 +116,7 @@ export function servedLinks(depth: PageDepth): PageLinks {
     },
     trace: (runId) =>
       runId === "." || runId === ".."
-        ? `${root}runs/trace.json?id=${encodeURIComponent(runId)}`
+        ? `${root}runs/?id=${encodeURIComponent(runId)}&raw=1`
         : `${root}runs/${encodeURIComponent(runId)}/trace.json`,
     live: () => `${root}live`,
     liveStream: () => `${root}live/events`,

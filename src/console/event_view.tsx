@@ -145,7 +145,7 @@ function Timing(props: { timing: EventTiming | null | undefined }): Child {
   return (
     <span class="facts">
       decided in <b>{duration(t.decide_us)}</b> (rules {duration(t.evaluate_us)})
-      {t.upstream_us !== undefined ? <>· upstream {duration(t.upstream_us)}</> : ""}
+      {t.upstream_us !== undefined ? ` · upstream ${duration(t.upstream_us)}` : ""}
     </span>
   );
 }

@@ -219,7 +219,7 @@ function Failing(props: { figures: OverviewFigures; links: PageLinks }): Child {
             </td>
             <td class="mono">{r.policy ?? "—"}</td>
             <td class="num">{count(r.events)}</td>
-            <td>{time(r.last_at)}</td>
+            <td class="when">{time(r.last_at)}</td>
           </tr>
         ))}
       </tbody>
@@ -294,7 +294,9 @@ export function OverviewPage(props: OverviewProps): Child {
       </div>
       <Legend />
       <h2>CI runs and gateway traffic, side by side</h2>
-      <SideBySide modes={figures.modes} links={links} />
+      <div class="wide">
+        <SideBySide modes={figures.modes} links={links} />
+      </div>
       <div class="grid2">
         <section>
           <h2>Policy friction: the rules that fail most</h2>

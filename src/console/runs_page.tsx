@@ -119,38 +119,40 @@ export function RunsPage(props: RunsProps): Child {
       />
       {links.served ? <Filters {...props} /> : ""}
       {props.runs.length === 0 ? <p class="muted">No runs match.</p> : (
-        <table id="runs">
-          <thead>
-            <tr>
-              <th>run</th>
-              <th>mode</th>
-              <th>outcome</th>
-              <th>policy</th>
-              <th class="num">events</th>
-              {OUTCOMES.map((o) => <th class="num">{o}</th>)}
-              <th class="num">side effects</th>
-              <th>last event</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.runs.map((r) => (
-              <tr data-run={r.run_id}>
-                <td class="mono">
-                  <a href={links.run(r.run_id)}>{r.run_id}</a>
-                </td>
-                <td>{r.mode}</td>
-                <td>
-                  <OutcomeBadge outcome={r.outcome} />
-                </td>
-                <td class="mono">{r.policy ?? "—"}</td>
-                <td class="num">{count(r.events)}</td>
-                {OUTCOMES.map((o) => <td class={`num o-${o}`}>{count(r.counts[o] ?? 0)}</td>)}
-                <td class="num">{count(r.side_effect_count)}</td>
-                <td>{time(r.last_at)}</td>
+        <div class="wide">
+          <table id="runs">
+            <thead>
+              <tr>
+                <th>run</th>
+                <th>mode</th>
+                <th>outcome</th>
+                <th>policy</th>
+                <th class="num">events</th>
+                {OUTCOMES.map((o) => <th class="num">{o}</th>)}
+                <th class="num">side effects</th>
+                <th>last event</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {props.runs.map((r) => (
+                <tr data-run={r.run_id}>
+                  <td class="mono">
+                    <a href={links.run(r.run_id)}>{r.run_id}</a>
+                  </td>
+                  <td>{r.mode}</td>
+                  <td>
+                    <OutcomeBadge outcome={r.outcome} />
+                  </td>
+                  <td class="mono">{r.policy ?? "—"}</td>
+                  <td class="num">{count(r.events)}</td>
+                  {OUTCOMES.map((o) => <td class={`num o-${o}`}>{count(r.counts[o] ?? 0)}</td>)}
+                  <td class="num">{count(r.side_effect_count)}</td>
+                  <td class="when">{time(r.last_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       <Pager
         page={page}
