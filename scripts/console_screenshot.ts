@@ -5,11 +5,12 @@
  * photographed by Debian's Chromium.
  *
  * `deno run -A scripts/console_screenshot.ts [--out docs/console.png] [--page run|overview]`
+ * (the runs are recorded in a temporary directory, as `artifacts/traces` there)
  *
  * @module
  */
 
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startProxy } from "../src/ci/proxy.ts";
@@ -85,31 +86,31 @@ async function gatewayTraffic(traces: string): Promise<void> {
 }
 
 /**
- * Records the runs, serves the console over them and writes the screenshot of `page` to `out`.
+ * Records the runs into `traces` (a directory that does not exist yet), serves the console over
+ * them and writes the screenshot of `page` to `out`.
  *
  * @example
  * ```ts ignore
  * import { consoleScreenshot } from "./console_screenshot.ts";
- * await consoleScreenshot("docs/console.png", "run");
+ * await consoleScreenshot({ out: "docs/console.png", page: "run", traces: "/tmp/shot/traces" });
  * ```
  */
-export async function consoleScreenshot(out: string, page: "run" | "overview"): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "mirage-screenshot-" });
+export async function consoleScreenshot(options: {
+  readonly out: string;
+  readonly page: "run" | "overview";
+  readonly traces: string;
+}): Promise<void> {
+  const { traces } = options;
+  await procurementRun(traces);
+  await gatewayTraffic(traces);
+  const server = await startConsole({ traces, policies: POLICIES, port: 0, log: quiet });
   try {
-    const traces = join(dir, "traces");
-    await procurementRun(traces);
-    await gatewayTraffic(traces);
-    const server = await startConsole({ traces, policies: POLICIES, port: 0, log: quiet });
-    try {
-      await using browser = await launchChromium();
-      const tab = await browser.context.newPage();
-      await tab.goto(page === "run" ? `${server.url}runs/${RUN_ID}` : server.url);
-      await tab.screenshot({ path: out, fullPage: true });
-    } finally {
-      await server.close();
-    }
+    await using browser = await launchChromium();
+    const tab = await browser.context.newPage();
+    await tab.goto(options.page === "run" ? `${server.url}runs/${RUN_ID}` : server.url);
+    await tab.screenshot({ path: options.out, fullPage: true });
   } finally {
-    await Deno.remove(dir, { recursive: true });
+    await server.close();
   }
 }
 
@@ -121,7 +122,15 @@ if (import.meta.main) {
       page: { type: "string", default: "run" },
     },
   });
-  const page = values.page === "overview" ? "overview" : "run";
-  await consoleScreenshot(values.out as string, page);
-  console.log(`wrote ${values.out}`);
+  const out = resolve(values.out as string);
+  const dir = await Deno.makeTempDir({ prefix: "mirage-screenshot-" });
+  // The picture shows the trace directory as a reader's would be: artifacts/traces.
+  Deno.chdir(dir);
+  try {
+    const page = values.page === "overview" ? "overview" : "run";
+    await consoleScreenshot({ out, page, traces: "artifacts/traces" });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  console.log(`wrote ${out}`);
 }

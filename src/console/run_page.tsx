@@ -90,7 +90,7 @@ export function RunPage(props: RunProps): Child {
             <th>outcome</th>
             <td>
               <OutcomeBadge outcome={run.outcome} />
-              {run.policy !== undefined ? <span class="mono">{run.policy}</span> : ""}
+              {run.policy !== undefined ? <span class="mono policy">{run.policy}</span> : ""}
             </td>
           </tr>
           <tr>

@@ -66,6 +66,7 @@ svg .axis { stroke: var(--line); }
 .grid2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 8px 32px; }
 .grid2 > section, .wide { min-width: 0; overflow-x: auto; }
 td.when { white-space: nowrap; }
+.badge + .policy { margin-left: 8px; }
 .chips { margin: 6px 0; } .chips a, .chips span { margin-right: 10px; }
 .chips .on { font-weight: 600; color: var(--fg); }
 form.filters { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 8px 0 12px; }

@@ -11,7 +11,7 @@ import { tempDir } from "../support/fixtures.ts";
 Deno.test("console screenshot: a PNG of the procurement run's page", async () => {
   await using dir = await tempDir();
   const out = join(dir.path, "console.png");
-  await consoleScreenshot(out, "run");
+  await consoleScreenshot({ out, page: "run", traces: join(dir.path, "traces") });
   const png = await Deno.readFile(out);
   assert.deepEqual([...png.subarray(1, 4)], [0x50, 0x4e, 0x47], "a PNG");
   const view = new DataView(png.buffer, png.byteOffset);
