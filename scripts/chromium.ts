@@ -9,10 +9,26 @@
 
 import { type BrowserContext, chromium } from "playwright-core";
 
-/** Debian's Chromium. */
+/**
+ * Debian's Chromium.
+ *
+ * @example
+ * ```ts
+ * import { CHROMIUM } from "./chromium.ts";
+ * console.log(CHROMIUM); // /usr/bin/chromium
+ * ```
+ */
 export const CHROMIUM = "/usr/bin/chromium";
 
-/** The flags every run of it gets. */
+/**
+ * The flags every run of it gets.
+ *
+ * @example
+ * ```ts
+ * import { CHROMIUM_ARGS } from "./chromium.ts";
+ * console.log(CHROMIUM_ARGS.includes("--headless")); // true
+ * ```
+ */
 export const CHROMIUM_ARGS: readonly string[] = [
   "--headless",
   "--no-sandbox",
@@ -24,7 +40,15 @@ export const CHROMIUM_ARGS: readonly string[] = [
   "--disable-sync",
 ];
 
-/** A browser in a profile of its own; disposing closes it and removes the profile. */
+/**
+ * A browser in a profile of its own; disposing closes it and removes the profile.
+ *
+ * @example
+ * ```ts ignore
+ * import { type Chromium, launchChromium } from "./chromium.ts";
+ * await using browser: Chromium = await launchChromium();
+ * ```
+ */
 export interface Chromium extends AsyncDisposable {
   /** The browser's one context. */
   readonly context: BrowserContext;

@@ -61,7 +61,15 @@ export interface PageLinks {
   policies(): string;
 }
 
-/** How deep a page is below the console's root: 0 for most, 1 for a run's page. */
+/**
+ * How deep a page is below the console's root: 0 for most, 1 for a run's page.
+ *
+ * @example
+ * ```ts
+ * import type { PageDepth } from "./console_links.ts";
+ * const run: PageDepth = 1;
+ * ```
+ */
 export type PageDepth = 0 | 1;
 
 function up(depth: PageDepth): string {

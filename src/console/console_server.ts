@@ -13,7 +13,15 @@ import { TraceReader } from "../trace/trace_reader.ts";
 import { ConsoleApp } from "./console_app.ts";
 import { directoryFeed } from "./live_feed.ts";
 
-/** The port `mirage console` listens on unless told otherwise. */
+/**
+ * The port `mirage console` listens on unless told otherwise.
+ *
+ * @example
+ * ```ts
+ * import { CONSOLE_PORT } from "@mirage/core/console";
+ * console.log(`http://127.0.0.1:${CONSOLE_PORT}/`);
+ * ```
+ */
 export const CONSOLE_PORT = 8003;
 
 /**

@@ -12,7 +12,15 @@ import { LIVE_SCRIPT } from "./live_script.ts";
 import { EXPORTED_CSP } from "./page_headers.ts";
 import { CONSOLE_CSS } from "./styles.ts";
 
-/** The pages of the navigation. */
+/**
+ * The pages of the navigation.
+ *
+ * @example
+ * ```ts
+ * import type { Section } from "./layout.tsx";
+ * const s: Section = "runs";
+ * ```
+ */
 export type Section = "overview" | "runs" | "live" | "policies";
 
 /**

@@ -80,7 +80,15 @@ export interface RuleFigures extends RuleCounts {
   readonly rule: string;
 }
 
-/** Buckets of time for an outcome chart: their width and counts in `OUTCOMES` order. */
+/**
+ * Buckets of time for an outcome chart: their width and counts in `OUTCOMES` order.
+ *
+ * @example
+ * ```ts
+ * import type { TimeSeries } from "./overview_figures.ts";
+ * const t: TimeSeries = { stepMs: 60_000, buckets: [{ start: 0, counts: [3, 0, 0, 0, 1] }] };
+ * ```
+ */
 export interface TimeSeries {
   /** Bucket width, in ms. */
   readonly stepMs: number;
@@ -88,7 +96,16 @@ export interface TimeSeries {
   readonly buckets: readonly { readonly start: number; readonly counts: readonly number[] }[];
 }
 
-/** Everything the overview shows. */
+/**
+ * Everything the overview shows.
+ *
+ * @example
+ * ```ts
+ * import { type OverviewFigures, overviewFigures } from "./overview_figures.ts";
+ * const f: OverviewFigures = overviewFigures([]);
+ * console.log(f.rules.length, f.modes.length); // 0 0
+ * ```
+ */
 export interface OverviewFigures {
   /** Every run shown (of the chosen mode, or all). */
   readonly total: Headline;

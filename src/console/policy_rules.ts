@@ -48,7 +48,15 @@ export interface RuleRow {
   readonly counts: RuleCounts;
 }
 
-/** The policies page's content. */
+/**
+ * The policies page's content.
+ *
+ * @example
+ * ```ts
+ * import type { PolicyListing } from "./policy_rules.ts";
+ * const l: PolicyListing = { file: "policies.yaml", rules: [], others: [] };
+ * ```
+ */
 export interface PolicyListing {
   /** The policies file, when one is known. */
   readonly file?: string | undefined;

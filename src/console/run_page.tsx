@@ -14,7 +14,15 @@ import { EventView } from "./event_view.tsx";
 import { count, shellWord, time } from "./format.ts";
 import { OutcomeBadge, Pager } from "./parts.tsx";
 
-/** Events per page of a run. */
+/**
+ * Events per page of a run.
+ *
+ * @example
+ * ```ts
+ * import { EVENTS_PER_PAGE } from "./run_page.tsx";
+ * console.log(Math.floor(250 / EVENTS_PER_PAGE) + 1); // 3: event 251 is on page 3
+ * ```
+ */
 export const EVENTS_PER_PAGE = 100;
 
 /**

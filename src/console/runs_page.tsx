@@ -12,7 +12,15 @@ import type { PageLinks, RunsParams } from "./console_links.ts";
 import { count, time } from "./format.ts";
 import { OutcomeBadge, Pager } from "./parts.tsx";
 
-/** Runs per page. */
+/**
+ * Runs per page.
+ *
+ * @example
+ * ```ts
+ * import { RUNS_PER_PAGE } from "./runs_page.tsx";
+ * console.log(Math.ceil(120 / RUNS_PER_PAGE)); // 3
+ * ```
+ */
 export const RUNS_PER_PAGE = 50;
 
 /**

@@ -9,7 +9,15 @@
 
 import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
 
-/** The narrowest bucket, in ms. */
+/**
+ * The narrowest bucket, in ms: a minute.
+ *
+ * @example
+ * ```ts
+ * import { TIMELINE_STEP_MS } from "./outcome_timeline.ts";
+ * console.log(TIMELINE_STEP_MS / 1000); // 60
+ * ```
+ */
 export const TIMELINE_STEP_MS = 60_000;
 
 /** Buckets a run keeps at most. */

@@ -18,7 +18,15 @@
  */
 export type CountsState = Record<string, number>;
 
-/** Counters a run keeps by default. */
+/**
+ * Counters a run keeps by default.
+ *
+ * @example
+ * ```ts
+ * import { TOP_CAPACITY, TopCounts } from "./top_counts.ts";
+ * const routes = new TopCounts(undefined, TOP_CAPACITY);
+ * ```
+ */
 export const TOP_CAPACITY = 100;
 
 /**
