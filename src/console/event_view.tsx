@@ -51,6 +51,17 @@ export function responseLine(response: TraceResponse): string {
   return parts.join(" · ");
 }
 
+/** A labelled fact of an event, when it has one. */
+function Fact(props: { label: string; value: string | undefined; block?: boolean }): Child {
+  if (props.value === undefined) return "";
+  const fact = (
+    <>
+      {props.label} <b>{props.value}</b>
+    </>
+  );
+  return props.block ? <p class="facts">{fact}</p> : <span class="facts">{fact}</span>;
+}
+
 function Decisions(props: { decisions: readonly Decision[] }): Child {
   if (props.decisions.length === 0) return <p class="facts">No rule applied.</p>;
   return (
@@ -193,20 +204,8 @@ export function EventView(props: EventViewProps): Child {
         <span class="seq">#{e.seq}</span>
         <span class="what mono">{requestLine(e.request)}</span>
         <OutcomeBadge outcome={e.outcome} />
-        {e.policy !== undefined
-          ? (
-            <span class="facts">
-              policy <b>{e.policy}</b>
-            </span>
-          )
-          : ""}
-        {e.route !== undefined
-          ? (
-            <span class="facts">
-              route <b>{e.route}</b>
-            </span>
-          )
-          : ""}
+        <Fact label="policy" value={e.policy} />
+        <Fact label="route" value={e.route} />
         <span class="facts">
           {e.enforced ? "enforced" : <b>not enforced (let through)</b>}
         </span>
@@ -216,19 +215,10 @@ export function EventView(props: EventViewProps): Child {
       </div>
       {e.error !== undefined ? <p class="o-error">error: {e.error}</p> : ""}
       <Decisions decisions={e.decisions} />
-      {failing
-        ? (
-          <details open>
-            <summary>request</summary>
-            <RequestDetails request={e.request} />
-          </details>
-        )
-        : (
-          <details>
-            <summary>request</summary>
-            <RequestDetails request={e.request} />
-          </details>
-        )}
+      <details open={failing}>
+        <summary>request</summary>
+        <RequestDetails request={e.request} />
+      </details>
     </li>
   );
 }

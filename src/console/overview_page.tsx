@@ -10,9 +10,11 @@ import type { Child } from "hono/jsx";
 import { OUTCOMES } from "../engine/outcome.ts";
 import { CountBar, OutcomeBars, OutcomeSplit } from "./charts.tsx";
 import type { PageLinks } from "./console_links.ts";
-import { count, duration, percent, time } from "./format.ts";
+import { count, duration, percent } from "./format.ts";
 import type { Headline, OverviewFigures, Percentiles } from "./overview_figures.ts";
-import { Card, Legend, OutcomeBadge } from "./parts.tsx";
+import { Card, Legend } from "./parts.tsx";
+import { RuleCountsTable } from "./rule_counts.tsx";
+import { RunsTable } from "./runs_table.tsx";
 
 function PercentileLine(props: { p: Percentiles }): Child {
   const { p } = props;
@@ -128,41 +130,7 @@ function Friction(props: { figures: OverviewFigures; links: PageLinks }): Child 
   const rules = props.figures.rules.filter((r) => r.failed > 0).slice(0, 10);
   if (rules.length === 0) return <p class="muted">No rule failed.</p>;
   const max = Math.max(...rules.map((r) => r.failed));
-  const { links } = props;
-  return (
-    <table id="friction">
-      <thead>
-        <tr>
-          <th>rule</th>
-          <th class="num">failed</th>
-          <th class="num">blocked</th>
-          <th class="num">applied</th>
-          <th class="num">fail rate</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        {rules.map((r) => (
-          <tr>
-            <td class="mono">
-              {links.served ? <a href={links.runs({ policy: r.rule })}>{r.rule}</a> : r.rule}
-            </td>
-            <td class="num">{count(r.failed)}</td>
-            <td class="num">{count(r.blocked)}</td>
-            <td class="num">{count(r.applied)}</td>
-            <td class="num">{percent(r.failed, r.applied)}</td>
-            <td>
-              <CountBar
-                n={r.failed}
-                max={max}
-                outcome={r.blocked > 0 ? "policy_violation" : "flagged"}
-              />
-            </td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <RuleCountsTable id="friction" rules={rules} links={props.links} max={max} />;
 }
 
 function Busiest(props: { rows: readonly [string, number][]; what: string; id: string }): Child {
@@ -195,36 +163,7 @@ function Busiest(props: { rows: readonly [string, number][]; what: string; id: s
 function Failing(props: { figures: OverviewFigures; links: PageLinks }): Child {
   const runs = props.figures.failing;
   if (runs.length === 0) return <p class="muted">No run fails the gate.</p>;
-  return (
-    <table id="failing">
-      <thead>
-        <tr>
-          <th>run</th>
-          <th>mode</th>
-          <th>outcome</th>
-          <th>policy</th>
-          <th class="num">events</th>
-          <th>last event</th>
-        </tr>
-      </thead>
-      <tbody>
-        {runs.map((r) => (
-          <tr>
-            <td class="mono">
-              <a href={props.links.run(r.run_id)}>{r.run_id}</a>
-            </td>
-            <td>{r.mode}</td>
-            <td>
-              <OutcomeBadge outcome={r.outcome} />
-            </td>
-            <td class="mono">{r.policy ?? "—"}</td>
-            <td class="num">{count(r.events)}</td>
-            <td class="when">{time(r.last_at)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+  return <RunsTable id="failing" runs={runs} links={props.links} full={false} />;
 }
 
 /**

@@ -7,63 +7,9 @@
  */
 
 import type { Child } from "hono/jsx";
-import { CountBar } from "./charts.tsx";
 import type { PageLinks } from "./console_links.ts";
-import { count, percent } from "./format.ts";
-import type { RuleFigures } from "./overview_figures.ts";
 import type { PolicyListing } from "./policy_rules.ts";
-
-function Counts(props: { applied: number; failed: number; blocked: number; max: number }): Child {
-  return (
-    <>
-      <td class="num applied">{count(props.applied)}</td>
-      <td class="num failed">{count(props.failed)}</td>
-      <td class="num blocked">{count(props.blocked)}</td>
-      <td class="num">{percent(props.failed, props.applied)}</td>
-      <td>
-        <CountBar
-          n={props.failed}
-          max={props.max}
-          outcome={props.blocked ? "policy_violation" : "flagged"}
-        />
-      </td>
-    </>
-  );
-}
-
-function RuleName(props: { name: string; links: PageLinks }): Child {
-  return props.links.served
-    ? <a href={props.links.runs({ policy: props.name })}>{props.name}</a>
-    : <>{props.name}</>;
-}
-
-function Others(props: { rules: readonly RuleFigures[]; links: PageLinks; max: number }): Child {
-  if (props.rules.length === 0) return "";
-  return (
-    <table id="other-rules">
-      <thead>
-        <tr>
-          <th>rule</th>
-          <th class="num">applied</th>
-          <th class="num">failed</th>
-          <th class="num">blocked</th>
-          <th class="num">fail rate</th>
-          <th></th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.rules.map((r) => (
-          <tr data-rule={r.rule}>
-            <td class="mono">
-              <RuleName name={r.rule} links={props.links} />
-            </td>
-            <Counts {...r} max={props.max} />
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
+import { RuleCountCells, RuleCountHeads, RuleCountsTable, RuleName } from "./rule_counts.tsx";
 
 /**
  * The policies page's body.
@@ -108,11 +54,7 @@ export function PoliciesPage(props: { listing: PolicyListing; links: PageLinks }
                 <th>applies to</th>
                 <th>checks</th>
                 <th>on failure</th>
-                <th class="num">applied</th>
-                <th class="num">failed</th>
-                <th class="num">blocked</th>
-                <th class="num">fail rate</th>
-                <th></th>
+                <RuleCountHeads />
               </tr>
             </thead>
             <tbody>
@@ -136,7 +78,7 @@ export function PoliciesPage(props: { listing: PolicyListing; links: PageLinks }
                     {r.action}
                     <div class="facts">missing field: {r.onMissing}</div>
                   </td>
-                  <Counts {...r.counts} max={max} />
+                  <RuleCountCells counts={r.counts} max={max} />
                 </tr>
               ))}
             </tbody>
@@ -146,7 +88,9 @@ export function PoliciesPage(props: { listing: PolicyListing; links: PageLinks }
       {listing.file !== undefined && listing.others.length > 0
         ? <h2>Rules in the traces that the file does not have</h2>
         : ""}
-      <Others rules={listing.others} links={links} max={max} />
+      {listing.others.length > 0
+        ? <RuleCountsTable id="other-rules" rules={listing.others} links={links} max={max} />
+        : ""}
       {listing.rules.length === 0 && listing.others.length === 0
         ? <p class="muted">No rule has decided anything yet.</p>
         : ""}

@@ -9,8 +9,9 @@ import type { Child } from "hono/jsx";
 import { OUTCOMES } from "../engine/outcome.ts";
 import type { RunInfo } from "../trace/trace_reader.ts";
 import type { PageLinks, RunsParams } from "./console_links.ts";
-import { count, time } from "./format.ts";
-import { OutcomeBadge, Pager } from "./parts.tsx";
+import { count } from "./format.ts";
+import { Pager } from "./parts.tsx";
+import { RunsTable } from "./runs_table.tsx";
 
 /**
  * Runs per page.
@@ -126,42 +127,9 @@ export function RunsPage(props: RunsProps): Child {
         href={(m) => links.runs({ ...keep, outcome: p.outcome, mode: m })}
       />
       {links.served ? <Filters {...props} /> : ""}
-      {props.runs.length === 0 ? <p class="muted">No runs match.</p> : (
-        <div class="wide">
-          <table id="runs">
-            <thead>
-              <tr>
-                <th>run</th>
-                <th>mode</th>
-                <th>outcome</th>
-                <th>policy</th>
-                <th class="num">events</th>
-                {OUTCOMES.map((o) => <th class="num">{o}</th>)}
-                <th class="num">side effects</th>
-                <th>last event</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.runs.map((r) => (
-                <tr data-run={r.run_id}>
-                  <td class="mono">
-                    <a href={links.run(r.run_id)}>{r.run_id}</a>
-                  </td>
-                  <td>{r.mode}</td>
-                  <td>
-                    <OutcomeBadge outcome={r.outcome} />
-                  </td>
-                  <td class="mono">{r.policy ?? "—"}</td>
-                  <td class="num">{count(r.events)}</td>
-                  {OUTCOMES.map((o) => <td class={`num o-${o}`}>{count(r.counts[o] ?? 0)}</td>)}
-                  <td class="num">{count(r.side_effect_count)}</td>
-                  <td class="when">{time(r.last_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      {props.runs.length === 0
+        ? <p class="muted">No runs match.</p>
+        : <RunsTable id="runs" runs={props.runs} links={links} full />}
       <Pager
         page={page}
         pages={pages}

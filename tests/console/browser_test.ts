@@ -11,25 +11,24 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Page } from "playwright-core";
-import { exportConsole, startConsole } from "@mirage/core/console";
-import { startGateway } from "../../src/gateway/gateway.ts";
+import { exportConsole } from "@mirage/core/console";
 import { launchChromium } from "../../scripts/chromium.ts";
 import { runFile } from "../../src/console/console_links.ts";
 import { ROOT } from "../support/cli_process.ts";
 import { tempDir } from "../support/fixtures.ts";
 import { TestUpstream } from "../gateway/upstream_server.ts";
 import {
-  GATEWAY_POLICIES,
+  consoleOver,
   post,
   PROCUREMENT_POLICIES,
+  recordAll,
   recordGatewayRuns,
-  recordProxyRuns,
   RUNS,
+  testGateway,
   XSS,
 } from "./recorded_runs.ts";
 
 const SHOTS = join(ROOT, "artifacts/console");
-const quiet = () => {};
 
 /** What must never happen on any page: a dialog (a payload ran), a script error, a CSP refusal. */
 interface Incidents {
@@ -88,24 +87,10 @@ Deno.test("console in Chromium: every page, live events, XSS as text, the export
   await Deno.mkdir(SHOTS, { recursive: true });
   await using dir = await tempDir();
   const traces = join(dir.path, "traces");
-  await recordProxyRuns(traces);
-  await recordGatewayRuns(traces);
-  const server = await startConsole({
-    traces,
-    policies: PROCUREMENT_POLICIES,
-    port: 0,
-    log: quiet,
-  });
+  await recordAll(traces);
+  const server = await consoleOver(traces);
   const upstream = new TestUpstream();
-  const gateway = await startGateway({
-    upstream: new URL(upstream.url),
-    mode: "enforce",
-    policies: GATEWAY_POLICIES,
-    port: 0,
-    traces: join(dir.path, "live"),
-    watch: false,
-    log: quiet,
-  });
+  const gateway = await testGateway(upstream, "enforce", join(dir.path, "live"));
   const incidents: Incidents = { dialogs: [], errors: [] };
   try {
     await using browser = await launchChromium();

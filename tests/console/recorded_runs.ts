@@ -7,7 +7,8 @@
 
 import { join } from "node:path";
 import { startProxy } from "../../src/ci/proxy.ts";
-import { startGateway } from "../../src/gateway/gateway.ts";
+import { type ConsoleHandle, startConsole } from "@mirage/core/console";
+import { type GatewayHandle, startGateway } from "../../src/gateway/gateway.ts";
 import { runProcurementAgent } from "../../scripts/procurement_agent.ts";
 import { ROOT } from "../support/cli_process.ts";
 import { POLICIES as GATEWAY_POLICIES } from "../gateway/harness.ts";
@@ -89,20 +90,29 @@ export async function post(
   return answer.status;
 }
 
+/** A gateway in front of `upstream` with the gateway tests' policies, on a free port, quiet. */
+export function testGateway(
+  upstream: TestUpstream,
+  mode: "enforce" | "passthrough",
+  traces: string,
+): Promise<GatewayHandle> {
+  return startGateway({
+    upstream: new URL(upstream.url),
+    mode,
+    policies: GATEWAY_POLICIES,
+    port: 0,
+    traces,
+    watch: false,
+    log: quiet,
+  });
+}
+
 /** Gateway traffic through real gateways in front of a real upstream: enforce, then passthrough. */
 export async function recordGatewayRuns(traces: string): Promise<void> {
   const upstream = new TestUpstream();
   try {
     for (const mode of ["enforce", "passthrough"] as const) {
-      const gateway = await startGateway({
-        upstream: new URL(upstream.url),
-        mode,
-        policies: GATEWAY_POLICIES,
-        port: 0,
-        traces,
-        watch: false,
-        log: quiet,
-      });
+      const gateway = await testGateway(upstream, mode, traces);
       const run = mode === "enforce" ? RUNS.enforce : RUNS.passthrough;
       try {
         await post(gateway.url, run, { amount: 20 }, { "x-secret-token": "gw-secret" });
@@ -115,4 +125,15 @@ export async function recordGatewayRuns(traces: string): Promise<void> {
   } finally {
     await upstream.close();
   }
+}
+
+/** The proxy's runs and the gateways' traffic, into one directory. */
+export async function recordAll(traces: string): Promise<void> {
+  await recordProxyRuns(traces);
+  await recordGatewayRuns(traces);
+}
+
+/** `mirage console` over `traces` with the procurement policies, on a free port, quiet. */
+export function consoleOver(traces: string): Promise<ConsoleHandle> {
+  return startConsole({ traces, policies: PROCUREMENT_POLICIES, port: 0, log: quiet });
 }
