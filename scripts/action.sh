@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The GitHub Action's step: get the mirage CLI for this runner, then run, with the action's
 # inputs (INPUT_*): `mirage test` when `test` is given, `mirage replay` when `replay-policies` is,
-# and `mirage gate-run` when `command` is given or neither of the others is. The step exits with
-# the worst exit code of the commands it ran. The CLI is, first found:
+# and `mirage gate-run` when `command` is given or neither of the others is; then, when `console`
+# is given, `mirage console --export` of the traces (whatever the gate said, so that a failed
+# build has its console; the action's next step uploads it). The step exits with the worst exit
+# code of the commands it ran. The CLI is, first found:
 #   1. MIRAGE_CLI, a command string (for tests and custom builds);
 #   2. the release binary for RUNNER_OS/RUNNER_ARCH, checked against its .sha256;
 #   3. the CLI from the action's own checkout (GITHUB_ACTION_PATH), run with Deno.
@@ -106,6 +108,11 @@ replay_args() {
   if [ "${INPUT_REPLAY_FAIL_ON_CHANGE:-false}" = true ]; then ARGS+=(--fail-on-change); fi
 }
 
+console_args() {
+  ARGS=(console --traces "${INPUT_TRACES:-artifacts/traces}" --export "$INPUT_CONSOLE")
+  if [ -n "${INPUT_POLICIES:-}" ]; then ARGS+=(--policies "$INPUT_POLICIES"); fi
+}
+
 STATUS=0
 
 # Runs the CLI with ARGS, keeping the worst exit code in STATUS.
@@ -128,6 +135,10 @@ if [ -n "${INPUT_REPLAY_POLICIES:-}" ]; then
 fi
 if [ -n "${INPUT_COMMAND:-}" ] || { [ -z "${INPUT_TEST:-}" ] && [ -z "${INPUT_REPLAY_POLICIES:-}" ]; }; then
   gate_args
+  run_cli
+fi
+if [ -n "${INPUT_CONSOLE:-}" ]; then
+  console_args
   run_cli
 fi
 exit "$STATUS"

@@ -143,15 +143,24 @@ export type { TraceHead } from "./trace/trace_files.ts";
 export type { EventTiming } from "./trace/timing.ts";
 export {
   type EventPage,
+  type EventQuery,
+  type FollowAllOptions,
+  type FollowedEvent,
   type FollowOptions,
   listRuns,
   materialiseTrace,
   readTrace,
+  type RunEntry,
+  type RunFilter,
   type RunInfo,
   type RunPage,
   type RunQuery,
   TraceReader,
 } from "./trace/trace_reader.ts";
+export { type RuleCounts, RunStats, type StatsState } from "./trace/run_stats.ts";
+export { type HistogramState, LatencyHistogram } from "./trace/latency_histogram.ts";
+export type { TimelineState } from "./trace/outcome_timeline.ts";
+export type { CountsState } from "./trace/top_counts.ts";
 export { TraceStore, type TraceStoreOptions } from "./trace/trace_store.ts";
 
 export { type MirageSession, session, type SessionOptions } from "./session/session.ts";

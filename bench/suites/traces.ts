@@ -4,7 +4,8 @@
  * after 100 runs grew), and one large run (a page of events near its start and its end,
  * writing its trace files, gating it). Each operation runs in a process of its own
  * (bench/traces/trace_op.ts) for its peak memory; the event loop's longest stall is measured
- * with a 5 ms ticker.
+ * with a 5 ms ticker. The review console's overview and runs pages are timed on the same
+ * directory, once its summaries are stored.
  */
 
 import { join } from "node:path";
@@ -83,15 +84,31 @@ export async function runTraces(): Promise<SuiteResult> {
     const grown = Array.from({ length: 100 }, (_, i) => `run-${String(i * 97).padStart(5, "0")}`);
     await appendEvent(dir, grown, Date.UTC(2027, 0, 1));
     await measure("list runs after 100 runs grew by one event", ["list", dir]);
+    await measure("console: overview page", ["overview", dir]);
+    await measure("console: runs page (filtered, page 3)", ["runs", dir]);
     await measure("large run: page of 100 at offset 0 (summary built)", ["page", one, LARGE, "0"]);
     await measure("large run: page of 100 at offset 499,900", ["page", one, LARGE, "499900"]);
     await measure("large run: write its trace files", ["materialise", one, LARGE]);
     await measure("large run: gate-run", ["gate", one, LARGE]);
-    const [cold, stored, grownRow] = rows.map((r) => r.result) as [OpResult, OpResult, OpResult];
+    const [cold, stored, grownRow, overview, runsPage] = rows.map((r) => r.result) as [
+      OpResult,
+      OpResult,
+      OpResult,
+      OpResult,
+      OpResult,
+    ];
     const gate = rows.at(-1)?.result as OpResult;
     const ratios: Record<string, Ratio> = {
       "traces.list.stored_vs_cold.ms": { value: stored.firstMs / cold.firstMs, better: "lower" },
       "traces.list.grown_vs_cold.ms": { value: grownRow.firstMs / cold.firstMs, better: "lower" },
+      "traces.console.overview_vs_list.ms": {
+        value: overview.secondMs / stored.secondMs,
+        better: "lower",
+      },
+      "traces.console.runs_vs_list.ms": {
+        value: runsPage.secondMs / stored.secondMs,
+        better: "lower",
+      },
       "traces.large.gate_rss_vs_journal": {
         value: (gate.peakRssKiB ?? NaN) / 1024 / journalMiB,
         better: "lower",

@@ -1,11 +1,14 @@
 /**
  * One trace-directory operation in a process of its own, so that its peak memory is its own:
  * `deno run -A bench/traces/trace_op.ts <op> <dir> [run] [offset]`, ops `list`, `page`,
- * `materialise`, `gate`. Prints one JSON line: the time of the first and of a second call,
+ * `materialise`, `gate`, and the review console's `overview` and `runs` pages (answered by
+ * its app, HTML read whole). Prints one JSON line: the time of the first and of a second call,
  * the longest the event loop waited during the first (a 5 ms ticker's worst lateness), and
  * the peak RSS (VmHWM).
  */
 
+import { ConsoleApp } from "../../src/console/console_app.ts";
+import { directoryFeed } from "../../src/console/live_feed.ts";
 import { gateTraces } from "../../src/gate_run/gate_runs.ts";
 import { TraceReader } from "../../src/trace/trace_reader.ts";
 import { peakRss } from "../gateway/server_process.ts";
@@ -41,9 +44,24 @@ async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number 
   return { value, ms: performance.now() - start };
 }
 
+/** A console page answered by the console's app, its HTML read whole. */
+function consolePage(reader: TraceReader, path: string): () => Promise<unknown> {
+  const app = new ConsoleApp({ reader, live: directoryFeed(reader) });
+  return async () => {
+    const answer = await app.fetch(new Request(`http://127.0.0.1${path}`));
+    const html = await answer.text();
+    if (answer.status !== 200) throw new Error(`${path} answered ${answer.status}`);
+    return { bytes: html.length };
+  };
+}
+
 function operation(op: string, dir: string, run: string, offset: number): () => Promise<unknown> {
   const reader = new TraceReader(dir);
   switch (op) {
+    case "overview":
+      return consolePage(reader, "/");
+    case "runs":
+      return consolePage(reader, "/runs?outcome=policy_violation&page=3");
     case "list":
       return async () => {
         const page = await reader.list({ limit: 100 });

@@ -28,6 +28,7 @@ import { requestLogObserver } from "../log/request_log.ts";
 import { type StateStore, storeStatus } from "../state/state_store.ts";
 import { CallMemory } from "../tools/call_memory.ts";
 import { Recorder } from "../trace/recorder.ts";
+import { type ConsoleApp, serverConsole } from "../console/console_app.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { loadCiContext } from "./ci_context.ts";
@@ -159,6 +160,7 @@ class CiProxy implements ProxyHandle {
   readonly #recorder: Recorder;
   readonly #audit: AuditLog | undefined;
   readonly #app: Hono;
+  readonly #console: ConsoleApp;
   readonly #lifecycle: ServerLifecycle<CiContext>;
   /** Ends the calls a declared fault holds, once the proxy starts closing. */
   readonly #closing = new AbortController();
@@ -185,6 +187,13 @@ class CiProxy implements ProxyHandle {
         requestLogObserver(s.log, s.colour),
         ({ runId }) => this.runIds.add(runId),
       ],
+    });
+    this.#console = serverConsole({
+      surface: "proxy",
+      mode: "ci",
+      traces: s.traces,
+      policies: s.policies,
+      recorder: this.#recorder,
     });
     this.#app = this.#buildApp(guard);
     this.#lifecycle = new ServerLifecycle({
@@ -236,6 +245,7 @@ class CiProxy implements ProxyHandle {
 
   close(): Promise<void> {
     this.#closing.abort();
+    this.#console.close();
     return this.#lifecycle.close();
   }
 
@@ -281,6 +291,7 @@ class CiProxy implements ProxyHandle {
         traces: this.#settings.traces,
         guard,
         decide: (request) => handleDecide(decide, request),
+        console: this.#console.fetch,
       }),
     );
     app.onError((error, c) => {

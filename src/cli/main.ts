@@ -33,6 +33,10 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "validate policy and mock files, reporting every error as file:line:col",
     load: () => import("./check.ts"),
   },
+  console: {
+    summary: "serve the review console over a trace directory, or export it as static HTML",
+    load: () => import("./console.ts"),
+  },
   gateway: {
     summary: "put the policies in front of a real upstream (enforce or passthrough)",
     load: () => import("./gateway.ts"),

@@ -27,6 +27,7 @@ import { Reloadable } from "../http/reloadable.ts";
 import { clientIp } from "../http/serve.ts";
 import { decisionLogObserver, type DecisionSink } from "../log/decision_log.ts";
 import { type EventObserver, Recorder } from "../trace/recorder.ts";
+import { type ConsoleApp, serverConsole } from "../console/console_app.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { CallMemory } from "../tools/call_memory.ts";
@@ -140,6 +141,7 @@ class Gateway implements GatewayHandle {
   readonly #metrics = new Metrics(() => storeStatus(this.#holder.current.policies.store));
   readonly #ctx: GatewayContext;
   readonly #admin: Hono;
+  readonly #console: ConsoleApp;
   readonly #lifecycle: ServerLifecycle<GatewayConfig>;
   /** Events still to record after their answers went out (see `GatewayContext.afterAnswer`). */
   readonly #late = new Set<Promise<void>>();
@@ -179,6 +181,13 @@ class Gateway implements GatewayHandle {
     };
     this.#audit = audit;
     this.#decide = { ...this.#ctx, calls: new CallMemory() };
+    this.#console = serverConsole({
+      surface: "gateway",
+      mode: options.mode,
+      traces: options.traces,
+      policies: options.policies,
+      recorder: this.#ctx.recorder,
+    });
     this.#admin = this.#buildAdmin(guard);
     this.#lifecycle = new ServerLifecycle({
       address: { ...options, counters: this.#metrics.connections },
@@ -217,6 +226,7 @@ class Gateway implements GatewayHandle {
   }
 
   close(): Promise<void> {
+    this.#console.close();
     return this.#lifecycle.close();
   }
 
@@ -266,6 +276,7 @@ class Gateway implements GatewayHandle {
         traces: this.#options.traces,
         guard,
         decide: (request) => handleDecide(this.#decide, request),
+        console: this.#console.fetch,
       }),
     );
     return app;

@@ -7,6 +7,13 @@
  * - with a decide token, `v1/decide` takes it (or the admin token) instead, from any client, so
  *   that an agent's gate never holds the token that opens traces and the console.
  *
+ * The review console (`console` and below) is read in a browser, which cannot send a bearer
+ * token on its own: there the admin token may also come as the password of HTTP Basic
+ * authentication (the browser asks for it), and without a token the request must also name a
+ * loopback host (`Host: 127.0.0.1:…`, `localhost`), so that a web page whose name was made to
+ * point at 127.0.0.1 (DNS rebinding) cannot read traces through the visitor's browser. The
+ * console only reads.
+ *
  * Tokens are compared in constant time. {@link AdminGuard.check} is the rule; a server mounts
  * {@link AdminGuard.middleware} (hono) or calls {@link AdminGuard.refusal} itself.
  *
@@ -41,9 +48,38 @@ function sameSecret(given: string, expected: string): boolean {
   return timingSafeEqual(digest(given), digest(expected));
 }
 
-function bearer(authorization: string | null): string | undefined {
-  const m = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
-  return m ? (m[1] as string).trim() : undefined;
+/** The token of a Bearer credential, or (where `basic`) the password of a Basic one. */
+function credential(authorization: string | null, basic: boolean): string | undefined {
+  const m = /^(Bearer|Basic)\s+(.+)$/i.exec(authorization ?? "");
+  if (!m) return undefined;
+  const value = (m[2] as string).trim();
+  if ((m[1] as string).toLowerCase() === "bearer") return value;
+  if (!basic) return undefined;
+  try {
+    const pair = new TextDecoder("utf-8", { fatal: true }).decode(
+      Uint8Array.from(atob(value), (c) => c.charCodeAt(0)),
+    );
+    const colon = pair.indexOf(":");
+    return colon < 0 ? undefined : pair.slice(colon + 1);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * True when a `Host` header names a loopback host: `localhost` (or a `.localhost` name), an
+ * address in 127.0.0.0/8, or `[::1]`, with or without a port.
+ *
+ * @example
+ * ```ts
+ * import { namesLoopback } from "./admin_guard.ts";
+ * console.log(namesLoopback("127.0.0.1:8003"), namesLoopback("evil.example:8003")); // true false
+ * ```
+ */
+export function namesLoopback(host: string): boolean {
+  const name = host.toLowerCase().replace(/:\d*$/, "");
+  if (name === "[::1]") return true;
+  return name === "localhost" || name.endsWith(".localhost") || isLoopback(name);
 }
 
 /**
@@ -79,6 +115,22 @@ const HEALTH = "/health";
 const DECIDE = "/v1/decide";
 
 /**
+ * Where the review console is mounted under the admin prefix; a console served on its own
+ * (`mirage console`) checks its paths under this route too.
+ *
+ * @example
+ * ```ts
+ * import { CONSOLE_ROUTE } from "./admin_guard.ts";
+ * console.log(CONSOLE_ROUTE); // /console
+ * ```
+ */
+export const CONSOLE_ROUTE = "/console";
+
+function isConsole(route: string): boolean {
+  return route === CONSOLE_ROUTE || route.startsWith(`${CONSOLE_ROUTE}/`);
+}
+
+/**
  * The admin guard of one server.
  *
  * @example
@@ -102,11 +154,18 @@ export class AdminGuard {
 
   /**
    * Checks one request: `route` is its path under `/_mirage` (`/health`, `/v1/runs`, …), `ip`
-   * the client's address (`undefined` when unknown: not loopback).
+   * the client's address (`undefined` when unknown: not loopback), `host` its `Host` header
+   * (checked for the console only).
    */
-  check(route: string, ip: string | undefined, authorization: string | null): AdminRefusal {
+  check(
+    route: string,
+    ip: string | undefined,
+    authorization: string | null,
+    host?: string | null,
+  ): AdminRefusal {
     if (route === HEALTH) return undefined;
-    const given = bearer(authorization);
+    const consoleRoute = isConsole(route);
+    const given = credential(authorization, consoleRoute);
     const admin = this.#admin;
     if (route === DECIDE && this.#decide !== undefined) {
       const opens = given !== undefined &&
@@ -122,17 +181,27 @@ export class AdminGuard {
         message: "admin routes need 'authorization: Bearer <admin token>'",
       };
     }
-    return ip !== undefined && isLoopback(ip)
-      ? undefined
-      : { status: 403, message: "admin routes answer loopback clients only" };
+    if (ip === undefined || !isLoopback(ip)) {
+      return { status: 403, message: "admin routes answer loopback clients only" };
+    }
+    if (consoleRoute && host !== undefined && !namesLoopback(host ?? "")) {
+      return {
+        status: 403,
+        message: "without an admin token the console answers only at a loopback host " +
+          "(127.0.0.1, [::1] or localhost)",
+      };
+    }
+    return undefined;
   }
 
   /** The answer to a refused request, or `undefined` when it may go on. */
   refusal(route: string, ip: string | undefined, request: Request): Response | undefined {
-    const refused = this.check(route, ip, request.headers.get("authorization"));
+    const h = request.headers;
+    const refused = this.check(route, ip, h.get("authorization"), h.get("host"));
     if (!refused) return undefined;
+    const scheme = isConsole(route) ? "Basic" : "Bearer";
     const headers: Record<string, string> = refused.status === 401
-      ? { "www-authenticate": 'Bearer realm="mirage"' }
+      ? { "www-authenticate": `${scheme} realm="mirage"` }
       : {};
     return errorAnswer(refused.status, refused.message, { code: "forbidden", headers });
   }

@@ -1,12 +1,13 @@
 /**
- * The admin routes under `/_mirage/` shared by the CI proxy and the gateway: `health`,
- * `metrics`, `v1/decide` (where the server decides for SDK adapters) and the runs of a trace
- * directory, all behind the server's {@link AdminGuard}. Each server passes what it knows.
+ * The admin routes under `/_mirage/` shared by the CI proxy, the gateway and mcp: `health`,
+ * `metrics`, `v1/decide` (where the server decides for SDK adapters), the runs of a trace
+ * directory and the review console, all behind the server's {@link AdminGuard}. Each server
+ * passes what it knows.
  *
  * The runs answer from the journals' summaries (`trace_reader.ts`), whatever the directory's
- * size: `GET v1/runs?offset=&limit=&outcome=&mode=` pages the runs newest first, `GET
- * v1/runs/:id?offset=&limit=` gives the run's summary and a page of its events (limit 100 by
- * default, 1,000 at most). Neither writes a trace file.
+ * size: `GET v1/runs?offset=&limit=&outcome=&mode=&policy=&search=` pages the runs newest
+ * first, `GET v1/runs/:id?offset=&limit=` gives the run's summary and a page of its events
+ * (limit 100 by default, 1,000 at most). Neither writes a trace file.
  *
  * @module
  */
@@ -15,7 +16,7 @@ import { type Context, Hono } from "hono";
 import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
 import { errorMessage, MirageError } from "../errors.ts";
 import { TraceReader } from "../trace/trace_reader.ts";
-import type { AdminGuard } from "./admin_guard.ts";
+import { type AdminGuard, CONSOLE_ROUTE } from "./admin_guard.ts";
 import { errorAnswer } from "./answers.ts";
 import { type Metrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
 
@@ -36,6 +37,11 @@ export interface AdminOptions {
   readonly guard: AdminGuard;
   /** `POST v1/decide`, on servers that decide actions for SDK adapters. */
   readonly decide?: ((request: Request) => Promise<Response>) | undefined;
+  /**
+   * The review console, mounted at `console/` (it answers its own paths: `/`, `/runs`, …);
+   * `console` without the slash redirects there, so that its relative links resolve.
+   */
+  readonly console?: ((request: Request) => Response | Promise<Response>) | undefined;
 }
 
 /** The largest page the runs routes answer. */
@@ -85,6 +91,12 @@ export function adminRoutes(options: AdminOptions): Hono {
   admin.use("*", options.guard.middleware(ADMIN_PREFIX));
   const decide = options.decide;
   if (decide) admin.post("/v1/decide", (c) => decide(c.req.raw));
+  const review = options.console;
+  if (review) {
+    const query = (c: Context) => new URL(c.req.url).search;
+    admin.get(CONSOLE_ROUTE, (c) => c.redirect(`${CONSOLE_ROUTE.slice(1)}/${query(c)}`, 308));
+    admin.mount(CONSOLE_ROUTE, review);
+  }
   admin.get("/health", (c) => {
     const uptime = Math.round((performance.now() - started) / 10) / 100;
     return c.json({ ok: true, ...options.health(), uptime });
@@ -98,7 +110,9 @@ export function adminRoutes(options: AdminOptions): Hono {
     const query = {
       ...page(c),
       outcome: outcomeOf(c.req.query("outcome")),
-      mode: c.req.query("mode"),
+      mode: c.req.query("mode") || undefined,
+      policy: c.req.query("policy") || undefined,
+      search: c.req.query("search") || undefined,
     };
     if (!reader) return c.json({ runs: [], total: 0, offset: query.offset, limit: query.limit });
     return c.json(await reader.list(query));

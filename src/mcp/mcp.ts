@@ -29,6 +29,7 @@ import { type StateStore, storeStatus } from "../state/state_store.ts";
 import { CallMemory } from "../tools/call_memory.ts";
 import type { ToolVerdict } from "../tools/tool_gate.ts";
 import { type EventObserver, Recorder } from "../trace/recorder.ts";
+import { type ConsoleApp, serverConsole } from "../console/console_app.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { TraceStore, type TraceStoreOptions } from "../trace/trace_store.ts";
 import { McpGate } from "./gate.ts";
@@ -220,6 +221,7 @@ class Mcp implements McpHandle {
   readonly #decide: DecideContext;
   readonly #origins: OriginCheck;
   readonly #admin: Hono;
+  readonly #console: ConsoleApp;
   readonly #lifecycle: ServerLifecycle<McpConfig>;
   readonly #forwarder: Forwarder | undefined;
   readonly #streams = new OpenStreams();
@@ -263,6 +265,13 @@ class Mcp implements McpHandle {
     this.#forwarder = o.upstream
       ? new Forwarder({ upstream: o.upstream, timeoutMs: o.timeoutMs ?? 60_000 })
       : undefined;
+    this.#console = serverConsole({
+      surface: "mcp",
+      mode: s.kind === "mocks" ? "ci" : s.mode,
+      traces: s.traces,
+      policies: o.policies,
+      recorder,
+    });
     this.#admin = this.#buildAdmin(new AdminGuard(o));
     this.#lifecycle = new ServerLifecycle({
       address: {
@@ -316,6 +325,7 @@ class Mcp implements McpHandle {
   }
 
   close(): Promise<void> {
+    this.#console.close();
     const closing = this.#lifecycle.close();
     // The listener has stopped accepting; GET streams would keep the stop waiting forever.
     this.#streams.endAll();
@@ -422,6 +432,7 @@ class Mcp implements McpHandle {
         traces: this.#s.traces,
         guard,
         decide: (request) => handleDecide(this.#decide, request),
+        console: this.#console.fetch,
       }),
     );
     return app;

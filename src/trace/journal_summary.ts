@@ -1,8 +1,8 @@
 /**
- * What readers know of a journal, kept next to it in `.summaries/<run>.json`: the run's summary,
- * how far into the journal it counts (a byte offset that ends a line), a hash of the bytes
- * before that offset, and where every 1,000th event starts (so that a page of events is one
- * seek away).
+ * What readers know of a journal, kept next to it in `.summaries/<run>.json`: the run's summary
+ * and statistics (`run_stats.ts`: what the review console shows), how far into the journal it
+ * counts (a byte offset that ends a line), a hash of the bytes before that offset, and where
+ * every 1,000th event starts (so that a page of events is one seek away).
  *
  * Journals only grow, from several writers at once, so bringing a summary up to date reads
  * only the lines after its offset. Whether the journal is still the one summarised is checked,
@@ -20,6 +20,7 @@ import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { readJournal } from "./journal.ts";
 import { RunTally, type TallyState } from "./run_summary.ts";
+import { RunStats, type StatsState } from "./run_stats.ts";
 import type { TracePaths } from "./trace_paths.ts";
 
 /** Events between two page starts. */
@@ -42,10 +43,13 @@ export interface JournalMark {
   readonly tail: string;
 }
 
+/** The format version; a summary of another version is not read (the journal is, again). */
+const VERSION = 2;
+
 /** A stored summary of one journal. */
 export interface JournalSummary {
   /** Format version. */
-  readonly mirage_summary: 1;
+  readonly mirage_summary: typeof VERSION;
   /** The run id as given (from the journal's first line). */
   readonly run_id: string;
   /** The run's mode (from the journal's first line). */
@@ -54,6 +58,8 @@ export interface JournalSummary {
   readonly journal: JournalMark;
   /** The running summary. */
   readonly tally: TallyState;
+  /** The running statistics. */
+  readonly stats: StatsState;
   /** `pages[k]`: byte offset where event `k × 1,000` (from 0) starts. */
   readonly pages: readonly number[];
   /** The journal state the trace files were last written from. */
@@ -77,7 +83,7 @@ async function hashBefore(file: Deno.FsFile, offset: number): Promise<string> {
 export async function readSummary(path: string): Promise<JournalSummary | undefined> {
   try {
     const s = JSON.parse(await Deno.readTextFile(path)) as JournalSummary;
-    return s?.mirage_summary === 1 && typeof s.journal?.offset === "number" ? s : undefined;
+    return s?.mirage_summary === VERSION && typeof s.journal?.offset === "number" ? s : undefined;
   } catch {
     return undefined;
   }
@@ -97,7 +103,8 @@ export async function writeSummary(path: string, summary: JournalSummary): Promi
   }
 }
 
-function unchanged(mark: JournalMark, stat: Deno.FileInfo): boolean {
+/** Whether a journal stat'ed as `stat` is still where `mark` left it: nothing to read. */
+export function unchanged(mark: JournalMark, stat: Deno.FileInfo): boolean {
   return mark.size === stat.size && mark.mtime === (stat.mtime?.getTime() ?? null) &&
     mark.ino === (stat.ino ?? null);
 }
@@ -152,6 +159,7 @@ async function bringUpToDate(
   const resume = prior !== undefined && await continues(file, prior, stat.size);
   const base = resume ? prior : undefined;
   const tally = new RunTally(base?.tally);
+  const stats = new RunStats(base?.stats);
   const pages = [...(base?.pages ?? [])];
   let runId = base?.run_id;
   let mode = base?.mode;
@@ -165,10 +173,11 @@ async function bringUpToDate(
       runId ??= line.run_id;
       mode ??= line.mode;
       tally.add(line.event, line.timing?.at);
+      stats.add(line.event, line.timing);
     }
   }
   const summary: JournalSummary = {
-    mirage_summary: 1,
+    mirage_summary: VERSION,
     run_id: runId ?? "",
     mode: mode ?? "ci",
     journal: {
@@ -179,6 +188,7 @@ async function bringUpToDate(
       tail: await hashBefore(file, offset),
     },
     tally: tally.state,
+    stats: stats.state,
     pages,
     ...(base?.materialised ? { materialised: base.materialised } : {}),
   };

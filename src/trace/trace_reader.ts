@@ -19,9 +19,12 @@ import {
   type JournalSummary,
   PAGE_STEP,
   summariseJournal,
+  unchanged,
   writeSummary,
 } from "./journal_summary.ts";
+import { RunStats, type StatsState } from "./run_stats.ts";
 import { RunTally } from "./run_summary.ts";
+import type { EventTiming } from "./timing.ts";
 import type { Trace } from "./trace.ts";
 import { type TraceHead, writeTraceFiles } from "./trace_files.ts";
 import { type TracePaths, tracePaths } from "./trace_paths.ts";
@@ -51,6 +54,26 @@ export interface RunInfo extends TraceHead {
 }
 
 /**
+ * Which runs: every condition given must hold.
+ *
+ * @example
+ * ```ts
+ * import type { RunFilter } from "@mirage/core";
+ * const f: RunFilter = { mode: "enforce", policy: "enforce_bid_limit", search: "nightly" };
+ * ```
+ */
+export interface RunFilter {
+  /** Only runs with this outcome. */
+  readonly outcome?: Outcome | undefined;
+  /** Only runs in this mode (`ci`, `enforce`, `passthrough`). */
+  readonly mode?: string | undefined;
+  /** Only runs whose outcome this policy decided. */
+  readonly policy?: string | undefined;
+  /** Only runs whose id contains this text (case-insensitive). */
+  readonly search?: string | undefined;
+}
+
+/**
  * Which runs to list: newest first (by last event), `limit` of them from `offset`.
  *
  * @example
@@ -59,15 +82,34 @@ export interface RunInfo extends TraceHead {
  * const q: RunQuery = { offset: 0, limit: 50, outcome: "policy_violation" };
  * ```
  */
-export interface RunQuery {
+export interface RunQuery extends RunFilter {
   /** Runs to skip; default 0. */
   readonly offset?: number;
   /** Runs to return; default 100. */
   readonly limit?: number;
-  /** Only runs with this outcome. */
-  readonly outcome?: Outcome | undefined;
-  /** Only runs in this mode (`ci`, `enforce`, `passthrough`). */
-  readonly mode?: string | undefined;
+}
+
+/**
+ * A run with its statistics, as {@link TraceReader.scan} gives it.
+ *
+ * @example
+ * ```ts
+ * import { type RunEntry, RunStats } from "@mirage/core";
+ * const e: RunEntry = {
+ *   info: {
+ *     run_id: "r1", mode: "ci", outcome: "allowed", side_effect_count: 0, events: 0,
+ *     counts: { allowed: 0, flagged: 0, policy_violation: 0, unmatched_route: 0, error: 0 },
+ *     trace: "artifacts/traces/r1.json",
+ *   },
+ *   stats: new RunStats().state,
+ * };
+ * ```
+ */
+export interface RunEntry {
+  /** The run's summary. */
+  readonly info: RunInfo;
+  /** Its rules, routes, tools, containment, latencies and timeline. */
+  readonly stats: StatsState;
 }
 
 /**
@@ -108,6 +150,26 @@ export interface EventPage {
   limit: number;
   /** Where the next page starts; `null` on the last page. */
   next_offset: number | null;
+  /** Each event's timings (in the same order), when asked for; `null` where none was kept. */
+  timings?: (EventTiming | null)[];
+}
+
+/**
+ * Which events {@link TraceReader.events} gives.
+ *
+ * @example
+ * ```ts
+ * import type { EventQuery } from "@mirage/core";
+ * const q: EventQuery = { offset: 100, limit: 100, timings: true };
+ * ```
+ */
+export interface EventQuery {
+  /** Events to skip; default 0. */
+  readonly offset?: number;
+  /** Events to give; default 100. */
+  readonly limit?: number;
+  /** Add each event's timings (`EventPage.timings`). */
+  readonly timings?: boolean;
 }
 
 /**
@@ -128,8 +190,124 @@ export interface FollowOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Options of {@link TraceReader.followAll}.
+ *
+ * @example
+ * ```ts
+ * import type { FollowAllOptions } from "@mirage/core";
+ * const stop = new AbortController();
+ * const o: FollowAllOptions = { signal: stop.signal, ready: () => console.log("following") };
+ * ```
+ */
+export interface FollowAllOptions {
+  /** Ends the iteration. */
+  readonly signal?: AbortSignal;
+  /** Called once what is already recorded has been passed over: later events all come. */
+  readonly ready?: () => void;
+}
+
+/**
+ * An event of any run, as {@link TraceReader.followAll} gives it.
+ *
+ * @example
+ * ```ts
+ * import type { FollowedEvent } from "@mirage/core";
+ * const f: FollowedEvent = {
+ *   runId: "r1", mode: "enforce",
+ *   event: { seq: 1, request: { tool: "t" }, outcome: "allowed", enforced: true, decisions: [], response: {} },
+ * };
+ * ```
+ */
+export interface FollowedEvent {
+  /** The run id as given. */
+  readonly runId: string;
+  /** The run's mode. */
+  readonly mode: string;
+  /** The event, with its `seq`. */
+  readonly event: TraceEvent;
+  /** Its timings, when the journal has them. */
+  readonly timing?: EventTiming | undefined;
+}
+
+/** How far a follower has read a journal: events seen, bytes read, events to pass over. */
+interface Position {
+  seq: number;
+  offset: number;
+  skip: number;
+}
+
+/** A journal's file name in a change notice: its sanitised run id. */
+const JOURNAL_NAME = /([^/\\]+)\.jsonl$/;
+
+/**
+ * The lines appended to a journal since `position`, which it moves on; a journal that shrank
+ * (reset) is read again from its start.
+ */
+async function* readNewLines(
+  journal: string,
+  position: Position,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<{ runId: string; mode: string; event: TraceEvent; timing: EventTiming }> {
+  const size = await Deno.stat(journal).then((s) => s.size, () => 0);
+  if (size < position.offset) position.seq = position.offset = position.skip = 0;
+  if (size <= position.offset) return;
+  const file = await Deno.open(journal, { read: true });
+  try {
+    for await (const lines of readJournal(file, position.offset, size)) {
+      for (const { line, end } of lines) {
+        position.offset = end;
+        if (!line) continue;
+        if (++position.seq > position.skip) {
+          const event = { seq: position.seq, ...line.event };
+          yield { runId: line.run_id, mode: line.mode, event, timing: line.timing };
+        }
+        if (signal?.aborted) return;
+      }
+    }
+  } finally {
+    file.close();
+  }
+}
+
 /** Runs read at once while listing: enough to overlap the reads, not enough to hog descriptors. */
 const PARALLEL = 16;
+
+/**
+ * How long (ms) a listing checks runs with synchronous `stat`s before it lets the event loop
+ * turn: a `stat` takes microseconds, an asynchronous one costs a thread hop each, so 10,000
+ * unchanged runs take tens of milliseconds, in slices that keep a server answering.
+ */
+const SLICE_MS = 10;
+
+/**
+ * A directory listing is reused while the directory's mtime is unchanged and was already this
+ * old (ms) when the listing was taken: a file created in the same clock tick as a listing
+ * does not leave the mtime changed.
+ */
+const RACY_MS = 1_000;
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Whether a run passes a filter, as {@link TraceReader.scan} tells.
+ *
+ * @example
+ * ```ts
+ * import { runFilter } from "./trace_reader.ts";
+ * const failing = runFilter({ outcome: "policy_violation" });
+ * ```
+ */
+export function runFilter(filter: RunFilter): (entry: RunEntry) => boolean {
+  const search = filter.search?.toLowerCase();
+  return ({ info }) =>
+    (filter.outcome === undefined || info.outcome === filter.outcome) &&
+    (filter.mode === undefined || info.mode === filter.mode) &&
+    (filter.policy === undefined || info.policy === filter.policy) &&
+    (!search || info.run_id.toLowerCase().includes(search));
+}
 
 function infoOf(dir: string, runId: string, s: JournalSummary): RunInfo {
   const tally = new RunTally(s.tally);
@@ -168,8 +346,30 @@ async function readJson<T>(path: string, what: string): Promise<T | undefined> {
   }
 }
 
+/** An event read from a journal, with its timings. */
+interface TimedEvent {
+  readonly event: TraceEvent;
+  readonly timing: EventTiming | undefined;
+}
+
+/** The timings of a trace file's sidecar, by event position; none when it is missing or bad. */
+async function sidecarTimings(paths: TracePaths): Promise<EventTiming[]> {
+  const sidecar = await readJson<{ events?: EventTiming[] }>(paths.timing, "timings")
+    .catch(() => undefined);
+  return Array.isArray(sidecar?.events) ? sidecar.events : [];
+}
+
+/** The statistics of a trace file's events, with the sidecar's timings when it has them. */
+async function traceFileStats(paths: TracePaths, trace: Trace): Promise<StatsState> {
+  const timings = await sidecarTimings(paths);
+  const stats = new RunStats();
+  trace.events.forEach((event, i) => stats.add(event, timings[i]));
+  return stats.state;
+}
+
 /** A run with no journal, only a trace file (copied from elsewhere, or older than journals). */
-async function traceFileInfo(path: string, runId: string): Promise<RunInfo | undefined> {
+async function traceFileEntry(paths: TracePaths, runId: string): Promise<RunEntry | undefined> {
+  const path = paths.trace;
   const trace = await readJson<Trace>(path, `trace '${runId}'`);
   if (!trace) return undefined;
   const info: RunInfo = {
@@ -182,7 +382,7 @@ async function traceFileInfo(path: string, runId: string): Promise<RunInfo | und
     trace: path,
   };
   if (trace.policy !== undefined) info.policy = trace.policy;
-  return info;
+  return { info, stats: await traceFileStats(paths, trace) };
 }
 
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
@@ -206,9 +406,12 @@ function startOf(s: JournalSummary | undefined, from: number | undefined) {
   return { seq: page * PAGE_STEP, offset: s.pages[page] as number, skip: from };
 }
 
-function newestFirst(a: RunInfo, b: RunInfo): number {
-  const at = (b.last_at ?? "").localeCompare(a.last_at ?? "");
-  return at !== 0 ? at : a.run_id.localeCompare(b.run_id);
+/** By last event, newest first (ISO times compare as text), then by run id. */
+function newestFirst({ info: a }: RunEntry, { info: b }: RunEntry): number {
+  const x = a.last_at ?? "";
+  const y = b.last_at ?? "";
+  if (x !== y) return x < y ? 1 : -1;
+  return a.run_id.localeCompare(b.run_id);
 }
 
 /**
@@ -231,9 +434,15 @@ export class TraceReader {
   /** The directory. */
   readonly dir: string;
   readonly #known = new Map<string, JournalSummary>();
+  /** Entries built from the summaries in `#known`, while they stay the same summary. */
+  readonly #entries = new Map<
+    string,
+    { summary: JournalSummary; entry: RunEntry; journal: string }
+  >();
   /** Runs known from their trace file alone, with the file's size and mtime when read. */
-  readonly #fileOnly = new Map<string, { size: number; mtime: number | null; info: RunInfo }>();
+  readonly #fileOnly = new Map<string, { size: number; mtime: number | null; entry: RunEntry }>();
   readonly #reading = new Map<string, Promise<JournalSummary | undefined>>();
+  #listing: { mtime: number; listedAt: number; ids: string[] } | undefined;
 
   /** A reader of `dir`. */
   constructor(dir: string) {
@@ -247,47 +456,89 @@ export class TraceReader {
 
   /** One run's summary; `undefined` when there is no such run. */
   async run(runId: string): Promise<RunInfo | undefined> {
-    const s = await this.#summary(runId);
-    return s ? infoOf(this.dir, runId, s) : await this.#fromTraceFile(runId);
+    return (await this.#entry(runId))?.info;
   }
 
   /** A page of runs, newest first. */
   async list(query: RunQuery = {}): Promise<RunPage> {
     const offset = Math.max(0, query.offset ?? 0);
     const limit = Math.max(0, query.limit ?? 100);
-    const ids = await this.runIds();
-    const infos: RunInfo[] = [];
-    for (let i = 0; i < ids.length; i += PARALLEL) {
-      const batch = await Promise.all(ids.slice(i, i + PARALLEL).map((id) => this.run(id)));
-      for (const info of batch) {
-        if (!info) continue;
-        if (query.outcome !== undefined && info.outcome !== query.outcome) continue;
-        if (query.mode !== undefined && info.mode !== query.mode) continue;
-        infos.push(info);
+    const runs = await this.scan(query);
+    return {
+      runs: runs.slice(offset, offset + limit).map((e) => e.info),
+      total: runs.length,
+      offset,
+      limit,
+    };
+  }
+
+  /**
+   * Every run that matches `filter`, with its statistics, newest first: what an overview adds
+   * up. Unchanged runs cost a `stat` each; only what was appended since the last call is read.
+   *
+   * @example
+   * ```ts
+   * import { TraceReader } from "@mirage/core";
+   * const entries = await new TraceReader("artifacts/traces").scan({ mode: "enforce" });
+   * const contained = entries.reduce((n, e) => n + e.stats.contained, 0);
+   * console.log(entries.length, contained);
+   * ```
+   */
+  async scan(filter: RunFilter = {}): Promise<RunEntry[]> {
+    const ids = await this.#listedIds();
+    const entries: RunEntry[] = [];
+    const stale: string[] = [];
+    let slice = performance.now();
+    for (const id of ids) {
+      const entry = this.#unchanged(id);
+      if (entry) entries.push(entry);
+      else stale.push(id);
+      if (performance.now() - slice > SLICE_MS) {
+        await nextTurn();
+        slice = performance.now();
       }
     }
-    infos.sort(newestFirst);
-    return { runs: infos.slice(offset, offset + limit), total: infos.length, offset, limit };
+    for (let i = 0; i < stale.length; i += PARALLEL) {
+      const batch = await Promise.all(stale.slice(i, i + PARALLEL).map((id) => this.#entry(id)));
+      for (const entry of batch) if (entry) entries.push(entry);
+    }
+    return entries.filter(runFilter(filter)).sort(newestFirst);
+  }
+
+  /**
+   * The digest of the run's trace file when that file was written from the journal as it is
+   * now (or the run has only a trace file); `undefined` otherwise. Reads the file's head only.
+   */
+  async digest(runId: string): Promise<string | undefined> {
+    const paths = tracePaths(this.dir, runId);
+    const s = await this.#summary(runId);
+    const done = s?.materialised;
+    if (s && (done?.offset !== s.journal.offset || done.tail !== s.journal.tail)) return undefined;
+    return await digestOf(paths.trace);
   }
 
   /** A page of one run's events; `undefined` when there is no such run. */
-  async events(
-    runId: string,
-    page: { readonly offset?: number; readonly limit?: number } = {},
-  ): Promise<EventPage | undefined> {
+  async events(runId: string, page: EventQuery = {}): Promise<EventPage | undefined> {
     const offset = Math.max(0, page.offset ?? 0);
     const limit = Math.max(0, page.limit ?? 100);
     const s = await this.#summary(runId);
-    if (!s) return await this.#traceFilePage(runId, offset, limit);
-    const events: TraceEvent[] = [];
+    if (!s) return await this.#traceFilePage(runId, offset, limit, page.timings ?? false);
+    const timed: TimedEvent[] = [];
     if (limit > 0 && offset < s.tally.events) {
-      for await (const batch of this.#eventsFrom(runId, s, offset)) {
-        events.push(...batch.slice(0, limit - events.length));
-        if (events.length === limit) break;
+      for await (const batch of this.#linesFrom(runId, s, offset)) {
+        timed.push(...batch.slice(0, limit - timed.length));
+        if (timed.length === limit) break;
       }
     }
-    const next = offset + events.length;
-    return { events, offset, limit, next_offset: next < s.tally.events ? next : null };
+    const next = offset + timed.length;
+    const result: EventPage = {
+      events: timed.map((t) => t.event),
+      offset,
+      limit,
+      next_offset: next < s.tally.events ? next : null,
+    };
+    if (page.timings) result.timings = timed.map((t) => t.timing ?? null);
+    return result;
   }
 
   /**
@@ -325,27 +576,59 @@ export class TraceReader {
   async *follow(runId: string, options: FollowOptions = {}): AsyncGenerator<TraceEvent> {
     const { signal } = options;
     const journal = tracePaths(this.dir, runId).journal;
-    const s = await this.#summary(runId);
-    let { seq, offset, skip } = startOf(s, options.from);
+    const at = startOf(await this.#summary(runId), options.from);
+    const position: Position = { seq: at.seq, offset: at.offset, skip: at.skip };
     while (!signal?.aborted) {
-      const size = await Deno.stat(journal).then((s) => s.size, () => 0);
-      if (size < offset) seq = offset = skip = 0;
-      if (size > offset) {
-        const file = await Deno.open(journal, { read: true });
-        try {
-          for await (const lines of readJournal(file, offset, size)) {
-            for (const entry of lines) {
-              offset = entry.end;
-              if (!entry.line) continue;
-              if (++seq > skip) yield { seq, ...entry.line.event };
-              if (signal?.aborted) return;
-            }
+      for await (const line of readNewLines(journal, position, signal)) yield line.event;
+      await pause(options.intervalMs ?? 250, signal);
+    }
+  }
+
+  /**
+   * The events of every run here as they are recorded, until `signal` aborts: what a live view
+   * of a whole directory shows. Watches the directory (no polling), so a quiet directory costs
+   * nothing; a run that appears later is followed from its first event.
+   *
+   * @example
+   * ```ts ignore
+   * import { TraceReader } from "@mirage/core";
+   * const stop = new AbortController();
+   * for await (const { runId, event } of new TraceReader("artifacts/traces").followAll({ signal: stop.signal })) {
+   *   console.log(runId, event.seq, event.outcome);
+   * }
+   * ```
+   */
+  async *followAll(options: FollowAllOptions = {}): AsyncGenerator<FollowedEvent> {
+    const { signal } = options;
+    if (signal?.aborted) return;
+    // Watching starts before the baseline is read, so that nothing appended in between is lost.
+    const watcher = Deno.watchFs(this.dir, { recursive: false });
+    const stop = () => watcher.close();
+    signal?.addEventListener("abort", stop, { once: true });
+    try {
+      await this.scan();
+      const positions = new Map<string, Position>();
+      for (const [id, s] of this.#known) {
+        positions.set(id, { seq: s.tally.events, offset: s.journal.offset, skip: 0 });
+      }
+      options.ready?.();
+      for await (const change of watcher) {
+        for (const path of new Set(change.paths)) {
+          const id = JOURNAL_NAME.exec(path)?.[1];
+          if (id === undefined || change.kind === "remove") continue;
+          let position = positions.get(id);
+          if (!position) positions.set(id, position = { seq: 0, offset: 0, skip: 0 });
+          const journal = tracePaths(this.dir, id).journal;
+          for await (const line of readNewLines(journal, position, signal)) {
+            yield { runId: line.runId, mode: line.mode, event: line.event, timing: line.timing };
           }
-        } finally {
-          file.close();
         }
       }
-      await pause(options.intervalMs ?? 250, signal);
+    } finally {
+      signal?.removeEventListener("abort", stop);
+      try {
+        watcher.close();
+      } catch { /* closed on abort */ }
     }
   }
 
@@ -374,6 +657,46 @@ export class TraceReader {
     return info;
   }
 
+  /** The run with its statistics, brought up to date; `undefined` when there is no such run. */
+  async #entry(runId: string): Promise<RunEntry | undefined> {
+    const s = await this.#summary(runId);
+    return s ? this.#entryOf(runId, s) : await this.#fromTraceFile(runId);
+  }
+
+  #entryOf(runId: string, summary: JournalSummary): RunEntry {
+    const known = this.#entries.get(runId);
+    if (known?.summary === summary) return known.entry;
+    const entry = { info: infoOf(this.dir, runId, summary), stats: summary.stats };
+    const journal = known?.journal ?? tracePaths(this.dir, runId).journal;
+    this.#entries.set(runId, { summary, entry, journal });
+    return entry;
+  }
+
+  /** The run's entry when a synchronous `stat` shows its journal as last read; else undefined. */
+  #unchanged(runId: string): RunEntry | undefined {
+    const known = this.#entries.get(runId);
+    const s = this.#known.get(runId);
+    if (!known || known.summary !== s || this.#reading.has(runId)) return undefined;
+    try {
+      return unchanged(s.journal, Deno.statSync(known.journal)) ? known.entry : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The directory's run ids, listed again only when the directory changed. */
+  async #listedIds(): Promise<string[]> {
+    const mtime = (await Deno.stat(this.dir).catch(() => undefined))?.mtime?.getTime();
+    const known = this.#listing;
+    if (mtime !== undefined && known?.mtime === mtime && known.listedAt - mtime > RACY_MS) {
+      return known.ids;
+    }
+    const listedAt = Date.now();
+    const ids = await listRuns(this.dir);
+    this.#listing = mtime === undefined ? undefined : { mtime, listedAt, ids };
+    return ids;
+  }
+
   /** The run's summary, brought up to date; one read at a time per run. */
   #summary(runId: string): Promise<JournalSummary | undefined> {
     let reading = this.#reading.get(runId);
@@ -381,7 +704,10 @@ export class TraceReader {
       const paths: TracePaths = tracePaths(this.dir, runId);
       reading = summariseJournal(paths, this.#known.get(runId)).then((s) => {
         if (s) this.#known.set(runId, s);
-        else this.#known.delete(runId);
+        else {
+          this.#known.delete(runId);
+          this.#entries.delete(runId);
+        }
         return s;
       }).finally(() => this.#reading.delete(runId));
       this.#reading.set(runId, reading);
@@ -394,41 +720,87 @@ export class TraceReader {
     s: JournalSummary,
     from: number,
   ): AsyncGenerator<TraceEvent[]> {
+    for await (const batch of this.#linesFrom(runId, s, from)) yield batch.map((t) => t.event);
+  }
+
+  async *#linesFrom(
+    runId: string,
+    s: JournalSummary,
+    from: number,
+  ): AsyncGenerator<TimedEvent[]> {
     const start = startOf(s, from);
     if (start.offset >= s.journal.offset) return;
     let seq = start.seq;
     const file = await Deno.open(tracePaths(this.dir, runId).journal, { read: true });
     try {
       for await (const lines of readJournal(file, start.offset, s.journal.offset)) {
-        const events: TraceEvent[] = [];
-        for (const entry of lines) {
-          if (entry.line && ++seq > from) events.push({ seq, ...entry.line.event });
+        const timed: TimedEvent[] = [];
+        for (const { line } of lines) {
+          if (line && ++seq > from) {
+            timed.push({ event: { seq, ...line.event }, timing: line.timing });
+          }
         }
-        if (events.length) yield events;
+        if (timed.length) yield timed;
       }
     } finally {
       file.close();
     }
   }
 
-  async #fromTraceFile(runId: string): Promise<RunInfo | undefined> {
-    const path = tracePaths(this.dir, runId).trace;
-    const stat = await Deno.stat(path).catch(() => undefined);
+  async #fromTraceFile(runId: string): Promise<RunEntry | undefined> {
+    const paths = tracePaths(this.dir, runId);
+    const stat = await Deno.stat(paths.trace).catch(() => undefined);
     if (!stat) return undefined;
     const mtime = stat.mtime?.getTime() ?? null;
     const known = this.#fileOnly.get(runId);
-    if (known?.size === stat.size && known.mtime === mtime) return known.info;
-    const info = await traceFileInfo(path, runId);
-    if (info) this.#fileOnly.set(runId, { size: stat.size, mtime, info });
-    return info;
+    if (known?.size === stat.size && known.mtime === mtime) return known.entry;
+    const entry = await traceFileEntry(paths, runId);
+    if (entry) this.#fileOnly.set(runId, { size: stat.size, mtime, entry });
+    return entry;
   }
 
-  async #traceFilePage(runId: string, offset: number, limit: number) {
-    const trace = await readJson<Trace>(tracePaths(this.dir, runId).trace, `trace '${runId}'`);
+  async #traceFilePage(
+    runId: string,
+    offset: number,
+    limit: number,
+    withTimings: boolean,
+  ): Promise<EventPage | undefined> {
+    const paths = tracePaths(this.dir, runId);
+    const trace = await readJson<Trace>(paths.trace, `trace '${runId}'`);
     if (!trace) return undefined;
     const events = trace.events.slice(offset, offset + limit);
     const next = offset + events.length;
-    return { events, offset, limit, next_offset: next < trace.events.length ? next : null };
+    const page: EventPage = {
+      events,
+      offset,
+      limit,
+      next_offset: next < trace.events.length ? next : null,
+    };
+    if (withTimings) {
+      const timings = await sidecarTimings(paths);
+      page.timings = events.map((_, i) => timings[offset + i] ?? null);
+    }
+    return page;
+  }
+}
+
+/** The digest a trace file names near its start (keys are sorted: `counts`, then `digest`). */
+async function digestOf(path: string): Promise<string | undefined> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = new Uint8Array(4096);
+    const n = await file.read(head) ?? 0;
+    const m = /"digest": ?"(sha256:[0-9a-f]{64})"/.exec(
+      new TextDecoder().decode(head.subarray(0, n)),
+    );
+    return m?.[1];
+  } finally {
+    file.close();
   }
 }
 

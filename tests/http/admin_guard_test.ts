@@ -5,7 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import { AdminGuard, isLoopback } from "../../src/http/admin_guard.ts";
+import { AdminGuard, isLoopback, namesLoopback } from "../../src/http/admin_guard.ts";
 
 Deno.test("loopback addresses", () => {
   for (const ip of ["127.0.0.1", "127.8.9.1", "::1", "::ffff:127.0.0.1"]) {
@@ -68,4 +68,44 @@ Deno.test("guard: refusals are JSON answers, 401 with a bearer challenge", async
   assert.equal(loopbackOnly?.status, 403);
   assert.equal(loopbackOnly?.headers.get("www-authenticate"), null);
   await loopbackOnly?.body?.cancel();
+});
+
+Deno.test("guard: the console takes the admin token as a Basic password too; nothing else does", () => {
+  const guard = new AdminGuard({ adminToken: "tok", decideToken: "gate" });
+  const basic = (user: string, password: string) => `Basic ${btoa(`${user}:${password}`)}`;
+  for (const route of ["/console", "/console/", "/console/runs/r1"]) {
+    assert.equal(guard.check(route, "10.1.2.3", basic("anyone", "tok")), undefined, route);
+    assert.equal(guard.check(route, "10.1.2.3", "Bearer tok"), undefined, route);
+    assert.equal(guard.check(route, "10.1.2.3", basic("tok", "nope"))?.status, 401, route);
+    assert.equal(guard.check(route, "10.1.2.3", "Basic !!not-base64")?.status, 401, route);
+    assert.equal(
+      guard.check(route, "10.1.2.3", basic("x", "gate"))?.status,
+      401,
+      "not the decide token",
+    );
+  }
+  for (const route of ["/v1/runs", "/metrics", "/consoles", "/v1/decide"]) {
+    assert.equal(guard.check(route, "10.1.2.3", basic("anyone", "tok"))?.status, 401, route);
+  }
+  const refused = guard.refusal("/console/", "127.0.0.1", new Request("http://x/_mirage/console/"));
+  assert.equal(refused?.headers.get("www-authenticate"), 'Basic realm="mirage"');
+});
+
+Deno.test("guard: without a token the console needs a loopback Host as well as a loopback client", () => {
+  const guard = new AdminGuard();
+  for (
+    const host of ["127.0.0.1:8003", "127.9.9.9", "localhost:8003", "app.localhost", "[::1]:8003"]
+  ) {
+    assert.equal(guard.check("/console/", "127.0.0.1", null, host), undefined, host);
+    assert.ok(namesLoopback(host), host);
+  }
+  for (const host of ["attacker.example:8003", "127.0.0.1.nip.io", "[::2]:1", "", null]) {
+    assert.equal(guard.check("/console/runs", "127.0.0.1", null, host)?.status, 403, String(host));
+  }
+  assert.equal(guard.check("/v1/runs", "127.0.0.1", null, "attacker.example"), undefined);
+  const withToken = new AdminGuard({ adminToken: "tok" });
+  assert.equal(
+    withToken.check("/console/", "10.0.0.1", "Bearer tok", "mirage.internal:8080"),
+    undefined,
+  );
 });

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { CONFIG, MAIN, ROOT } from "../support/cli_process.ts";
 import { tempDir } from "../support/fixtures.ts";
 import { allowed, flagged, violation, writeRun } from "../support/trace_events.ts";
+import { parse } from "yaml";
 
 const SCRIPT = join(ROOT, "scripts/action.sh");
 const CLI = `${Deno.execPath()} run -A --config ${CONFIG} ${MAIN}`;
@@ -187,4 +188,31 @@ Deno.test("action: replay inputs replay the traces under another policy file, wi
   });
   assert.match(both.summary, /## Mirage replay: no changes ✅/);
   assert.match(both.summary, /## Mirage gate: /);
+});
+
+Deno.test("action: the console input exports the console beside the JUnit file, also when the gate fails", async () => {
+  await using dir = await tempDir();
+  const traces = join(dir.path, "traces");
+  await writeRun(traces, "bids", [allowed, violation]);
+  const site = join(dir.path, "reports", "console");
+  const junit = join(dir.path, "reports", "junit.xml");
+  const r = await runAction(dir.path, {
+    traces,
+    junit,
+    console: site,
+    policies: "policies/procurement.yaml",
+  });
+  assert.equal(r.code, 1, "the gate's failure is the step's");
+  assert.match(r.stdout, /^exported 1 runs \(\d+ files\) to .*console: open .*index\.html$/m);
+  assert.match(await Deno.readTextFile(junit), /<failure/);
+  const run = await Deno.readTextFile(join(site, "runs", "bids.html"));
+  assert.match(run, /enforce_bid_limit/);
+  const policies = await Deno.readTextFile(join(site, "policies.html"));
+  assert.match(policies, /data-rule="bid_needs_prior_quote"/, "the policies input's rules");
+  const action = parse(await Deno.readTextFile(join(ROOT, "action.yml")));
+  const upload = action.runs.steps.find((s: { uses?: string }) =>
+    s.uses?.startsWith("actions/upload-artifact@")
+  );
+  assert.equal(upload?.if, "always() && inputs.console != ''");
+  assert.equal(upload?.with?.path, "${{ inputs.console }}");
 });
