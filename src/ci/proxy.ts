@@ -9,7 +9,7 @@
  */
 
 import { type Context, Hono } from "hono";
-import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
+import { type AuditLog, openAuditLog } from "../audit/audit_log.ts";
 import type { Mode } from "../engine/outcome.ts";
 import { type ChaosOption, type ChaosSwitch, chaosSwitch } from "../engine/chaos_switch.ts";
 import { ChaosNetworkError, errorMessage } from "../errors.ts";
@@ -17,7 +17,7 @@ import { AdminGuard } from "../http/admin_guard.ts";
 import type { ClientConnection } from "../http/http_listener.ts";
 import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
-import { type DecideContext, handleDecide } from "../http/decide_route.ts";
+import type { DecideContext } from "../http/decide_route.ts";
 import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
 import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
@@ -25,7 +25,8 @@ import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
 import { isAdminPath } from "../http/reserved_path.ts";
 import { requestLogObserver } from "../log/request_log.ts";
-import { type StateStore, storeStatus } from "../state/state_store.ts";
+import { storeStatus } from "../state/state_store.ts";
+import type { ServerOptions } from "../http/server_options.ts";
 import { CallMemory } from "../tools/call_memory.ts";
 import { Recorder } from "../trace/recorder.ts";
 import { type ConsoleApp, serverConsole } from "../console/console_app.ts";
@@ -43,23 +44,15 @@ import { type CiContext, handleCiRequest } from "./ci_handler.ts";
  * const o: ProxyOptions = { policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", port: 0 };
  * ```
  */
-export interface ProxyOptions {
-  /** Path of the policies file. */
-  readonly policies: string;
+export interface ProxyOptions extends ServerOptions {
   /** Path of the mocks file. */
   readonly mocks: string;
   /** Port; 0 picks a free one. Default 8001. */
   readonly port?: number;
-  /** Interface to bind; default `127.0.0.1`. */
-  readonly hostname?: string;
-  /** Trace directory; default `artifacts/traces`. */
-  readonly traces?: string;
   /** Run id of requests without an `x-mirage-run-id` header; default `MIRAGE_RUN_ID`, else `default`. */
   readonly runId?: string;
   /** `enforce` (default) answers 403/404; `passthrough` serves the mock and records `enforced: false`. */
   readonly mode?: Mode;
-  /** Request body bytes read for the policies (as sent and decompressed); larger: 413. Default 1 MiB. */
-  readonly maxBody?: number;
   /** Reload on SIGHUP; default true. */
   readonly reloadOnSignal?: boolean;
   /** Reload when either file changes; default true. */
@@ -68,21 +61,6 @@ export interface ProxyOptions {
   readonly log?: (line: string) => void;
   /** Colour the request lines; default false. */
   readonly colour?: boolean;
-  /**
-   * When set, admin routes (`health` aside) need `authorization: Bearer <token>`, loopback
-   * included; without it they answer loopback clients only.
-   */
-  readonly adminToken?: string | undefined;
-  /** When set, `v1/decide` takes `authorization: Bearer <token>` (or the admin token) instead. */
-  readonly decideToken?: string | undefined;
-  /** Close a client connection idle this long after its last answer, in ms; default 30,000. */
-  readonly idleTimeoutMs?: number;
-  /** Close a new client connection whose request head is not complete by then, in ms; default 10,000. */
-  readonly headTimeoutMs?: number;
-  /** Where the state operators keep state (kept across reloads, closed with the proxy); default in memory. */
-  readonly store?: StateStore;
-  /** Write an audit log of every decision and reload (docs/audit.md). */
-  readonly audit?: AuditOptions;
   /**
    * Turns a fault profile of the mocks file on for every run (docs/chaos.md): `"7"`, `"flaky"`,
    * `"flaky:7"` or `{profile, seed}`. Default none: declared faults never fire.
@@ -290,7 +268,7 @@ class CiProxy implements ProxyHandle {
         metrics: this.#metrics,
         traces: this.#settings.traces,
         guard,
-        decide: (request) => handleDecide(decide, request),
+        decide,
         console: this.#console.fetch,
       }),
     );

@@ -6,15 +6,15 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
+import type { Hono } from "hono";
+import { type AuditLog, openAuditLog } from "../audit/audit_log.ts";
 import type { Mode } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { AdminGuard } from "../http/admin_guard.ts";
-import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
+import { adminApp } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
-import { type DecideContext, handleDecide } from "../http/decide_route.ts";
+import type { DecideContext } from "../http/decide_route.ts";
 import {
   type ClientConnection,
   DEFAULT_HEAD_TIMEOUT_MS,
@@ -31,7 +31,8 @@ import { type ConsoleApp, serverConsole } from "../console/console_app.ts";
 import { RunIdRule } from "../trace/run_id.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { CallMemory } from "../tools/call_memory.ts";
-import { type StateStore, storeStatus } from "../state/state_store.ts";
+import { storeStatus } from "../state/state_store.ts";
+import type { ServerOptions } from "../http/server_options.ts";
 import { Forwarder } from "./forward.ts";
 import { type GatewayConfig, loadGatewayConfig } from "./gateway_config.ts";
 import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts";
@@ -46,36 +47,17 @@ import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts"
  * const o: GatewayOptions = { upstream: new URL("http://127.0.0.1:9000"), mode: "passthrough", policies: "policies/procurement.yaml" };
  * ```
  */
-export interface GatewayOptions {
+export interface GatewayOptions extends ServerOptions {
   /** The upstream's origin, optionally with a base path. */
   readonly upstream: URL;
   /** `enforce` stops violations; `passthrough` forwards them and records `enforced: false`. */
   readonly mode: Mode;
-  /** Path of the policies file. */
-  readonly policies: string;
   /** Path of a mocks file whose routes are the allowed surface; default none (every route). */
   readonly surface?: string | undefined;
   /** Port; 0 picks a free one. Default 8080. */
   readonly port?: number;
-  /** Interface to bind; default `127.0.0.1`. */
-  readonly hostname?: string;
-  /** Trace directory; default `artifacts/traces`. */
-  readonly traces?: string;
   /** Wait for the upstream's response head, in ms; default 10,000. */
   readonly timeoutMs?: number;
-  /** Request body bytes read for the policies; default 1 MiB. */
-  readonly maxBody?: number;
-  /** Close a client connection idle this long after its last answer, in ms; default 30,000. */
-  readonly idleTimeoutMs?: number;
-  /** Close a new client connection whose request head is not complete by then, in ms; default 10,000. */
-  readonly headTimeoutMs?: number;
-  /**
-   * When set, admin routes (`health` aside) need `authorization: Bearer <token>`, loopback
-   * included; without it they answer loopback clients only.
-   */
-  readonly adminToken?: string | undefined;
-  /** When set, `v1/decide` takes `authorization: Bearer <token>` (or the admin token) instead. */
-  readonly decideToken?: string | undefined;
   /** Run id of requests without `x-mirage-run-id`; default `MIRAGE_RUN_ID`, else `default`. */
   readonly runId?: string;
   /** Where decision lines go; default none. */
@@ -84,10 +66,6 @@ export interface GatewayOptions {
   readonly log?: (line: string) => void;
   /** Reload on SIGHUP and file change; default true. */
   readonly watch?: boolean;
-  /** Where the state operators keep state (kept across reloads, closed with the gateway); default in memory. */
-  readonly store?: StateStore;
-  /** Write an audit log of every decision and reload (docs/audit.md). */
-  readonly audit?: AuditOptions;
 }
 
 type Settings =
@@ -188,7 +166,14 @@ class Gateway implements GatewayHandle {
       policies: options.policies,
       recorder: this.#ctx.recorder,
     });
-    this.#admin = this.#buildAdmin(guard);
+    this.#admin = adminApp({
+      health: () => this.#health(),
+      metrics: this.#metrics,
+      traces: options.traces,
+      guard: guard,
+      decide: this.#decide,
+      console: this.#console.fetch,
+    });
     this.#lifecycle = new ServerLifecycle({
       address: { ...options, counters: this.#metrics.connections },
       holder: this.#holder,
@@ -264,22 +249,6 @@ class Gateway implements GatewayHandle {
         runId: this.#ctx.runIds.resolve({ header: request.headers }),
       });
     }
-  }
-
-  #buildAdmin(guard: AdminGuard): Hono {
-    const app = new Hono();
-    app.route(
-      ADMIN_PREFIX,
-      adminRoutes({
-        health: () => this.#health(),
-        metrics: this.#metrics,
-        traces: this.#options.traces,
-        guard,
-        decide: (request) => handleDecide(this.#decide, request),
-        console: this.#console.fetch,
-      }),
-    );
-    return app;
   }
 
   #health(): Record<string, unknown> {

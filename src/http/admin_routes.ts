@@ -18,6 +18,7 @@ import { errorMessage, MirageError } from "../errors.ts";
 import { TraceReader } from "../trace/trace_reader.ts";
 import { type AdminGuard, CONSOLE_ROUTE } from "./admin_guard.ts";
 import { errorAnswer } from "./answers.ts";
+import { type DecideContext, handleDecide } from "./decide_route.ts";
 import { type Metrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
 
 /** Where the admin routes are mounted. */
@@ -35,8 +36,8 @@ export interface AdminOptions {
   readonly startedAt?: number;
   /** Who may use the routes; every route, `health` aside, goes through it. */
   readonly guard: AdminGuard;
-  /** `POST v1/decide`, on servers that decide actions for SDK adapters. */
-  readonly decide?: ((request: Request) => Promise<Response>) | undefined;
+  /** What `POST v1/decide` decides with, on servers that decide actions for SDK adapters. */
+  readonly decide?: DecideContext | undefined;
   /**
    * The review console, mounted at `console/` (it answers its own paths: `/`, `/runs`, …);
    * `console` without the slash redirects there, so that its relative links resolve.
@@ -70,6 +71,26 @@ function page(c: Context): { offset: number; limit: number } {
 }
 
 /**
+ * A new app with the admin routes at {@link ADMIN_PREFIX}, for a server that hands admin paths to
+ * it (`isAdminPath`) and every other request to its own path; pass the connection info as the
+ * app's environment.
+ *
+ * @example
+ * ```ts
+ * import { adminApp } from "./admin_routes.ts";
+ * import { AdminGuard } from "./admin_guard.ts";
+ * import { Metrics } from "./metrics.ts";
+ * const admin = adminApp({ health: () => ({ mode: "enforce" }), metrics: new Metrics(), traces: undefined, guard: new AdminGuard() });
+ * const info = { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 50000 } };
+ * const res = await admin.request("/_mirage/health", {}, info);
+ * if ((await res.json()).mode !== "enforce") throw new Error("health");
+ * ```
+ */
+export function adminApp(options: AdminOptions): Hono {
+  return new Hono().route(ADMIN_PREFIX, adminRoutes(options));
+}
+
+/**
  * Builds the admin app; mount it with `app.route(ADMIN_PREFIX, adminRoutes(...))` and pass the
  * connection info as the app's environment (`app.fetch(request, info)`): the guard reads the
  * client's address there. Unknown admin paths answer 404 here (after the guard) instead of
@@ -90,7 +111,7 @@ export function adminRoutes(options: AdminOptions): Hono {
   const admin = new Hono();
   admin.use("*", options.guard.middleware(ADMIN_PREFIX));
   const decide = options.decide;
-  if (decide) admin.post("/v1/decide", (c) => decide(c.req.raw));
+  if (decide) admin.post("/v1/decide", (c) => handleDecide(decide, c.req.raw));
   const review = options.console;
   if (review) {
     const query = (c: Context) => new URL(c.req.url).search;

@@ -8,16 +8,16 @@
  * @module
  */
 
-import { Hono } from "hono";
-import { type AuditLog, type AuditOptions, openAuditLog } from "../audit/audit_log.ts";
+import type { Hono } from "hono";
+import { type AuditLog, openAuditLog } from "../audit/audit_log.ts";
 import type { Mode } from "../engine/outcome.ts";
 import { errorMessage, MirageError } from "../errors.ts";
 import { Forwarder } from "../gateway/forward.ts";
 import { AdminGuard } from "../http/admin_guard.ts";
-import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
+import { ADMIN_PREFIX, adminApp } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
-import { type DecideContext, handleDecide } from "../http/decide_route.ts";
+import type { DecideContext } from "../http/decide_route.ts";
 import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
@@ -25,7 +25,8 @@ import { Reloadable } from "../http/reloadable.ts";
 import { isAdminPath } from "../http/reserved_path.ts";
 import { clientIp } from "../http/serve.ts";
 import { decisionLogObserver, type DecisionSink } from "../log/decision_log.ts";
-import { type StateStore, storeStatus } from "../state/state_store.ts";
+import { storeStatus } from "../state/state_store.ts";
+import type { ServerOptions } from "../http/server_options.ts";
 import { CallMemory } from "../tools/call_memory.ts";
 import type { ToolVerdict } from "../tools/tool_gate.ts";
 import { type EventObserver, Recorder } from "../trace/recorder.ts";
@@ -58,9 +59,7 @@ import { StdioMocks } from "./stdio_mocks.ts";
  * const ci: McpOptions = { mocks: "mocks.yaml", policies: "policies.yaml", port: 0 };
  * ```
  */
-export interface McpOptions {
-  /** Path of the policies file. */
-  readonly policies: string;
+export interface McpOptions extends ServerOptions {
   /** A Streamable HTTP MCP server's URL: the client's path is forwarded under it. */
   readonly upstream?: URL | undefined;
   /** A stdio MCP server to spawn: the command and its arguments. */
@@ -78,37 +77,16 @@ export interface McpOptions {
    * instead of stdio).
    */
   readonly port?: number | undefined;
-  /** Interface to bind; default `127.0.0.1`. */
-  readonly hostname?: string;
   /** Where MCP is served over HTTP; default `/mcp`. */
   readonly path?: string;
   /** Origins a browser page may call from; default the loopback origins; `*` allows any. */
   readonly allowOrigins?: readonly string[] | undefined;
   /** Leave tools that a rule blocks whatever the call out of `tools/list`; default false. */
   readonly hideBlockedTools?: boolean;
-  /** Trace directory; default `artifacts/traces`. */
-  readonly traces?: string;
   /** Run id of calls without `x-mirage-run-id` when `MIRAGE_RUN_ID` is unset; else the MCP session id, else `default`. */
   readonly runId?: string | undefined;
   /** Wait for the upstream's response head, in ms; default 60,000 (a tool may take its time). */
   readonly timeoutMs?: number;
-  /** Bytes of one message read for the policies; default 1 MiB. Larger: a JSON-RPC error. */
-  readonly maxBody?: number;
-  /**
-   * When set, admin routes (`health` aside) need `authorization: Bearer <token>`, loopback
-   * included; without it they answer loopback clients only.
-   */
-  readonly adminToken?: string | undefined;
-  /** When set, `v1/decide` takes `authorization: Bearer <token>` (or the admin token) instead. */
-  readonly decideToken?: string | undefined;
-  /** Close a client connection idle this long after its last answer, in ms; default 30,000. */
-  readonly idleTimeoutMs?: number;
-  /** Close a new client connection whose request head is not complete by then, in ms; default 10,000. */
-  readonly headTimeoutMs?: number;
-  /** Where the state operators keep state (kept across reloads, closed on stop); default in memory. */
-  readonly store?: StateStore;
-  /** Write an audit log of every decision and reload (docs/audit.md). */
-  readonly audit?: AuditOptions;
   /** Where decision lines go; default none. */
   readonly decisionLog?: DecisionSink | undefined;
   /** Where the start line, reload messages and failures go; default `console.error`. */
@@ -179,7 +157,7 @@ function kindOf(o: McpOptions): Kind {
 function settings(o: McpOptions): Settings {
   const kind = kindOf(o);
   const path = o.path ?? "/mcp";
-  if (!path.startsWith("/") || path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
+  if (!path.startsWith("/") || isAdminPath(path)) {
     throw new MirageError(
       "invalid_option",
       `the MCP path must start with / outside ${ADMIN_PREFIX}, got '${path}'`,
@@ -272,7 +250,14 @@ class Mcp implements McpHandle {
       policies: o.policies,
       recorder,
     });
-    this.#admin = this.#buildAdmin(new AdminGuard(o));
+    this.#admin = adminApp({
+      health: () => this.#health(),
+      metrics: this.#metrics,
+      traces: s.traces,
+      guard: new AdminGuard(o),
+      decide: this.#decide,
+      console: this.#console.fetch,
+    });
     this.#lifecycle = new ServerLifecycle({
       address: {
         port: s.port ?? 0,
@@ -420,22 +405,6 @@ class Mcp implements McpHandle {
       this.#s.log(`[mirage] error answering ${request.method} ${request.url}: ${errorMessage(e)}`);
       return errorAnswer(500, errorMessage(e));
     }
-  }
-
-  #buildAdmin(guard: AdminGuard): Hono {
-    const app = new Hono();
-    app.route(
-      ADMIN_PREFIX,
-      adminRoutes({
-        health: () => this.#health(),
-        metrics: this.#metrics,
-        traces: this.#s.traces,
-        guard,
-        decide: (request) => handleDecide(this.#decide, request),
-        console: this.#console.fetch,
-      }),
-    );
-    return app;
   }
 
   #health(): Record<string, unknown> {
