@@ -41,7 +41,6 @@ Deno.test("reload: a burst of writes to a watched file triggers once; other file
 
 Deno.test({
   name: "reload: SIGHUP triggers a reload until closed",
-  ignore: Deno.build.os === "windows",
   async fn() {
     const causes: string[] = [];
     const trigger = watchReload({ files: [], onTrigger: (c) => causes.push(c) });

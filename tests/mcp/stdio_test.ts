@@ -7,6 +7,8 @@
 import assert from "node:assert/strict";
 // @ts-types="@modelcontextprotocol/sdk/client/index"
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+// @ts-types="@modelcontextprotocol/sdk/client/stdio"
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { cliArgs, CONFIG, ROOT, runCli } from "../support/cli_process.ts";
 import { readTrace } from "../../src/trace/trace_reader.ts";
 import { ChildTransport } from "./child_transport.ts";
@@ -254,4 +256,45 @@ Deno.test("stdio mocks server: a real client in CI with no server; gate-run fail
   const gated = await runCli(["gate-run", "--traces", mcp.traces]);
   assert.equal(gated.code, 1, gated.stdout);
   assert.match(gated.stdout, /ci-stdio/);
+});
+
+Deno.test({
+  name:
+    "stdio: the SDK's own StdioClientTransport spawns mirage mcp and reads allowed and refused calls",
+  // The SDK's transport leaves a timer behind on close (why ChildTransport exists for the rest).
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const traces = await tempTraces();
+    const base = ["mcp", "--policies", FIXTURES.policies, "--traces", traces, "--run-id", "sdk"];
+    const transport = new StdioClientTransport({
+      command: Deno.execPath(),
+      args: cliArgs([...base, "--", ...SERVER]),
+      cwd: ROOT,
+      env: { NO_COLOR: "1", PATH: Deno.env.get("PATH") ?? "" },
+      stderr: "ignore",
+    });
+    const client = new Client({ name: "sdk-stdio-test", version: "1.0.0" });
+    try {
+      await client.connect(transport);
+      const lookup = await call(client, "lookup_order", { order_id: "ORD-2" });
+      assert.equal(textOf(lookup), "order ORD-2: shipped");
+      const refused = await call(client, "issue_refund", { order_id: "ORD-2", amount: 900 });
+      assert.equal(refused.isError, true);
+      assert.equal(textOf(refused), "Refunds above 500 need a supervisor.");
+    } finally {
+      await client.close();
+    }
+    // close() ends the server's stdin and returns; Mirage writes the trace as it exits.
+    let trace = await readTrace(traces, "sdk");
+    for (let n = 0; n < 300 && trace === undefined; n++) {
+      await new Promise((r) => setTimeout(r, 50));
+      trace = await readTrace(traces, "sdk");
+    }
+    assert.deepEqual(trace?.events.map((e) => [e.request.tool, e.outcome]), [
+      ["lookup_order", "allowed"],
+      ["issue_refund", "policy_violation"],
+    ]);
+    await Deno.remove(traces, { recursive: true });
+  },
 });
