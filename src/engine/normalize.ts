@@ -183,7 +183,6 @@ function caseFold(text: string): string {
 const INVISIBLE = /\p{Default_Ignorable_Code_Point}/gu;
 const DIGIT = /\p{Nd}/u;
 const DIGITS = /\p{Nd}/gu;
-const digitValues = new Map<string, string>();
 
 /**
  * The ASCII digit of a Unicode decimal digit. Decimal digits come in runs of ten from zero
@@ -192,15 +191,10 @@ const digitValues = new Map<string, string>();
  */
 function asciiDigit(c: string): string {
   if (c <= "9") return c;
-  let value = digitValues.get(c);
-  if (value === undefined) {
-    const code = c.codePointAt(0) as number;
-    let start = code;
-    while (DIGIT.test(String.fromCodePoint(start - 1))) start--;
-    value = String((code - start) % 10);
-    digitValues.set(c, value);
-  }
-  return value;
+  const code = c.codePointAt(0) as number;
+  let start = code;
+  while (DIGIT.test(String.fromCodePoint(start - 1))) start--;
+  return String((code - start) % 10);
 }
 
 const BETWEEN_DIGITS = /([0-9])[\s.,'\u2019_\u2010-\u2015\u2212-]{1,3}(?=[0-9])/g;

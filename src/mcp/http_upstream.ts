@@ -42,12 +42,6 @@ interface Hop {
   readonly via: { readonly clientIp: string; readonly proto: string };
 }
 
-function headerRecord(headers: Headers): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers.forEach((value, name) => (out[name] = value));
-  return out;
-}
-
 async function forward(
   hop: Hop,
   body: Uint8Array | ReadableStream<Uint8Array> | undefined,
@@ -56,7 +50,7 @@ async function forward(
   const res = await hop.ctx.forwarder.forward({
     request: hop.request,
     target: hop.target,
-    headers: headerRecord(hop.request.headers),
+    headers: Object.fromEntries(hop.request.headers),
     body,
     via: hop.via,
     answerHeaders: verdict ? decisionHeaders(verdict, verdict.runId) : {},
