@@ -43,6 +43,10 @@ function printNext(trace: string): void {
     ["deno task test", "run the tests, including tests/examples/procurement_agent_test.ts"],
     [`deno task mirage gate-run --traces ${shown(TRACES)}`, "see the CI gate fail this run"],
     [`cat ${trace}`, "read the deterministic trace"],
+    [
+      `deno task mirage console --traces ${shown(TRACES)}`,
+      "read it in the review console at http://127.0.0.1:8003/",
+    ],
     [`edit ${shown(POLICIES)}`, "raise the limit (or fix the agent) and run the demo again"],
   ];
   const width = Math.max(...lines.map(([cmd]) => (cmd as string).length));

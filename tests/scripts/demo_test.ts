@@ -31,6 +31,7 @@ Deno.test("demo: two calls allowed, the bid stopped, nothing landed, one trace",
   assert.match(stdout, /^outcome: policy_violation \(enforce_bid_limit\)$/m);
   assert.match(stdout, /^Next:$/m);
   assert.match(stdout, /deno task mirage gate-run --traces artifacts\/traces/);
+  assert.match(stdout, /deno task mirage console --traces artifacts\/traces/);
   const trace = JSON.parse(
     await Deno.readTextFile(join(ROOT, "artifacts/traces/procurement-run.json")),
   );
