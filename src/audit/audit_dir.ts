@@ -10,7 +10,21 @@
 
 import { type FileLines, listAuditFiles, readAuditFile } from "./audit_files.ts";
 
-/** One audit file, read. */
+/**
+ * One audit file, read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { type AuditFile, readAuditDir } from "./audit_dir.ts";
+ * const dir = await Deno.makeTempDir();
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
+ * const file: AuditFile | undefined = (await readAuditDir(dir)).chains[0]?.files[0];
+ * assert.deepEqual([file?.lines.length, file?.tornBytes, file?.prevFile], [2, 0, null]); // start, stop
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface AuditFile extends FileLines {
   /** The file's name in the directory. */
   readonly name: string;
@@ -19,13 +33,31 @@ export interface AuditFile extends FileLines {
 }
 
 /** Why a chain could not be put after the file it names. */
-export interface ChainBreak {
+interface ChainBreak {
   /** `missing_file` or `fork`. */
   readonly kind: "missing_file" | "fork";
   readonly message: string;
 }
 
-/** Files that follow one another. */
+/**
+ * Files that follow one another.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { type Chain, readAuditDir } from "./audit_dir.ts";
+ * const dir = await Deno.makeTempDir();
+ * const writer = { surface: "proxy", mode: "enforce", policiesDigest: undefined };
+ * await (await AuditLog.open({ dir }, writer)).close();
+ * await (await AuditLog.open({ dir }, writer)).close(); // goes on from the first file
+ * const [chain]: readonly Chain[] = (await readAuditDir(dir)).chains;
+ * assert.equal(chain?.files.length, 2);
+ * assert.equal(chain?.files[1]?.prevFile, chain?.files[0]?.name);
+ * assert.equal(chain?.broken, undefined);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface Chain {
   readonly files: readonly AuditFile[];
   /** Set when the first file names a predecessor it cannot follow. */
@@ -33,7 +65,7 @@ export interface Chain {
 }
 
 /** An audit directory in chain order. */
-export interface AuditDir {
+interface AuditDir {
   readonly chains: readonly Chain[];
   /** Files without one complete line (a writer that stopped before its first entry). */
   readonly empty: readonly string[];

@@ -13,7 +13,7 @@ import { MirageError } from "../errors.ts";
 const NAME = /^audit-\d{8}T\d{6}\.\d{3}Z-.+\.jsonl$/;
 
 /** Whether a directory entry is an audit file. */
-export function isAuditFile(name: string): boolean {
+function isAuditFile(name: string): boolean {
   return NAME.test(name);
 }
 
@@ -43,7 +43,22 @@ export function auditFileName(date: Date, host: string, pid: number, attempt = 0
   return `audit-${stampOf(date)}-${safeHost(host)}-${pid}${suffix}.jsonl`;
 }
 
-/** The audit files of a directory, sorted by name (start time); none when it does not exist. */
+/**
+ * The audit files of a directory, sorted by name (start time); none when it does not exist.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { auditFileName, listAuditFiles } from "./audit_files.ts";
+ * const dir = await Deno.makeTempDir();
+ * const later = auditFileName(new Date("2026-11-24T10:00:00.000Z"), "gw", 7);
+ * const earlier = auditFileName(new Date("2026-11-24T09:00:00.000Z"), "gw", 7);
+ * for (const name of [later, earlier, "notes.txt"]) await Deno.writeTextFile(`${dir}/${name}`, "");
+ * assert.deepEqual(await listAuditFiles(dir), [earlier, later]); // other files are left out
+ * assert.deepEqual(await listAuditFiles(`${dir}/missing`), []);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export async function listAuditFiles(dir: string): Promise<string[]> {
   const names: string[] = [];
   try {
@@ -60,7 +75,20 @@ export async function listAuditFiles(dir: string): Promise<string[]> {
   return names.sort();
 }
 
-/** A file split into its complete lines (without newlines) and the length of a torn tail. */
+/**
+ * A file split into its complete lines (without newlines) and the length of a torn tail.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FileLines, readAuditFile } from "./audit_files.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.jsonl`, '{"seq":1}\n{"seq":2}\n{"se');
+ * const read: FileLines = await readAuditFile(dir, "a.jsonl");
+ * assert.deepEqual(read, { lines: ['{"seq":1}', '{"seq":2}'], tornBytes: 4 });
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface FileLines {
   readonly lines: readonly string[];
   /** Bytes after the last newline. */
@@ -70,14 +98,27 @@ export interface FileLines {
 const decoder = new TextDecoder();
 
 /** Splits a file's bytes into complete lines and a torn tail. */
-export function splitLines(bytes: Uint8Array): FileLines {
+function splitLines(bytes: Uint8Array): FileLines {
   const end = bytes.lastIndexOf(0x0a) + 1;
   const text = decoder.decode(bytes.subarray(0, end));
   const lines = end === 0 ? [] : text.slice(0, -1).split("\n");
   return { lines, tornBytes: bytes.length - end };
 }
 
-/** Reads a whole audit file. */
+/**
+ * Reads a whole audit file; throws `MirageError` code `audit_io` when it cannot.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readAuditFile } from "./audit_files.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.jsonl`, '{"seq":1}\n');
+ * assert.deepEqual((await readAuditFile(dir, "a.jsonl")).lines, ['{"seq":1}']);
+ * await assert.rejects(readAuditFile(dir, "b.jsonl"), { code: "audit_io" });
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export async function readAuditFile(dir: string, name: string): Promise<FileLines> {
   try {
     return splitLines(await Deno.readFile(join(dir, name)));
@@ -101,7 +142,28 @@ async function readAt(file: Deno.FsFile, offset: number, length: number): Promis
   return buffer.subarray(0, done);
 }
 
-/** The first complete line of an open file, or `undefined` when it has none. */
+/**
+ * The first complete line of an open file, or `undefined` when it has none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { firstLine } from "./audit_files.ts";
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/a.jsonl`;
+ * await Deno.writeTextFile(path, '{"seq":1}\n{"seq":2}\n');
+ * {
+ *   using file = await Deno.open(path);
+ *   assert.equal(await firstLine(file), '{"seq":1}');
+ * }
+ * await Deno.writeTextFile(path, '{"seq":1'); // torn: no complete line
+ * {
+ *   using file = await Deno.open(path);
+ *   assert.equal(await firstLine(file), undefined);
+ * }
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export async function firstLine(file: Deno.FsFile): Promise<string | undefined> {
   const size = (await file.stat()).size;
   for (let length = Math.min(WINDOW, size); length > 0; length = Math.min(length * 4, size)) {
@@ -113,7 +175,22 @@ export async function firstLine(file: Deno.FsFile): Promise<string | undefined> 
   return undefined;
 }
 
-/** The last complete line of an open file (a torn tail skipped), or `undefined`. */
+/**
+ * The last complete line of an open file (a torn tail skipped), or `undefined`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lastLine } from "./audit_files.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/a.jsonl`, '{"seq":1}\n{"seq":2}\n{"seq":3');
+ * {
+ *   using file = await Deno.open(`${dir}/a.jsonl`);
+ *   assert.equal(await lastLine(file), '{"seq":2}'); // the torn third entry is skipped
+ * }
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export async function lastLine(file: Deno.FsFile): Promise<string | undefined> {
   const size = (await file.stat()).size;
   for (let length = Math.min(WINDOW, size); length > 0; length = Math.min(length * 4, size)) {

@@ -13,7 +13,17 @@ import { canonicalJson } from "../trace/canonical_json.ts";
 import type { AuditKey } from "./audit_key.ts";
 import type { AuditEntry } from "./entry.ts";
 
-/** The two hash algorithms, as they prefix a hash. */
+/**
+ * The two hash algorithms, as they prefix a hash.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ChainAlgorithm, ChainHasher } from "./chain_hash.ts";
+ * const algorithm: ChainAlgorithm = new ChainHasher(undefined).algorithm;
+ * assert.equal(algorithm, "sha256"); // without a key; `hmac-sha256` with one
+ * ```
+ */
 export type ChainAlgorithm = "sha256" | "hmac-sha256";
 
 /**
@@ -76,7 +86,16 @@ export class ChainHasher {
   }
 }
 
-/** The line of an entry whose canonical JSON without `hash` is `canonical`. */
+/**
+ * The line of an entry whose canonical JSON without `hash` is `canonical`: `hash` goes last.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lineOf } from "./chain_hash.ts";
+ * assert.equal(lineOf('{"kind":"stop","seq":3}', "sha256:ab"), '{"kind":"stop","seq":3,"hash":"sha256:ab"}');
+ * ```
+ */
 export function lineOf(canonical: string, hash: string): string {
   return `${canonical.slice(0, -1)},"hash":${JSON.stringify(hash)}}`;
 }

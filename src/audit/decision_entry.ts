@@ -80,7 +80,28 @@ function actorOf(request: TraceRequest, header: string | undefined): string | nu
   return request.headers?.[header] ?? null;
 }
 
-/** The entry of one decision; `actorHeader` is a lower-case header name. */
+/**
+ * The entry of one decision; `actorHeader` is a lower-case header name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ChainHasher } from "./chain_hash.ts";
+ * import { decisionDraft } from "./decision_entry.ts";
+ * const draft = decisionDraft({
+ *   runId: "r1", time: "2026-12-01T00:00:00.000Z", policiesDigest: undefined,
+ *   event: {
+ *     request: { method: "POST", host: "api.acme.internal", path: "/v1/bids", headers: { "x-agent-id": "buyer" }, json: { amount: 9 } },
+ *     outcome: "allowed", enforced: true, response: { status: 200 },
+ *   },
+ * }, "x-agent-id", new ChainHasher(undefined));
+ * assert.equal(draft.kind, "decision");
+ * if (draft.kind === "decision") {
+ *   assert.deepEqual([draft.action, draft.actor, draft.status], ["POST /v1/bids", "buyer", 200]);
+ *   assert.match(draft.body_digest ?? "", /^sha256:[0-9a-f]{64}$/); // the body itself is not kept
+ * }
+ * ```
+ */
 export function decisionDraft(
   d: AuditedDecision,
   actorHeader: string | undefined,

@@ -6,7 +6,22 @@
  * @module
  */
 
-/** The format version, in every `start` and `rotate` entry. */
+/**
+ * The format version, in every `start` and `rotate` entry.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { AUDIT_FORMAT } from "./entry.ts";
+ * const dir = await Deno.makeTempDir();
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
+ * const [name] = [...Deno.readDirSync(dir)].map((e) => e.name);
+ * const start = JSON.parse((await Deno.readTextFile(`${dir}/${name}`)).split("\n")[0] ?? "");
+ * assert.equal(start.format, AUDIT_FORMAT);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export const AUDIT_FORMAT = 1;
 
 /**
@@ -208,5 +223,13 @@ export type AuditEntry =
 
 type Draft<E> = E extends AuditEntry ? Omit<E, "seq" | "prev" | "hash"> : never;
 
-/** An entry before the chain gives it `seq`, `prev` and `hash`. */
+/**
+ * An entry before the chain gives it `seq`, `prev` and `hash`.
+ *
+ * @example
+ * ```ts
+ * import type { EntryDraft } from "./entry.ts";
+ * const gap: EntryDraft = { kind: "gap", time: "2026-12-01T00:00:00.000Z", policies_digest: null, lost: 3 };
+ * ```
+ */
 export type EntryDraft = Draft<AuditEntry>;

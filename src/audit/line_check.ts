@@ -9,10 +9,30 @@ import { canonicalJson } from "../trace/canonical_json.ts";
 import type { AuditKey } from "./audit_key.ts";
 import { algorithmOf, type ChainAlgorithm, ChainHasher, lineOf } from "./chain_hash.ts";
 
-/** An entry as read: any fields, for the checks to look at. */
+/**
+ * An entry as read: any fields, for the checks to look at.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { LineChecker, type ReadEntry } from "./line_check.ts";
+ * const entry: ReadEntry | undefined = new LineChecker(undefined).check('{"seq":1}').entry;
+ * assert.equal(entry?.seq, 1); // read, though its hash is missing
+ * ```
+ */
 export type ReadEntry = Readonly<Record<string, unknown>>;
 
-/** A line, checked. */
+/**
+ * A line, checked.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type CheckedLine, LineChecker } from "./line_check.ts";
+ * const checked: CheckedLine = new LineChecker(undefined).check("not json");
+ * assert.deepEqual(checked, { entry: undefined, algorithm: undefined, intact: false, problem: "it is not JSON" });
+ * ```
+ */
 export interface CheckedLine {
   /** The parsed object; `undefined` when the line is not a JSON object. */
   readonly entry: ReadEntry | undefined;
@@ -33,7 +53,23 @@ function parseObject(line: string): ReadEntry | undefined {
   }
 }
 
-/** Checks hashes of lines written with `key` (or without one). */
+/**
+ * Checks hashes of lines written with `key` (or without one).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ChainHasher } from "./chain_hash.ts";
+ * import { LineChecker } from "./line_check.ts";
+ * const { line } = new ChainHasher(undefined).line({
+ *   seq: 1, time: "2026-12-01T00:00:00.000Z", kind: "stop", policies_digest: null, prev: null,
+ * });
+ * const checker = new LineChecker(undefined);
+ * assert.equal(checker.check(line.trimEnd()).intact, true);
+ * const edited = checker.check(line.trimEnd().replace('"seq":1', '"seq":2'));
+ * assert.equal(edited.problem, "its hash does not match its content");
+ * ```
+ */
 export class LineChecker {
   readonly #keyed: ChainHasher | undefined;
   readonly #plain = new ChainHasher(undefined);

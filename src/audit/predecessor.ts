@@ -14,7 +14,22 @@ import { join } from "node:path";
 import { MirageError } from "../errors.ts";
 import { firstLine, lastLine, listAuditFiles } from "./audit_files.ts";
 
-/** The entry a new file links to, and the locked file it ends. */
+/**
+ * The entry a new file links to, and the locked file it ends.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { claimPredecessor, type Predecessor } from "./predecessor.ts";
+ * const dir = await Deno.makeTempDir();
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
+ * const before: Predecessor | undefined = await claimPredecessor(dir, null, () => {});
+ * assert.equal(before?.seq, 2); // the stop entry after the start entry
+ * before?.release();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface Predecessor {
   /** The file's name. */
   readonly name: string;
@@ -109,6 +124,21 @@ async function claim(
  * Locks the newest head of `dir` that no live writer holds and returns its last entry, or
  * `undefined` to start a new chain. Throws `audit_key_mismatch` when the directory was written
  * with another key (or without one while `keyId` is set, or the other way round).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "./audit_log.ts";
+ * import { claimPredecessor } from "./predecessor.ts";
+ * const dir = await Deno.makeTempDir();
+ * assert.equal(await claimPredecessor(dir, null, () => {}), undefined); // empty: a new chain
+ * await (await AuditLog.open({ dir }, { surface: "proxy", mode: "enforce", policiesDigest: undefined })).close();
+ * const before = await claimPredecessor(dir, null, () => {});
+ * assert.match(before?.hash ?? "", /^sha256:/);
+ * before?.release();
+ * await assert.rejects(claimPredecessor(dir, "k1", () => {}), { code: "audit_key_mismatch" });
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function claimPredecessor(
   dir: string,

@@ -7,7 +7,17 @@
  * @module
  */
 
-/** This machine's host name, as far as the permissions let us know it. */
+/**
+ * This machine's host name, as far as the permissions let us know it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writerHost } from "./writer_host.ts";
+ * const host = writerHost(); // `HOSTNAME`, or `host`, without --allow-sys=hostname
+ * assert.notEqual(host, "");
+ * ```
+ */
 export function writerHost(): string {
   if (Deno.permissions.querySync({ name: "sys", kind: "hostname" }).state === "granted") {
     return Deno.hostname();

@@ -13,13 +13,33 @@ import type { AuditOptions } from "../audit/audit_log.ts";
 import { MirageError } from "../errors.ts";
 import { flagHelp, type FlagValues } from "./output.ts";
 
-/** The flags, for a command's parseArgs options. */
+/**
+ * The flags, for a command's parseArgs options.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseArgs } from "node:util";
+ * import { AUDIT_FLAGS } from "./audit_flags.ts";
+ * const { values } = parseArgs({ args: ["--audit", "audit"], options: AUDIT_FLAGS });
+ * assert.deepEqual({ ...values }, { audit: "audit" });
+ * ```
+ */
 export const AUDIT_FLAGS: ParseArgsOptionsConfig = {
   audit: { type: "string" },
   "audit-actor-header": { type: "string" },
 };
 
-/** Their usage text. */
+/**
+ * Their usage text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AUDIT_FLAG_USAGE } from "./audit_flags.ts";
+ * assert.equal(`mirage proxy ${AUDIT_FLAG_USAGE}`, "mirage proxy [--audit DIR [--audit-actor-header H]]");
+ * ```
+ */
 export const AUDIT_FLAG_USAGE = "[--audit DIR [--audit-actor-header H]]";
 
 /**

@@ -75,7 +75,7 @@ const SPEC: CommandSpec = {
 const log = (line: string) => console.error(line);
 
 /** Turns the flags into gateway options; throws `MirageError` code `usage` on a bad value. */
-export function gatewayOptions(values: FlagValues): GatewayOptions {
+function gatewayOptions(values: FlagValues): GatewayOptions {
   const str = (name: string) => values[name] as string | undefined;
   requireFlags(values, ["upstream", "mode", "policies"]);
   const mode = modeOf(str("mode"));

@@ -9,7 +9,19 @@ import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_l
 import { env, integer } from "./flags.ts";
 import { type CommandSpec, flagHelp, type FlagValues } from "./output.ts";
 
-/** The flags, for a command's parseArgs options. */
+/**
+ * The flags, for a command's parseArgs options.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseArgs } from "node:util";
+ * import { SERVER_FLAG_OPTIONS } from "./server_flags.ts";
+ * const { values } = parseArgs({ args: ["--admin-token", "t0ken"], options: SERVER_FLAG_OPTIONS });
+ * assert.equal(values["admin-token"], "t0ken");
+ * assert.equal(values["idle-timeout-ms"], "30000"); // the default
+ * ```
+ */
 export const SERVER_FLAG_OPTIONS: CommandSpec["options"] = {
   "admin-token": { type: "string" },
   "decide-token": { type: "string" },
@@ -17,7 +29,16 @@ export const SERVER_FLAG_OPTIONS: CommandSpec["options"] = {
   "head-timeout-ms": { type: "string", default: String(DEFAULT_HEAD_TIMEOUT_MS) },
 };
 
-/** Their usage text. */
+/**
+ * Their usage text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SERVER_FLAG_USAGE } from "./server_flags.ts";
+ * assert.match(SERVER_FLAG_USAGE, /^\[--admin-token T\] \[--decide-token T\] /);
+ * ```
+ */
 export const SERVER_FLAG_USAGE =
   "[--admin-token T] [--decide-token T] [--idle-timeout-ms 30000] [--head-timeout-ms 10000]";
 
@@ -55,7 +76,16 @@ export function serverFlagDetails(indent: number, column: number): string[] {
   );
 }
 
-/** The `--help` paragraph on the admin routes every server serves. */
+/**
+ * The `--help` paragraph on the admin routes every server serves.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ADMIN_ROUTES_HELP } from "./server_flags.ts";
+ * assert.match(ADMIN_ROUTES_HELP[0] ?? "", /^Admin: GET \/_mirage\/health \(always open\)/);
+ * ```
+ */
 export const ADMIN_ROUTES_HELP: readonly string[] = [
   "Admin: GET /_mirage/health (always open), /_mirage/metrics, /_mirage/v1/runs,",
   "       /_mirage/v1/runs/:id (loopback only, or the admin token when one is set);",
@@ -64,7 +94,7 @@ export const ADMIN_ROUTES_HELP: readonly string[] = [
 ];
 
 /** What the flags give a server's options. */
-export interface ServerFlags {
+interface ServerFlags {
   /** The admin token, from the flag or `MIRAGE_ADMIN_TOKEN`. */
   readonly adminToken: string | undefined;
   /** The decide token, from the flag or `MIRAGE_DECIDE_TOKEN`. */

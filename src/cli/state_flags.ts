@@ -36,7 +36,7 @@ function help(indent: number, column: number): string[] {
 }
 
 /** What a command puts in its spec for the flags. */
-export interface StateFlags {
+interface StateFlags {
   /** For parseArgs. */
   readonly options: ParseArgsOptionsConfig;
   /** For the usage line. */
@@ -69,7 +69,17 @@ export const STATE_FLAGS: StateFlags = {
   help,
 };
 
-/** What the flags chose. */
+/**
+ * What the flags chose.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type StateChoice, stateChoice } from "./state_flags.ts";
+ * const choice: StateChoice = stateChoice({}, () => undefined);
+ * assert.deepEqual(choice, { url: undefined, prefix: undefined, idleTtlMs: 86_400_000, timeoutMs: undefined });
+ * ```
+ */
 export interface StateChoice {
   /** The Redis URL, or `undefined` for memory. */
   readonly url: string | undefined;

@@ -16,7 +16,29 @@ import { type RunInfo, TraceReader } from "../trace/trace_reader.ts";
 import { describeEvent, describeRequest } from "../trace/describe_event.ts";
 import { type HintFiles, nextHint } from "./next_hint.ts";
 
-/** One event of a gated run. */
+/**
+ * One event of a gated run.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { session } from "@mirage/core";
+ * import { type GateEvent, gateTraces } from "./gate_runs.ts";
+ * const traces = await Deno.makeTempDir();
+ * {
+ *   await using mirage = await session({
+ *     runId: "procurement-run", policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", traces,
+ *   });
+ *   await mirage.fetch("http://api.acme.internal/v1/submit_bid", { method: "POST", body: '{"amount": 50000}' });
+ * }
+ * const files = { policies: "policies/procurement.yaml" };
+ * const report = await gateTraces({ traces, runIds: [], failOnFlagged: false, files });
+ * const event: GateEvent | undefined = report.runs[0]?.events[0];
+ * assert.equal(event?.name, "#1 POST /v1/submit_bid");
+ * assert.equal(event?.fails, true);
+ * assert.match(event?.next ?? "", /^Next: fix the agent, or change policy enforce_bid_limit in policies/);
+ * ```
+ */
 export interface GateEvent {
   /** Position in the run. */
   seq: number;
@@ -34,7 +56,28 @@ export interface GateEvent {
   next?: string;
 }
 
-/** One gated run. */
+/**
+ * One gated run.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { session } from "@mirage/core";
+ * import { type GatedRun, gateTraces } from "./gate_runs.ts";
+ * const traces = await Deno.makeTempDir();
+ * {
+ *   await using mirage = await session({
+ *     runId: "procurement-run", policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", traces,
+ *   });
+ *   await mirage.fetch("http://api.acme.internal/v1/submit_bid", { method: "POST", body: '{"amount": 50000}' });
+ * }
+ * const report = await gateTraces({ traces, runIds: ["procurement-run"], failOnFlagged: false, files: {} });
+ * const run: GatedRun | undefined = report.runs[0];
+ * assert.equal(run?.passed, false);
+ * assert.equal(run?.counts.policy_violation, 1);
+ * assert.deepEqual(run?.omitted, { events: 0, failing: 0 });
+ * ```
+ */
 export interface GatedRun {
   /** The run id. */
   run_id: string;
@@ -58,18 +101,51 @@ export interface GatedRun {
   omitted: { events: number; failing: number };
 }
 
-/** A run lists every event up to this many; past it, the first this many not `allowed`. */
+/**
+ * A run lists every event up to this many; past it, the first this many not `allowed`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { session } from "@mirage/core";
+ * import { gateTraces, MAX_LISTED_EVENTS } from "./gate_runs.ts";
+ * const traces = await Deno.makeTempDir();
+ * {
+ *   await using mirage = await session({
+ *     runId: "procurement-run", policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", traces,
+ *   });
+ *   await mirage.fetch("http://api.acme.internal/v1/submit_bid", { method: "POST", body: '{"amount": 50000}' });
+ * }
+ * const [run] = (await gateTraces({ traces, runIds: [], failOnFlagged: false, files: {} })).runs;
+ * assert.ok(run && run.event_count <= MAX_LISTED_EVENTS);
+ * assert.equal(run.events.length, run.event_count); // a small run lists every event
+ * ```
+ */
 export const MAX_LISTED_EVENTS = 1_000;
 
 /** The command `gate-run` ran under the proxy, if any. */
-export interface GatedCommand {
+interface GatedCommand {
   /** The command and its arguments. */
   argv: string[];
   /** Its exit code. */
   exit_code: number;
 }
 
-/** Everything the gate found. */
+/**
+ * Everything the gate found.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type GateReport, gateTraces } from "./gate_runs.ts";
+ * const traces = await Deno.makeTempDir();
+ * const report: GateReport = await gateTraces({ traces, runIds: [], failOnFlagged: false, files: {} });
+ * assert.equal(report.passed, false); // no traces at all is never a silent pass
+ * assert.deepEqual(report.problems, [
+ *   `no traces in ${traces}: did the agent send its requests through mirage proxy?`,
+ * ]);
+ * ```
+ */
 export interface GateReport {
   /** True only when every run passed, nothing was missing and the command (if any) exited 0. */
   passed: boolean;
@@ -83,7 +159,19 @@ export interface GateReport {
   command?: GatedCommand;
 }
 
-/** What to gate. */
+/**
+ * What to gate.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type GateOptions, gateTraces } from "./gate_runs.ts";
+ * const traces = await Deno.makeTempDir();
+ * const options: GateOptions = { traces, runIds: ["nightly-run"], failOnFlagged: true, files: {} };
+ * const report = await gateTraces(options);
+ * assert.deepEqual(report.problems, [`no trace for run 'nightly-run' in ${traces}`]);
+ * ```
+ */
 export interface GateOptions {
   /** The trace directory. */
   readonly traces: string;
@@ -188,7 +276,19 @@ export async function gateTraces(options: GateOptions): Promise<GateReport> {
   return { passed, traces: options.traces, runs, problems };
 }
 
-/** Adds the command's result to a report: a failing command fails the gate. */
+/**
+ * Adds the command's result to a report: a failing command fails the gate.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withCommand } from "./gate_runs.ts";
+ * const report = { passed: true, traces: "artifacts/traces", runs: [], problems: [] };
+ * const gated = withCommand(report, { argv: ["deno", "task", "agent"], exit_code: 1 });
+ * assert.equal(gated.passed, false);
+ * assert.deepEqual(gated.problems, ["command exited with code 1: deno task agent"]);
+ * ```
+ */
 export function withCommand(report: GateReport, command: GatedCommand): GateReport {
   if (command.exit_code === 0) return { ...report, command };
   const problem = `command exited with code ${command.exit_code}: ${command.argv.join(" ")}`;

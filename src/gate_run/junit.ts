@@ -8,7 +8,16 @@
 
 import type { GatedRun, GateEvent, GateReport } from "./gate_runs.ts";
 
-/** Escapes text for XML content and attribute values; drops characters XML 1.0 forbids. */
+/**
+ * Escapes text for XML content and attribute values; drops characters XML 1.0 forbids.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { xmlEscape } from "./junit.ts";
+ * assert.equal(xmlEscape(`<b a="1">Tom & Jerry's\u0007</b>`), "&lt;b a=&quot;1&quot;&gt;Tom &amp; Jerry&apos;s&lt;/b&gt;");
+ * ```
+ */
 export function xmlEscape(text: string): string {
   return text
     // deno-lint-ignore no-control-regex

@@ -7,7 +7,21 @@
 import type { TraceEvent } from "../trace/event.ts";
 import { describeRequest } from "../trace/describe_event.ts";
 
-/** The files a hint can point at, when the gate knows them. */
+/**
+ * The files a hint can point at, when the gate knows them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type HintFiles, nextHint } from "./next_hint.ts";
+ * const files: HintFiles = { policies: "policies/procurement.yaml" };
+ * const hint = nextHint(
+ *   { seq: 1, request: { method: "POST", path: "/v1/submit_bid" }, outcome: "policy_violation", policy: "enforce_bid_limit", enforced: true, decisions: [], response: { status: 403 } },
+ *   files,
+ * );
+ * assert.equal(hint, "Next: fix the agent, or change policy enforce_bid_limit in policies/procurement.yaml if the limit is wrong");
+ * ```
+ */
 export interface HintFiles {
   /** The policies file. */
   readonly policies?: string | undefined;

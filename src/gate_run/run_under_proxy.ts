@@ -11,7 +11,7 @@ import { startProxy } from "../ci/proxy.ts";
 import { tracePaths } from "../trace/trace_paths.ts";
 
 /** What to run. */
-export interface UnderProxyOptions {
+interface UnderProxyOptions {
   /** Policies file. */
   readonly policies: string;
   /** Mocks file. */
@@ -33,7 +33,7 @@ export interface UnderProxyOptions {
 }
 
 /** How the command ended and which runs it made. */
-export interface UnderProxyResult {
+interface UnderProxyResult {
   /** Exit code; 127 when the command could not be started. */
   readonly exitCode: number;
   /** The run ids that sent requests; the expected one when none did. */

@@ -7,10 +7,30 @@
 
 const CODES = { red: 31, green: 32, yellow: 33, bold: 1, dim: 2 } as const;
 
-/** A colour or style name. */
+/**
+ * A colour or style name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Colour, painter } from "./colour.ts";
+ * const mark: Colour = "red";
+ * assert.equal(painter(true)(mark, "✗"), "\x1b[31m✗\x1b[0m");
+ * ```
+ */
 export type Colour = keyof typeof CODES;
 
-/** A colour, or none. */
+/**
+ * A colour, or none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Paint, painter } from "./colour.ts";
+ * const paint: Paint = painter(false);
+ * assert.equal(paint("bold", "mirage"), "mirage");
+ * ```
+ */
 export type Paint = (colour: Colour, text: string) => string;
 
 /**

@@ -7,7 +7,28 @@
 
 import type { EventObserver } from "../trace/recorder.ts";
 
-/** The fields of a decision line. */
+/**
+ * The fields of a decision line.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decisionLogObserver, type DecisionLine } from "./decision_log.ts";
+ * const lines: DecisionLine[] = [];
+ * decisionLogObserver((l) => lines.push(l))({
+ *   runId: "r1",
+ *   event: {
+ *     seq: 1, request: { method: "POST", host: "api.acme.internal", path: "/v1/submit_bid" },
+ *     outcome: "policy_violation", policy: "enforce_bid_limit", enforced: true, decisions: [], response: { status: 403 },
+ *   },
+ *   timing: { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 3 },
+ * });
+ * assert.deepEqual(lines[0], {
+ *   ts: "2026-01-01T00:00:00.000Z", run_id: "r1", method: "POST", host: "api.acme.internal", path: "/v1/submit_bid",
+ *   outcome: "policy_violation", policy: "enforce_bid_limit", status: 403, decide_us: 2, upstream_us: null,
+ * });
+ * ```
+ */
 export interface DecisionLine {
   /** Wall-clock time of arrival (ISO 8601). */
   readonly ts: string;
@@ -31,7 +52,23 @@ export interface DecisionLine {
   readonly upstream_us: number | null;
 }
 
-/** Where decision lines go. */
+/**
+ * Where decision lines go.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decisionLogObserver, type DecisionSink } from "./decision_log.ts";
+ * const written: string[] = [];
+ * const sink: DecisionSink = (line) => written.push(JSON.stringify(line));
+ * decisionLogObserver(sink)({
+ *   runId: "r1",
+ *   event: { seq: 1, request: { tool: "refund" }, outcome: "allowed", enforced: true, decisions: [], response: {} },
+ *   timing: { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 3 },
+ * });
+ * assert.match(written[0] ?? "", /^\{"ts":"2026-01-01T00:00:00.000Z","run_id":"r1","method":"TOOL",/);
+ * ```
+ */
 export type DecisionSink = (line: DecisionLine) => void;
 
 /**

@@ -29,7 +29,7 @@ import { withoutBlocked } from "./tool_listing.ts";
 import { isRecord } from "../is_record.ts";
 
 /** What the gate decides with: the shared tool path's context, over an MCP configuration. */
-export interface McpGateOptions extends ToolContext {
+interface McpGateOptions extends ToolContext {
   /** The configuration now (it changes on reload). */
   readonly config: () => McpConfig;
   /** Which run a call belongs to. */
@@ -59,7 +59,7 @@ export interface MessageSource {
  * What to do with a message: pass it on (`listsTools`: its answer is a `tools/list` result to
  * filter), answer it here (a refusal, a tool mock's result, bad params), or drop it.
  */
-export type Inspection =
+type Inspection =
   | {
     readonly kind: "forward";
     readonly verdict?: ToolVerdict | undefined;

@@ -14,7 +14,40 @@ import type { MockMcpServer } from "./mock_server.ts";
 import type { MockSessions } from "./mock_sessions.ts";
 import { faultAnswer, type PostContext, postedMessage } from "./posted_message.ts";
 
-/** What every request to one mocks server shares. */
+/**
+ * What every request to one mocks server shares.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallMemory } from "../tools/call_memory.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * import { McpGate } from "./gate.ts";
+ * import { loadMcpConfig } from "./mcp_config.ts";
+ * import { handleMocksHttp, type MocksHttpContext } from "./http_mocks.ts";
+ * import { MockMcpServer } from "./mock_server.ts";
+ * import { MockSessions } from "./mock_sessions.ts";
+ * const config = await loadMcpConfig({
+ *   policies: "scenarios/support_refunds/policies.yaml", mocks: "scenarios/support_refunds/mocks.yaml", serving: true,
+ * });
+ * const recorder = new Recorder();
+ * const runIds = new RunIdRule({ env: undefined });
+ * const gate = new McpGate({ mode: "enforce", recorder, calls: new CallMemory(), serveMocks: true, config: () => config, runIds });
+ * const ctx: MocksHttpContext = {
+ *   maxBody: 1 << 20, recorder, runIds, config: () => config,
+ *   server: new MockMcpServer(gate, () => config.tools), sessions: new MockSessions(),
+ * };
+ * const url = new URL("http://127.0.0.1/mcp");
+ * const post = (body: string) => handleMocksHttp(ctx, new Request(url, { method: "POST", body }), url);
+ * const opened = await post('{"jsonrpc":"2.0","id":1,"method":"initialize","params":{}}');
+ * await opened.body?.cancel();
+ * assert.equal(ctx.sessions.has(opened.headers.get("mcp-session-id") ?? ""), true);
+ * const unnamed = await post('{"jsonrpc":"2.0","id":2,"method":"ping"}'); // no Mcp-Session-Id
+ * await unnamed.body?.cancel();
+ * assert.equal(unnamed.status, 400);
+ * ```
+ */
 export interface MocksHttpContext extends PostContext {
   /** Answers the messages. */
   readonly server: MockMcpServer;

@@ -21,7 +21,38 @@ import { type PostContext, postedMessage } from "./posted_message.ts";
 import { type MessageRewrite, rewriteSse } from "./sse_rewrite.ts";
 import { isRecord } from "../is_record.ts";
 
-/** What every request of one upstream proxy shares. */
+/**
+ * What every request of one upstream proxy shares.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Forwarder } from "../gateway/forward.ts";
+ * import { CallMemory } from "../tools/call_memory.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * import { McpGate } from "./gate.ts";
+ * import { loadMcpConfig } from "./mcp_config.ts";
+ * import { handleUpstream, type UpstreamContext } from "./http_upstream.ts";
+ * import { OpenStreams } from "./open_streams.ts";
+ * const config = await loadMcpConfig({ policies: "scenarios/support_refunds/policies.yaml" });
+ * const recorder = new Recorder();
+ * const runIds = new RunIdRule({ env: undefined });
+ * const gate = new McpGate({ mode: "enforce", recorder, calls: new CallMemory(), config: () => config, runIds });
+ * const ctx: UpstreamContext = {
+ *   maxBody: 1 << 20, recorder, runIds, config: () => config, gate,
+ *   forwarder: new Forwarder({ upstream: new URL("http://127.0.0.1:9") }), streams: new OpenStreams(),
+ * };
+ * const url = new URL("http://127.0.0.1/mcp");
+ * const body = JSON.stringify({
+ *   jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "issue_store_credit", arguments: { credit: 900 } },
+ * });
+ * const res = await handleUpstream(ctx, new Request(url, { method: "POST", body }), "127.0.0.1", url);
+ * const reply = await res.json(); // refused here: the upstream is never asked
+ * assert.equal(reply.result.isError, true);
+ * ctx.forwarder.close();
+ * ```
+ */
 export interface UpstreamContext extends PostContext {
   /** Decides the client's messages. */
   readonly gate: McpGate;
@@ -31,7 +62,17 @@ export interface UpstreamContext extends PostContext {
   readonly streams: OpenStreams;
 }
 
-/** The MCP session header. */
+/**
+ * The MCP session header.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SESSION_HEADER } from "./http_upstream.ts";
+ * const headers = new Headers({ "Mcp-Session-Id": "7f3a" });
+ * assert.equal(headers.get(SESSION_HEADER), "7f3a");
+ * ```
+ */
 export const SESSION_HEADER = "mcp-session-id";
 
 /** One request on its way to the upstream. */

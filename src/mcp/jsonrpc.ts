@@ -9,19 +9,100 @@
 
 import { isRecord } from "../is_record.ts";
 
-/** A JSON-RPC id: requests carry a string or a number; errors to unreadable messages `null`. */
+/**
+ * A JSON-RPC id: requests carry a string or a number; errors to unreadable messages `null`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { idKey, type JsonRpcId } from "./jsonrpc.ts";
+ * const ids: JsonRpcId[] = [1, "1", null];
+ * assert.equal(new Set(ids.map(idKey)).size, 3);
+ * ```
+ */
 export type JsonRpcId = string | number | null;
 
-/** One JSON-RPC message, parsed: an object with `jsonrpc: "2.0"`. */
+/**
+ * One JSON-RPC message, parsed: an object with `jsonrpc: "2.0"`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type JsonRpcMessage, methodOf } from "./jsonrpc.ts";
+ * const ping: JsonRpcMessage = { jsonrpc: "2.0", id: 1, method: "ping" };
+ * assert.equal(methodOf(ping), "ping");
+ * ```
+ */
 export type JsonRpcMessage = Readonly<Record<string, unknown>>;
 
-/** Invalid JSON. */
+/**
+ * Invalid JSON.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PARSE_ERROR, parseMessage } from "./jsonrpc.ts";
+ * const p = parseMessage('{"jsonrpc":"2.0",');
+ * assert.equal(p.ok ? undefined : p.fault.code, PARSE_ERROR);
+ * ```
+ */
 export const PARSE_ERROR = -32700;
-/** Not a JSON-RPC message (or a batch, which MCP no longer allows). */
+/**
+ * Not a JSON-RPC message (or a batch, which MCP no longer allows).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { INVALID_REQUEST, parseMessage } from "./jsonrpc.ts";
+ * const p = parseMessage('{"id":1,"method":"ping"}'); // no "jsonrpc": "2.0"
+ * assert.equal(p.ok ? undefined : p.fault.code, INVALID_REQUEST);
+ * ```
+ */
 export const INVALID_REQUEST = -32600;
-/** A method the server does not have. */
+/**
+ * A method the server does not have.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallMemory } from "../tools/call_memory.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * import { McpGate } from "./gate.ts";
+ * import { loadMcpConfig } from "./mcp_config.ts";
+ * import { METHOD_NOT_FOUND } from "./jsonrpc.ts";
+ * import { MockMcpServer } from "./mock_server.ts";
+ * const config = await loadMcpConfig({ policies: "scenarios/support_refunds/policies.yaml" });
+ * const gate = new McpGate({
+ *   mode: "enforce", recorder: new Recorder(), calls: new CallMemory(),
+ *   config: () => config, runIds: new RunIdRule({ env: undefined }),
+ * });
+ * const reply = await new MockMcpServer(gate, () => []).answer({ jsonrpc: "2.0", id: 3, method: "resources/list" }, {});
+ * assert.equal((reply?.error as { code: number }).code, METHOD_NOT_FOUND);
+ * ```
+ */
 export const METHOD_NOT_FOUND = -32601;
-/** A method's params are not what it takes. */
+/**
+ * A method's params are not what it takes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CallMemory } from "../tools/call_memory.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * import { McpGate } from "./gate.ts";
+ * import { loadMcpConfig } from "./mcp_config.ts";
+ * import { INVALID_PARAMS } from "./jsonrpc.ts";
+ * const config = await loadMcpConfig({ policies: "scenarios/support_refunds/policies.yaml" });
+ * const gate = new McpGate({
+ *   mode: "enforce", recorder: new Recorder(), calls: new CallMemory(),
+ *   config: () => config, runIds: new RunIdRule({ env: undefined }),
+ * });
+ * const answer = await gate.inspect({ jsonrpc: "2.0", id: 4, method: "tools/call", params: {} }, {});
+ * assert.equal(answer.kind === "answer" && (answer.reply.error as { code: number }).code, INVALID_PARAMS);
+ * ```
+ */
 export const INVALID_PARAMS = -32602;
 
 /**
@@ -43,7 +124,7 @@ export interface RpcFault {
 }
 
 /** A parsed message, or the fault that refuses it. */
-export type Parsed =
+type Parsed =
   | { readonly ok: true; readonly message: JsonRpcMessage }
   | { readonly ok: false; readonly fault: RpcFault };
 

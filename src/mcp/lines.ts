@@ -9,7 +9,7 @@
 import { concat } from "../http/body_limit.ts";
 
 /** One line read, without its `\n`; or a line that grew past the limit and was skipped. */
-export type LineRead =
+type LineRead =
   | { readonly kind: "line"; readonly bytes: Uint8Array }
   | { readonly kind: "over"; readonly limit: number };
 

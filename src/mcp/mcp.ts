@@ -102,7 +102,27 @@ export interface McpOptions extends ServerOptions {
   readonly graceMs?: number;
 }
 
-/** A running `mirage mcp`. */
+/**
+ * A running `mirage mcp`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type McpHandle, startMcp } from "./mcp.ts";
+ * const mcp: McpHandle = await startMcp({
+ *   mocks: "scenarios/support_refunds/mocks.yaml",
+ *   policies: "scenarios/support_refunds/policies.yaml",
+ *   port: 0,
+ *   watch: false,
+ *   traces: await Deno.makeTempDir(),
+ *   log: () => {},
+ * });
+ * assert.equal(mcp.transport, "http");
+ * assert.equal(await mcp.reload(), true);
+ * await mcp.close();
+ * assert.equal(await mcp.exited, 0);
+ * ```
+ */
 export interface McpHandle {
   /** Where MCP is spoken to the client. */
   readonly transport: "http" | "stdio";

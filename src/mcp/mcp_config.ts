@@ -15,7 +15,19 @@ import type { StateStore } from "../state/state_store.ts";
 import { compileRedactor, type Redactor } from "../trace/redact.ts";
 import { declaredTools, type McpTool } from "./tool_listing.ts";
 
-/** One loaded configuration; a message is decided with a single one. */
+/**
+ * One loaded configuration; a message is decided with a single one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { loadMcpConfig, type McpConfig } from "./mcp_config.ts";
+ * const config: McpConfig = await loadMcpConfig({ policies: "scenarios/support_refunds/policies.yaml" });
+ * assert.equal(config.surface, undefined); // no mocks file
+ * assert.deepEqual(config.tools, []);
+ * assert.equal(config.blocksOutright("issue_store_credit"), undefined); // its rule stops some calls only
+ * ```
+ */
 export interface McpConfig {
   /** The compiled policies. */
   readonly policies: PolicySet;
@@ -30,7 +42,7 @@ export interface McpConfig {
 }
 
 /** The files a configuration is loaded from. */
-export interface McpFiles {
+interface McpFiles {
   /** Path of the policies file. */
   readonly policies: string;
   /** Path of the mocks file, if any. */

@@ -21,7 +21,7 @@ import {
 import type { McpTool } from "./tool_listing.ts";
 
 /** Protocol versions this server speaks, newest first. */
-export const PROTOCOL_VERSIONS: readonly string[] = [
+const PROTOCOL_VERSIONS: readonly string[] = [
   "2025-11-25",
   "2025-06-18",
   "2025-03-26",

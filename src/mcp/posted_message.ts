@@ -78,7 +78,26 @@ export function faultAnswer(status: number, fault: RpcFault): Response {
   return jsonAnswer(status, faultReply(fault));
 }
 
-/** What reading a POST needs: the limit, and where a refused body is recorded. */
+/**
+ * What reading a POST needs: the limit, and where a refused body is recorded.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { compileRedactor } from "../trace/redact.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * import { type PostContext, postedMessage } from "./posted_message.ts";
+ * const redactor = compileRedactor([]);
+ * const ctx: PostContext = { maxBody: 1024, recorder: new Recorder(), runIds: new RunIdRule(), config: () => ({ redactor }) };
+ * const url = new URL("http://127.0.0.1/mcp");
+ * const body = '{"jsonrpc":"2.0","id":1,"method":"ping"}';
+ * const read = await postedMessage(ctx, new Request(url, { method: "POST", body }), url);
+ * assert.ok(!(read instanceof Response));
+ * assert.equal(read.message.method, "ping");
+ * assert.equal(new TextDecoder().decode(read.bytes), body); // passed on as it came
+ * ```
+ */
 export interface PostContext {
   /** Bytes of a posted message read at most. */
   readonly maxBody: number;
@@ -91,7 +110,7 @@ export interface PostContext {
 }
 
 /** The message of a POST. */
-export interface PostedMessage {
+interface PostedMessage {
   /** The message. */
   readonly message: JsonRpcMessage;
   /** Its bytes, to pass on as they came. */

@@ -7,7 +7,24 @@
  * @module
  */
 
-/** Replaces a message, or gives `undefined` to keep the event as it came. */
+/**
+ * Replaces a message, or gives `undefined` to keep the event as it came.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type MessageRewrite, rewriteSse } from "./sse_rewrite.ts";
+ * const emptyListing: MessageRewrite = (m) =>
+ *   (m as { id?: unknown }).id === 2 ? { jsonrpc: "2.0", id: 2, result: { tools: [] } } : undefined;
+ * const events = 'data: {"jsonrpc":"2.0","id":1,"result":{}}\n\n' +
+ *   'data: {"jsonrpc":"2.0","id":2,"result":{"tools":[{"name":"x"}]}}\n\n';
+ * const out = rewriteSse(ReadableStream.from([new TextEncoder().encode(events)]), emptyListing);
+ * assert.equal(
+ *   await new Response(out).text(),
+ *   'data: {"jsonrpc":"2.0","id":1,"result":{}}\n\ndata: {"jsonrpc":"2.0","id":2,"result":{"tools":[]}}\n\n',
+ * );
+ * ```
+ */
 export type MessageRewrite = (message: unknown) => unknown;
 
 /** The events of one stream: raw lines until a blank one. */

@@ -18,7 +18,7 @@ import { ClientInput } from "./stdio_messages.ts";
 import { isRecord } from "../is_record.ts";
 
 /** Options of {@link StdioBridge.spawn}. */
-export interface StdioBridgeOptions {
+interface StdioBridgeOptions {
   /** The server's command and its arguments. */
   readonly command: readonly string[];
   /** What the client sends. */

@@ -10,7 +10,7 @@ import { decodeMessage, INVALID_REQUEST, type JsonRpcMessage, type RpcFault } fr
 import { readLines } from "./lines.ts";
 
 /** One line from the client: a message (with its bytes, to pass on as they came) or a fault. */
-export type ClientLine =
+type ClientLine =
   | { readonly kind: "message"; readonly message: JsonRpcMessage; readonly bytes: Uint8Array }
   | { readonly kind: "fault"; readonly fault: RpcFault };
 

@@ -14,7 +14,7 @@ import type { MockMcpServer } from "./mock_server.ts";
 import { ClientInput } from "./stdio_messages.ts";
 
 /** Options of {@link StdioMocks}. */
-export interface StdioMocksOptions {
+interface StdioMocksOptions {
   /** What the client sends. */
   readonly input: ReadableStream<Uint8Array>;
   /** Where the client reads. */

@@ -10,16 +10,8 @@ import type { ToolResult } from "../engine/compile_tool_mocks.ts";
 import type { ToolVerdict } from "../tools/tool_gate.ts";
 import { isRecord } from "../is_record.ts";
 
-/**
- * An MCP `CallToolResult`, as far as Mirage writes one.
- *
- * @example
- * ```ts
- * import type { CallToolResult } from "./tool_results.ts";
- * const r: CallToolResult = { content: [{ type: "text", text: "shipped" }] };
- * ```
- */
-export interface CallToolResult {
+/** An MCP `CallToolResult`, as far as Mirage writes one. */
+interface CallToolResult {
   /** What the model reads. */
   readonly content: readonly { readonly type: "text"; readonly text: string }[];
   /** A JSON object result, for clients that read structured content. */

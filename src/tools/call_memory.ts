@@ -14,16 +14,8 @@ interface Remembered<T> {
   readonly result: Promise<T>;
 }
 
-/**
- * Bounds of a {@link CallMemory}.
- *
- * @example
- * ```ts
- * import type { CallMemoryOptions } from "./call_memory.ts";
- * const o: CallMemoryOptions = { callsPerRun: 256, runs: 64 };
- * ```
- */
-export interface CallMemoryOptions {
+/** Bounds of a {@link CallMemory}. */
+interface CallMemoryOptions {
   /** Call ids remembered per run, least recently used forgotten first; default 512. */
   readonly callsPerRun?: number;
   /** Runs remembered, least recently used forgotten first; default 128. */

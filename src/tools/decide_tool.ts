@@ -27,7 +27,27 @@ import type { ToolCall, ToolVerdict } from "./tool_gate.ts";
 import { failedVerdict } from "./verdict.ts";
 import { wait } from "../wait.ts";
 
-/** What a tool call is decided with; each surface passes its own. */
+/**
+ * What a tool call is decided with; each surface passes its own.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePolicies, toolAction } from "@mirage/core";
+ * import { compileRedactor } from "../trace/redact.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { CallMemory } from "./call_memory.ts";
+ * import { decideToolAction, type ToolContext } from "./decide_tool.ts";
+ * import type { ToolVerdict } from "./tool_gate.ts";
+ * const policies = compilePolicies({ policies: [{ name: "cap", tool: "refund", field: "amount", operator: "max", value: 500, message: "too much" }] });
+ * const ctx: ToolContext = {
+ *   mode: "passthrough", recorder: new Recorder(), calls: new CallMemory<ToolVerdict>(),
+ *   config: () => ({ policies, redactor: compileRedactor([]) }),
+ * };
+ * const v = await decideToolAction(ctx, toolAction({ tool: "refund", args: { amount: 900 } }));
+ * assert.deepEqual([v.outcome, v.allowed, v.enforced], ["policy_violation", true, false]);
+ * ```
+ */
 export interface ToolContext {
   /** In `passthrough` a stopped call is allowed and recorded `enforced: false`. */
   readonly mode: Mode;
