@@ -50,7 +50,7 @@ export interface ProxyOptions extends ServerOptions {
   /** Port; 0 picks a free one. Default 8001. */
   readonly port?: number;
   /** Run id of requests without an `x-mirage-run-id` header; default `MIRAGE_RUN_ID`, else `default`. */
-  readonly runId?: string;
+  readonly runId?: string | undefined;
   /** `enforce` (default) answers 403/404; `passthrough` serves the mock and records `enforced: false`. */
   readonly mode?: Mode;
   /** Reload on SIGHUP; default true. */

@@ -12,7 +12,6 @@ import { stdoutDecisionLog } from "../log/decision_log.ts";
 import { type GatewayOptions, startGateway } from "../gateway/gateway.ts";
 import { parseSize } from "./size.ts";
 import { stopSignal } from "../http/serve.ts";
-import { RunIdRule } from "../trace/run_id.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
 import {
   ADMIN_ROUTES_HELP,
@@ -20,6 +19,7 @@ import {
   SERVER_FLAG_USAGE,
   serverFlagDetails,
   serverFlags,
+  serverRunId,
 } from "./server_flags.ts";
 import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
 import { AUDIT_FLAG_USAGE, AUDIT_FLAGS, auditFlagDetails, auditOptions } from "./audit_flags.ts";
@@ -93,7 +93,7 @@ function gatewayOptions(values: FlagValues): GatewayOptions {
     timeoutMs: integer(str("timeout-ms") as string, "timeout-ms", 1, 3_600_000),
     maxBody,
     ...serverFlags(values),
-    runId: new RunIdRule({ flag: str("run-id") }).fallback,
+    runId: serverRunId(str("run-id")),
     decisionLog: values["no-decision-log"] ? undefined : stdoutDecisionLog(),
     log,
     watch: true,

@@ -19,6 +19,7 @@ import {
   SERVER_FLAG_USAGE,
   serverFlagDetails,
   serverFlags,
+  serverRunId,
 } from "./server_flags.ts";
 import { openState, STATE_FLAGS, type StateChoice, stateChoice } from "./state_flags.ts";
 import { type CommandSpec, type FlagValues, parseCommandArgs, usageError } from "./output.ts";
@@ -129,7 +130,7 @@ function mcpOptions(values: FlagValues, command: string[] | undefined): McpOptio
     allowOrigins: values["allow-origin"] as string[] | undefined,
     hideBlockedTools: values["hide-blocked-tools"] === true,
     traces: str("traces") as string,
-    runId: str("run-id"),
+    runId: serverRunId(str("run-id")),
     timeoutMs: integer(str("timeout-ms") as string, "timeout-ms", 1, 3_600_000),
     maxBody: parseSize(str("max-body") as string),
     ...serverFlags(values),

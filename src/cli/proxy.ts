@@ -8,7 +8,6 @@
 
 import type { Mode } from "../engine/outcome.ts";
 import { errorMessage, MirageError } from "../errors.ts";
-import { RunIdRule } from "../trace/run_id.ts";
 import { wantsColour } from "../log/colour.ts";
 import { startProxy } from "../ci/proxy.ts";
 import { chaosSwitch } from "../engine/chaos_switch.ts";
@@ -24,6 +23,7 @@ import {
   SERVER_FLAG_USAGE,
   serverFlagDetails,
   serverFlags,
+  serverRunId,
 } from "./server_flags.ts";
 import { parseSize } from "./size.ts";
 
@@ -139,7 +139,7 @@ export async function run(args: string[]): Promise<number> {
       port: parsePort(String(flags.port)) as number,
       hostname: String(flags.host),
       traces,
-      runId: new RunIdRule({ flag: flags["run-id"] as string | undefined }).fallback,
+      runId: serverRunId(flags["run-id"] as string | undefined),
       mode: flags.mode as Mode,
       maxBody: parseSize(String(flags["max-body"])),
       reloadOnSignal: true,

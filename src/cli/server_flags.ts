@@ -6,6 +6,7 @@
  */
 
 import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
+import { envRunId } from "../trace/run_id.ts";
 import { env, integer } from "./flags.ts";
 import { type CommandSpec, flagHelp, type FlagValues } from "./output.ts";
 
@@ -90,8 +91,25 @@ export const ADMIN_ROUTES_HELP: readonly string[] = [
   "Admin: GET /_mirage/health (always open), /_mirage/metrics, /_mirage/v1/runs,",
   "       /_mirage/v1/runs/:id (loopback only, or the admin token when one is set);",
   "       POST /_mirage/v1/decide (an agent's remoteGate asks about a tool call; the decide",
-  "       token opens it alone). See docs/operations.md.",
+  "       token opens it alone); the review console at /_mirage/console/ (docs/console.md).",
+  "       See docs/operations.md.",
 ];
+
+/**
+ * A server's `--run-id` as its `runId` option: `MIRAGE_RUN_ID` comes before the flag (SPEC §4),
+ * and without either the server's own fallback applies (for `mirage mcp`, the MCP session id).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { serverRunId } from "./server_flags.ts";
+ * assert.equal(serverRunId(undefined), Deno.env.get("MIRAGE_RUN_ID") || undefined);
+ * if (!Deno.env.get("MIRAGE_RUN_ID")) assert.equal(serverRunId("nightly"), "nightly");
+ * ```
+ */
+export function serverRunId(flag: string | undefined): string | undefined {
+  return envRunId() || flag || undefined;
+}
 
 /** What the flags give a server's options. */
 interface ServerFlags {

@@ -59,7 +59,7 @@ export interface GatewayOptions extends ServerOptions {
   /** Wait for the upstream's response head, in ms; default 10,000. */
   readonly timeoutMs?: number;
   /** Run id of requests without `x-mirage-run-id`; default `MIRAGE_RUN_ID`, else `default`. */
-  readonly runId?: string;
+  readonly runId?: string | undefined;
   /** Where decision lines go; default none. */
   readonly decisionLog?: DecisionSink | undefined;
   /** Where the listening line and reload messages go; default `console.error`. */

@@ -83,7 +83,7 @@ export interface McpOptions extends ServerOptions {
   readonly allowOrigins?: readonly string[] | undefined;
   /** Leave tools that a rule blocks whatever the call out of `tools/list`; default false. */
   readonly hideBlockedTools?: boolean;
-  /** Run id of calls without `x-mirage-run-id` when `MIRAGE_RUN_ID` is unset; else the MCP session id, else `default`. */
+  /** Run id of calls without `x-mirage-run-id`; default `MIRAGE_RUN_ID`, else the MCP session id, else `default`. */
   readonly runId?: string | undefined;
   /** Wait for the upstream's response head, in ms; default 60,000 (a tool may take its time). */
   readonly timeoutMs?: number;
@@ -239,7 +239,7 @@ class Mcp implements McpHandle {
     const files = { policies: o.policies, mocks: o.mocks, serving: s.kind === "mocks" };
     this.#holder = new Reloadable(initial, (old) => loadMcpConfig(files, old.policies.store));
     this.#traces = new TraceStore(traceOptions(s));
-    this.#runIds = new RunIdRule(o.runId === undefined ? {} : { flag: o.runId });
+    this.#runIds = new RunIdRule(o.runId === undefined ? {} : { option: o.runId });
     const observers: EventObserver[] = [this.#metrics.observer()];
     if (o.decisionLog) observers.push(decisionLogObserver(o.decisionLog));
     const recorder = new Recorder({

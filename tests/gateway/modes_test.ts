@@ -155,12 +155,21 @@ Deno.test("one JSON decision line per request on stdout; --no-decision-log turns
   });
 });
 
-Deno.test("run id: the header wins over MIRAGE_RUN_ID, which wins over 'default'", async () => {
+Deno.test("run id: the header wins over MIRAGE_RUN_ID, then --run-id, then 'default'", async () => {
   await withGateway({ env: { MIRAGE_RUN_ID: "from-env" } }, async ({ gateway }) => {
     const fromEnv = await rawRequest(`${gateway.url}/echo`);
     assert.deepEqual(headerValues(fromEnv, "x-mirage-run-id"), ["from-env"]);
     const fromHeader = await rawRequest(`${gateway.url}/echo`, { headers: RUN });
     assert.deepEqual(headerValues(fromHeader, "x-mirage-run-id"), ["modes"]);
+  });
+  const flag = ["--run-id", "from-flag"];
+  await withGateway({ env: { MIRAGE_RUN_ID: "from-env" }, args: flag }, async ({ gateway }) => {
+    const res = await rawRequest(`${gateway.url}/echo`);
+    assert.deepEqual(headerValues(res, "x-mirage-run-id"), ["from-env"]);
+  });
+  await withGateway({ args: flag }, async ({ gateway }) => {
+    const res = await rawRequest(`${gateway.url}/echo`);
+    assert.deepEqual(headerValues(res, "x-mirage-run-id"), ["from-flag"]);
   });
   await withGateway({}, async ({ gateway }) => {
     const res = await rawRequest(`${gateway.url}/echo`);
