@@ -286,7 +286,7 @@ async function decideAndAct(
     e.outcome === "unmatched_route" ? 404 : 403,
     timing(f, d),
   );
-  return blockedAnswer(e, f.config.redactor.decisions(e.decisions), f.runId, seq);
+  return blockedAnswer(e, f.config.redactor.decisions(e.decisions, e.action.payload), f.runId, seq);
 }
 
 /**
