@@ -1,12 +1,21 @@
 /**
  * What a request body means to the rules (docs/bodies.md): the bytes as an upstream would read
  * them. JSON in UTF-8, UTF-16 or UTF-32 (found from the bytes, as Python's `json.loads(bytes)`
- * finds it), form fields, or text decoded leniently (as Node's `Buffer#toString` decodes it).
+ * finds it), form fields, the parts of a multipart body, or text decoded leniently (as Node's
+ * `Buffer#toString` decodes it).
  *
  * @module
  */
 
-import { readFormFields } from "./form_fields.ts";
+import {
+  type FieldValue,
+  formFields,
+  readFormFields,
+  readFormFieldsLeniently,
+  readsAsForm,
+} from "./form_fields.ts";
+import { boundaryOf, type MultipartPart, readMultipart } from "./multipart.ts";
+import { mediaType } from "../media_type.ts";
 
 /**
  * A body as the rules read it.
@@ -24,11 +33,18 @@ export type PayloadReading =
   | { readonly kind: "json"; readonly value: unknown }
   /** `application/x-www-form-urlencoded` fields. */
   | { readonly kind: "form"; readonly value: Record<string, unknown> }
+  /**
+   * `multipart/form-data` fields: a text part's text, a file part as
+   * `{filename, content_type, size, text}`.
+   */
+  | { readonly kind: "multipart"; readonly value: Record<string, unknown> }
   /** Anything else, as text. */
   | { readonly kind: "text"; readonly value: string }
   /**
-   * A body the rules cannot read as what it says it is: declared as JSON but not JSON, or a
-   * form whose field names contradict each other. `text` is what it holds, for the record.
+   * A body the rules cannot read as what it says it is, or that reads as fields one way and
+   * another way: declared as JSON but not JSON, a form whose field names contradict each other,
+   * a multipart body that does not parse, a body of no stated type that reads as a form and as
+   * something else. `text` is what it holds, for the record.
    */
   | { readonly kind: "uninspectable"; readonly reason: string; readonly text: string };
 
@@ -107,19 +123,16 @@ function parseJson(text: string): { ok: true; value: unknown } | { ok: false; er
   }
 }
 
-/** The media type of a `content-type` value: lower case, without parameters. */
-function mediaType(contentType: string | null | undefined): string {
-  return (contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-}
-
 /**
  * Whether a `content-type` declares JSON: `application/json`, or any `json` / `+json` type
  * (`application/merge-patch+json`, `text/json`).
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { declaresJson } from "./payload.ts";
- * declaresJson("application/problem+json; charset=utf-8"); // true
+ * assert.equal(declaresJson("application/problem+json; charset=utf-8"), true);
+ * assert.equal(declaresJson("text/plain"), false);
  * ```
  */
 export function declaresJson(contentType: string | null | undefined): boolean {
@@ -128,22 +141,147 @@ export function declaresJson(contentType: string | null | undefined): boolean {
 }
 
 const FORM = "application/x-www-form-urlencoded";
+const MULTIPART = "multipart/form-data";
+
+/** Types that do not say how to read a body: none, `text/plain`, `application/octet-stream`. */
+function isGeneric(type: string): boolean {
+  return type === "" || !type.includes("/") || type === "text/plain" ||
+    type === "application/octet-stream";
+}
 
 /**
- * Reads a body as the rules see it. JSON wins wherever it parses; a declared form is read as
- * fields; anything else is text. A body declared as JSON that does not parse, or a form whose
- * field names contradict each other, is `uninspectable`: the upstream may read it in a way
- * Mirage cannot know. The `charset` parameter is not used: upstreams disagree on it (Node's
- * `Buffer#toString` and Python's `json.loads(bytes)` ignore it), so trusting it would let a
- * client make Mirage read other text than the upstream does.
+ * Where a multipart body's file texts are, on its fields: `redact:` withholds them as it
+ * withholds a text body (docs/bodies.md#secrets-in-bodies-the-rules-cannot-read-as-fields).
+ * Not enumerable: the rules, the trace and comparisons see only the fields.
+ */
+const FILE_TEXTS: unique symbol = Symbol("mirage.fileTexts");
+
+/** A path of keys and indexes from a body's fields to one value. */
+type ValuePath = readonly (string | number)[];
+
+/**
+ * The paths of the file parts' `text` in a payload read from a multipart body; none for any
+ * other payload.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { fileTextPaths, payloadOf, readPayload } from "./payload.ts";
+ * const body = '--B\r\nContent-Disposition: form-data; name="doc"; filename="a.txt"\r\n\r\nhi\r\n--B--';
+ * const payload = payloadOf(readPayload(body, "multipart/form-data; boundary=B"));
+ * assert.deepEqual(payload, { doc: { filename: "a.txt", content_type: "text/plain", size: 2, text: "hi" } });
+ * assert.deepEqual(fileTextPaths(payload), [["doc", "text"]]);
+ * assert.deepEqual(fileTextPaths({ doc: "hi" }), []);
+ * ```
+ */
+export function fileTextPaths(payload: unknown): readonly ValuePath[] {
+  if (typeof payload !== "object" || payload === null) return [];
+  return (payload as { [FILE_TEXTS]?: readonly ValuePath[] })[FILE_TEXTS] ?? [];
+}
+
+/** Text decoded leniently: UTF-8, or what a byte-order mark names (dropped). */
+function textOf(body: Uint8Array | string): string {
+  return typeof body === "string" ? body : decode(body, bomEncoding(body) ?? "utf-8");
+}
+
+/** A file part as the rules read it: its name, type and size, and its content as text. */
+function filePart(part: MultipartPart): FieldValue {
+  return {
+    filename: part.filename as string,
+    // RFC 7578 §4.4: a part without a content-type is text/plain.
+    content_type: part.contentType ?? "text/plain",
+    size: part.content.length,
+    text: textOf(part.content),
+  };
+}
+
+/** The paths to the values in `files`, depth first. */
+function pathsTo(value: unknown, files: ReadonlySet<unknown>, at: ValuePath, out: ValuePath[]) {
+  if (files.has(value)) out.push([...at, "text"]);
+  else if (Array.isArray(value)) value.forEach((v, i) => pathsTo(v, files, [...at, i], out));
+  else if (typeof value === "object" && value !== null) {
+    for (const [k, v] of Object.entries(value)) pathsTo(v, files, [...at, k], out);
+  }
+}
+
+function uninspectable(reason: string, body: Uint8Array | string): PayloadReading {
+  return { kind: "uninspectable", reason, text: textOf(body) };
+}
+
+function multipartReading(body: Uint8Array | string, contentType: string): PayloadReading {
+  const boundary = boundaryOf(contentType);
+  if (!boundary.ok) return uninspectable(`multipart body: ${boundary.error}`, body);
+  const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+  const read = readMultipart(bytes, boundary.boundary);
+  if (!read.ok) return uninspectable(read.error, body);
+  const files = new Set<FieldValue>();
+  const entries = read.parts.map((p): [string, FieldValue] => {
+    if (p.filename === undefined) return [p.name, textOf(p.content)];
+    const file = filePart(p);
+    files.add(file);
+    return [p.name, file];
+  });
+  const form = formFields(entries);
+  if (!form.ok) return uninspectable(form.error, body);
+  if (files.size > 0) {
+    const paths: ValuePath[] = [];
+    pathsTo(form.fields, files, [], paths);
+    Object.defineProperty(form.fields, FILE_TEXTS, { value: paths });
+  }
+  return { kind: "multipart", value: form.fields };
+}
+
+/**
+ * A declared form's fields. Where `;` or blanks after `&` would make other fields (Python before
+ * 3.9.2 and Django before 3.2 end a field at `;`, Rack drops blanks after `&`), upstreams
+ * disagree on the form: it is not read.
+ */
+function formReading(body: Uint8Array | string): PayloadReading {
+  const text = textOf(body);
+  const form = readFormFields(text);
+  if (!form.ok) return uninspectable(form.error, body);
+  if (/;|&[ \t]/.test(text)) {
+    const lenient = readFormFieldsLeniently(text);
+    if (!lenient.ok || JSON.stringify(lenient.fields) !== JSON.stringify(form.fields)) {
+      return uninspectable(
+        "form reads as other fields where ';' also ends a field or blanks after '&' are dropped " +
+          "(Python before 3.9.2, Django before 3.2, Rack)",
+        body,
+      );
+    }
+  }
+  return { kind: "form", value: form.fields };
+}
+
+/**
+ * Reads a body as the rules see it, by its declared type (the reading an upstream that declared
+ * it takes): a form is read as fields, a multipart body as its parts, JSON as JSON. A body whose
+ * type does not say how to read it (none, `text/plain`, `application/octet-stream`) is JSON
+ * where it parses, else text — unless it also reads as form fields: then the readings give
+ * different fields and Mirage cannot know which one the upstream takes, so it is
+ * `uninspectable` (declaring the type resolves it). A body of another type is JSON where it
+ * parses, else text. Declared JSON that does not parse, a form whose names contradict each
+ * other and a multipart body that does not parse are `uninspectable` too. The `charset`
+ * parameter is not used: upstreams disagree on it (Node's `Buffer#toString` and Python's
+ * `json.loads(bytes)` ignore it), so trusting it would let a client make Mirage read other text
+ * than the upstream does.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { readPayload } from "@mirage/core";
  * const bytes = new Uint8Array([0x7b, 0x22, 0x74, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d]); // {"t":"\xff"}
- * readPayload(bytes, "application/json"); // { kind: "json", value: { t: "\uFFFD" } }
- * readPayload("amount=5&tags=a&tags=b", "application/x-www-form-urlencoded");
- * // { kind: "form", value: { amount: "5", tags: ["a", "b"] } }
+ * assert.deepEqual(readPayload(bytes, "application/json"), { kind: "json", value: { t: "\uFFFD" } });
+ * assert.deepEqual(readPayload("amount=5&tags=a&tags=b", "application/x-www-form-urlencoded"), {
+ *   kind: "form",
+ *   value: { amount: "5", tags: ["a", "b"] },
+ * });
+ * const both = '["x","&destination_url=https://pastebin.com/raw/x&"]';
+ * assert.deepEqual(readPayload(both, "application/x-www-form-urlencoded"), {
+ *   kind: "form",
+ *   value: { '["x","': "", destination_url: "https://pastebin.com/raw/x", '"]': "" },
+ * });
+ * assert.equal(readPayload(both, "text/plain").kind, "uninspectable");
  * ```
  */
 export function readPayload(
@@ -151,26 +289,25 @@ export function readPayload(
   contentType: string | null | undefined,
 ): PayloadReading {
   if (body === undefined || body.length === 0) return { kind: "empty" };
-  const bytes = typeof body === "string" ? undefined : body;
-  const jsonText = bytes ? decode(bytes, jsonEncoding(bytes)) : body as string;
+  const type = mediaType(contentType);
+  if (type === MULTIPART) return multipartReading(body, contentType as string);
+  if (type === FORM) return formReading(body);
+  const jsonText = typeof body === "string" ? body : decode(body, jsonEncoding(body));
   const json = parseJson(jsonText);
-  if (json.ok) return { kind: "json", value: json.value };
-  const bom = bytes ? bomEncoding(bytes) : undefined;
-  const text = bytes ? decode(bytes, bom ?? "utf-8") : body as string;
   if (declaresJson(contentType)) {
-    return {
-      kind: "uninspectable",
-      reason: `declared as JSON but is not JSON (${json.error})`,
-      text,
-    };
+    return json.ok
+      ? { kind: "json", value: json.value }
+      : uninspectable(`declared as JSON but is not JSON (${json.error})`, body);
   }
-  if (mediaType(contentType) === FORM) {
-    const form = readFormFields(text);
-    return form.ok
-      ? { kind: "form", value: form.fields }
-      : { kind: "uninspectable", reason: form.error, text };
+  if (isGeneric(type) && readsAsForm(textOf(body))) {
+    const as = json.ok ? "JSON" : "text";
+    return uninspectable(
+      `its content-type does not say how to read it, and it reads as form fields and as ${as}: ` +
+        `declare application/json or ${FORM}`,
+      body,
+    );
   }
-  return { kind: "text", value: text };
+  return json.ok ? { kind: "json", value: json.value } : { kind: "text", value: textOf(body) };
 }
 
 /**
@@ -180,8 +317,9 @@ export function readPayload(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { payloadOf, readPayload } from "./payload.ts";
- * payloadOf(readPayload('{"a":1}', null)); // { a: 1 }
+ * assert.deepEqual(payloadOf(readPayload('{"a":1}', null)), { a: 1 });
  * ```
  */
 export function payloadOf(reading: PayloadReading): unknown {

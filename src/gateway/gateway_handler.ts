@@ -291,7 +291,7 @@ async function decideAndAct(
     blockedStatus(e),
     timing(f, d),
   );
-  return blockedAnswer(e, f.config.redactor.decisions(e.decisions), f.runId, seq);
+  return blockedAnswer(e, f.config.redactor.decisions(e.decisions, e.action.payload), f.runId, seq);
 }
 
 /**

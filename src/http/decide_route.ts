@@ -1,23 +1,33 @@
 /**
  * `POST /_mirage/v1/decide`: an SDK adapter asks about an action before running it. The action
  * is decided with the server's evaluator and recorded in the run's trace — and never sent
- * anywhere (the Python Mirage forwarded allowed checks to the upstream).
+ * anywhere (the Python Mirage forwarded allowed checks to the upstream). An HTTP-shaped action's
+ * body is read as the surfaces read a request's (`bodyForRules`, docs/bodies.md): what the
+ * gateway would refuse, the decide route does not answer as allowed.
  *
  * @module
  */
 
-import { type Action, type HttpAction, httpAction, toolAction } from "../engine/action.ts";
+import {
+  type Action,
+  type HttpAction,
+  httpAction,
+  toolAction,
+  withPayload,
+} from "../engine/action.ts";
 import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
-import { isEnforced } from "../engine/outcome.ts";
+import { isEnforced, type Outcome } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { decideToolAction, type ToolContext } from "../tools/decide_tool.ts";
 import type { ToolMockAnswer, ToolVerdict } from "../tools/tool_gate.ts";
-import { buildEvent } from "../trace/event.ts";
+import { buildEvent, type EventFacts, type PendingEvent } from "../trace/event.ts";
 import type { RunIdRule } from "../trace/run_id.ts";
-import { elapsedUs } from "../trace/timing.ts";
+import { elapsedUs, type EventTiming } from "../trace/timing.ts";
 import { decisionHeaders, errorAnswer, jsonAnswer, outcomeMessage } from "./answers.ts";
 import { readLimited } from "./body_limit.ts";
 import { isRecord } from "../is_record.ts";
+import { BODY_STATUS, bodyForRules } from "./request_body.ts";
+import { readsAsReserved, RESERVED_PATH_ERROR } from "./reserved_path.ts";
 
 /**
  * What the decide route decides with; a server passes its own. Tool calls take the shared tool
@@ -25,7 +35,10 @@ import { isRecord } from "../is_record.ts";
  * server serves mocks (`serveMocks`: the CI proxy).
  */
 export interface DecideContext extends ToolContext {
-  /** Bytes of a posted action read at most. */
+  /**
+   * The inspection limit of an action's body, as on the surfaces. The posted action may be
+   * larger by what base64 and the rest of the action take (see `actionLimit`).
+   */
   readonly maxBody: number;
   /** Which run an action belongs to. */
   readonly runIds: RunIdRule;
@@ -33,10 +46,15 @@ export interface DecideContext extends ToolContext {
 
 /** The answer of a decide call. */
 export interface DecideAnswer {
-  /** The decided outcome. */
-  outcome: Evaluation["outcome"];
-  /** What the agent should be told: the deciding rule's message, or `allowed`. */
+  /**
+   * The decided outcome; `error` (in passthrough) for a body the rules could not read, which
+   * enforce answers with its error status.
+   */
+  outcome: Outcome;
+  /** What the agent should be told: the deciding rule's message, `allowed`, or the error. */
   message: string;
+  /** For `error`: why the action was not decided. */
+  error?: string;
   /** For a tool call the CI proxy answers with a tool mock: the mock and its result. */
   mock?: ToolMockAnswer;
   /** The deciding policy, if any. */
@@ -63,51 +81,84 @@ function headersOf(v: unknown): HeadersInit | undefined {
   return v as Record<string, string>;
 }
 
+/** A posted action, and for an HTTP-shaped one the body bytes to read for the rules. */
+interface Posted {
+  readonly action: Action;
+  readonly body?: Uint8Array;
+}
+
+/** The body bytes of `body` (text, sent as UTF-8) or `body_base64`; at most one body field. */
+function bodyBytes(value: Json): Uint8Array | undefined {
+  const given = ["body", "body_base64", "json"].filter((k) => value[k] !== undefined);
+  if (given.length > 1) throw new TypeError(`give one of 'body', 'body_base64' and 'json'`);
+  if (value.body !== undefined) {
+    if (typeof value.body !== "string") throw new TypeError("'body' must be a string");
+    return new TextEncoder().encode(value.body);
+  }
+  if (value.body_base64 === undefined) return undefined;
+  if (typeof value.body_base64 !== "string") {
+    throw new TypeError("'body_base64' must be a base64 string");
+  }
+  try {
+    return Uint8Array.fromBase64(value.body_base64);
+  } catch (e) {
+    throw new TypeError(`'body_base64' is not base64: ${errorMessage(e)}`);
+  }
+}
+
 /**
- * Reads an HTTP-shaped `{method, url, headers?, body?|json?}` or a tool call
+ * Reads an HTTP-shaped `{method, url, headers?, body?|body_base64?|json?}` or a tool call
  * `{tool, args?, call_id?, headers?}`.
  */
-export function parseDecideAction(value: unknown, runId: string): Action {
+function parseDecideAction(value: unknown, runId: string): Posted {
   if (!isRecord(value)) throw new TypeError("the action must be a JSON object");
   const headers = headersOf(value.headers);
   if (typeof value.tool === "string") {
     if (value.call_id !== undefined && typeof value.call_id !== "string") {
       throw new TypeError("'call_id' must be a string");
     }
-    return toolAction({
+    const action = toolAction({
       tool: value.tool,
       args: value.args,
       runId,
       ...(headers ? { headers } : {}),
       ...(typeof value.call_id === "string" ? { callId: value.call_id } : {}),
     });
+    return { action };
   }
   if (typeof value.method !== "string" || typeof value.url !== "string") {
-    throw new TypeError("give {method, url, headers?, body?|json?} or {tool, args?}");
+    throw new TypeError("give {method, url, headers?, body?|body_base64?|json?} or {tool, args?}");
   }
-  if (value.body !== undefined && typeof value.body !== "string") {
-    throw new TypeError("'body' must be a string");
-  }
-  return httpAction({
+  const body = bodyBytes(value);
+  const action = httpAction({
     method: value.method,
     url: new URL(value.url),
     runId,
     ...(headers ? { headers } : {}),
     ...(value.json !== undefined ? { json: value.json } : {}),
-    ...(typeof value.body === "string" ? { body: value.body } : {}),
   });
+  return body ? { action, body } : { action };
 }
 
 function invalid(message: string, runId: string): Response {
   return errorAnswer(400, message, { code: "invalid_action", runId });
 }
 
+/**
+ * The most bytes of a posted action read: room for a body at the inspection limit in base64,
+ * and 64 KiB for the rest of the action.
+ */
+function actionLimit(ctx: DecideContext): number {
+  return Math.ceil(ctx.maxBody / 3) * 4 + 64 * 1024;
+}
+
 /** The posted JSON, or the answer that refuses it. */
 async function readJson(ctx: DecideContext, request: Request, runId: string): Promise<unknown> {
-  const body = await readLimited(request.body, ctx.maxBody);
+  const limit = actionLimit(ctx);
+  const body = await readLimited(request.body, limit);
   if (body.kind === "over") {
     await body.stream.cancel();
-    return errorAnswer(413, `action larger than ${ctx.maxBody} bytes`, { runId });
+    return errorAnswer(413, `action larger than ${limit} bytes`, { runId });
   }
   try {
     return JSON.parse(body.kind === "complete" ? new TextDecoder().decode(body.bytes) : "");
@@ -141,24 +192,40 @@ function toolAnswer(v: ToolVerdict): Response {
   return jsonAnswer(200, answer, decisionHeaders(v, v.runId));
 }
 
-async function decideAndRecord(
+/** When the action arrived, for its event's timing. */
+interface Arrival {
+  readonly start: number;
+  readonly at: string;
+}
+
+/** The configuration one call decides and records with (it changes on reload). */
+type Config = ReturnType<DecideContext["config"]>;
+
+/** Records the event of a decide call; its redacted decisions are what the answer shows. */
+async function record(
   ctx: DecideContext,
-  action: HttpAction,
-  runId: string,
-  start: number,
-  at: string,
-) {
+  config: Config,
+  facts: EventFacts,
+  arrival: Arrival,
+): Promise<{ seq: number; event: PendingEvent }> {
+  const us = elapsedUs(arrival.start);
+  const timing: EventTiming = { at: arrival.at, evaluate_us: us, decide_us: us, total_us: us };
+  const event = buildEvent(facts, config.redactor, { host: true });
+  const seq = await ctx.recorder.record(facts.action.run_id, event, timing, config.policies.digest);
+  return { seq, event };
+}
+
+async function decideAndRecord(ctx: DecideContext, action: HttpAction, arrival: Arrival) {
   const config = ctx.config();
   const e = await evaluateAction(config.policies, config.surface, action);
-  const us = elapsedUs(start);
   const enforced = isEnforced(e.outcome, ctx.mode === "passthrough");
-  const timing = { at, evaluate_us: us, decide_us: us, total_us: us };
-  const event = buildEvent(
+  const runId = action.run_id;
+  const { seq, event } = await record(
+    ctx,
+    config,
     { action: e.action, evaluation: e, outcome: e.outcome, enforced, response: { status: 200 } },
-    config.redactor,
-    { host: true },
+    arrival,
   );
-  const seq = await ctx.recorder.record(runId, event, timing, config.policies.digest);
   const answer: DecideAnswer = {
     outcome: e.outcome,
     message: outcomeMessage(e),
@@ -170,6 +237,84 @@ async function decideAndRecord(
   if (e.policy !== undefined) answer.policy = e.policy;
   if (e.route) answer.route = e.route.name;
   return jsonAnswer(200, answer, decisionHeaders(e, runId));
+}
+
+/** Refused as every surface refuses it, in both modes: recorded as `error`, answered `status`. */
+async function refuse(
+  ctx: DecideContext,
+  action: HttpAction,
+  status: number,
+  error: string,
+  arrival: Arrival,
+  code?: string,
+): Promise<Response> {
+  const facts = { action, outcome: "error", enforced: true, response: { status }, error } as const;
+  const { seq } = await record(ctx, ctx.config(), facts, arrival);
+  return errorAnswer(status, error, {
+    runId: action.run_id,
+    event: seq,
+    ...(code ? { code } : {}),
+  });
+}
+
+/**
+ * A body the rules cannot read (over the limit, uninspectable): enforce answers its status, as
+ * the gateway does; passthrough answers `error` with `enforced: false`, as the gateway forwards
+ * it uninspected. Either way the event is an `error` and the rules are not run on it.
+ */
+async function unread(
+  ctx: DecideContext,
+  action: HttpAction,
+  status: number,
+  error: string,
+  arrival: Arrival,
+): Promise<Response> {
+  if (ctx.mode === "enforce") return refuse(ctx, action, status, error, arrival);
+  const { seq } = await record(ctx, ctx.config(), {
+    action,
+    outcome: "error",
+    enforced: false,
+    response: { status: 200 },
+    error: `${error}; not decided`,
+  }, arrival);
+  const runId = action.run_id;
+  const answer: DecideAnswer = {
+    outcome: "error",
+    message: error,
+    error,
+    decisions: [],
+    run_id: runId,
+    event: seq,
+    enforced: false,
+  };
+  return jsonAnswer(200, answer, decisionHeaders({ outcome: "error" }, runId));
+}
+
+/** An HTTP-shaped action: its path and its body as the gateway would read them, then decided. */
+async function decideHttp(ctx: DecideContext, posted: Posted, arrival: Arrival) {
+  const bare = posted.action as HttpAction;
+  if (readsAsReserved(bare)) {
+    const { status, message, code } = RESERVED_PATH_ERROR;
+    return refuse(ctx, bare, status, message, arrival, code);
+  }
+  if (posted.body === undefined) return decideAndRecord(ctx, bare, arrival);
+  const body = await bodyForRules(posted.body, new Headers(bare.headers), ctx.maxBody);
+  switch (body.kind) {
+    case "read":
+      return decideAndRecord(ctx, withPayload(bare, body.payload), arrival);
+    case "over":
+      return unread(ctx, bare, BODY_STATUS.over, body.error, arrival);
+    case "uninspectable":
+      return unread(
+        ctx,
+        withPayload(bare, body.text),
+        BODY_STATUS.uninspectable,
+        body.error,
+        arrival,
+      );
+    case "unreadable":
+      return refuse(ctx, bare, BODY_STATUS.unreadable, body.error, arrival);
+  }
 }
 
 /**
@@ -185,20 +330,20 @@ async function decideAndRecord(
  * ```
  */
 export async function handleDecide(ctx: DecideContext, request: Request): Promise<Response> {
-  const start = performance.now();
-  const at = new Date().toISOString();
+  const arrival: Arrival = { start: performance.now(), at: new Date().toISOString() };
   const value = await readJson(ctx, request, ctx.runIds.resolve({ header: request.headers }));
   if (value instanceof Response) return value;
   const runId = runIdOf(ctx, request, value);
-  let action: Action;
+  let posted: Posted;
   try {
-    action = parseDecideAction(value, runId);
+    posted = parseDecideAction(value, runId);
   } catch (e) {
     return invalid(errorMessage(e), runId);
   }
   try {
+    const { action } = posted;
     if (action.kind === "tool") return toolAnswer(await decideToolAction(ctx, action));
-    return await decideAndRecord(ctx, action, runId, start, at);
+    return await decideHttp(ctx, posted, arrival);
   } catch (e) {
     const message = `evaluation failed: ${errorMessage(e)}`;
     console.error(`[mirage] ${message}`);

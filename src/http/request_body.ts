@@ -1,8 +1,9 @@
 /**
- * A request body made readable for the rules, the same way on every surface (docs/bodies.md):
- * read up to the inspection limit, decompressed (gzip, deflate, br) within the same limit, and
- * read as JSON, form fields or text. The bytes that go on (to the upstream) are always the ones
- * the client sent. What cannot be read is said so, with the status Mirage answers in enforce.
+ * A request body made readable for the rules, the same way on every surface and on the decide
+ * route (docs/bodies.md): read up to the inspection limit, decompressed (gzip, deflate, br)
+ * within the same limit, and read as JSON, form fields, multipart fields or text. The bytes that
+ * go on (to the upstream) are always the ones the client sent. What cannot be read is said so,
+ * with the status Mirage answers in enforce.
  *
  * @module
  */
@@ -36,7 +37,9 @@ export type RequestBody =
   }
   /**
    * Read, but not readable as what it is (415): an unknown or corrupt content coding, JSON that
-   * does not parse, contradictory form fields. `text` is its text when there is one.
+   * does not parse, contradictory form fields, a multipart body that does not parse, a body of
+   * no stated type that reads as a form and as something else. `text` is its text when there is
+   * one.
    */
   | {
     readonly kind: "uninspectable";
@@ -52,8 +55,9 @@ export type RequestBody =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { BODY_STATUS } from "./request_body.ts";
- * console.log(BODY_STATUS.over); // 413
+ * assert.equal(BODY_STATUS.over, 413);
  * ```
  */
 export const BODY_STATUS = { over: 413, uninspectable: 415, unreadable: 400 } as const;
@@ -86,8 +90,8 @@ const DECODERS: ReadonlyMap<string, Inflate> = new Map<string, Inflate>([
 ]);
 
 /** The codings of a `content-encoding` header, in the order they were applied; identity dropped. */
-function codingsOf(request: Request): string[] {
-  const header = request.headers.get("content-encoding");
+function codingsOf(headers: Headers): string[] {
+  const header = headers.get("content-encoding");
   if (header === null) return [];
   return header.split(",").map((c) => c.trim().toLowerCase()).filter((c) =>
     c !== "" && c !== "identity"
@@ -152,15 +156,56 @@ function fromReading(reading: PayloadReading, bytes: Uint8Array): RequestBody {
 }
 
 /**
- * Reads a request's body for the rules, at most `limit` bytes as sent and `limit` bytes once
- * decompressed.
+ * A body's bytes, as sent under `headers`, for the rules: over the limit (as sent or once
+ * decompressed), uninspectable, or read. The one reading of a body every surface and the decide
+ * route share.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { bodyForRules } from "./request_body.ts";
+ * const headers = new Headers({ "content-type": "application/json" });
+ * const sent = new TextEncoder().encode('{"amount":5}');
+ * assert.deepEqual(await bodyForRules(sent, headers, 1024), { kind: "read", payload: { amount: 5 }, bytes: sent });
+ * assert.equal((await bodyForRules(sent, headers, 4)).kind, "over");
+ * const broken = await bodyForRules(sent, new Headers({ "content-encoding": "gzip" }), 1024);
+ * assert.equal(broken.kind, "uninspectable");
+ * ```
+ */
+export async function bodyForRules(
+  sent: Uint8Array,
+  headers: Headers,
+  limit: number,
+): Promise<RequestBody> {
+  if (sent.length > limit) {
+    const error = `request body larger than the inspection limit of ${limit} bytes`;
+    return { kind: "over", error, body: sent };
+  }
+  const codings = codingsOf(headers);
+  const contentType = headers.get("content-type");
+  if (codings.length === 0 || sent.length === 0) {
+    return fromReading(readPayload(sent, contentType), sent);
+  }
+  const decoded = await decodeAll(sent, codings, limit);
+  if (!decoded.ok) {
+    return decoded.kind === "over"
+      ? { kind: "over", error: decoded.error, body: sent }
+      : { kind: "uninspectable", error: decoded.error, bytes: sent };
+  }
+  return fromReading(readPayload(decoded.bytes, contentType), sent);
+}
+
+/**
+ * Reads a request's body for the rules, at most `limit` bytes as sent and `limit` bytes once
+ * decompressed (see {@link bodyForRules}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { readBodyForRules } from "./request_body.ts";
  * const req = new Request("http://x/", { method: "POST", body: "a=1&a=2", headers: { "content-type": "application/x-www-form-urlencoded" } });
  * const b = await readBodyForRules(req, 1024);
- * console.log(b.kind === "read" && b.payload); // { a: ["1", "2"] }
+ * assert.deepEqual(b.kind === "read" && b.payload, { a: ["1", "2"] });
  * ```
  */
 export async function readBodyForRules(request: Request, limit: number): Promise<RequestBody> {
@@ -175,16 +220,5 @@ export async function readBodyForRules(request: Request, limit: number): Promise
     const error = `request body larger than the inspection limit of ${limit} bytes`;
     return { kind: "over", error, body: body.stream };
   }
-  const codings = codingsOf(request);
-  const contentType = request.headers.get("content-type");
-  if (codings.length === 0 || body.bytes.length === 0) {
-    return fromReading(readPayload(body.bytes, contentType), body.bytes);
-  }
-  const decoded = await decodeAll(body.bytes, codings, limit);
-  if (!decoded.ok) {
-    return decoded.kind === "over"
-      ? { kind: "over", error: decoded.error, body: body.bytes }
-      : { kind: "uninspectable", error: decoded.error, bytes: body.bytes };
-  }
-  return fromReading(readPayload(decoded.bytes, contentType), body.bytes);
+  return bodyForRules(body.bytes, request.headers, limit);
 }

@@ -13,6 +13,7 @@
 import type { Forwarder } from "../gateway/forward.ts";
 import type { ForwardTarget } from "../gateway/upstream_url.ts";
 import { decisionHeaders, errorAnswer, jsonAnswer } from "../http/answers.ts";
+import { mediaType } from "../media_type.ts";
 import type { ToolVerdict } from "../tools/tool_gate.ts";
 import type { McpGate } from "./gate.ts";
 import { idOf, type JsonRpcId } from "./jsonrpc.ts";
@@ -101,17 +102,13 @@ async function forward(
   return errorAnswer(res.status, res.error, details);
 }
 
-function mediaType(res: Response): string {
-  return (res.headers.get("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-}
-
 /** The answer to a `tools/list` with its result filtered, as JSON or as an event stream. */
 async function filteredListing(res: Response, id: JsonRpcId, gate: McpGate): Promise<Response> {
   const rewrite: MessageRewrite = (m) =>
     isRecord(m) && m.id === id && "result" in m
       ? { ...m, result: gate.listing(m.result) }
       : undefined;
-  const type = mediaType(res);
+  const type = mediaType(res.headers.get("content-type"));
   const headers = new Headers(res.headers);
   headers.delete("content-length");
   const init = { status: res.status, statusText: res.statusText, headers };

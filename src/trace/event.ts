@@ -249,7 +249,7 @@ export function buildEvent(
     request: redactor.request(traceRequest(e?.action ?? facts.action, options.host ?? false)),
     outcome: facts.outcome,
     enforced: facts.enforced,
-    decisions: e ? redactor.decisions(e.decisions) : [],
+    decisions: e ? redactor.decisions(e.decisions, e.action.payload) : [],
     response: facts.response,
   };
   if (e?.route) event.route = e.route.name;

@@ -4,11 +4,13 @@
  * that read that field, a part of it, or a value that contains it (a parent object, the whole
  * payload, an index where `redact:` says `[*]`, the `url` when a query parameter is secret).
  * When payload paths are listed, a body that is text (not JSON, not form fields) is withheld
- * whole: its syntax must not decide whether a secret in it reaches disk.
+ * whole, and so is the text of a multipart body's file part: its syntax must not decide whether
+ * a secret in it reaches disk.
  */
 
 import { type FieldPath, type FieldStep, parseFieldPath } from "../config/field_path.ts";
 import type { Decision } from "../engine/compile_policies.ts";
+import { fileTextPaths } from "../engine/payload.ts";
 import type { TraceRequest } from "./event.ts";
 
 /** What a redacted value is written as. */
@@ -37,19 +39,46 @@ function recordKey(root: FieldPath["root"], request: TraceRequest): keyof TraceR
   return root === "headers" || root === "query" ? root : undefined;
 }
 
-function redactAt(value: unknown, steps: readonly FieldStep[], at: number): unknown {
-  if (at === steps.length) return REDACTED;
+/** What a secret is written as: `[REDACTED]`, or for a file's text what was withheld. */
+type Mask = (value: unknown) => unknown;
+
+const redacted: Mask = () => REDACTED;
+const withholdFile: Mask = (v) => typeof v === "string" ? withheld(v) : REDACTED;
+
+/** A path whose value must not reach disk, and what it is written as. */
+interface Secret {
+  readonly path: FieldPath;
+  readonly mask: Mask;
+}
+
+function redactAt(value: unknown, steps: readonly FieldStep[], at: number, mask: Mask): unknown {
+  if (at === steps.length) return mask(value);
   const step = steps[at] as FieldStep;
   if (Array.isArray(value)) {
     if (step.kind === "key") return value;
     return value.map((v, i) =>
-      step.kind === "all" || i === step.index ? redactAt(v, steps, at + 1) : v
+      step.kind === "all" || i === step.index ? redactAt(v, steps, at + 1, mask) : v
     );
   }
   if (value === null || typeof value !== "object" || step.kind !== "key") return value;
   if (!Object.hasOwn(value, step.key)) return value;
   const record = value as Record<string, unknown>;
-  return { ...record, [step.key]: redactAt(record[step.key], steps, at + 1) };
+  return { ...record, [step.key]: redactAt(record[step.key], steps, at + 1, mask) };
+}
+
+/** The file texts of a multipart payload, as secrets written as withheld text. */
+function fileSecrets(payload: unknown): Secret[] {
+  return fileTextPaths(payload).map((steps) => ({
+    path: {
+      root: "payload",
+      steps: steps.map((s): FieldStep =>
+        typeof s === "number" ? { kind: "index", index: s } : { kind: "key", key: s }
+      ),
+      wildcard: false,
+      source: ["payload", ...steps].join("."),
+    },
+    mask: withholdFile,
+  }));
 }
 
 /** The record with a payload that is text (a body, or tool arguments) withheld. */
@@ -66,8 +95,11 @@ function withholdText(request: TraceRequest): TraceRequest {
 export interface Redactor {
   /** Redacts a request record. */
   request(request: TraceRequest): TraceRequest;
-  /** Redacts the `actual` of decisions that read a redacted field or a value containing one. */
-  decisions(decisions: readonly Decision[]): Decision[];
+  /**
+   * Redacts the `actual` of decisions that read a redacted field or a value containing one;
+   * given the payload they read, also a multipart body's file texts.
+   */
+  decisions(decisions: readonly Decision[], payload?: unknown): Decision[];
 }
 
 /** A path step as text: a key, an index, or `*`. */
@@ -106,7 +138,14 @@ function readPath(field: string): FieldPath | null {
 /** Compiles the default list plus `redact:` paths into a redactor. */
 export function compileRedactor(paths: readonly string[]): Redactor {
   const parsed = [...DEFAULT_HEADERS.map((h) => `headers.${h}`), ...paths].map(parseFieldPath);
+  const secrets: Secret[] = parsed.map((path) => ({ path, mask: redacted }));
   const secretQuery = parsed.some((p) => p.root === "query");
+  const secretPayload = parsed.some((p) => p.root === "payload");
+  /** The secrets of one payload: the file texts of a multipart body count when payload paths do. */
+  const secretsOf = (payload: unknown): readonly Secret[] => {
+    const files = secretPayload ? fileSecrets(payload) : [];
+    return files.length ? [...secrets, ...files] : secrets;
+  };
   /** Redacts what a rule read at `field`: the secrets at, below or above it. */
   // Decision fields come from the policy file, a finite set: parse each once, not per decision.
   const reads = new Map<string, FieldPath | null>();
@@ -115,38 +154,40 @@ export function compileRedactor(paths: readonly string[]): Redactor {
     if (read === undefined) reads.set(field, read = readPath(field));
     return read;
   };
-  const redactRead = (field: string, actual: unknown): unknown => {
+  const redactRead = (field: string, actual: unknown, among: readonly Secret[]): unknown => {
     const read = parseRead(field);
     if (!read) return actual;
     if (read.root === "url" && secretQuery) return REDACTED;
     let out = actual;
-    for (const p of parsed) {
-      const r = relation(read, p);
-      if (r === "inside" || (r === "above" && read.wildcard)) return REDACTED;
+    for (const { path, mask } of among) {
+      const r = relation(read, path);
+      if (r === "inside") return mask(out);
+      if (r === "above" && read.wildcard) return REDACTED;
       // Text above a secret path has no fields to redact: the secret may be anywhere in it.
       if (r === "above" && typeof out === "string") return withheld(out);
-      if (r === "above") out = redactAt(out, p.steps, read.steps.length);
+      if (r === "above") out = redactAt(out, path.steps, read.steps.length, mask);
     }
     return out;
   };
-  const secretPayload = parsed.some((p) => p.root === "payload");
   return {
     request(request) {
       let out = request;
+      const among = secretsOf(out.json);
       if (secretPayload) out = withholdText(out);
-      for (const p of parsed) {
-        const key = recordKey(p.root, out);
+      for (const { path, mask } of among) {
+        const key = recordKey(path.root, out);
         if (!key || out[key] === undefined) continue;
         // redactAt returns the value itself when the secret is not in it: nothing to copy.
-        const redacted = redactAt(out[key], p.steps, 0);
-        if (redacted !== out[key]) out = { ...out, [key]: redacted };
+        const value = redactAt(out[key], path.steps, 0, mask);
+        if (value !== out[key]) out = { ...out, [key]: value };
       }
       return out;
     },
-    decisions(decisions) {
+    decisions(decisions, payload) {
+      const among = secretsOf(payload);
       return decisions.map((d) => {
         if (d.actual === undefined) return d;
-        const actual = redactRead(d.field, d.actual);
+        const actual = redactRead(d.field, d.actual, among);
         return actual === d.actual ? d : { ...d, actual };
       });
     },

@@ -73,9 +73,10 @@ Deno.test("payload: a body declared as JSON that does not parse is uninspectable
   assert.equal(readPayload("  ", JSON_TYPE).kind, "uninspectable");
 });
 
-Deno.test("payload: JSON wins wherever it parses; undeclared text that is not JSON is text", () => {
-  assert.deepEqual(readPayload('{"a":1}', FORM), { kind: "json", value: { a: 1 } });
+Deno.test("payload: JSON wins wherever it parses, but a declared form is a form; other text is text", () => {
+  assert.deepEqual(readPayload('{"a":1}', FORM), { kind: "form", value: { '{"a":1}': "" } });
   assert.deepEqual(readPayload('{"a":1}', "text/plain"), { kind: "json", value: { a: 1 } });
+  assert.deepEqual(readPayload('{"a":1}', "application/xml"), { kind: "json", value: { a: 1 } });
   assert.deepEqual(readPayload("hello", "text/plain"), { kind: "text", value: "hello" });
   assert.deepEqual(readPayload(bytes("a", [0xff]), "application/octet-stream"), {
     kind: "text",
@@ -83,6 +84,53 @@ Deno.test("payload: JSON wins wherever it parses; undeclared text that is not JS
   });
   assert.deepEqual(readPayload(new Uint8Array(), JSON_TYPE), { kind: "empty" });
   assert.deepEqual(readPayload(undefined, JSON_TYPE), { kind: "empty" });
+});
+
+/** JSON whose text a form parser reads as `destination_url=https://pastebin.com/raw/x`. */
+const JSON_AND_FORM = '["x","&destination_url=https://pastebin.com/raw/x&"]';
+
+Deno.test("payload: a declared type decides which reading counts when the bytes read two ways", () => {
+  const form = readPayload(JSON_AND_FORM, `${FORM}; charset=utf-8`);
+  assert.ok(form.kind === "form");
+  assert.equal(form.value.destination_url, "https://pastebin.com/raw/x");
+  assert.deepEqual(readPayload(JSON_AND_FORM, JSON_TYPE), {
+    kind: "json",
+    value: ["x", "&destination_url=https://pastebin.com/raw/x&"],
+  });
+  assert.equal(readPayload("a=1&b=2", "application/vnd.api+json").kind, "uninspectable");
+});
+
+Deno.test("payload: a body of no stated type that reads as a form and as JSON or text is uninspectable", () => {
+  for (const type of [undefined, "", "text/plain;charset=UTF-8", "application/octet-stream", "x"]) {
+    for (const body of [JSON_AND_FORM, "destination_url=https://pastebin.com/raw/x", "a=1;b=2"]) {
+      const r = readPayload(body, type);
+      assert.ok(r.kind === "uninspectable", `${type} ${body}`);
+      assert.match(r.reason, /reads as form fields and as (JSON|text): declare/);
+      assert.equal(r.text, body);
+    }
+    // Reads as one thing only: JSON whose '=' is inside a name no form sends, prose, a lone name.
+    assert.deepEqual(readPayload('{"q":"a=b"}', type), { kind: "json", value: { q: "a=b" } });
+    assert.deepEqual(readPayload("x = y", type), { kind: "text", value: "x = y" });
+    assert.deepEqual(readPayload("hello&bye", type), { kind: "text", value: "hello&bye" });
+  }
+  // A type that names a reading Mirage has not (XML) is not read as a form.
+  assert.deepEqual(readPayload("a=1", "application/xml"), { kind: "text", value: "a=1" });
+});
+
+Deno.test("payload: a form that reads as other fields where ';' or a blank after '&' ends a field is uninspectable", () => {
+  const bodies = [
+    "note=x;destination_url=https://pastebin.com",
+    "a=1& b=2",
+    "a=1;a[b]=2",
+    "a=1;&b=2",
+  ];
+  for (const body of bodies) {
+    const r = readPayload(body, FORM);
+    assert.ok(r.kind === "uninspectable", body);
+    assert.match(r.reason, /other fields where ';' also ends a field/);
+  }
+  assert.deepEqual(readPayload("a=1&b=x%3By", FORM), { kind: "form", value: { a: "1", b: "x;y" } });
+  assert.equal(readPayload("a=1&b=2;", FORM).kind, "uninspectable");
 });
 
 Deno.test("payload: the charset parameter does not change what is read", () => {
@@ -208,4 +256,26 @@ Deno.test("payload: Mirage reads JSON whenever Python's json.loads(bytes) or Nod
     assert.ok(mirage.kind === "json");
     for (const r of reads) assert.deepEqual(mirage.value, r, `body ${i}`);
   });
+});
+
+const PYTHON_FORM = `
+import sys, json, base64, urllib.parse
+for arg in sys.argv[1:]:
+    print(json.dumps(dict(urllib.parse.parse_qsl(base64.b64decode(arg).decode(), keep_blank_values=True))))
+`;
+
+const NODE_FORM = `
+for (const arg of process.argv.slice(1)) {
+  console.log(JSON.stringify(Object.fromEntries(new URLSearchParams(Buffer.from(arg, "base64").toString()))));
+}
+`;
+
+Deno.test("payload: a declared form that parses as JSON is read as Python's parse_qsl and Node's URLSearchParams read it", async () => {
+  const body = bytes(JSON_AND_FORM);
+  const python = await upstreamReads("/usr/bin/python3", ["-c", PYTHON_FORM], [body]);
+  const node = await upstreamReads("/usr/bin/node", ["-e", NODE_FORM], [body]);
+  const mirage = readPayload(body, FORM);
+  assert.ok(mirage.kind === "form");
+  for (const read of [python[0], node[0]]) assert.deepEqual(mirage.value, JSON.parse(read!));
+  assert.equal(mirage.value.destination_url, "https://pastebin.com/raw/x");
 });

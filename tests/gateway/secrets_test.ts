@@ -131,3 +131,37 @@ Deno.test("a redacted payload path stays off disk in a form, and in JSON that do
     });
   }
 });
+
+Deno.test("a multipart file's text stays out of the blocked answer and off disk; the upstream gets it in passthrough", async () => {
+  const card = "4111111111111111";
+  const form = new FormData();
+  form.append("amount", new File([`card ${card}`], "statement.txt", { type: "text/plain" }));
+  const request = new Request("http://x.test/", { method: "POST", body: form });
+  const type = request.headers.get("content-type") as string;
+  const body = await request.bytes();
+  const withheld =
+    "[WITHHELD: 21 characters of text not read as fields; redact: lists payload paths]";
+  for (const mode of ["enforce", "passthrough"] as const) {
+    await withGateway({ mode }, async ({ gateway, traces }) => {
+      const res = await rawRequest(`${gateway.url}/echo`, {
+        method: "POST",
+        headers: [["content-type", type], ["x-mirage-run-id", "files"]],
+        body,
+      });
+      const text = new TextDecoder().decode(res.body);
+      if (mode === "enforce") {
+        assert.equal(res.status, 403);
+        assert.equal(JSON.parse(text).decisions[0].actual.text, withheld);
+        assert.ok(!text.includes(card), "the 403 body leaks the file's text");
+      } else {
+        const echo: Echo = JSON.parse(text);
+        assert.deepEqual(Uint8Array.fromBase64(echo.body_b64), body, "the body goes on as sent");
+      }
+      await gateway.stop();
+      const trace = await readTraceFile(traces, "files");
+      assert.ok(!(await everyFile(traces)).includes(card), `${mode}: the file's text reached disk`);
+      const [event] = trace.events as { request: { json: { amount: { text: string } } } }[];
+      assert.equal(event?.request.json.amount.text, withheld);
+    });
+  }
+});

@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
-import { BODY_STATUS, readBodyForRules } from "../../src/http/request_body.ts";
+import { BODY_STATUS, bodyForRules, readBodyForRules } from "../../src/http/request_body.ts";
 
 const LIMIT = 1024 * 1024;
 const QUOTE = { sku: "SKU-1", quantity: 5000 };
@@ -139,5 +139,56 @@ Deno.test("request body: JSON that does not parse is uninspectable with its text
   assert.deepEqual(broken, {
     kind: "unreadable",
     error: "cannot read the request body: connection reset",
+  });
+});
+
+/** A multipart body as Deno's `fetch` sends a FormData, with its headers. */
+async function multipart(): Promise<{ bytes: Uint8Array; type: string }> {
+  const form = new FormData();
+  form.append("amount", "50000");
+  form.append("notes", new File(["card 4111"], "notes.txt", { type: "text/plain" }));
+  const r = new Request("http://x.test/", { method: "POST", body: form });
+  return { bytes: await r.bytes(), type: r.headers.get("content-type") as string };
+}
+
+Deno.test("request body: a multipart body is read as fields, decompressed first; a cut one is uninspectable", async () => {
+  const { bytes, type } = await multipart();
+  const fields = {
+    amount: "50000",
+    notes: { filename: "notes.txt", content_type: "text/plain", size: 9, text: "card 4111" },
+  };
+  for (const [coding, encode] of [["identity", (b: Uint8Array) => b], ...Object.entries(CODERS)]) {
+    const sent = (encode as (b: Uint8Array) => Uint8Array)(bytes);
+    const b = await readBodyForRules(
+      post(sent, { "content-type": type, "content-encoding": coding as string }),
+      LIMIT,
+    );
+    assert.deepEqual(b, { kind: "read", payload: fields, bytes: sent }, coding as string);
+  }
+  const cut = await readBodyForRules(post(bytes.subarray(0, 120), { "content-type": type }), LIMIT);
+  assert.ok(cut.kind === "uninspectable");
+  assert.match(cut.error, /^request body not inspectable: multipart body ends before its close/);
+  assert.equal(BODY_STATUS[cut.kind], 415);
+});
+
+Deno.test("request body: bodyForRules reads bytes and headers as readBodyForRules reads the request", async () => {
+  const { bytes, type } = await multipart();
+  const sent: [Uint8Array, Record<string, string>][] = [
+    [QUOTE_BYTES, { "content-type": "application/json" }],
+    [new Uint8Array(gzipSync(QUOTE_BYTES)), { "content-encoding": "gzip" }],
+    [QUOTE_BYTES, { "content-encoding": "gzip" }],
+    [new TextEncoder().encode('{"amount": 1,}'), { "content-type": "application/json" }],
+    [bytes, { "content-type": type }],
+    [new Uint8Array(gzipSync(new Uint8Array(4096))), { "content-encoding": "gzip" }],
+  ];
+  for (const [body, headers] of sent) {
+    const fromRequest = await readBodyForRules(post(body, headers), 2048);
+    assert.deepEqual(await bodyForRules(body, new Headers(headers), 2048), fromRequest);
+  }
+  const over = await bodyForRules(new Uint8Array(3000), new Headers(), 2048);
+  assert.deepEqual(over, {
+    kind: "over",
+    error: "request body larger than the inspection limit of 2048 bytes",
+    body: new Uint8Array(3000),
   });
 });

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { filesUnder } from "../support/files.ts";
-import { type PolicyRule, session } from "@mirage/core";
+import { type PolicyRule, readPayload, session } from "@mirage/core";
 import { compileRedactor, REDACTED } from "../../src/trace/redact.ts";
 import { tempDir } from "../support/fixtures.ts";
 
@@ -147,6 +147,23 @@ const BODIES: [name: string, contentType: string | undefined, body: string][] = 
     "application/x-www-form-urlencoded",
     `payment=x&payment[card_number]=${CARD}`,
   ],
+  [
+    "multipart, a bracketed name",
+    "multipart/form-data; boundary=XyZ",
+    `--XyZ\r\nContent-Disposition: form-data; name="payment[card_number]"\r\n\r\n${CARD}\r\n` +
+    `--XyZ\r\nContent-Disposition: form-data; name="n"\r\n\r\n1\r\n--XyZ--\r\n`,
+  ],
+  [
+    "multipart, a file that holds the card",
+    "multipart/form-data; boundary=XyZ",
+    `--XyZ\r\nContent-Disposition: form-data; name="statement"; filename="s.csv"\r\n` +
+    `Content-Type: text/csv\r\n\r\ncard,${CARD}\r\n--XyZ--\r\n`,
+  ],
+  [
+    "multipart, cut before its end",
+    "multipart/form-data; boundary=XyZ",
+    `--XyZ\r\nContent-Disposition: form-data; name="payment[card_number]"\r\n\r\n${CARD}\r\n`,
+  ],
 ];
 
 Deno.test("redaction: no body syntax puts a redacted payload path on disk in clear", async () => {
@@ -198,6 +215,16 @@ Deno.test("redaction: no body syntax puts a redacted payload path on disk in cle
       `[WITHHELD: ${withheld} characters of text not read as fields; redact: lists payload paths]`,
     );
     assert.match(requests[5].body, /^\[WITHHELD: 39 characters/);
+    assert.deepEqual(requests[7].json, { payment: { card_number: REDACTED }, n: "1" });
+    assert.deepEqual(requests[8].json, {
+      statement: {
+        filename: "s.csv",
+        content_type: "text/csv",
+        size: 24,
+        text: "[WITHHELD: 24 characters of text not read as fields; redact: lists payload paths]",
+      },
+    });
+    assert.match(requests[9].body, /^\[WITHHELD: \d+ characters/);
   }
 });
 
@@ -205,4 +232,43 @@ Deno.test("redaction: without payload paths in redact:, a text body is kept as w
   const redactor = compileRedactor(["headers.x-token"]);
   const request = { method: "POST", path: "/x", body: "payment.card_number=4111" };
   assert.deepEqual(redactor.request(request), request);
+});
+
+Deno.test("redaction: a multipart file's text is withheld where a rule read it, when redact: lists payload paths", () => {
+  const body = `--B\r\nContent-Disposition: form-data; name="doc"; filename="d.txt"\r\n\r\n` +
+    `card ${CARD}\r\n--B\r\nContent-Disposition: form-data; name="n"\r\n\r\n1\r\n--B--`;
+  const read = readPayload(body, "multipart/form-data; boundary=B");
+  assert.ok(read.kind === "multipart");
+  const payload = read.value;
+  const withheld =
+    "[WITHHELD: 24 characters of text not read as fields; redact: lists payload paths]";
+  const decision = (field: string, actual: unknown) => ({
+    policy: "p",
+    passed: false,
+    action: "block" as const,
+    field,
+    operator: "eq",
+    message: "m",
+    actual,
+  });
+  const reads = [
+    decision("payload.doc.text", `card ${CARD}`),
+    decision("payload.doc", payload.doc),
+    decision("payload", payload),
+    decision("payload.n", "1"),
+  ];
+  const secret = compileRedactor(["payload.payment.card_number"]);
+  assert.deepEqual(secret.request({ method: "POST", json: payload }).json, {
+    doc: { filename: "d.txt", content_type: "text/plain", size: 24, text: withheld },
+    n: "1",
+  });
+  assert.deepEqual(secret.decisions(reads, payload).map((d) => d.actual), [
+    withheld,
+    { filename: "d.txt", content_type: "text/plain", size: 24, text: withheld },
+    { doc: { filename: "d.txt", content_type: "text/plain", size: 24, text: withheld }, n: "1" },
+    "1",
+  ]);
+  const open = compileRedactor(["headers.x-token"]);
+  assert.deepEqual(open.request({ method: "POST", json: payload }).json, payload);
+  assert.deepEqual(open.decisions(reads, payload), reads);
 });
