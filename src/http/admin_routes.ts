@@ -19,10 +19,8 @@ import { TraceReader } from "../trace/trace_reader.ts";
 import { type AdminGuard, CONSOLE_ROUTE } from "./admin_guard.ts";
 import { errorAnswer } from "./answers.ts";
 import { type DecideContext, handleDecide } from "./decide_route.ts";
+import { ADMIN_PREFIX } from "./reserved_path.ts";
 import { type Metrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
-
-/** Where the admin routes are mounted. */
-export const ADMIN_PREFIX = "/_mirage";
 
 /** What the admin routes read. */
 export interface AdminOptions {
@@ -71,7 +69,7 @@ function page(c: Context): { offset: number; limit: number } {
 }
 
 /**
- * A new app with the admin routes at {@link ADMIN_PREFIX}, for a server that hands admin paths to
+ * A new app with the admin routes at `/_mirage`, for a server that hands admin paths to
  * it (`isAdminPath`) and every other request to its own path; pass the connection info as the
  * app's environment.
  *
@@ -99,7 +97,8 @@ export function adminApp(options: AdminOptions): Hono {
  * @example
  * ```ts
  * import { Hono } from "hono";
- * import { ADMIN_PREFIX, adminRoutes } from "./admin_routes.ts";
+ * import { adminRoutes } from "./admin_routes.ts";
+ * import { ADMIN_PREFIX } from "./reserved_path.ts";
  * import { AdminGuard } from "./admin_guard.ts";
  * import { Metrics } from "./metrics.ts";
  * const app = new Hono();
