@@ -15,7 +15,7 @@ import { type ChaosOption, type ChaosSwitch, chaosSwitch } from "../engine/chaos
 import { ChaosNetworkError, errorMessage } from "../errors.ts";
 import { AdminGuard } from "../http/admin_guard.ts";
 import type { ClientConnection } from "../http/http_listener.ts";
-import { ADMIN_PREFIX, adminRoutes } from "../http/admin_routes.ts";
+import { adminRoutes } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import type { DecideContext } from "../http/decide_route.ts";
 import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_listener.ts";
@@ -23,7 +23,7 @@ import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
-import { isAdminPath } from "../http/reserved_path.ts";
+import { ADMIN_PREFIX, isAdminPath } from "../http/reserved_path.ts";
 import { requestLogObserver } from "../log/request_log.ts";
 import { storeStatus } from "../state/state_store.ts";
 import type { ServerOptions } from "../http/server_options.ts";

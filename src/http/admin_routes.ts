@@ -20,9 +20,7 @@ import { type AdminGuard, CONSOLE_ROUTE } from "./admin_guard.ts";
 import { errorAnswer } from "./answers.ts";
 import { type DecideContext, handleDecide } from "./decide_route.ts";
 import { type Metrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
-
-/** Where the admin routes are mounted. */
-export const ADMIN_PREFIX = "/_mirage";
+import { ADMIN_PREFIX } from "./reserved_path.ts";
 
 /** What the admin routes read. */
 export interface AdminOptions {
@@ -99,7 +97,8 @@ export function adminApp(options: AdminOptions): Hono {
  * @example
  * ```ts
  * import { Hono } from "hono";
- * import { ADMIN_PREFIX, adminRoutes } from "./admin_routes.ts";
+ * import { adminRoutes } from "./admin_routes.ts";
+ * import { ADMIN_PREFIX } from "./reserved_path.ts";
  * import { AdminGuard } from "./admin_guard.ts";
  * import { Metrics } from "./metrics.ts";
  * const app = new Hono();

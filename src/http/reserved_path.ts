@@ -7,7 +7,18 @@
  */
 
 import type { HttpAction } from "../engine/action.ts";
-import { ADMIN_PREFIX } from "./admin_routes.ts";
+
+/**
+ * Where the admin routes are mounted: the one spelling of the reserved prefix.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ADMIN_PREFIX } from "./reserved_path.ts";
+ * assert.equal(`${ADMIN_PREFIX}/health`, "/_mirage/health");
+ * ```
+ */
+export const ADMIN_PREFIX = "/_mirage";
 
 function underPrefix(path: string): boolean {
   return path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`);

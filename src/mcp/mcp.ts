@@ -14,7 +14,7 @@ import type { Mode } from "../engine/outcome.ts";
 import { errorMessage, MirageError } from "../errors.ts";
 import { Forwarder } from "../gateway/forward.ts";
 import { AdminGuard } from "../http/admin_guard.ts";
-import { ADMIN_PREFIX, adminApp } from "../http/admin_routes.ts";
+import { adminApp } from "../http/admin_routes.ts";
 import { errorAnswer } from "../http/answers.ts";
 import { DEFAULT_MAX_BODY } from "../http/body_limit.ts";
 import type { DecideContext } from "../http/decide_route.ts";
@@ -22,7 +22,7 @@ import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "../http/http_l
 import { ServerLifecycle } from "../http/lifecycle.ts";
 import { Metrics } from "../http/metrics.ts";
 import { Reloadable } from "../http/reloadable.ts";
-import { isAdminPath } from "../http/reserved_path.ts";
+import { ADMIN_PREFIX, isAdminPath } from "../http/reserved_path.ts";
 import { clientIp } from "../http/serve.ts";
 import { decisionLogObserver, type DecisionSink } from "../log/decision_log.ts";
 import { storeStatus } from "../state/state_store.ts";
