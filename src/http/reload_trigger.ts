@@ -47,9 +47,15 @@ export interface ReloadTriggerOptions {
  * const file = `${dir}/policies.yaml`;
  * await Deno.writeTextFile(file, "policies: []\n");
  * let fired = 0;
- * const trigger: ReloadTrigger = watchReload({ files: [file], signal: false, onTrigger: () => fired++ });
+ * const trigger: ReloadTrigger = watchReload({
+ *   files: [file],
+ *   signal: false,
+ *   debounceMs: 10,
+ *   onTrigger: () => fired++,
+ * });
  * await trigger.close();
  * await Deno.writeTextFile(file, "policies: [] # edited after close\n");
+ * await new Promise((r) => setTimeout(r, 100)); // ten debounce periods
  * assert.equal(fired, 0); // nothing fires once closed
  * await Deno.remove(dir, { recursive: true });
  * ```
