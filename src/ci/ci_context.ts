@@ -16,7 +16,22 @@ import type { Mode } from "../engine/outcome.ts";
 import { compileRedactor } from "../trace/redact.ts";
 import { requireFile } from "../config/require_file.ts";
 
-/** The files and settings a CI context is built from. */
+/**
+ * The files and settings a CI context is built from.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { CiSource } from "./ci_context.ts";
+ * const source: CiSource = {
+ *   policies: "policies/procurement.yaml",
+ *   mocks: "mocks/procurement.yaml",
+ *   mode: "passthrough",
+ *   maxBody: 64 * 1024,
+ * };
+ * assert.equal(source.chaos, undefined);
+ * ```
+ */
 export interface CiSource {
   /** Path of the policies file. */
   readonly policies: string;
@@ -37,9 +52,17 @@ export interface CiSource {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadCiContext } from "./ci_context.ts";
- * const ctx = await loadCiContext({ policies: "policies/procurement.yaml", mocks: "mocks/procurement.yaml", mode: "enforce", maxBody: 1024 });
- * console.log(ctx.mocks?.size, ctx.policies.size);
+ * const ctx = await loadCiContext({
+ *   policies: "policies/procurement.yaml",
+ *   mocks: "mocks/procurement.yaml",
+ *   mode: "enforce",
+ *   maxBody: 1024,
+ * });
+ * assert.ok(ctx.policies.size > 0);
+ * assert.ok((ctx.mocks?.size ?? 0) > 0);
+ * await ctx.policies.store.close();
  * ```
  */
 export async function loadCiContext(source: CiSource, store?: StateStore): Promise<CiContext> {

@@ -27,7 +27,25 @@ import type { Redactor } from "../trace/redact.ts";
 import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
 import { wait } from "../wait.ts";
 
-/** What the CI path decides with: the compiled files, the mode and the inspection limit. */
+/**
+ * What the CI path decides with: the compiled files, the mode and the inspection limit.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePolicies } from "@mirage/core";
+ * import { compileRedactor } from "../trace/redact.ts";
+ * import type { CiContext } from "./ci_handler.ts";
+ * const ctx: CiContext = {
+ *   mode: "enforce",
+ *   policies: compilePolicies({ policies: [] }),
+ *   mocks: undefined, // every route counts as declared
+ *   redactor: compileRedactor([]),
+ *   maxBody: 1024 * 1024,
+ * };
+ * assert.equal(ctx.policies.size, 0);
+ * ```
+ */
 export interface CiContext {
   /** `passthrough` serves a stopped action's mock anyway and records `enforced: false`. */
   readonly mode: Mode;
@@ -47,7 +65,7 @@ export interface CiContext {
 }
 
 /** Header on an answer that a declared fault shaped: `status` or `delay`. */
-export const FAULT_HEADER = "x-mirage-fault";
+const FAULT_HEADER = "x-mirage-fault";
 
 const NO_BODY: ReadonlySet<number> = new Set([101, 204, 205, 304]);
 
@@ -227,8 +245,12 @@ async function decide(f: InFlight, action: HttpAction): Promise<Response> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { CiRequestOptions } from "./ci_handler.ts";
- * const o: CiRequestOptions = { signal: new AbortController().signal };
+ * const giveUp = new AbortController();
+ * const o: CiRequestOptions = { signal: giveUp.signal };
+ * giveUp.abort();
+ * assert.equal(o.signal?.aborted, true);
  * ```
  */
 export interface CiRequestOptions {
@@ -243,6 +265,7 @@ export interface CiRequestOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileMocks, compilePolicies } from "@mirage/core";
  * import { compileRedactor } from "../trace/redact.ts";
  * import { Recorder } from "../trace/recorder.ts";
@@ -255,7 +278,8 @@ export interface CiRequestOptions {
  *   maxBody: 1024 * 1024,
  * };
  * const res = await handleCiRequest(ctx, new Recorder(), new Request("http://api.test/ping"), "r1");
- * console.log(await res.text()); // pong
+ * assert.equal(await res.text(), "pong");
+ * assert.equal(res.headers.get("x-mirage-outcome"), "allowed");
  * ```
  */
 export async function handleCiRequest(

@@ -68,7 +68,30 @@ export interface ProxyOptions extends ServerOptions {
   readonly chaos?: ChaosOption;
 }
 
-/** A running proxy. */
+/**
+ * A running proxy.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ProxyHandle, startProxy } from "./proxy.ts";
+ * const traces = await Deno.makeTempDir();
+ * const proxy: ProxyHandle = await startProxy({
+ *   policies: "policies/procurement.yaml",
+ *   mocks: "mocks/procurement.yaml",
+ *   port: 0,
+ *   traces,
+ *   reloadOnSignal: false,
+ *   watchFiles: false,
+ *   log: () => {},
+ * });
+ * const health = await fetch(`${proxy.url}/_mirage/health`);
+ * assert.equal((await health.json()).ok, true);
+ * assert.equal(await proxy.reload(), true);
+ * await proxy.close();
+ * await Deno.remove(traces, { recursive: true });
+ * ```
+ */
 export interface ProxyHandle {
   /** The bound port. */
   readonly port: number;
@@ -317,16 +340,25 @@ class CiProxy implements ProxyHandle {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startProxy } from "./proxy.ts";
+ * const traces = await Deno.makeTempDir();
  * const proxy = await startProxy({
  *   policies: "policies/procurement.yaml",
  *   mocks: "mocks/procurement.yaml",
  *   port: 0,
+ *   traces,
  *   reloadOnSignal: false,
  *   watchFiles: false,
+ *   log: () => {},
  * });
- * console.log(proxy.routes > 0); // true
+ * assert.ok(proxy.routes > 0);
+ * const res = await fetch(`${proxy.url}/nowhere`, { headers: { "x-mirage-run-id": "r1" } });
+ * assert.equal(res.status, 404);
+ * await res.body?.cancel();
+ * assert.deepEqual([...proxy.runIds], ["r1"]);
  * await proxy.close();
+ * await Deno.remove(traces, { recursive: true });
  * ```
  */
 export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {

@@ -30,8 +30,11 @@ import { clientIp } from "./serve.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isLoopback } from "./admin_guard.ts";
- * console.log(isLoopback("127.0.0.1"), isLoopback("10.0.0.7")); // true false
+ * assert.equal(isLoopback("127.0.0.1"), true);
+ * assert.equal(isLoopback("::ffff:127.0.0.1"), true);
+ * assert.equal(isLoopback("10.0.0.7"), false);
  * ```
  */
 export function isLoopback(ip: string): boolean {
@@ -72,8 +75,10 @@ function credential(authorization: string | null, basic: boolean): string | unde
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { namesLoopback } from "./admin_guard.ts";
- * console.log(namesLoopback("127.0.0.1:8003"), namesLoopback("evil.example:8003")); // true false
+ * assert.equal(namesLoopback("127.0.0.1:8003"), true);
+ * assert.equal(namesLoopback("evil.example:8003"), false);
  * ```
  */
 export function namesLoopback(host: string): boolean {
@@ -120,8 +125,9 @@ const DECIDE = "/v1/decide";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CONSOLE_ROUTE } from "./admin_guard.ts";
- * console.log(CONSOLE_ROUTE); // /console
+ * assert.equal(CONSOLE_ROUTE, "/console");
  * ```
  */
 export const CONSOLE_ROUTE = "/console";
@@ -135,11 +141,12 @@ function isConsole(route: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { AdminGuard } from "./admin_guard.ts";
  * const guard = new AdminGuard({ decideToken: "gate" });
- * console.log(guard.check("/health", "10.0.0.7", null)); // undefined: always open
- * console.log(guard.check("/v1/runs", "10.0.0.7", null)?.status); // 403: loopback only
- * console.log(guard.check("/v1/decide", "10.0.0.7", "Bearer gate")); // undefined
+ * assert.equal(guard.check("/health", "10.0.0.7", null), undefined); // always open
+ * assert.equal(guard.check("/v1/runs", "10.0.0.7", null)?.status, 403); // loopback only
+ * assert.equal(guard.check("/v1/decide", "10.0.0.7", "Bearer gate"), undefined);
  * ```
  */
 export class AdminGuard {

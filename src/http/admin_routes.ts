@@ -19,10 +19,36 @@ import { TraceReader } from "../trace/trace_reader.ts";
 import { type AdminGuard, CONSOLE_ROUTE } from "./admin_guard.ts";
 import { errorAnswer } from "./answers.ts";
 import { type DecideContext, handleDecide } from "./decide_route.ts";
-import { ADMIN_PREFIX } from "./reserved_path.ts";
 import { type Metrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
+import { ADMIN_PREFIX } from "./reserved_path.ts";
 
-/** What the admin routes read. */
+/**
+ * What the admin routes read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AdminOptions, adminApp } from "./admin_routes.ts";
+ * import { AdminGuard } from "./admin_guard.ts";
+ * import { Metrics } from "./metrics.ts";
+ * const traces = await Deno.makeTempDir();
+ * const options: AdminOptions = {
+ *   health: () => ({ mode: "enforce" }),
+ *   metrics: new Metrics(),
+ *   traces,
+ *   guard: new AdminGuard({ adminToken: "s3cret" }),
+ * };
+ * const admin = adminApp(options);
+ * const info = { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 50000 } };
+ * const refused = await admin.request("/_mirage/v1/runs", {}, info);
+ * assert.equal(refused.status, 401);
+ * const runs = await admin.request("/_mirage/v1/runs", {
+ *   headers: { authorization: "Bearer s3cret" },
+ * }, info);
+ * assert.equal((await runs.json()).total, 0);
+ * await Deno.remove(traces, { recursive: true });
+ * ```
+ */
 export interface AdminOptions {
   /** Server-specific health fields (routes, policies, mode, …); `ok` and `uptime` are added. */
   readonly health: () => Record<string, unknown>;
@@ -75,13 +101,16 @@ function page(c: Context): { offset: number; limit: number } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { adminApp } from "./admin_routes.ts";
  * import { AdminGuard } from "./admin_guard.ts";
  * import { Metrics } from "./metrics.ts";
  * const admin = adminApp({ health: () => ({ mode: "enforce" }), metrics: new Metrics(), traces: undefined, guard: new AdminGuard() });
  * const info = { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 50000 } };
  * const res = await admin.request("/_mirage/health", {}, info);
- * if ((await res.json()).mode !== "enforce") throw new Error("health");
+ * const health = await res.json();
+ * assert.equal(health.ok, true);
+ * assert.equal(health.mode, "enforce");
  * ```
  */
 export function adminApp(options: AdminOptions): Hono {
@@ -96,6 +125,7 @@ export function adminApp(options: AdminOptions): Hono {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Hono } from "hono";
  * import { adminRoutes } from "./admin_routes.ts";
  * import { ADMIN_PREFIX } from "./reserved_path.ts";
@@ -103,6 +133,10 @@ export function adminApp(options: AdminOptions): Hono {
  * import { Metrics } from "./metrics.ts";
  * const app = new Hono();
  * app.route(ADMIN_PREFIX, adminRoutes({ health: () => ({ mode: "enforce" }), metrics: new Metrics(), traces: undefined, guard: new AdminGuard() }));
+ * const info = { remoteAddr: { transport: "tcp", hostname: "127.0.0.1", port: 50000 } };
+ * const res = await app.request("/_mirage/nowhere", {}, info);
+ * assert.equal(res.status, 404);
+ * assert.equal((await res.json()).error, "not_found");
  * ```
  */
 export function adminRoutes(options: AdminOptions): Hono {

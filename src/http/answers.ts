@@ -12,7 +12,24 @@ import type { Evaluation } from "../engine/evaluate_action.ts";
 import type { Outcome } from "../engine/outcome.ts";
 import { RUN_ID_HEADER } from "../trace/run_id.ts";
 
-/** The JSON body of a stopped action's answer. */
+/**
+ * The JSON body of a stopped action's answer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { BlockedBody } from "./answers.ts";
+ * const body: BlockedBody = {
+ *   error: "policy_violation",
+ *   policy: "cap",
+ *   message: "too much",
+ *   run_id: "r1",
+ *   event: 4,
+ *   decisions: [],
+ * };
+ * assert.equal(JSON.parse(JSON.stringify(body)).policy, "cap");
+ * ```
+ */
 export interface BlockedBody {
   /** `policy_violation` or `unmatched_route`. */
   error: string;
@@ -29,7 +46,7 @@ export interface BlockedBody {
 }
 
 /** The JSON body of an answer to a failure or a refused request. */
-export interface ErrorBody {
+interface ErrorBody {
   /** A stable code: `body_too_large`, `upstream_unreachable`, `upstream_timeout`, … */
   error: string;
   /** What happened, readably. */
@@ -60,8 +77,12 @@ const CODES: Readonly<Record<number, string>> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decisionHeaders } from "./answers.ts";
- * console.log(decisionHeaders({ outcome: "allowed" }, "r1")); // { "x-mirage-outcome": "allowed", "x-mirage-run-id": "r1" }
+ * assert.deepEqual(decisionHeaders({ outcome: "allowed" }, "r1"), {
+ *   "x-mirage-outcome": "allowed",
+ *   "x-mirage-run-id": "r1",
+ * });
  * ```
  */
 export function decisionHeaders(
@@ -79,9 +100,11 @@ export function decisionHeaders(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonAnswer } from "./answers.ts";
  * const res = jsonAnswer(200, { ok: true });
- * console.log(res.headers.get("content-type")); // application/json
+ * assert.equal(res.headers.get("content-type"), "application/json");
+ * assert.deepEqual(await res.json(), { ok: true });
  * ```
  */
 export function jsonAnswer(
@@ -101,11 +124,12 @@ export function jsonAnswer(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { outcomeMessage } from "./answers.ts";
  * import { compileMocks, compilePolicies, evaluateAction, toolAction } from "@mirage/core";
  * const surface = compileMocks({ mocks: [], strict_tools: true });
  * const e = await evaluateAction(compilePolicies({ policies: [] }), surface, toolAction({ tool: "rm" }));
- * console.log(outcomeMessage(e)); // no declared tool mock matches tool rm
+ * assert.equal(outcomeMessage(e), "no declared tool mock matches tool rm");
  * ```
  */
 export function outcomeMessage(e: Evaluation): string {
@@ -126,11 +150,14 @@ export function outcomeMessage(e: Evaluation): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { blockedBody } from "./answers.ts";
  * import { compilePolicies, evaluateAction, httpAction } from "@mirage/core";
  * const set = compilePolicies({ policies: [{ name: "cap", field: "amount", operator: "max", value: 10, message: "too much" }] });
  * const e = await evaluateAction(set, undefined, httpAction({ method: "POST", url: "http://x.test/", json: { amount: 11 } }));
- * console.log(blockedBody(e, e.decisions, "r1", 1).message); // too much
+ * const body = blockedBody(e, e.decisions, "r1", 1);
+ * assert.equal(body.message, "too much");
+ * assert.equal(body.policy, "cap");
  * ```
  */
 export function blockedBody(
@@ -155,8 +182,10 @@ export function blockedBody(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { blockedStatus } from "./answers.ts";
- * console.log(blockedStatus({ outcome: "unmatched_route" })); // 404
+ * assert.equal(blockedStatus({ outcome: "unmatched_route" }), 404);
+ * assert.equal(blockedStatus({ outcome: "policy_violation" }), 403);
  * ```
  */
 export function blockedStatus(e: { readonly outcome: Outcome }): number {
@@ -168,10 +197,13 @@ export function blockedStatus(e: { readonly outcome: Outcome }): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { blockedAnswer } from "./answers.ts";
  * import { compileMocks, compilePolicies, evaluateAction, httpAction } from "@mirage/core";
  * const e = await evaluateAction(compilePolicies({ policies: [] }), compileMocks({ mocks: [] }), httpAction({ method: "GET", url: "http://x.test/nope" }));
- * console.log(blockedAnswer(e, e.decisions, "r1", 1).status); // 404
+ * const res = blockedAnswer(e, e.decisions, "r1", 1);
+ * assert.equal(res.status, 404);
+ * assert.equal((await res.json()).error, "unmatched_route");
  * ```
  */
 export function blockedAnswer(
@@ -192,8 +224,11 @@ export function blockedAnswer(
  *
  * @example
  * ```ts
- * import type { ErrorDetails } from "./answers.ts";
- * const d: ErrorDetails = { runId: "r1", event: 3 };
+ * import assert from "node:assert/strict";
+ * import { type ErrorDetails, errorAnswer } from "./answers.ts";
+ * const d: ErrorDetails = { code: "store_down", runId: "r1", event: 3 };
+ * const res = errorAnswer(503, "state store unavailable", d);
+ * assert.equal((await res.json()).error, "store_down");
  * ```
  */
 export interface ErrorDetails {
@@ -214,9 +249,17 @@ export interface ErrorDetails {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorAnswer } from "./answers.ts";
  * const res = errorAnswer(504, "upstream did not answer within 10000 ms", { runId: "r1", event: 3 });
- * console.log(res.status, res.headers.get("x-mirage-outcome")); // 504 error
+ * assert.equal(res.status, 504);
+ * assert.equal(res.headers.get("x-mirage-outcome"), "error");
+ * assert.deepEqual(await res.json(), {
+ *   error: "upstream_timeout",
+ *   message: "upstream did not answer within 10000 ms",
+ *   run_id: "r1",
+ *   event: 3,
+ * });
  * ```
  */
 export function errorAnswer(status: number, message: string, details: ErrorDetails = {}): Response {

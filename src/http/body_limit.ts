@@ -11,13 +11,25 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_MAX_BODY } from "./body_limit.ts";
- * console.log(DEFAULT_MAX_BODY); // 1048576
+ * assert.equal(DEFAULT_MAX_BODY, 1048576);
  * ```
  */
 export const DEFAULT_MAX_BODY = 1024 * 1024;
 
-/** A body read up to the inspection limit. */
+/**
+ * A body read up to the inspection limit.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type InspectedBody, readLimited } from "./body_limit.ts";
+ * const body: InspectedBody = await readLimited(new Response("hello").body, 3);
+ * assert.equal(body.kind, "over");
+ * if (body.kind === "over") assert.equal(await new Response(body.stream).text(), "hello");
+ * ```
+ */
 export type InspectedBody =
   | { readonly kind: "none" }
   | { readonly kind: "complete"; readonly bytes: Uint8Array }
@@ -32,8 +44,9 @@ export type InspectedBody =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { concat } from "./body_limit.ts";
- * console.log(concat([new Uint8Array([1]), new Uint8Array([2, 3])], 3)); // Uint8Array(3) [ 1, 2, 3 ]
+ * assert.deepEqual(concat([new Uint8Array([1]), new Uint8Array([2, 3])], 3), new Uint8Array([1, 2, 3]));
  * ```
  */
 export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
@@ -70,9 +83,11 @@ function replay(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readLimited } from "./body_limit.ts";
- * const b = await readLimited(new Response("hello").body, 3);
- * console.log(b.kind); // "over"
+ * const b = await readLimited(new Response("hi").body, 3);
+ * assert.deepEqual(b, { kind: "complete", bytes: new TextEncoder().encode("hi") });
+ * assert.deepEqual(await readLimited(null, 3), { kind: "none" });
  * ```
  */
 export async function readLimited(
@@ -123,9 +138,10 @@ function asStreamError(e: unknown): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readRequestBody } from "./body_limit.ts";
  * const b = await readRequestBody(new Request("http://x/", { method: "POST", body: "hi" }), 10);
- * console.log(b.kind); // "complete"
+ * assert.equal(b.kind, "complete");
  * ```
  */
 export async function readRequestBody(request: Request, limit: number): Promise<InspectedBody> {

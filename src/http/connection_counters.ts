@@ -6,7 +6,20 @@
  * @module
  */
 
-/** Why the listener closed a connection. */
+/**
+ * Why the listener closed a connection.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type CloseReason, ConnectionCounters } from "./connection_counters.ts";
+ * const c = new ConnectionCounters();
+ * const reason: CloseReason = "idle_timeout";
+ * c.opened();
+ * c.ended(1, reason);
+ * assert.ok(c.render().includes('mirage_connections_closed_total{reason="idle_timeout"} 1'));
+ * ```
+ */
 export type CloseReason = "idle_timeout" | "head_timeout";
 
 /**
@@ -14,11 +27,16 @@ export type CloseReason = "idle_timeout" | "head_timeout";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ConnectionCounters } from "./connection_counters.ts";
  * const c = new ConnectionCounters();
  * c.opened();
- * c.ended(0, "head_timeout");
- * console.log(c.render().join("\n"));
+ * c.opened();
+ * c.ended(0, undefined); // the client left before sending a request
+ * c.acceptFailed("EMFILE");
+ * assert.equal(c.open, 1);
+ * assert.equal(c.acceptErrors("EMFILE"), 1);
+ * assert.ok(c.render().includes("mirage_connections_without_request_total 1"));
  * ```
  */
 export class ConnectionCounters {

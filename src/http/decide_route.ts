@@ -33,6 +33,27 @@ import { readsAsReserved, RESERVED_PATH_ERROR } from "./reserved_path.ts";
  * What the decide route decides with; a server passes its own. Tool calls take the shared tool
  * path (`tools/decide_tool.ts`): remembered by call id, answered with their mock where the
  * server serves mocks (`serveMocks`: the CI proxy).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePolicies } from "@mirage/core";
+ * import { CallMemory } from "../tools/call_memory.ts";
+ * import { compileRedactor } from "../trace/redact.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * import type { DecideContext } from "./decide_route.ts";
+ * const policies = compilePolicies({ policies: [] });
+ * const ctx: DecideContext = {
+ *   mode: "enforce",
+ *   maxBody: 64 * 1024,
+ *   runIds: new RunIdRule({ option: "ci", env: undefined }),
+ *   recorder: new Recorder(),
+ *   calls: new CallMemory(),
+ *   config: () => ({ policies, redactor: compileRedactor([]) }),
+ * };
+ * assert.equal(ctx.config().policies.size, 0);
+ * ```
  */
 export interface DecideContext extends ToolContext {
   /**
@@ -45,7 +66,7 @@ export interface DecideContext extends ToolContext {
 }
 
 /** The answer of a decide call. */
-export interface DecideAnswer {
+interface DecideAnswer {
   /**
    * The decided outcome; `error` (in passthrough) for a body the rules could not read, which
    * enforce answers with its error status.
@@ -323,10 +344,33 @@ async function decideHttp(ctx: DecideContext, posted: Posted, arrival: Arrival) 
  * throws answers 503.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePolicies } from "@mirage/core";
+ * import { CallMemory } from "../tools/call_memory.ts";
+ * import { compileRedactor } from "../trace/redact.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * import { type DecideContext, handleDecide } from "./decide_route.ts";
+ * const policies = compilePolicies({
+ *   policies: [{ name: "bid_cap", field: "amount", operator: "max", value: 10000, message: "bid too high" }],
+ * });
+ * const ctx: DecideContext = {
+ *   mode: "enforce",
+ *   maxBody: 64 * 1024,
+ *   runIds: new RunIdRule({ option: "ci", env: undefined }),
+ *   recorder: new Recorder(),
+ *   calls: new CallMemory(),
+ *   config: () => ({ policies, redactor: compileRedactor([]) }),
+ * };
  * const res = await handleDecide(ctx, new Request("http://gw/_mirage/v1/decide", {
- *   method: "POST", body: JSON.stringify({ tool: "submit_bid", args: { amount: 50000 } }),
+ *   method: "POST",
+ *   body: JSON.stringify({ method: "POST", url: "http://api.test/v1/bids", json: { amount: 50000 } }),
  * }));
+ * const answer = await res.json();
+ * assert.equal(answer.outcome, "policy_violation");
+ * assert.equal(answer.message, "bid too high");
+ * assert.equal(answer.run_id, "ci");
  * ```
  */
 export async function handleDecide(ctx: DecideContext, request: Request): Promise<Response> {

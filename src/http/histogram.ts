@@ -10,10 +10,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Histogram } from "./histogram.ts";
  * const h = new Histogram("mirage_upstream_seconds", "Upstream latency.", [0.01, 0.1, 1]);
  * h.observe(0.05);
- * console.log(h.render().join("\n"));
+ * const lines = h.render();
+ * assert.ok(lines.includes('mirage_upstream_seconds_bucket{le="0.01"} 0'));
+ * assert.ok(lines.includes('mirage_upstream_seconds_bucket{le="0.1"} 1'));
+ * assert.ok(lines.includes("mirage_upstream_seconds_count 1"));
  * ```
  */
 export class Histogram {

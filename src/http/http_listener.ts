@@ -27,8 +27,27 @@ import { canServeConnections, type ConnectionServer, serveConnection } from "./s
  *
  * @example
  * ```ts
- * import type { ClientConnection } from "./http_listener.ts";
- * const cut = (connection: ClientConnection) => connection.abort();
+ * import assert from "node:assert/strict";
+ * import { type ClientConnection, HttpListener } from "./http_listener.ts";
+ * // Sends a first chunk, then drops the connection instead of ending the body.
+ * const cut = (connection: ClientConnection) => {
+ *   let pulls = 0;
+ *   return new Response(
+ *     new ReadableStream({
+ *       pull(c) {
+ *         if (pulls++ === 0) c.enqueue(new TextEncoder().encode("partial"));
+ *         else connection.abort();
+ *       },
+ *     }),
+ *   );
+ * };
+ * const listener = new HttpListener((_req, _info, connection) => cut(connection), {
+ *   port: 0,
+ *   hostname: "127.0.0.1",
+ * });
+ * const res = await fetch(`http://127.0.0.1:${listener.port}/`);
+ * await assert.rejects(res.text());
+ * await listener.shutdown();
  * ```
  */
 export interface ClientConnection {
@@ -45,8 +64,13 @@ export interface ClientConnection {
  *
  * @example
  * ```ts
- * import type { ConnectionHandler } from "./http_listener.ts";
- * const handler: ConnectionHandler = (request, info) => new Response(info.remoteAddr.hostname);
+ * import assert from "node:assert/strict";
+ * import { type ConnectionHandler, HttpListener } from "./http_listener.ts";
+ * const handler: ConnectionHandler = (_request, info) => new Response(info.remoteAddr.hostname);
+ * const listener = new HttpListener(handler, { port: 0, hostname: "127.0.0.1" });
+ * const res = await fetch(`http://127.0.0.1:${listener.port}/`);
+ * assert.equal(await res.text(), "127.0.0.1");
+ * await listener.shutdown();
  * ```
  */
 export type ConnectionHandler = (
@@ -60,8 +84,20 @@ export type ConnectionHandler = (
  *
  * @example
  * ```ts
- * import type { HttpListenerOptions } from "./http_listener.ts";
- * const o: HttpListenerOptions = { port: 0, hostname: "127.0.0.1", idleTimeoutMs: 30_000 };
+ * import assert from "node:assert/strict";
+ * import { HttpListener, type HttpListenerOptions } from "./http_listener.ts";
+ * const o: HttpListenerOptions = {
+ *   port: 0,
+ *   hostname: "127.0.0.1",
+ *   onError: () => new Response("sorry", { status: 503 }),
+ * };
+ * const listener = new HttpListener(() => {
+ *   throw new Error("broken handler");
+ * }, o);
+ * const res = await fetch(`http://127.0.0.1:${listener.port}/`);
+ * assert.equal(res.status, 503);
+ * assert.equal(await res.text(), "sorry");
+ * await listener.shutdown();
  * ```
  */
 export interface HttpListenerOptions {
@@ -81,9 +117,27 @@ export interface HttpListenerOptions {
   readonly onError?: ((error: unknown) => Response | Promise<Response>) | undefined;
 }
 
-/** Default idle timeout: above the keep-alive of common clients (undici 4 s, Node 5 s). */
+/**
+ * Default idle timeout: above the keep-alive of common clients (undici 4 s, Node 5 s).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_IDLE_TIMEOUT_MS } from "./http_listener.ts";
+ * assert.equal(DEFAULT_IDLE_TIMEOUT_MS, 30_000);
+ * ```
+ */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-/** Default head timeout. */
+/**
+ * Default head timeout.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_HEAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS } from "./http_listener.ts";
+ * assert.ok(DEFAULT_HEAD_TIMEOUT_MS < DEFAULT_IDLE_TIMEOUT_MS);
+ * ```
+ */
 export const DEFAULT_HEAD_TIMEOUT_MS = 10_000;
 
 const FIRST_PAUSE_MS = 10;
@@ -135,10 +189,12 @@ function defaultOnError(error: unknown): Response {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HttpListener } from "./http_listener.ts";
  * const listener = new HttpListener(() => new Response("ok"), { port: 0, hostname: "127.0.0.1" });
- * console.log(await (await fetch(`http://127.0.0.1:${listener.port}/`)).text()); // ok
+ * assert.equal(await (await fetch(`http://127.0.0.1:${listener.port}/`)).text(), "ok");
  * await listener.shutdown();
+ * assert.equal(listener.counters.open, 0);
  * ```
  */
 export class HttpListener {

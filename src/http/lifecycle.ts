@@ -12,7 +12,32 @@ import { type ReloadTrigger, watchReload } from "./reload_trigger.ts";
 import type { ConnectionHandler } from "./http_listener.ts";
 import { listen, type Listening, type ListenOptions } from "./serve.ts";
 
-/** Options of {@link ServerLifecycle}. */
+/**
+ * Options of {@link ServerLifecycle}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type LifecycleOptions, ServerLifecycle } from "./lifecycle.ts";
+ * import { Reloadable } from "./reloadable.ts";
+ * const lines: string[] = [];
+ * const options: LifecycleOptions<string> = {
+ *   address: { port: 0, hostname: "127.0.0.1" },
+ *   holder: new Reloadable("v1", () => Promise.reject(new Error("policies.yaml:3:1: bad rule"))),
+ *   log: (line) => lines.push(line),
+ *   reloaded: (cause, v) => `reloaded (${cause}) · ${v}`,
+ *   kept: "policies",
+ *   release: async () => {},
+ * };
+ * const life = new ServerLifecycle(options);
+ * assert.equal(await life.reload(), false);
+ * assert.deepEqual(lines, [
+ *   "[mirage] reload (reload) failed; still serving the previous policies:",
+ *   "policies.yaml:3:1: bad rule",
+ * ]);
+ * await life.close();
+ * ```
+ */
 export interface LifecycleOptions<T> {
   /** Where to listen, the connection timeouts and where connection counts go. */
   readonly address: ListenOptions;
@@ -35,19 +60,28 @@ export interface LifecycleOptions<T> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Reloadable } from "./reloadable.ts";
  * import { ServerLifecycle } from "./lifecycle.ts";
+ * const lines: string[] = [];
+ * let released = false;
+ * const holder = new Reloadable(1, async (n) => n + 1);
  * const life = new ServerLifecycle({
  *   address: { port: 0, hostname: "127.0.0.1" },
- *   holder: new Reloadable(1, async (n) => n + 1),
- *   log: console.log,
+ *   holder,
+ *   log: (line) => lines.push(line),
  *   reloaded: (cause, n) => `[mirage] reloaded (${cause}) · ${n}`,
  *   kept: "files",
- *   release: async () => {},
+ *   release: async () => {
+ *     released = true;
+ *   },
  * });
- * life.listen(() => new Response("ok"));
- * await life.reload();
+ * life.listen(() => new Response(`serving ${holder.current}`));
+ * assert.equal(await life.reload(), true);
+ * assert.equal(await (await fetch(life.url)).text(), "serving 2");
  * await life.close();
+ * assert.deepEqual(lines, ["[mirage] reloaded (reload) · 2"]);
+ * assert.equal(released, true);
  * ```
  */
 export class ServerLifecycle<T> {

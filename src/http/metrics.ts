@@ -33,7 +33,24 @@ const SLOW_BUCKETS: readonly number[] = [
 
 const NONE: readonly string[] = Object.freeze([]);
 
-/** One decided action, as the metrics need it. */
+/**
+ * One decided action, as the metrics need it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Metrics, type MetricsSample } from "./metrics.ts";
+ * const sample: MetricsSample = {
+ *   outcome: "policy_violation",
+ *   failedPolicies: ["bid_cap"],
+ *   decideSeconds: 0.000012,
+ *   timeToDecideSeconds: 0.0004,
+ * };
+ * const m = new Metrics();
+ * m.observe(sample);
+ * assert.ok(m.render().includes('mirage_policy_failures_total{policy="bid_cap"} 1'));
+ * ```
+ */
 export interface MetricsSample {
   /** The action's outcome (`allowed`, `policy_violation`, …). */
   readonly outcome: string;
@@ -79,10 +96,14 @@ function stateLines(s: StoreStatus): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Metrics } from "./metrics.ts";
- * const m = new Metrics();
+ * const m = new Metrics(() => ({ store: "memory", status: "ready", errors: 0 }));
  * m.observe({ outcome: "allowed", failedPolicies: [], decideSeconds: 0.000004 });
- * console.log(m.render());
+ * m.observe({ outcome: "allowed", failedPolicies: [], decideSeconds: 0.000002 });
+ * const text = m.render();
+ * assert.ok(text.includes('mirage_requests_total{outcome="allowed"} 2'));
+ * assert.ok(text.includes('mirage_state_store_up{store="memory"} 1'));
  * ```
  */
 export class Metrics {
@@ -163,5 +184,18 @@ export class Metrics {
   }
 }
 
-/** The content type of {@link Metrics.render}'s text. */
+/**
+ * The content type of {@link Metrics.render}'s text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Metrics, METRICS_CONTENT_TYPE } from "./metrics.ts";
+ * const res = new Response(new Metrics().render(), {
+ *   headers: { "content-type": METRICS_CONTENT_TYPE },
+ * });
+ * assert.match(res.headers.get("content-type") ?? "", /^text\/plain; version=0\.0\.4/);
+ * assert.ok((await res.text()).includes("# TYPE mirage_decision_seconds histogram"));
+ * ```
+ */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";

@@ -8,7 +8,23 @@
 
 import { dirname, resolve } from "node:path";
 
-/** Options of {@link watchReload}. */
+/**
+ * Options of {@link watchReload}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ReloadTriggerOptions, watchReload } from "./reload_trigger.ts";
+ * const causes: string[] = [];
+ * const options: ReloadTriggerOptions = {
+ *   files: [], // SIGHUP only
+ *   signal: false, // …and not even that: nothing triggers
+ *   onTrigger: (cause) => causes.push(cause),
+ * };
+ * await watchReload(options).close();
+ * assert.deepEqual(causes, []);
+ * ```
+ */
 export interface ReloadTriggerOptions {
   /** Files whose change triggers a reload; none = SIGHUP only. */
   readonly files: readonly string[];
@@ -20,7 +36,30 @@ export interface ReloadTriggerOptions {
   readonly debounceMs?: number;
 }
 
-/** Running triggers; `close()` removes the signal listener and stops watching. */
+/**
+ * Running triggers; `close()` removes the signal listener and stops watching.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ReloadTrigger, watchReload } from "./reload_trigger.ts";
+ * const dir = await Deno.makeTempDir();
+ * const file = `${dir}/policies.yaml`;
+ * await Deno.writeTextFile(file, "policies: []\n");
+ * let fired = 0;
+ * const trigger: ReloadTrigger = watchReload({
+ *   files: [file],
+ *   signal: false,
+ *   debounceMs: 10,
+ *   onTrigger: () => fired++,
+ * });
+ * await trigger.close();
+ * await Deno.writeTextFile(file, "policies: [] # edited after close\n");
+ * await new Promise((r) => setTimeout(r, 100)); // ten debounce periods
+ * assert.equal(fired, 0); // nothing fires once closed
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface ReloadTrigger {
   /** Stops both triggers; resolves once the file watch has ended (nothing fires after that). */
   close(): Promise<void>;
@@ -68,9 +107,17 @@ function watchFiles(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { watchReload } from "./reload_trigger.ts";
- * const trigger = watchReload({ files: ["policies.yaml"], onTrigger: (cause) => console.log(cause) });
+ * const dir = await Deno.makeTempDir();
+ * const file = `${dir}/policies.yaml`;
+ * await Deno.writeTextFile(file, "policies: []\n");
+ * const changed = Promise.withResolvers<string>();
+ * const trigger = watchReload({ files: [file], signal: false, debounceMs: 10, onTrigger: changed.resolve });
+ * await Deno.writeTextFile(file, "policies: [] # edited\n");
+ * assert.equal(await changed.promise, "file change");
  * await trigger.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export function watchReload(options: ReloadTriggerOptions): ReloadTrigger {

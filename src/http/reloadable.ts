@@ -5,7 +5,20 @@
  * @module
  */
 
-/** What a reload did. */
+/**
+ * What a reload did.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Reloadable, type ReloadResult } from "./reloadable.ts";
+ * const holder = new Reloadable("v1", () => Promise.reject(new Error("bad file")));
+ * const result: ReloadResult<string> = await holder.reload();
+ * assert.equal(result.ok, false);
+ * if (!result.ok) assert.equal((result.error as Error).message, "bad file");
+ * assert.equal(holder.current, "v1"); // the old value keeps serving
+ * ```
+ */
 export type ReloadResult<T> = { readonly ok: true; readonly value: T } | {
   readonly ok: false;
   readonly error: unknown;
@@ -17,11 +30,12 @@ export type ReloadResult<T> = { readonly ok: true; readonly value: T } | {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Reloadable } from "./reloadable.ts";
- * let n = 0;
- * const holder = new Reloadable(n, async () => ++n);
- * await holder.reload();
- * console.log(holder.current); // 1
+ * const holder = new Reloadable(0, async (previous) => previous + 1);
+ * const [first, second] = await Promise.all([holder.reload(), holder.reload()]);
+ * assert.deepEqual([first, second], [{ ok: true, value: 1 }, { ok: true, value: 2 }]);
+ * assert.equal(holder.current, 2);
  * ```
  */
 export class Reloadable<T> {

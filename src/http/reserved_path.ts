@@ -9,12 +9,13 @@
 import type { HttpAction } from "../engine/action.ts";
 
 /**
- * Where the admin routes are mounted.
+ * Where the admin routes are mounted: the one spelling of the reserved prefix.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ADMIN_PREFIX } from "./reserved_path.ts";
- * console.log(`${ADMIN_PREFIX}/health`); // /_mirage/health
+ * assert.equal(`${ADMIN_PREFIX}/health`, "/_mirage/health");
  * ```
  */
 export const ADMIN_PREFIX = "/_mirage";
@@ -28,9 +29,11 @@ function underPrefix(path: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isAdminPath } from "./reserved_path.ts";
- * isAdminPath("/_mirage/health"); // true
- * isAdminPath("//_mirage/health"); // false: see readsAsReserved
+ * assert.equal(isAdminPath("/_mirage/health"), true);
+ * assert.equal(isAdminPath("//_mirage/health"), false); // see readsAsReserved
+ * assert.equal(isAdminPath("/_mirage_x"), false);
  * ```
  */
 export function isAdminPath(rawPath: string): boolean {
@@ -42,9 +45,11 @@ export function isAdminPath(rawPath: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpAction } from "../engine/action.ts";
  * import { readsAsReserved } from "./reserved_path.ts";
- * readsAsReserved(httpAction({ method: "GET", url: "http://x.test//_mirage/v1/runs" })); // true
+ * assert.equal(readsAsReserved(httpAction({ method: "GET", url: "http://x.test//_mirage/v1/runs" })), true);
+ * assert.equal(readsAsReserved(httpAction({ method: "GET", url: "http://x.test/v1/runs" })), false);
  * ```
  */
 export function readsAsReserved(action: HttpAction): boolean {
@@ -56,8 +61,10 @@ export function readsAsReserved(action: HttpAction): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RESERVED_PATH_ERROR } from "./reserved_path.ts";
- * console.log(RESERVED_PATH_ERROR.code); // reserved_path
+ * assert.equal(RESERVED_PATH_ERROR.code, "reserved_path");
+ * assert.equal(RESERVED_PATH_ERROR.status, 400);
  * ```
  */
 export const RESERVED_PATH_ERROR = {

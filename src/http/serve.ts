@@ -21,7 +21,19 @@ import { type ConnectionHandler, HttpListener, type HttpListenerOptions } from "
  */
 export type ListenOptions = HttpListenerOptions;
 
-/** A listening server. */
+/**
+ * A listening server.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listen, type Listening } from "./serve.ts";
+ * const server: Listening = listen(() => new Response("ok"), { port: 0, hostname: "127.0.0.1" });
+ * assert.equal(server.hostname, "127.0.0.1");
+ * assert.notEqual(server.port, 0); // the port the system picked
+ * await server.shutdown();
+ * ```
+ */
 export interface Listening {
   /** The bound port (the real one when 0 was asked). */
   readonly port: number;
@@ -38,9 +50,14 @@ export interface Listening {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listen } from "./serve.ts";
- * const server = listen(() => new Response("ok"), { port: 0, hostname: "127.0.0.1" });
- * console.log(server.port);
+ * const server = listen((request) => new Response(new URL(request.url).pathname), {
+ *   port: 0,
+ *   hostname: "127.0.0.1",
+ * });
+ * const res = await fetch(`http://127.0.0.1:${server.port}/ping`);
+ * assert.equal(await res.text(), "/ping");
  * await server.shutdown();
  * ```
  */
@@ -58,8 +75,10 @@ export function listen(handler: ConnectionHandler, options: ListenOptions): List
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clientIp } from "./serve.ts";
- * console.log(clientIp({ transport: "tcp", hostname: "10.0.0.7", port: 51000 })); // 10.0.0.7
+ * assert.equal(clientIp({ transport: "tcp", hostname: "10.0.0.7", port: 51000 }), "10.0.0.7");
+ * assert.equal(clientIp({ transport: "unix", path: "/run/mirage.sock" }), "127.0.0.1");
  * ```
  */
 export function clientIp(addr: Deno.Addr): string {

@@ -12,7 +12,28 @@
 
 import { MirageError } from "../errors.ts";
 
-/** The runtime's server on one connection. */
+/**
+ * The runtime's server on one connection.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ConnectionServer, serveConnection } from "./serve_connection.ts";
+ * const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+ * const client = await Deno.connect({ port: listener.addr.port, hostname: "127.0.0.1" });
+ * const server: ConnectionServer = serveConnection(
+ *   await listener.accept(),
+ *   new AbortController().signal,
+ *   () => new Response("ok"),
+ *   () => new Response(null, { status: 500 }),
+ * );
+ * await server.shutdown(); // nothing in flight: the connection closes now
+ * await server.finished;
+ * assert.equal(await client.read(new Uint8Array(1)), null);
+ * client.close();
+ * listener.close();
+ * ```
+ */
 export interface ConnectionServer {
   /** Settles when the connection is closed. */
   readonly finished: Promise<void>;
@@ -50,7 +71,16 @@ function runtimeBinding(): ServeOnConnection | undefined {
 
 const binding: ServeOnConnection | undefined = runtimeBinding();
 
-/** True when this runtime can serve accepted connections (checked by the test suite). */
+/**
+ * True when this runtime can serve accepted connections (checked by the test suite).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canServeConnections } from "./serve_connection.ts";
+ * assert.equal(canServeConnections(), true); // on the Deno Mirage pins
+ * ```
+ */
 export function canServeConnections(): boolean {
   return binding !== undefined;
 }
@@ -62,12 +92,21 @@ function noop(): void {}
  * when the runtime lacks the binding (another Deno version than the one Mirage pins).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
  * import { serveConnection } from "./serve_connection.ts";
- * const listener = Deno.listen({ port: 0 });
- * const abort = new AbortController();
- * const server = serveConnection(await listener.accept(), abort.signal, () => new Response("ok"), () => new Response(null, { status: 500 }));
+ * const listener = Deno.listen({ port: 0, hostname: "127.0.0.1" });
+ * const answered = fetch(`http://127.0.0.1:${listener.addr.port}/`);
+ * const server = serveConnection(
+ *   await listener.accept(),
+ *   new AbortController().signal,
+ *   () => new Response("ok"),
+ *   () => new Response(null, { status: 500 }),
+ * );
+ * assert.equal(await (await answered).text(), "ok");
+ * await server.shutdown();
  * await server.finished;
+ * listener.close();
  * ```
  */
 export function serveConnection(

@@ -116,8 +116,10 @@ export interface TraceEvent {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TRANSPORT_HEADERS } from "./event.ts";
- * console.log(TRANSPORT_HEADERS.has("content-length")); // true
+ * assert.equal(TRANSPORT_HEADERS.has("content-length"), true);
+ * assert.equal(TRANSPORT_HEADERS.has("content-type"), false);
  * ```
  */
 export const TRANSPORT_HEADERS: ReadonlySet<string> = new Set([
@@ -183,12 +185,17 @@ export type PendingEvent = Omit<TraceEvent, "seq">;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolAction } from "../engine/action.ts";
- * import type { EventFacts } from "./event.ts";
+ * import { buildEvent, type EventFacts } from "./event.ts";
+ * import { compileRedactor } from "./redact.ts";
  * const facts: EventFacts = {
  *   action: toolAction({ tool: "refund", args: { amount: 20 } }),
  *   outcome: "error", enforced: true, response: {}, error: "state store unavailable",
  * };
+ * const event = buildEvent(facts, compileRedactor([]));
+ * assert.equal(event.error, "state store unavailable");
+ * assert.deepEqual(event.request, { tool: "refund", args: { amount: 20 } });
  * ```
  */
 export interface EventFacts {
@@ -211,8 +218,19 @@ export interface EventFacts {
  *
  * @example
  * ```ts
- * import type { EventOptions } from "./event.ts";
+ * import assert from "node:assert/strict";
+ * import { httpAction } from "../engine/action.ts";
+ * import { buildEvent, type EventOptions } from "./event.ts";
+ * import { compileRedactor } from "./redact.ts";
  * const o: EventOptions = { host: true };
+ * const facts = {
+ *   action: httpAction({ method: "GET", url: "http://api.test/v1/x" }),
+ *   outcome: "allowed" as const,
+ *   enforced: true,
+ *   response: { status: 200 },
+ * };
+ * assert.equal(buildEvent(facts, compileRedactor([]), o).request.host, "api.test");
+ * assert.equal(buildEvent(facts, compileRedactor([])).request.host, undefined);
  * ```
  */
 export interface EventOptions {
@@ -226,6 +244,7 @@ export interface EventOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpAction } from "../engine/action.ts";
  * import { buildEvent } from "./event.ts";
  * import { compileRedactor } from "./redact.ts";
@@ -236,7 +255,8 @@ export interface EventOptions {
  *   },
  *   compileRedactor([]),
  * );
- * console.log(event.request.headers?.authorization); // [REDACTED]
+ * assert.equal(event.request.headers?.authorization, "[REDACTED]");
+ * assert.equal(event.request.path, "/v1/x");
  * ```
  */
 export function buildEvent(

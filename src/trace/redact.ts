@@ -6,6 +6,8 @@
  * When payload paths are listed, a body that is text (not JSON, not form fields) is withheld
  * whole, and so is the text of a multipart body's file part: its syntax must not decide whether
  * a secret in it reaches disk.
+ *
+ * @module
  */
 
 import { type FieldPath, type FieldStep, parseFieldPath } from "../config/field_path.ts";
@@ -13,7 +15,17 @@ import type { Decision } from "../engine/compile_policies.ts";
 import { fileTextPaths } from "../engine/payload.ts";
 import type { TraceRequest } from "./event.ts";
 
-/** What a redacted value is written as. */
+/**
+ * What a redacted value is written as.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileRedactor, REDACTED } from "./redact.ts";
+ * const request = compileRedactor([]).request({ headers: { cookie: "session=abc" } });
+ * assert.equal(request.headers?.cookie, REDACTED);
+ * ```
+ */
 export const REDACTED = "[REDACTED]";
 
 /**
@@ -91,7 +103,27 @@ function withholdText(request: TraceRequest): TraceRequest {
   return out;
 }
 
-/** A function that returns redacted copies of a request record and its decisions. */
+/**
+ * A function that returns redacted copies of a request record and its decisions.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileRedactor, type Redactor } from "./redact.ts";
+ * const redactor: Redactor = compileRedactor(["payload.card.number"]);
+ * const [decision] = redactor.decisions([{
+ *   policy: "card_present",
+ *   passed: true,
+ *   action: "block",
+ *   field: "payload.card",
+ *   operator: "exists",
+ *   actual: { number: "4111111111111111", brand: "visa" },
+ *   message: "a card is needed",
+ * }]);
+ * // The rule read the card: the secret inside it is redacted, the rest is kept.
+ * assert.deepEqual(decision?.actual, { number: "[REDACTED]", brand: "visa" });
+ * ```
+ */
 export interface Redactor {
   /** Redacts a request record. */
   request(request: TraceRequest): TraceRequest;
@@ -135,7 +167,28 @@ function readPath(field: string): FieldPath | null {
   }
 }
 
-/** Compiles the default list plus `redact:` paths into a redactor. */
+/**
+ * Compiles the default list plus `redact:` paths into a redactor.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileRedactor } from "./redact.ts";
+ * const redactor = compileRedactor(["query.api_key", "payload.items[*].iban"]);
+ * const request = redactor.request({
+ *   headers: { authorization: "Bearer s3cret", accept: "application/json" },
+ *   query: { api_key: "k-123", page: "2" },
+ *   json: { items: [{ iban: "DE89370400440532013000", amount: 5 }] },
+ * });
+ * assert.deepEqual(request, {
+ *   headers: { authorization: "[REDACTED]", accept: "application/json" },
+ *   query: { api_key: "[REDACTED]", page: "2" },
+ *   json: { items: [{ iban: "[REDACTED]", amount: 5 }] },
+ * });
+ * // A payload path is listed: a body that is not fields is withheld whole.
+ * assert.match(String(redactor.request({ body: "iban=DE89…" }).body), /^\[WITHHELD: 10 characters/);
+ * ```
+ */
 export function compileRedactor(paths: readonly string[]): Redactor {
   const parsed = [...DEFAULT_HEADERS.map((h) => `headers.${h}`), ...paths].map(parseFieldPath);
   const secrets: Secret[] = parsed.map((path) => ({ path, mask: redacted }));
