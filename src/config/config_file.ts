@@ -141,7 +141,17 @@ export function configDigest(content: Uint8Array | string): string {
   return `sha256:${createHash("sha256").update(content).digest("hex")}`;
 }
 
-/** A configuration file read once: its text, and the digest of exactly the bytes decoded. */
+/**
+ * A configuration file read once: its text, and the digest of exactly the bytes decoded.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ConfigText, readConfigFile } from "./config_file.ts";
+ * const read: ConfigText = await readConfigFile("policies/procurement.yaml", "policies");
+ * assert.match(read.digest, /^sha256:[0-9a-f]{64}$/);
+ * ```
+ */
 export interface ConfigText {
   /** The file's text. */
   readonly text: string;

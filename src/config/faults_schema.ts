@@ -202,10 +202,38 @@ function faultList(target: Target): Schema {
   );
 }
 
-/** `faults:` of a route. */
+/**
+ * `faults:` of a route.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as v from "valibot";
+ * import { routeFaults } from "./faults_schema.ts";
+ * assert.equal(v.safeParse(routeFaults, [{ fault: "status", status: 503, rate: 0.5 }]).success, true);
+ * const over = v.safeParse(routeFaults, [{ fault: "reset", rate: 0.7 }, { fault: "reset", rate: 0.5 }]);
+ * assert.deepEqual(over.issues?.map((i) => i.message), [
+ *   "the faults of this route add up to rate 1.2; they share one draw per call, so at most 1",
+ * ]);
+ * ```
+ */
 export const routeFaults: Schema = v.optional(faultList("route"));
 
-/** `faults:` of a tool mock. */
+/**
+ * `faults:` of a tool mock.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as v from "valibot";
+ * import { toolFaults } from "./faults_schema.ts";
+ * assert.equal(v.safeParse(toolFaults, [{ fault: "error", error: "upstream down" }]).success, true);
+ * const route = v.safeParse(toolFaults, [{ fault: "status", status: 500 }]);
+ * assert.deepEqual(route.issues?.map((i) => i.message), [
+ *   `a tool fault must be 'error' or 'timeout' or 'delay', got string "status"`,
+ * ]);
+ * ```
+ */
 export const toolFaults: Schema = v.optional(faultList("tool"));
 
 const checkTarget: ObjectCheck = (fault, add) => {
@@ -257,7 +285,19 @@ const profileName = v.pipe(
   ),
 );
 
-/** `chaos:` — named profiles, each a list of faults aimed at mocks. */
+/**
+ * `chaos:` — named profiles, each a list of faults aimed at mocks.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as v from "valibot";
+ * import { chaosProfiles } from "./faults_schema.ts";
+ * const flaky = { flaky: [{ route: "pay", fault: "reset", rate: 0.1 }] };
+ * assert.equal(v.safeParse(chaosProfiles, flaky).success, true);
+ * assert.equal(v.safeParse(chaosProfiles, { default: [] }).success, false);
+ * ```
+ */
 export const chaosProfiles: Schema = v.optional(
   v.record(
     profileName,

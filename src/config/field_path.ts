@@ -17,13 +17,34 @@ import { FIELDS } from "./fields.ts";
  */
 export type FieldRoot = keyof typeof FIELDS;
 
-/** One step below the root: an object key, an array index, or every element. */
+/**
+ * One step below the root: an object key, an array index, or every element.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FieldStep, parseFieldPath } from "./field_path.ts";
+ * const steps: readonly FieldStep[] = parseFieldPath("items[0].sku").steps;
+ * assert.deepEqual(steps, [{ kind: "key", key: "items" }, { kind: "index", index: 0 }, { kind: "key", key: "sku" }]);
+ * ```
+ */
 export type FieldStep =
   | { readonly kind: "key"; readonly key: string }
   | { readonly kind: "index"; readonly index: number }
   | { readonly kind: "all" };
 
-/** A parsed field path. */
+/**
+ * A parsed field path.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FieldPath, parseFieldPath } from "./field_path.ts";
+ * const path: FieldPath = parseFieldPath("items[*].sku");
+ * assert.equal(path.root, "payload");
+ * assert.equal(path.wildcard, true);
+ * ```
+ */
 export interface FieldPath {
   /** The namespace. */
   readonly root: FieldRoot;
@@ -35,7 +56,16 @@ export interface FieldPath {
   readonly source: string;
 }
 
-/** Thrown by {@link parseFieldPath} with a message that names the mistake. */
+/**
+ * Thrown by {@link parseFieldPath} with a message that names the mistake.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FieldPathSyntaxError, parseFieldPath } from "./field_path.ts";
+ * assert.throws(() => parseFieldPath("a..b"), FieldPathSyntaxError);
+ * ```
+ */
 export class FieldPathSyntaxError extends Error {
   /** Creates the error. */
   constructor(message: string) {
@@ -75,6 +105,16 @@ function parseSegment(segment: string, source: string): FieldStep[] {
 /**
  * Parses a field path. Header names are lower-cased, since HTTP header names are
  * case-insensitive and actions carry them in lower case.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseFieldPath } from "./field_path.ts";
+ * const path = parseFieldPath("headers.X-Agent");
+ * assert.equal(path.root, "headers");
+ * assert.deepEqual(path.steps, [{ kind: "key", key: "x-agent" }]);
+ * assert.equal(parseFieldPath("amount").root, "payload"); // a bare path reads the payload
+ * ```
  */
 export function parseFieldPath(source: string): FieldPath {
   if (source.trim() === "") throw new FieldPathSyntaxError("field path is empty");

@@ -6,11 +6,21 @@
  * @module
  */
 
-/** The kinds of action (docs/language.md#fields): an HTTP request or a tool call. */
+/**
+ * The kinds of action (docs/language.md#fields): an HTTP request or a tool call.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ActionKind, FIELDS } from "./fields.ts";
+ * const kinds: readonly ActionKind[] = FIELDS.headers.kinds;
+ * assert.deepEqual(kinds, ["http", "tool"]);
+ * ```
+ */
 export type ActionKind = "http" | "tool";
 
 /** One row of the field table. */
-export interface FieldSpec {
+interface FieldSpec {
   /** How a path under the name is written: the name alone, or with what follows it. */
   readonly path: string;
   /** The kinds of action that carry the field. */

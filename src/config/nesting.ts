@@ -22,17 +22,8 @@ import { isRecord } from "../is_record.ts";
  */
 export const MAX_NESTING = 200;
 
-/**
- * Levels of `when` conditions (`all`, `any`, `not`) a rule may have.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { MAX_CONDITION_DEPTH } from "./nesting.ts";
- * assert.equal(MAX_CONDITION_DEPTH, 64);
- * ```
- */
-export const MAX_CONDITION_DEPTH = 64;
+/** Levels of `when` conditions (`all`, `any`, `not`) a rule may have. */
+const MAX_CONDITION_DEPTH = 64;
 
 /**
  * Where a text first goes past {@link MAX_NESTING}, as a 1-based line and column.
@@ -151,7 +142,7 @@ function deepCondition(when: unknown, path: NodePath): NodePath | undefined {
 }
 
 /**
- * Rules whose `when` nests deeper than {@link MAX_CONDITION_DEPTH}, one problem per rule.
+ * Rules whose `when` nests more than 64 levels deep, one problem per rule.
  *
  * @example
  * ```ts

@@ -38,7 +38,7 @@ export function normalizeList(): Schema {
 }
 
 /** The operators a `checksum` can filter: the regex operators, whose matches it checks. */
-export const CHECKSUM_OPERATORS: readonly string[] = operatorsIn("text").filter((op) =>
+const CHECKSUM_OPERATORS: readonly string[] = operatorsIn("text").filter((op) =>
   op.includes("regex")
 );
 
@@ -60,6 +60,20 @@ export function checksumName(): Schema {
 /**
  * Where `normalize` and `checksum` stand next to an operator: `normalize` with any operator
  * that reads a value (not the presence and state operators), `checksum` with a regex operator.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkValueOptions } from "./normalize_schema.ts";
+ * const issues: string[] = [];
+ * checkValueOptions({ operator: "exists", field: "a", normalize: ["nfkc"] }, (m) => issues.push(m));
+ * checkValueOptions({ operator: "eq", field: "a", value: "x", checksum: "luhn" }, (m) => issues.push(m));
+ * checkValueOptions({ operator: "regex_match", field: "a", value: "[0-9]+", checksum: "luhn" }, (m) => issues.push(m));
+ * assert.deepEqual(issues, [
+ *   "'normalize' does not apply to operator 'exists' (it reads no value)",
+ *   "'checksum' only applies to 'regex_match' and 'not_regex_match'",
+ * ]);
+ * ```
  */
 export function checkValueOptions(node: Record<string, unknown>, add: AddIssue): void {
   const op = node.operator;
@@ -77,14 +91,36 @@ export function checkValueOptions(node: Record<string, unknown>, add: AddIssue):
   }
 }
 
-/** `checksum` on a node without an operator (a group, or a rule with `when` or `expr`). */
+/**
+ * `checksum` on a node without an operator (a group, or a rule with `when` or `expr`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkChecksumOrphan } from "./normalize_schema.ts";
+ * const issues: string[] = [];
+ * checkChecksumOrphan({ all: [], checksum: "luhn" }, (m) => issues.push(m));
+ * assert.deepEqual(issues, ["'checksum' needs a regex 'operator' next to it"]);
+ * ```
+ */
 export function checkChecksumOrphan(node: Record<string, unknown>, add: AddIssue): void {
   if ("checksum" in node && node.operator === undefined) {
     add("'checksum' needs a regex 'operator' next to it", [keyStep(node, "checksum", "key")]);
   }
 }
 
-/** `normalize` on a CEL rule: expressions read the values as they are. */
+/**
+ * `normalize` on a CEL rule: expressions read the values as they are.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkNormalizeOnExpr } from "./normalize_schema.ts";
+ * const issues: string[] = [];
+ * checkNormalizeOnExpr({ expr: "payload.amount < 100", normalize: ["nfkc"] }, (m) => issues.push(m));
+ * assert.deepEqual(issues, ["'normalize' does not apply to 'expr' (CEL reads the values as they are)"]);
+ * ```
+ */
 export function checkNormalizeOnExpr(rule: Record<string, unknown>, add: AddIssue): void {
   if ("normalize" in rule && rule.expr !== undefined) {
     add("'normalize' does not apply to 'expr' (CEL reads the values as they are)", [

@@ -10,10 +10,29 @@
 /**
  * How a step changes what the operator reads: it rewrites the text, or it adds decoded
  * candidates found inside it (the text itself is still read).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NORMALIZE_STEPS, type StepKind } from "./normalize_steps.ts";
+ * const kind: StepKind = NORMALIZE_STEPS.base64.kind;
+ * assert.equal(kind, "candidates");
+ * ```
  */
 export type StepKind = "rewrite" | "candidates";
 
-/** One row of the step table. */
+/**
+ * One row of the step table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NORMALIZE_STEPS, type NormalizeStepSpec } from "./normalize_steps.ts";
+ * const row: NormalizeStepSpec = NORMALIZE_STEPS.case_fold;
+ * assert.equal(row.kind, "rewrite");
+ * assert.match(row.like, /lowercase/);
+ * ```
+ */
 export interface NormalizeStepSpec {
   /** Rewrites the text, or adds candidates. */
   readonly kind: StepKind;
@@ -161,18 +180,3 @@ export const NORMALIZE_STEPS: { readonly [K in NormalizeStep]: NormalizeStepSpec
 export const NORMALIZE_STEP_NAMES: readonly NormalizeStep[] = Object.keys(
   NORMALIZE_STEPS,
 ) as NormalizeStep[];
-
-/**
- * Whether `name` is a step of the table.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { isNormalizeStep } from "./normalize_steps.ts";
- * assert.equal(isNormalizeStep("nfkc"), true);
- * assert.equal(isNormalizeStep("nfc"), false);
- * ```
- */
-export function isNormalizeStep(name: unknown): name is NormalizeStep {
-  return typeof name === "string" && Object.hasOwn(NORMALIZE_STEPS, name);
-}

@@ -42,7 +42,7 @@ function needs(op: OperatorName, need: string = operatorSpec(op).takes): Message
 }
 
 /** The message of a regex that RE2 rejects, without RE2's prefix and the echoed pattern. */
-export function regexProblem(pattern: string): string | undefined {
+function regexProblem(pattern: string): string | undefined {
   try {
     RE2JS.compile(pattern);
     return undefined;
@@ -216,17 +216,47 @@ const SCHEMAS: ReadonlyMap<OperatorName, Schema> = new Map(
 /**
  * The schema of `op`'s value. Presence operators take `null` (an absent value is checked by the
  * caller, which knows whether the key is there).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import * as v from "valibot";
+ * import { operatorValueSchema } from "./operator_values.ts";
+ * assert.equal(v.safeParse(operatorValueSchema("in"), ["EUR", "USD"]).success, true);
+ * const one = v.safeParse(operatorValueSchema("in"), "EUR");
+ * assert.deepEqual(one.issues?.map((i) => i.message), [`operator 'in' needs a non-empty list, got string "EUR"`]);
+ * ```
  */
 export function operatorValueSchema(op: OperatorName): Schema {
   return SCHEMAS.get(op) as Schema;
 }
 
-/** Whether `op` needs a `value` key at all. */
+/**
+ * Whether `op` needs a `value` key at all.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { needsValue } from "./operator_values.ts";
+ * assert.equal(needsValue("eq"), true);
+ * assert.equal(needsValue("exists"), false);
+ * ```
+ */
 export function needsValue(op: OperatorName): boolean {
   return !isPresenceOperator(op);
 }
 
-/** The operators that may appear in a nested condition or a mock match. */
+/**
+ * The operators that may appear in a nested condition or a mock match: all but the state ones.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { PLAIN_OPERATORS } from "./operator_values.ts";
+ * assert.equal(PLAIN_OPERATORS.includes("regex_match"), true);
+ * assert.equal((PLAIN_OPERATORS as readonly string[]).includes("rate_lte"), false);
+ * ```
+ */
 export const PLAIN_OPERATORS: readonly ConditionOperator[] = OPERATOR_NAMES.filter((
   op,
 ): op is ConditionOperator => !isStateOperator(op));
@@ -234,6 +264,17 @@ export const PLAIN_OPERATORS: readonly ConditionOperator[] = OPERATOR_NAMES.filt
 /**
  * Checks `value` (found at `step` of its parent) against `op`, reporting through `add` with paths
  * below `step`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOperatorValue } from "./operator_values.ts";
+ * import { keyStep } from "./schema_parts.ts";
+ * const rule = { field: "amount", operator: "max", value: "ten" };
+ * const issues: [string, unknown[] | undefined][] = [];
+ * checkOperatorValue("max", rule.value, keyStep(rule, "value"), (m, path) => issues.push([m, path?.map((s) => s.key)]));
+ * assert.deepEqual(issues, [[`operator 'max' needs a number or an ISO date, got string "ten"`, ["value"]]]);
+ * ```
  */
 export function checkOperatorValue(
   op: OperatorName,

@@ -11,7 +11,17 @@
 
 import { MirageError } from "../errors.ts";
 
-/** The groups of the operator table, in the order the docs list them. */
+/**
+ * The groups of the operator table, in the order the docs list them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type OperatorGroup, operatorSpec } from "./operators.ts";
+ * const group: OperatorGroup = operatorSpec("cidr_in").group;
+ * assert.equal(group, "network");
+ * ```
+ */
 export type OperatorGroup =
   | "presence"
   | "equality"
@@ -21,7 +31,17 @@ export type OperatorGroup =
   | "network"
   | "state";
 
-/** A tiny rule using the operator: the `field` it reads (if any) and the `value` it takes. */
+/**
+ * A tiny rule using the operator: the `field` it reads (if any) and the `value` it takes.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type OperatorExample, operatorSpec } from "./operators.ts";
+ * const example: OperatorExample = operatorSpec("max").example;
+ * assert.deepEqual(example, { field: "payload.amount", value: 25000 });
+ * ```
+ */
 export interface OperatorExample {
   /** The field path the example rule reads; absent where the operator takes no field. */
   readonly field?: string;
@@ -29,7 +49,18 @@ export interface OperatorExample {
   readonly value?: unknown;
 }
 
-/** One row of the operator table. */
+/**
+ * One row of the operator table.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type OperatorSpec, operatorSpec } from "./operators.ts";
+ * const row: OperatorSpec = operatorSpec("max");
+ * assert.equal(row.takes, "a number or an ISO date");
+ * assert.deepEqual(row.aliases, ["max"]);
+ * ```
+ */
 export interface OperatorSpec {
   /** The group the operator belongs to (its aliases belong to it too). */
   readonly group: OperatorGroup;

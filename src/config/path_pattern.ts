@@ -7,7 +7,17 @@
 
 import { MirageError } from "../errors.ts";
 
-/** One segment of a path pattern. */
+/**
+ * One segment of a path pattern.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parsePathPattern, type PathSegment } from "./path_pattern.ts";
+ * const segments: readonly PathSegment[] = parsePathPattern("/v1/{id}/**").segments;
+ * assert.deepEqual(segments, [{ kind: "literal", value: "v1" }, { kind: "param", name: "id" }, { kind: "rest" }]);
+ * ```
+ */
 export type PathSegment =
   | { readonly kind: "literal"; readonly value: string }
   | { readonly kind: "param"; readonly name: string }

@@ -26,7 +26,17 @@ import {
  */
 export type TemplatePart = string | FieldPath;
 
-/** The request fields a mock response can insert. */
+/**
+ * The request fields a mock response can insert.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { TEMPLATE_ROOTS } from "./template.ts";
+ * assert.equal(TEMPLATE_ROOTS.includes("params"), true);
+ * assert.equal(TEMPLATE_ROOTS.includes("tool"), false);
+ * ```
+ */
 export const TEMPLATE_ROOTS: readonly FieldRoot[] = [
   "params",
   "query",
@@ -39,9 +49,21 @@ export const TEMPLATE_ROOTS: readonly FieldRoot[] = [
 ];
 
 /** The call fields a tool mock's result can insert; `args` reads as `payload`. */
-export const TOOL_TEMPLATE_ROOTS: readonly FieldRoot[] = ["payload", "tool", "run_id"];
+const TOOL_TEMPLATE_ROOTS: readonly FieldRoot[] = ["payload", "tool", "run_id"];
 
-/** What a template is written for: a route's response or a tool mock's result. */
+/**
+ * What a template is written for: a route's response or a tool mock's result.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseTemplate, type TemplateKind } from "./template.ts";
+ * const kind: TemplateKind = "tool";
+ * const [field] = parseTemplate("{{ args.id }}", kind); // a tool's arguments, read as payload
+ * assert.ok(typeof field === "object");
+ * assert.equal(field.source, "payload.id");
+ * ```
+ */
 export type TemplateKind = "route" | "tool";
 
 /** `args`, `args.x`, `args[0]`: a tool's arguments, which rules call `payload`. */

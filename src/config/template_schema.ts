@@ -20,17 +20,50 @@ import {
 import { isRecord } from "../is_record.ts";
 import { parseTemplate, type TemplateKind } from "./template.ts";
 
-/** The problem of a template string, or undefined when it is fine. */
+/**
+ * The problem of a template string, or undefined when it is fine.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { routeTemplate, type TemplateProblem } from "./template_schema.ts";
+ * const problem: TemplateProblem = routeTemplate;
+ * assert.equal(problem("Q-{{ params.id }}"), undefined);
+ * ```
+ */
 export type TemplateProblem = (text: string) => string | undefined;
 
 function templateProblem(kind: TemplateKind): TemplateProblem {
   return (s) => problemOf(() => parseTemplate(s, kind));
 }
 
-/** Templates that read a request (a route's response or fault). */
+/**
+ * Templates that read a request (a route's response or fault).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { routeTemplate } from "./template_schema.ts";
+ * assert.equal(routeTemplate("order {{ params.id }}"), undefined);
+ * assert.equal(routeTemplate("order {{ params.id"), `invalid template "order {{ params.id": unclosed '{{'`);
+ * ```
+ */
 export const routeTemplate: TemplateProblem = templateProblem("route");
 
-/** Templates that read a tool call (a tool mock's result or fault). */
+/**
+ * Templates that read a tool call (a tool mock's result or fault).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { toolTemplate } from "./template_schema.ts";
+ * assert.equal(toolTemplate("refund {{ args.order }}"), undefined);
+ * assert.equal(
+ *   toolTemplate("{{ params.id }}"),
+ *   `invalid template "{{ params.id }}": 'params' is not available (use args, payload, tool, run_id)`,
+ * );
+ * ```
+ */
 export const toolTemplate: TemplateProblem = templateProblem("tool");
 
 /** Reports a bad template in every string leaf of a JSON value, at that leaf. */

@@ -22,10 +22,32 @@ import type { ConfigIssue } from "../errors.ts";
 import { jsonSyntaxError } from "./json_syntax.ts";
 import type { SourcePosition } from "./types.ts";
 
-/** A path of keys and indexes into a document. */
+/**
+ * A path of keys and indexes into a document.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type NodePath, parseYamlSource } from "./yaml_source.ts";
+ * const path: NodePath = ["policies", 0, "name"];
+ * const src = parseYamlSource("policies:\n  - name: cap\n", "p.yaml");
+ * assert.deepEqual(src.locate(path), { file: "p.yaml", line: 2, col: 11 });
+ * ```
+ */
 export type NodePath = readonly (string | number)[];
 
-/** Which part of a mapping entry a position refers to: its key or its value. */
+/**
+ * Which part of a mapping entry a position refers to: its key or its value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type NodeTarget, parseYamlSource } from "./yaml_source.ts";
+ * const src = parseYamlSource("max: 5\n", "p.yaml");
+ * const at = (target: NodeTarget) => src.locate(["max"], target).col;
+ * assert.deepEqual([at("key"), at("value")], [1, 6]);
+ * ```
+ */
 export type NodeTarget = "key" | "value";
 
 /**

@@ -54,7 +54,32 @@ export function describeRequest(r: TraceEvent["request"]): string {
   return r.tool !== undefined ? `tool ${r.tool}` : `${r.method} ${r.path}`;
 }
 
-/** `#3 POST /v1/submit_bid → policy_violation · enforce_bid_limit: amount max 25000, got 50000 — message`. */
+/**
+ * `#3 POST /v1/submit_bid → policy_violation · enforce_bid_limit: amount max 25000, got 50000 — message`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { describeEvent } from "./describe_event.ts";
+ * import type { TraceEvent } from "./event.ts";
+ * const blocked: TraceEvent = {
+ *   seq: 3,
+ *   request: { method: "POST", path: "/v1/submit_bid", json: { amount: 50000 } },
+ *   outcome: "policy_violation",
+ *   enforced: true,
+ *   policy: "enforce_bid_limit",
+ *   decisions: [{
+ *     policy: "enforce_bid_limit", passed: false, action: "block",
+ *     field: "amount", operator: "max", expected: 25000, actual: 50000, message: "Bids are capped.",
+ *   }],
+ *   response: { status: 403 },
+ * };
+ * assert.equal(
+ *   describeEvent(blocked),
+ *   "#3 POST /v1/submit_bid → policy_violation · enforce_bid_limit: amount max 25000, got 50000 — Bids are capped.",
+ * );
+ * ```
+ */
 export function describeEvent(e: TraceEvent): string {
   const head = `#${e.seq} ${describeRequest(e.request)} → ${e.outcome}`;
   const failed = e.decisions.find((d) => d.policy === e.policy && !d.passed);

@@ -9,7 +9,22 @@
 import type { PendingEvent } from "./event.ts";
 import type { EventTiming } from "./timing.ts";
 
-/** One line of a journal. */
+/**
+ * One line of a journal.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type JournalLine, journalLine } from "./journal.ts";
+ * const line: JournalLine = {
+ *   run_id: "r1",
+ *   mode: "ci",
+ *   event: { request: { method: "GET", path: "/v1/suppliers" }, outcome: "allowed", enforced: true, decisions: [], response: { status: 200 } },
+ *   timing: { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 },
+ * };
+ * assert.deepEqual(JSON.parse(journalLine(line)), line);
+ * ```
+ */
 export interface JournalLine {
   /** The run id as given (the file name is its sanitised form). */
   readonly run_id: string;
@@ -23,18 +38,48 @@ export interface JournalLine {
 
 const encoder = new TextEncoder();
 
-/** The bytes of one journal line. */
+/**
+ * The text of one journal line: the line as JSON, and its newline.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine } from "./journal.ts";
+ * const text = journalLine({
+ *   run_id: "r1",
+ *   mode: "ci",
+ *   event: { request: { tool: "search" }, outcome: "allowed", enforced: true, decisions: [], response: {} },
+ *   timing: { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 },
+ * });
+ * assert.ok(text.endsWith("}\n"));
+ * assert.equal(text.indexOf("\n"), text.length - 1); // one line
+ * ```
+ */
 export function journalLine(line: JournalLine): string {
   return `${JSON.stringify(line)}\n`;
 }
 
 /** Writes all of `bytes` (a write may take fewer). */
-export function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
   let done = 0;
   while (done < bytes.length) done += file.writeSync(bytes.subarray(done));
 }
 
-/** Writes text whole. */
+/**
+ * Writes text whole.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { writeText } from "./journal.ts";
+ * const dir = await Deno.makeTempDir();
+ * const file = await Deno.open(`${dir}/r1.jsonl`, { append: true, create: true });
+ * writeText(file, "{}\n");
+ * file.close();
+ * assert.equal(await Deno.readTextFile(`${dir}/r1.jsonl`), "{}\n");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export function writeText(file: Deno.FsFile, text: string): void {
   writeAll(file, encoder.encode(text));
 }
@@ -42,6 +87,20 @@ export function writeText(file: Deno.FsFile, text: string): void {
 /**
  * One complete line of a journal as read: its byte range, and the line when it parses (a line
  * cut short by a killed writer, and later ended by the next writer, does not).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type JournalEntry, readJournal } from "./journal.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/r1.jsonl`, "{cut short\n");
+ * const file = await Deno.open(`${dir}/r1.jsonl`);
+ * const entries: JournalEntry[] = [];
+ * for await (const lines of readJournal(file, 0, (await file.stat()).size)) entries.push(...lines);
+ * file.close();
+ * assert.deepEqual(entries, [{ line: undefined, start: 0, end: 11 }]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export interface JournalEntry {
   /** The parsed line, or `undefined` when it is not a journal line. */
@@ -82,12 +141,22 @@ function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
  * killed) is not read.
  *
  * @example
- * ```ts ignore
- * import { readJournal } from "./journal.ts";
- * using file = await Deno.open("artifacts/traces/r1.jsonl");
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine, readJournal } from "./journal.ts";
+ * const dir = await Deno.makeTempDir();
+ * const event = { request: { tool: "search" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 };
+ * const line = journalLine({ run_id: "r1", mode: "ci", event, timing });
+ * await Deno.writeTextFile(`${dir}/r1.jsonl`, `${line}{"half": `); // a writer in the middle of a line
+ * const file = await Deno.open(`${dir}/r1.jsonl`);
+ * const outcomes: string[] = [];
  * for await (const lines of readJournal(file, 0, (await file.stat()).size)) {
- *   for (const entry of lines) console.log(entry.line?.event.outcome);
+ *   for (const entry of lines) outcomes.push(entry.line?.event.outcome ?? "not a line");
  * }
+ * file.close();
+ * assert.deepEqual(outcomes, ["allowed"]);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function* readJournal(
@@ -120,6 +189,22 @@ export async function* readJournal(
 /**
  * Counts the events of a journal this store appends to, and ends a line that a killed writer
  * cut short, so that the next line is not glued to it and lost with it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine, resumeJournal } from "./journal.ts";
+ * const dir = await Deno.makeTempDir();
+ * const path = `${dir}/r1.jsonl`;
+ * const event = { request: { tool: "search" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 };
+ * await Deno.writeTextFile(path, `${journalLine({ run_id: "r1", mode: "ci", event, timing })}{"killed`);
+ * const file = await Deno.open(path, { append: true });
+ * assert.equal(await resumeJournal(path, file), 1);
+ * file.close();
+ * assert.ok((await Deno.readTextFile(path)).endsWith('{"killed\n')); // ended, so the next line stands alone
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function resumeJournal(path: string, file: Deno.FsFile): Promise<number> {
   using reader = await Deno.open(path, { read: true });
@@ -140,6 +225,19 @@ export async function resumeJournal(path: string, file: Deno.FsFile): Promise<nu
  * Takes the journal's lock: exclusively for a reset, which truncates only when no other writer
  * (process or store) holds the journal; otherwise, and after the reset, shared. The OS drops the
  * lock with its holder, so a killed writer never blocks a later reset.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lockJournal } from "./journal.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/r1.jsonl`, "{}\n");
+ * const file = await Deno.open(`${dir}/r1.jsonl`, { append: true });
+ * assert.equal(await lockJournal(file, true), true); // no other writer: truncated
+ * file.close();
+ * assert.equal(await Deno.readTextFile(`${dir}/r1.jsonl`), "");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export async function lockJournal(file: Deno.FsFile, reset: boolean): Promise<boolean> {
   const alone = reset && await file.tryLock(true);

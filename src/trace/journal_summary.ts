@@ -23,13 +23,50 @@ import { RunTally, type TallyState } from "./run_summary.ts";
 import { RunStats, type StatsState } from "./run_stats.ts";
 import type { TracePaths } from "./trace_paths.ts";
 
-/** Events between two page starts. */
+/**
+ * Events between two page starts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine } from "./journal.ts";
+ * import { tracePaths } from "./trace_paths.ts";
+ * import { PAGE_STEP, summariseJournal } from "./journal_summary.ts";
+ * const dir = await Deno.makeTempDir();
+ * const paths = tracePaths(dir, "r1");
+ * const event = { request: { tool: "search" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 };
+ * await Deno.writeTextFile(paths.journal, journalLine({ run_id: "r1", mode: "ci", event, timing }));
+ * const summary = await summariseJournal(paths);
+ * assert.equal(PAGE_STEP, 1000);
+ * assert.deepEqual(summary?.pages, [0]); // event 0 starts at byte 0; event 1000 would start page 2
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export const PAGE_STEP = 1_000;
 
 /** Bytes before the offset that are hashed to recognise the journal. */
 const TAIL = 256;
 
-/** Where a journal stood when it was read. */
+/**
+ * Where a journal stood when it was read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine } from "./journal.ts";
+ * import { tracePaths } from "./trace_paths.ts";
+ * import { type JournalMark, summariseJournal } from "./journal_summary.ts";
+ * const dir = await Deno.makeTempDir();
+ * const paths = tracePaths(dir, "r1");
+ * const event = { request: { tool: "search" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 };
+ * await Deno.writeTextFile(paths.journal, journalLine({ run_id: "r1", mode: "ci", event, timing }));
+ * const mark: JournalMark | undefined = (await summariseJournal(paths))?.journal;
+ * assert.equal(mark?.offset, (await Deno.stat(paths.journal)).size); // every line counted
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface JournalMark {
   /** Journal size when stat'ed. */
   readonly size: number;
@@ -46,7 +83,26 @@ export interface JournalMark {
 /** The format version; a summary of another version is not read (the journal is, again). */
 const VERSION = 2;
 
-/** A stored summary of one journal. */
+/**
+ * A stored summary of one journal.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine } from "./journal.ts";
+ * import { tracePaths } from "./trace_paths.ts";
+ * import { type JournalSummary, summariseJournal } from "./journal_summary.ts";
+ * const dir = await Deno.makeTempDir();
+ * const paths = tracePaths(dir, "r1");
+ * const event = { request: { tool: "search" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 };
+ * await Deno.writeTextFile(paths.journal, journalLine({ run_id: "r1", mode: "ci", event, timing }));
+ * const summary: JournalSummary | undefined = await summariseJournal(paths);
+ * assert.equal(summary?.run_id, "r1");
+ * assert.equal(summary?.tally.events, 1);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface JournalSummary {
   /** Format version. */
   readonly mirage_summary: typeof VERSION;
@@ -80,7 +136,7 @@ async function hashBefore(file: Deno.FsFile, offset: number): Promise<string> {
 }
 
 /** Reads a stored summary; `undefined` when missing or not one. */
-export async function readSummary(path: string): Promise<JournalSummary | undefined> {
+async function readSummary(path: string): Promise<JournalSummary | undefined> {
   try {
     const s = JSON.parse(await Deno.readTextFile(path)) as JournalSummary;
     return s?.mirage_summary === VERSION && typeof s.journal?.offset === "number" ? s : undefined;
@@ -89,7 +145,27 @@ export async function readSummary(path: string): Promise<JournalSummary | undefi
   }
 }
 
-/** Stores a summary atomically; false when the directory cannot be written. */
+/**
+ * Stores a summary atomically; false when the directory cannot be written.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine } from "./journal.ts";
+ * import { tracePaths } from "./trace_paths.ts";
+ * import { summariseJournal, writeSummary } from "./journal_summary.ts";
+ * const dir = await Deno.makeTempDir();
+ * const paths = tracePaths(dir, "r1");
+ * const event = { request: { tool: "search" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 };
+ * await Deno.writeTextFile(paths.journal, journalLine({ run_id: "r1", mode: "ci", event, timing }));
+ * const summary = await summariseJournal(paths);
+ * assert.ok(summary);
+ * assert.equal(await writeSummary(`${dir}/copy/r1.json`, summary), true);
+ * assert.deepEqual(JSON.parse(await Deno.readTextFile(`${dir}/copy/r1.json`)), summary);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export async function writeSummary(path: string, summary: JournalSummary): Promise<boolean> {
   const tmp = `${path}.${crypto.randomUUID()}.tmp`;
   try {
@@ -103,7 +179,28 @@ export async function writeSummary(path: string, summary: JournalSummary): Promi
   }
 }
 
-/** Whether a journal stat'ed as `stat` is still where `mark` left it: nothing to read. */
+/**
+ * Whether a journal stat'ed as `stat` is still where `mark` left it: nothing to read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine } from "./journal.ts";
+ * import { tracePaths } from "./trace_paths.ts";
+ * import { summariseJournal, unchanged } from "./journal_summary.ts";
+ * const dir = await Deno.makeTempDir();
+ * const paths = tracePaths(dir, "r1");
+ * const event = { request: { tool: "search" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 };
+ * await Deno.writeTextFile(paths.journal, journalLine({ run_id: "r1", mode: "ci", event, timing }));
+ * const summary = await summariseJournal(paths);
+ * assert.ok(summary);
+ * assert.equal(unchanged(summary.journal, await Deno.stat(paths.journal)), true);
+ * await Deno.writeTextFile(paths.journal, "{}\n", { append: true });
+ * assert.equal(unchanged(summary.journal, await Deno.stat(paths.journal)), false);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export function unchanged(mark: JournalMark, stat: Deno.FileInfo): boolean {
   return mark.size === stat.size && mark.mtime === (stat.mtime?.getTime() ?? null) &&
     mark.ino === (stat.ino ?? null);
@@ -120,11 +217,23 @@ async function continues(file: Deno.FsFile, prior: JournalSummary, size: number)
  * when the run has no journal. Stores the result when it changed.
  *
  * @example
- * ```ts ignore
- * import { summariseJournal } from "./journal_summary.ts";
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine } from "./journal.ts";
  * import { tracePaths } from "./trace_paths.ts";
- * const s = await summariseJournal(tracePaths("artifacts/traces", "r1"));
- * console.log(s?.tally.events);
+ * import { summariseJournal } from "./journal_summary.ts";
+ * const dir = await Deno.makeTempDir();
+ * const paths = tracePaths(dir, "r1");
+ * const event = { request: { tool: "search" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 };
+ * await Deno.writeTextFile(paths.journal, journalLine({ run_id: "r1", mode: "ci", event, timing }));
+ * const first = await summariseJournal(paths);
+ * assert.equal(first?.tally.events, 1);
+ * await Deno.writeTextFile(paths.journal, journalLine({ run_id: "r1", mode: "ci", event, timing }), { append: true });
+ * const second = await summariseJournal(paths, first); // reads only the new line
+ * assert.equal(second?.tally.events, 2);
+ * assert.equal(await summariseJournal(tracePaths(dir, "none")), undefined);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function summariseJournal(

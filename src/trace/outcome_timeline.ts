@@ -9,16 +9,8 @@
 
 import { type Outcome, OUTCOMES } from "../engine/outcome.ts";
 
-/**
- * The narrowest bucket, in ms: a minute.
- *
- * @example
- * ```ts
- * import { TIMELINE_STEP_MS } from "./outcome_timeline.ts";
- * console.log(TIMELINE_STEP_MS / 1000); // 60
- * ```
- */
-export const TIMELINE_STEP_MS = 60_000;
+/** The narrowest bucket, in ms: a minute. */
+const TIMELINE_STEP_MS = 60_000;
 
 /** Buckets a run keeps at most. */
 const MAX_BUCKETS = 256;

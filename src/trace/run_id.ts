@@ -18,14 +18,24 @@
 
 import { createHash } from "node:crypto";
 
-/** The request header that names a run. */
+/**
+ * The request header that names a run.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RUN_ID_HEADER, RunIdRule } from "./run_id.ts";
+ * const headers = new Headers({ [RUN_ID_HEADER]: "nightly-42" });
+ * assert.equal(new RunIdRule({ env: undefined }).resolve({ header: headers }), "nightly-42");
+ * ```
+ */
 export const RUN_ID_HEADER = "x-mirage-run-id";
 
 /** The run id when no source gives one. */
-export const DEFAULT_RUN_ID = "default";
+const DEFAULT_RUN_ID = "default";
 
 /** `MIRAGE_RUN_ID`, when set, non-empty and readable (env access may be denied). */
-export function envRunId(): string | undefined {
+function envRunId(): string | undefined {
   try {
     return Deno.env.get("MIRAGE_RUN_ID") || undefined;
   } catch {
@@ -33,7 +43,17 @@ export function envRunId(): string | undefined {
   }
 }
 
-/** The configured sources of a {@link RunIdRule}, below the per-request ones. */
+/**
+ * The configured sources of a {@link RunIdRule}, below the per-request ones.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunIdRule, type RunIdSources } from "./run_id.ts";
+ * const sources: RunIdSources = { option: "", env: "ci-17", flag: "nightly" };
+ * assert.equal(new RunIdRule(sources).fallback, "ci-17"); // an empty option counts as absent
+ * ```
+ */
 export interface RunIdSources {
   /** A session's or gate's `runId` option. */
   readonly option?: string | undefined;
@@ -43,7 +63,20 @@ export interface RunIdSources {
   readonly flag?: string | undefined;
 }
 
-/** What one action brings to the run-id rule. */
+/**
+ * What one action brings to the run-id rule.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { RunIdRule, type RunIdRequest } from "./run_id.ts";
+ * const rule = new RunIdRule({ env: undefined });
+ * const call: RunIdRequest = { header: null, call: "r7", mcpSession: "s1" };
+ * assert.equal(rule.resolve(call), "r7");
+ * assert.equal(rule.resolve({ mcpSession: "s1" }), "s1");
+ * assert.equal(rule.resolve(), "default");
+ * ```
+ */
 export interface RunIdRequest {
   /** The `x-mirage-run-id` header (a `Headers` object or its value). */
   readonly header?: Headers | string | null | undefined;
@@ -95,7 +128,18 @@ const SIDECAR = /\.timing$/i;
 /** Device names Windows reserves whatever the extension (`nul.json` is the null device). */
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])(\.|$)/i;
 
-/** The file-safe form of a run id. */
+/**
+ * The file-safe form of a run id.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sanitiseRunId } from "./run_id.ts";
+ * assert.equal(sanitiseRunId("nightly-42"), "nightly-42");
+ * assert.equal(sanitiseRunId("../etc/passwd"), "__etc_passwd-7fef78f534");
+ * assert.equal(sanitiseRunId("nul"), "_nul-99e6242759"); // a Windows device name
+ * ```
+ */
 export function sanitiseRunId(runId: string): string {
   if (SAFE.test(runId) && !SIDECAR.test(runId) && !WINDOWS_RESERVED.test(runId)) return runId;
   const cleaned = runId.replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "_").slice(0, 80) || "_";

@@ -38,16 +38,8 @@ export interface RunSummary {
 
 const SAFE_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "OPTIONS"]);
 
-/**
- * True when an event's action has side effects (any method but GET/HEAD/OPTIONS; any tool call).
- *
- * @example
- * ```ts
- * import { hasSideEffects } from "./run_summary.ts";
- * console.log(hasSideEffects({ method: "POST", path: "/x" }), hasSideEffects({ method: "GET" })); // true false
- * ```
- */
-export function hasSideEffects(request: TraceRequest): boolean {
+/** True when an event's action has side effects (any method but GET/HEAD/OPTIONS; any tool call). */
+function hasSideEffects(request: TraceRequest): boolean {
   return request.tool !== undefined || !SAFE_METHODS.has(request.method ?? "");
 }
 

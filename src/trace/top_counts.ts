@@ -18,16 +18,8 @@
  */
 export type CountsState = Record<string, number>;
 
-/**
- * Counters a run keeps by default.
- *
- * @example
- * ```ts
- * import { TOP_CAPACITY, TopCounts } from "./top_counts.ts";
- * const routes = new TopCounts(undefined, TOP_CAPACITY);
- * ```
- */
-export const TOP_CAPACITY = 100;
+/** Counters a run keeps by default. */
+const TOP_CAPACITY = 100;
 
 /**
  * Bounded counts of the most frequent keys.

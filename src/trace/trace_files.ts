@@ -163,9 +163,23 @@ async function writeEvents(
  * each atomically (a temporary file, then a rename).
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { journalLine } from "./journal.ts";
  * import { writeTraceFiles } from "./trace_files.ts";
- * await writeTraceFiles(tracePaths(dir, "r1"), size, head);
+ * import { tracePaths } from "./trace_paths.ts";
+ * const dir = await Deno.makeTempDir();
+ * const paths = tracePaths(dir, "r1");
+ * const event = { request: { tool: "search" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 90 };
+ * await Deno.writeTextFile(paths.journal, journalLine({ run_id: "r1", mode: "ci", event, timing }));
+ * const counts = { allowed: 1, flagged: 0, policy_violation: 0, unmatched_route: 0, error: 0 };
+ * const head = { run_id: "r1", mode: "ci", outcome: "allowed" as const, side_effect_count: 1, counts };
+ * await writeTraceFiles(paths, (await Deno.stat(paths.journal)).size, head);
+ * const trace = JSON.parse(await Deno.readTextFile(paths.trace));
+ * assert.deepEqual(trace.events.map((e: { seq: number }) => e.seq), [1]);
+ * assert.match(trace.digest, /^sha256:[0-9a-f]{64}$/);
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export async function writeTraceFiles(

@@ -10,7 +10,22 @@
 import { join } from "node:path";
 import { sanitiseRunId } from "./run_id.ts";
 
-/** The files of one run. */
+/**
+ * The files of one run.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type TracePaths, tracePaths } from "./trace_paths.ts";
+ * const paths: TracePaths = tracePaths("artifacts/traces", "r1");
+ * assert.deepEqual(paths, {
+ *   trace: "artifacts/traces/r1.json",
+ *   timing: "artifacts/traces/r1.timing.json",
+ *   journal: "artifacts/traces/r1.jsonl",
+ *   summary: "artifacts/traces/.summaries/r1.json",
+ * });
+ * ```
+ */
 export interface TracePaths {
   /** The deterministic trace. */
   readonly trace: string;
@@ -23,7 +38,7 @@ export interface TracePaths {
 }
 
 /** The directory of the summaries, inside a trace directory. */
-export const SUMMARIES_DIR = ".summaries";
+const SUMMARIES_DIR = ".summaries";
 
 /**
  * Paths of a run's files in a directory.
