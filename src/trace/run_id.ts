@@ -34,8 +34,17 @@ export const RUN_ID_HEADER = "x-mirage-run-id";
 /** The run id when no source gives one. */
 const DEFAULT_RUN_ID = "default";
 
-/** `MIRAGE_RUN_ID`, when set, non-empty and readable (env access may be denied). */
-function envRunId(): string | undefined {
+/**
+ * `MIRAGE_RUN_ID`, when set, non-empty and readable (env access may be denied).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { envRunId } from "./run_id.ts";
+ * assert.equal(envRunId(), Deno.env.get("MIRAGE_RUN_ID") || undefined);
+ * ```
+ */
+export function envRunId(): string | undefined {
   try {
     return Deno.env.get("MIRAGE_RUN_ID") || undefined;
   } catch {
