@@ -199,6 +199,8 @@ Deno.test("a timeout on a warm upstream connection gives 504 and sends the reque
         method: "POST",
         headers: RUN,
         body: new TextEncoder().encode("{}"),
+        // A resent POST would hang until the upstream stops: fail instead.
+        signal: AbortSignal.timeout(5_000),
       });
       assert.equal(res.status, 504);
       assert.ok(performance.now() - started < 2000, "answered at the timeout, not after a retry");

@@ -21,7 +21,13 @@ export function headerValues(answer: RawAnswer, name: string): string[] {
 /** Sends one request; `headers` may repeat names. */
 export function rawRequest(
   url: string,
-  init: { method?: string; headers?: Array<[string, string]>; body?: Uint8Array } = {},
+  init: {
+    method?: string;
+    headers?: Array<[string, string]>;
+    body?: Uint8Array;
+    /** Give up (rejecting) when this fires. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | string[]> = {};
@@ -33,7 +39,7 @@ export function rawRequest(
     }
     const req = http.request(
       url,
-      { method: init.method ?? "GET", headers, agent: false },
+      { method: init.method ?? "GET", headers, agent: false, signal: init.signal },
       (res) => {
         const chunks: Uint8Array[] = [];
         res.on("data", (c: Uint8Array) => chunks.push(c));
