@@ -105,7 +105,7 @@ function withoutNormalize(doc: PolicyDocument): PolicyDocument {
 
 /** Runs the decide suite. */
 export async function runDecide(seed: number): Promise<SuiteResult> {
-  const doc = await loadPolicyFile("bench/policies/procurement.yaml");
+  const doc = await loadPolicyFile("bench/policies/decide_procurement.yaml");
   const pii = await loadPolicyFile("bench/policies/pii_leak.yaml");
   const pool = procurementPool(seed);
   const piiPool = generatePiiLeak(seed, 64).flatMap((s) => s.actions.map((a) => a.action));
