@@ -39,37 +39,18 @@ class ReuseRecord {
   }
 }
 
-/** Options every pooled agent shares. */
-const POOLED: http.AgentOptions = { keepAlive: true };
+/** An agent class of `node:http` or `node:https`. */
+type AgentClass = new (options: http.AgentOptions) => http.Agent;
 
-/** The `http:` pool. */
-class HttpPool extends http.Agent {
-  readonly #record: ReuseRecord;
-
-  constructor(record: ReuseRecord) {
-    super(POOLED);
-    this.#record = record;
-  }
-
-  override reuseSocket(socket: Socket, req: http.ClientRequest): void {
-    super.reuseSocket(socket, req);
-    this.#record.reused(socket, req);
-  }
-}
-
-/** The `https:` pool: the same override on the TLS agent. */
-class HttpsPool extends https.Agent {
-  readonly #record: ReuseRecord;
-
-  constructor(record: ReuseRecord) {
-    super(POOLED);
-    this.#record = record;
-  }
-
-  override reuseSocket(socket: Socket, req: http.ClientRequest): void {
-    super.reuseSocket(socket, req);
-    this.#record.reused(socket, req);
-  }
+/** A keep-alive pool of `Base` (the same override for `http:` and `https:`). */
+function pool(Base: AgentClass, record: ReuseRecord): http.Agent {
+  const Pool = class extends Base {
+    override reuseSocket(socket: Socket, req: http.ClientRequest): void {
+      super.reuseSocket(socket, req);
+      record.reused(socket, req);
+    }
+  };
+  return new Pool({ keepAlive: true });
 }
 
 /**
@@ -86,8 +67,8 @@ class HttpsPool extends https.Agent {
  */
 export class PooledAgents {
   readonly #record = new ReuseRecord();
-  readonly #http = new HttpPool(this.#record);
-  readonly #https = new HttpsPool(this.#record);
+  readonly #http = pool(http.Agent, this.#record);
+  readonly #https = pool(https.Agent, this.#record);
   readonly #freshHttp = new http.Agent({ keepAlive: false });
   readonly #freshHttps = new https.Agent({ keepAlive: false });
 
