@@ -49,7 +49,7 @@ Deno.test("stress: 2,000 POSTs 16 at a time, every 10th held past the deadline: 
     upstream: new URL(`http://127.0.0.1:${server.addr.port}`),
     timeoutMs: 150,
   });
-  const statuses = new Map<number, number>();
+  const answers = new Map<number, { status: number; text: string }>();
   try {
     let next = 0;
     const worker = async () => {
@@ -59,7 +59,7 @@ Deno.test("stress: 2,000 POSTs 16 at a time, every 10th held past the deadline: 
           body: `{"amount":${id}}`,
           headers: { "x-id": String(id), "content-type": "application/json" },
         });
-        statuses.set(id, r.status);
+        answers.set(id, { status: r.status, text: r.text });
       }
     };
     await Promise.all(Array.from({ length: 16 }, worker));
@@ -71,7 +71,13 @@ Deno.test("stress: 2,000 POSTs 16 at a time, every 10th held past the deadline: 
   const twice = [...seen].filter(([, n]) => n !== 1).map(([id]) => id);
   assert.deepEqual(twice, [], "requests that reached the upstream more than once");
   assert.equal(seen.size, 2_000);
-  for (const [id, status] of statuses) assert.equal(status, id % 10 === 0 ? 504 : 200, `#${id}`);
+  for (const [id, { status, text }] of answers) {
+    if (id % 10 === 0) assert.equal(status, 504, `#${id}`);
+    // On a busy machine an answered request can outlast the deadline too: then a 504, never a 502.
+    else if (status !== 200) {
+      assert.deepEqual([status, /within 150 ms/.test(text)], [504, true], `#${id}: ${text}`);
+    }
+  }
 });
 
 /**
