@@ -64,3 +64,23 @@ export function rawRequest(
     req.end(init.body);
   });
 }
+
+/**
+ * Sends one request as {@link rawRequest} does and fails as soon as its path reaches `upstream`
+ * a second time: a resent request to a path the upstream holds would hang until it stops.
+ */
+export async function requestSentOnce(
+  upstream: { arrived(path: string, count: number): Promise<void> },
+  url: string,
+  init: { method?: string; headers?: Array<[string, string]>; body?: Uint8Array } = {},
+): Promise<RawAnswer> {
+  const client = new AbortController();
+  const answer = rawRequest(url, { ...init, signal: client.signal });
+  const resent = upstream.arrived(new URL(url).pathname, 2).then(() => "resent" as const);
+  if (await Promise.race([answer, resent]) === "resent") {
+    client.abort();
+    await answer.catch(() => {});
+    throw new Error(`${new URL(url).pathname} reached the upstream twice`);
+  }
+  return await answer;
+}

@@ -33,6 +33,7 @@ export interface UpstreamTls {
 export class TestUpstream {
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
   readonly #waiting = new Set<() => void>();
+  readonly #watchers = new Set<() => void>();
   readonly #scheme: string;
   /** Requests seen, by path. */
   readonly seen: string[] = [];
@@ -57,6 +58,19 @@ export class TestUpstream {
   /** `http://127.0.0.1:<port>`, or `https://localhost:<port>`. */
   get url(): string {
     return `${this.#scheme}:${this.#server.addr.port}`;
+  }
+
+  /** Resolves once `path` has been seen `count` times; never, if it is not. */
+  arrived(path: string, count: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.seen.filter((p) => p === path).length < count) return;
+        this.#watchers.delete(check);
+        resolve();
+      };
+      this.#watchers.add(check);
+      check();
+    });
   }
 
   /** Lets an open `/sse` stream send its last event and end. */
@@ -84,6 +98,7 @@ export class TestUpstream {
   async #handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     this.seen.push(url.pathname);
+    for (const check of [...this.#watchers]) check();
     req.signal.addEventListener("abort", () => this.abandoned.push(url.pathname));
     if (url.pathname === "/gzip") return this.#gzip();
     if (url.pathname === "/sse") return this.#sse();
