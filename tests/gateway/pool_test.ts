@@ -31,7 +31,7 @@ async function send(
   return { status: forwarded.response.status, text: await forwarded.response.text(), forwarded };
 }
 
-Deno.test("stress: 2,000 POSTs 16 at a time, every 10th held past the deadline: each reaches the upstream once, the late ones get 504", async () => {
+Deno.test("stress: 2,000 POSTs 16 at a time, every 10th held past the deadline: none reaches the upstream twice, the late ones get 504", async () => {
   const seen = new Map<string, number>();
   const held: Promise<void>[] = [];
   const server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, async (req) => {
@@ -70,14 +70,16 @@ Deno.test("stress: 2,000 POSTs 16 at a time, every 10th held past the deadline: 
   }
   const twice = [...seen].filter(([, n]) => n !== 1).map(([id]) => id);
   assert.deepEqual(twice, [], "requests that reached the upstream more than once");
-  assert.equal(seen.size, 2_000);
+  assert.equal(answers.size, 2_000);
   for (const [id, { status, text }] of answers) {
-    if (id % 10 === 0) assert.equal(status, 504, `#${id}`);
-    // On a busy machine an answered request can outlast the deadline too: then a 504, never a 502.
-    else if (status !== 200) {
+    // On a busy machine any request can outlast the deadline, even before it reaches the
+    // upstream: then a 504, never a 502. The held ones always do.
+    if (id % 10 === 0 || status !== 200) {
       assert.deepEqual([status, /within 150 ms/.test(text)], [504, true], `#${id}: ${text}`);
     }
   }
+  const heldSeen = [...seen.keys()].filter((id) => Number(id) % 10 === 0).length;
+  assert.ok(heldSeen > 0, "no held request reached the upstream: nothing was tested");
 });
 
 /**
