@@ -1,18 +1,21 @@
 /**
- * The bare proxy the gateway is measured against: hono and `fetch`, no policy, no trace, the
- * same streaming of bodies in both directions. What the gateway costs beyond this is the cost
- * of deciding and recording.
+ * The hono + `fetch` bare proxy, one of the two the gateway is measured against: hono and
+ * `fetch`, no policy, no trace, bodies streamed both ways — a plain proxy as one would write it
+ * with the web platform (the pooled bare proxy, `pooled_proxy.ts`, is the other).
  *
- * `deno run -A bench/bare_proxy.ts --upstream http://127.0.0.1:9000 [--port 0] [--mirage-listener]`:
- * with `--mirage-listener` it is served by Mirage's own listener (`src/http/serve.ts`, as the
- * gateway is) instead of `Deno.serve`, so that the two rows give what the listener costs.
+ * Deno's `fetch` decodes a gzip or brotli answer but keeps the upstream's `content-encoding` and
+ * `content-length` (denoland/deno#12291), so a proxy that passes its body on sends decoded bytes
+ * under headers that describe compressed ones. It decodes nothing when the request asks for
+ * `accept-encoding: identity`: this proxy asks for that, so that the answer's bytes are the
+ * upstream's and its headers stay true, whatever the upstream sends.
+ *
+ * `deno run -A bench/bare_proxy.ts --upstream http://127.0.0.1:9000 [--port 0]`
  *
  * @module
  */
 
 import { Hono } from "hono";
 import { parseArgs } from "node:util";
-import { listen } from "../src/http/serve.ts";
 
 const HOP_BY_HOP = [
   "connection",
@@ -37,6 +40,7 @@ export function bareProxy(upstream: URL): Hono {
     const url = new URL(c.req.url);
     const headers = withoutHopByHop(c.req.raw.headers);
     headers.delete("host");
+    headers.set("accept-encoding", "identity");
     const answer = await fetch(`${upstream.origin}${url.pathname}${url.search}`, {
       method: c.req.method,
       headers,
@@ -57,17 +61,13 @@ if (import.meta.main) {
     options: {
       upstream: { type: "string" },
       port: { type: "string", default: "0" },
-      "mirage-listener": { type: "boolean", default: false },
     },
   });
   if (values.upstream === undefined) throw new Error("--upstream is required");
   const app = bareProxy(new URL(values.upstream));
-  const address = { hostname: "127.0.0.1", port: Number(values.port) };
-  const listening = (port: number) =>
-    console.error(`bare proxy listening on http://127.0.0.1:${port}`);
-  if (values["mirage-listener"]) {
-    listening(listen((request, info) => app.fetch(request, info), address).port);
-  } else {
-    Deno.serve({ ...address, onListen: ({ port }) => listening(port) }, app.fetch);
-  }
+  Deno.serve({
+    hostname: "127.0.0.1",
+    port: Number(values.port),
+    onListen: ({ port }) => console.error(`bare proxy listening on http://127.0.0.1:${port}`),
+  }, app.fetch);
 }

@@ -25,6 +25,7 @@ export interface PacedSummary {
   readonly ok: number;
   readonly errors: number;
   readonly achievedRps: number;
+  readonly sendLagP50Us: number;
   readonly sendLagP99Us: number;
   readonly p50Us: number;
   readonly p99Us: number;
@@ -41,7 +42,8 @@ export interface TargetResult {
   readonly peakRssKiB: number | undefined;
 }
 
-async function paced(origin: string, plan: LoadPlan): Promise<PacedSummary> {
+/** The paced load on one target, from a generator process of its own (`paced_load.ts`). */
+export async function pacedRun(origin: string, plan: LoadPlan): Promise<PacedSummary> {
   const args = [
     "run",
     "-A",
@@ -63,6 +65,7 @@ async function paced(origin: string, plan: LoadPlan): Promise<PacedSummary> {
     ok: r.ok,
     errors: r.errors,
     achievedRps: r.achievedRps,
+    sendLagP50Us: r.sendLagP50Us,
     sendLagP99Us: r.sendLagP99Us,
     p50Us: percentile(lat, 50),
     p99Us: percentile(lat, 99),
@@ -80,7 +83,7 @@ export async function measureTarget(t: Target, plan: LoadPlan): Promise<TargetRe
     saturated = await runWrk(t.origin, plan.wrkSeconds);
   }
   progress("gateway", `${t.name}: paced ${plan.pacedRate} req/s for ${plan.pacedSeconds}s`);
-  const p = await paced(t.origin, plan);
+  const p = await pacedRun(t.origin, plan);
   const peakRssKiB = t.process ? await t.process.peakRssKiB() : undefined;
   return { name: t.name, saturated, paced: p, peakRssKiB };
 }

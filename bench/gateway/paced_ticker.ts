@@ -1,10 +1,13 @@
 /**
  * The clock of the paced load generator, run as a worker: the main thread's timers fire late
  * by a millisecond or two (more on a busy machine), which at 1,000 req/s would be the whole
- * schedule. This worker sleeps with `Atomics.wait` (a futex, precise to well under 0.1 ms,
- * no spinning) and posts the index of each request when it is due.
+ * schedule. This worker sleeps with `Atomics.wait` until shortly before each request is due —
+ * a futex wait wakes up to ~100 µs late (the kernel's timer slack) — then spins the rest of the
+ * way, and publishes how many requests are due in a shared counter that the main thread awaits
+ * with `Atomics.waitAsync`: a message between threads would take as long again to arrive.
  *
- * Message in: `{ startEpochMs, intervalMs, total }`; messages out: the index, then `-1`.
+ * Message in: `{ startEpochMs, intervalMs, total, due }`, `due` an `Int32Array` over shared
+ * memory, its element 0 the number of requests due so far.
  *
  * @module
  */
@@ -15,20 +18,26 @@ interface Plan {
   readonly startEpochMs: number;
   readonly intervalMs: number;
   readonly total: number;
+  readonly due: Int32Array;
 }
 
-const cell = new Int32Array(new SharedArrayBuffer(4));
+/** How long before a request is due the futex wait ends and the spin begins, in ms. */
+const SPIN_MS = 0.15;
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
 self.onmessage = (event: MessageEvent<Plan>) => {
-  const { startEpochMs, intervalMs, total } = event.data;
+  const { startEpochMs, intervalMs, total, due } = event.data;
   for (let i = 0; i < total; i++) {
-    const wait = startEpochMs + i * intervalMs - epochNow();
-    if (wait > 0) Atomics.wait(cell, 0, 0, wait);
-    self.postMessage(i);
+    const at = startEpochMs + i * intervalMs;
+    const wait = at - SPIN_MS - epochNow();
+    if (wait > 0) Atomics.wait(sleeper, 0, 0, wait);
+    while (epochNow() < at) { /* the last SPIN_MS */ }
+    Atomics.store(due, 0, i + 1);
+    Atomics.notify(due, 0);
   }
-  self.postMessage(-1);
 };

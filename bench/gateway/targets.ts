@@ -1,7 +1,9 @@
 /**
- * What the gateway suite puts load on: the upstream direct, the bare hono proxy (on
- * `Deno.serve`, and on Mirage's own listener: the difference is what the listener costs), and
- * the Mirage gateway in passthrough and in enforce mode, and in enforce mode with an audit log.
+ * What the gateway suite puts load on: the upstream direct; the two bare proxies — hono + `fetch`
+ * (`bare_proxy.ts`) and the pooled one (`pooled_proxy.ts`: the gateway's forwarding without
+ * policy or trace, on `Deno.serve`, on Mirage's own listener — the difference is what the
+ * listener costs — and on undici's `Pool`, the other client considered); and the Mirage gateway
+ * in passthrough and in enforce mode, and in enforce mode with an audit log.
  */
 
 import { repoUrl } from "../lib/policy_file.ts";
@@ -10,8 +12,10 @@ import { type ServerProcess, startDenoServer } from "./server_process.ts";
 /** A target's name. */
 export type TargetName =
   | "direct"
-  | "bare proxy"
-  | "bare proxy, mirage listener"
+  | "hono + fetch bare"
+  | "pooled bare"
+  | "pooled bare, mirage listener"
+  | "pooled bare, undici"
   | "gateway passthrough"
   | "gateway enforce"
   | "gateway enforce, memory state"
@@ -40,13 +44,31 @@ function origin(p: ServerProcess): string {
   return `http://127.0.0.1:${p.port}`;
 }
 
-/** Starts the bare proxy in front of the upstream, on `Deno.serve` or on Mirage's listener. */
-export async function startBare(upstream: string, mirageListener = false): Promise<Target> {
-  const name = mirageListener ? "bare proxy, mirage listener" : "bare proxy";
+/** Starts the hono + fetch bare proxy in front of the upstream. */
+export async function startHonoBare(upstream: string): Promise<Target> {
+  const name = "hono + fetch bare";
   const p = await startDenoServer(name, repoUrl("bench/bare_proxy.ts").pathname, [
     "--upstream",
     upstream,
-    ...(mirageListener ? ["--mirage-listener"] : []),
+  ]);
+  return { name, origin: origin(p), process: p };
+}
+
+/** How a pooled bare proxy runs: which client, which listener. */
+export type PooledVariant = "pooled bare" | "pooled bare, mirage listener" | "pooled bare, undici";
+
+const POOLED_ARGS: Readonly<Record<PooledVariant, readonly string[]>> = {
+  "pooled bare": [],
+  "pooled bare, mirage listener": ["--mirage-listener"],
+  "pooled bare, undici": ["--client", "undici"],
+};
+
+/** Starts a pooled bare proxy in front of the upstream. */
+export async function startPooled(upstream: string, name: PooledVariant): Promise<Target> {
+  const p = await startDenoServer(name, repoUrl("bench/pooled_proxy.ts").pathname, [
+    "--upstream",
+    upstream,
+    ...POOLED_ARGS[name],
   ]);
   return { name, origin: origin(p), process: p };
 }
@@ -77,7 +99,7 @@ export async function startGateway(
     "--mode",
     mode,
     "--policies",
-    variant?.policies ?? repoUrl("bench/policies/procurement.yaml").pathname,
+    variant?.policies ?? repoUrl("bench/policies/decide_procurement.yaml").pathname,
     "--port",
     "0",
     "--no-decision-log",

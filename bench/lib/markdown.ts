@@ -28,9 +28,13 @@ function goalsTable(goals: readonly Goal[]): Table {
   };
 }
 
-function machineLine(m: MachineInfo): string {
+function loads(l: readonly number[]): string {
+  return l.map((x) => x.toFixed(2)).join(" / ");
+}
+
+function machineLine(m: MachineInfo, endLoad: readonly number[]): string {
   return `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; Deno ${m.deno} ` +
-    `(V8 ${m.v8}); load average at start ${m.loadAverage.map((l) => l.toFixed(2)).join(" / ")}.`;
+    `(V8 ${m.v8}); load average at start ${loads(m.loadAverage)}, at end ${loads(endLoad)}.`;
 }
 
 /** The whole run as one markdown document. */
@@ -39,8 +43,9 @@ export function renderRun(
   machine: MachineInfo,
   suites: readonly SuiteResult[],
   extra: readonly Table[],
+  endLoad: readonly number[] = Deno.loadavg(),
 ): string {
-  const parts = [`# Mirage benchmark — ${started}`, "", machineLine(machine)];
+  const parts = [`# Mirage benchmark — ${started}`, "", machineLine(machine, endLoad)];
   for (const s of suites) {
     parts.push("", `## ${s.suite}`);
     for (const t of s.tables) parts.push("", renderTable(t));

@@ -11,6 +11,8 @@ import { repoUrl } from "./policy_file.ts";
 export interface RunRecord {
   readonly started: string;
   readonly finished: string;
+  /** 1, 5 and 15 minute load averages when the run finished (at the start: `machine`). */
+  readonly loadAverageAtEnd: number[];
   readonly argv: readonly string[];
   readonly machine: MachineInfo;
   readonly ratios: Readonly<Record<string, Ratio>>;
@@ -37,6 +39,7 @@ export function runRecord(
   return {
     started,
     finished: new Date().toISOString(),
+    loadAverageAtEnd: Deno.loadavg(),
     argv,
     machine,
     ratios: allRatios(suites),

@@ -86,7 +86,9 @@ function table(all: readonly PoolLatency[], calibration: Percentiles): Table {
       `Each sample times ${DECIDE_PLAN.batch} awaited decide() calls with performance.now() and divides; ` +
       `percentiles are over ${DECIDE_PLAN.samples} such batch means, after a ${DECIDE_PLAN.warmupMs} ms warm-up.`,
       "One compiled set and one memory store per row; state grows as a long-lived gateway's would.",
-      "Rows without a policy name use the procurement policy. The pii_leak rows decide the same " +
+      "Rows without a policy name use bench/policies/decide_procurement.yaml, the bench's own copy " +
+      "of the procurement set (the scenario policies change with the scenarios; this one does not). " +
+      "The pii_leak rows decide the same " +
       "messages, Slack posts and CRM writes with the policy as shipped (its file-level normalize: " +
       "steps on every comparison) and with normalize: removed: their difference is what " +
       "normalisation costs.",
@@ -105,7 +107,7 @@ function withoutNormalize(doc: PolicyDocument): PolicyDocument {
 
 /** Runs the decide suite. */
 export async function runDecide(seed: number): Promise<SuiteResult> {
-  const doc = await loadPolicyFile("bench/policies/procurement.yaml");
+  const doc = await loadPolicyFile("bench/policies/decide_procurement.yaml");
   const pii = await loadPolicyFile("scenarios/pii_leak/policies.yaml");
   const pool = procurementPool(seed);
   const piiPool = generatePiiLeak(seed, 64).flatMap((s) => s.actions.map((a) => a.action));
@@ -140,10 +142,19 @@ export async function runDecide(seed: number): Promise<SuiteResult> {
         better: "lower",
       },
     },
-    goals: [{
-      goal: "decide p50 ≤ 1 µs on procurement",
-      measured: `${fmt(mixed.us.p50, 3)} µs`,
-      met: mixed.us.p50 <= 1,
-    }],
+    goals: [
+      {
+        goal: "decide p50 ≤ 1 µs on procurement",
+        measured: `${fmt(mixed.us.p50, 3)} µs`,
+        met: mixed.us.p50 <= 1,
+      },
+      {
+        goal: "decide p50 on the pinned procurement set ≤ 1.5× the calibration workload",
+        measured: `${fmt(mixed.us.p50 / calibration.p50, 2)}× (${fmt(mixed.us.p50, 3)} µs vs ${
+          fmt(calibration.p50, 3)
+        } µs)`,
+        met: mixed.us.p50 / calibration.p50 <= 1.5,
+      },
+    ],
   };
 }

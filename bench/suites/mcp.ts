@@ -93,8 +93,8 @@ function serialTable(results: readonly Measured[]): Table {
     ]),
     notes: [
       "Mirage decides on the parsed body (three rules apply to the call, one of them a rate " +
-      "window), records the event in its trace and forwards the same bytes over a new upstream " +
-      "connection; the answer is streamed back.",
+      "window), records the event in its trace and forwards the same bytes on the gateway's pooled " +
+      "upstream connections; the answer is streamed back.",
     ],
   };
 }

@@ -135,6 +135,9 @@ export interface ToolActionInit {
 
 const DEFAULT_PORTS: Readonly<Record<string, number>> = { "http:": 80, "https:": 443 };
 
+/** What a path needs normalising for: an escape, a `;`, a run of `/`, a trailing `/`. */
+const NEEDS_NORMALISING = /[%;]|\/\/|.\/$/;
+
 /** `;name=value` path parameters, which Java servers (Tomcat, Jetty, Spring) drop from routes. */
 const MATRIX_PARAMS = /;[^/]*/g;
 
@@ -144,6 +147,7 @@ const MATRIX_PARAMS = /;[^/]*/g;
  * the segments), runs of `/` collapse and a trailing `/` is dropped.
  */
 export function normalisePath(rawPath: string): string {
+  if (!NEEDS_NORMALISING.test(rawPath)) return rawPath;
   const decoded = rawPath.replace(MATRIX_PARAMS, "").replace(
     /%(?!2[fF])[0-9a-fA-F]{2}(?:%(?!2[fF])[0-9a-fA-F]{2})*/g,
     (m) => {
@@ -251,7 +255,8 @@ export function httpAction(init: HttpActionInit): HttpAction {
     host: normaliseHost(url.hostname),
     port: url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol] ?? 0,
     path,
-    query: queryRecord(url.searchParams),
+    // `searchParams` builds an object on first use: not for the common URL without a query.
+    query: url.search === "" ? {} : queryRecord(url.searchParams),
     headers,
     payload: init.json !== undefined
       ? init.json

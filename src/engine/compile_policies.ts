@@ -151,6 +151,8 @@ interface CompiledRule extends Scoped {
   readonly lenient: boolean;
   readonly condition: CompiledCondition | undefined;
   readonly state: StateAsker | undefined;
+  /** The field a state rule's decisions name (`sum_lte`: the summed field). */
+  readonly stateField: string;
 }
 
 /** What a document gives every rule that does not say otherwise, and what its rules share. */
@@ -191,7 +193,15 @@ function compileRule(source: PolicyRule, order: number, defaults: RuleDefaults):
     lenient: rule.on_missing === "pass",
     condition: stateful ? undefined : conditionOf(rule, op, defaults),
     state: stateful ? compileStateRule(rule, op) : undefined,
+    stateField: stateFieldOf(rule),
   };
+}
+
+function stateFieldOf(rule: PolicyRule): string {
+  const sumField = rule.operator === "sum_lte"
+    ? (rule.value as { field: string }).field
+    : undefined;
+  return sumField ?? rule.field ?? "";
 }
 
 /** The rule with the file's `path_case` when it sets none, so its selectors read it too. */
@@ -245,16 +255,35 @@ function decisionFrom(c: CompiledRule, passed: boolean, r: Report, missing: bool
   return d;
 }
 
-function stateReport(rule: PolicyRule, actual?: number | boolean): Report {
-  const sumField = rule.operator === "sum_lte"
-    ? (rule.value as { field: string }).field
-    : undefined;
-  return {
-    field: sumField ?? rule.field ?? "",
-    operator: rule.operator ?? "",
-    expected: rule.value,
-    actual,
+/** The decision of a state rule whose field is missing (`field`: the first one missing). */
+function missingStateDecision(c: CompiledRule, field: string): Decision {
+  const r: Report = {
+    field,
+    operator: c.rule.operator ?? "",
+    expected: c.rule.value,
+    actual: undefined,
   };
+  return decisionFrom(c, c.lenient, r, true);
+}
+
+/** The decision of a state rule from the store's answer: what `decisionFrom` would build. */
+function stateDecision(c: CompiledRule, result: StateResult): Decision {
+  const d: Decision = {
+    policy: c.rule.name,
+    passed: result.passed,
+    action: c.block ? "block" : "flag",
+    field: c.stateField,
+    operator: c.rule.operator ?? "",
+    message: c.rule.message,
+  };
+  if (c.rule.value !== undefined) d.expected = c.rule.value;
+  d.actual = result.actual;
+  return d;
+}
+
+/** The decisions in rule order, without the slots of state rules that did not apply. */
+function compact(decisions: Decision[], holes: number): Decision[] {
+  return holes === 0 ? decisions : decisions.filter(Boolean);
 }
 
 function verdictOf(decisions: Decision[]): Verdict {
@@ -270,11 +299,13 @@ function verdictOf(decisions: Decision[]): Verdict {
   return policy === undefined ? { outcome, decisions } : { outcome, policy, decisions };
 }
 
+/** A state rule's check, and the slot its decision goes in. */
 interface Pending {
   readonly slot: number;
   readonly rule: CompiledRule;
-  readonly check: StateCheck;
 }
+
+const NO_MARKS: readonly StateMark[] = Object.freeze([]);
 
 class CompiledPolicySet implements PolicySet {
   readonly size: number;
@@ -308,7 +339,9 @@ class CompiledPolicySet implements PolicySet {
   decide(action: Action, options?: DecideOptions): Promise<Verdict> {
     const rules = this.#rules.lookup(action);
     const decisions: Decision[] = new Array(rules.length);
-    const pending: Pending[] = [];
+    let pending: Pending[] | undefined;
+    let checks: StateCheck[] | undefined;
+    let holes = 0;
     const report: Report = {
       field: "",
       operator: "",
@@ -327,56 +360,53 @@ class CompiledPolicySet implements PolicySet {
           : c.condition(action, report);
         const passed = r === FAIL ? false : r === MISSED ? c.lenient : true;
         decisions[i] = decisionFrom(c, passed, report, r === MISSED);
-      } else {
-        this.#ask(c, action, i, decisions, pending);
+        continue;
+      }
+      const ask = (c.state as StateAsker)(action);
+      if (ask.kind === "skip") holes++;
+      else if (ask.kind === "missing") decisions[i] = missingStateDecision(c, ask.field);
+      else {
+        (pending ??= []).push({ slot: i, rule: c });
+        (checks ??= []).push(ask);
       }
     }
     const marks = this.#marks(action);
-    if (pending.length === 0 && marks.length === 0) {
-      return Promise.resolve(verdictOf(decisions.filter(Boolean)));
+    if (!checks && marks.length === 0) return Promise.resolve(verdictOf(compact(decisions, holes)));
+    const blocked = (options?.blocked ?? false) ||
+      decisions.some((d) => d && !d.passed && d.action === "block");
+    const tx = { now: this.#clock(), blocked, checks: checks ?? [], marks };
+    const settle = (results: StateResult[]) => {
+      if (pending) {
+        for (let k = 0; k < pending.length; k++) {
+          const p = pending[k] as Pending;
+          decisions[p.slot] = stateDecision(p.rule, results[k] as StateResult);
+        }
+      }
+      return verdictOf(compact(decisions, holes));
+    };
+    const store = this.store;
+    if (!store.applySync) return store.apply(tx).then(settle);
+    try {
+      // An in-process store answers at once: no turn of the event loop for the promise.
+      return Promise.resolve(settle(store.applySync(tx)));
+    } catch (e) {
+      return Promise.reject(e);
     }
-    return this.#settle(decisions, pending, marks, options?.blocked ?? false);
   }
 
-  #marks(action: Action): StateMark[] {
-    const marks: StateMark[] = [];
-    if (!this.#watchers) return marks;
+  #marks(action: Action): readonly StateMark[] {
+    if (!this.#watchers) return NO_MARKS;
     const each = action.kind === "http" && action.otherPaths?.length
       ? this.#watchers.lookupEach(action)
       : undefined;
+    let marks: StateMark[] | undefined;
     for (const w of this.#watchers.lookup(action)) {
       // A step that `requires_prior` asks for counts only if every reading of its path is it.
       if (each && w.proves && !each.every((list) => list.includes(w))) continue;
       const m = w.mark(action);
-      if (m) marks.push(m);
+      if (m) (marks ??= []).push(m);
     }
-    return marks;
-  }
-
-  #ask(c: CompiledRule, action: Action, slot: number, out: Decision[], pending: Pending[]): void {
-    const ask = (c.state as StateAsker)(action);
-    if (ask.kind === "check") pending.push({ slot, rule: c, check: ask.check });
-    if (ask.kind === "missing") {
-      out[slot] = decisionFrom(c, c.lenient, { ...stateReport(c.rule), field: ask.field }, true);
-    }
-  }
-
-  #settle(
-    decisions: Decision[],
-    pending: readonly Pending[],
-    marks: readonly StateMark[],
-    routeBlocked: boolean,
-  ): Promise<Verdict> {
-    const blocked = routeBlocked || decisions.some((d) => d && !d.passed && d.action === "block");
-    const checks = pending.map((p) => p.check);
-    return this.store.apply({ now: this.#clock(), blocked, checks, marks }).then((results) => {
-      pending.forEach((p, i) => {
-        const result = results[i] as StateResult;
-        const report = stateReport(p.rule.rule, result.actual);
-        decisions[p.slot] = decisionFrom(p.rule, result.passed, report, false);
-      });
-      return verdictOf(decisions.filter(Boolean));
-    });
+    return marks ?? NO_MARKS;
   }
 }
 

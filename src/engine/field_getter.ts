@@ -46,6 +46,15 @@ function rootOf(path: FieldPath): (action: Action) => unknown {
 }
 
 function compileSingle(root: (a: Action) => unknown, steps: readonly FieldStep[]): Step {
+  const first = steps[0];
+  // The common `payload.amount`: one key below the root, without the loop over step closures.
+  if (steps.length === 1 && first?.kind === "key") {
+    const key = first.key;
+    return (action) => {
+      const value = root(action as Action);
+      return value === MISSING ? MISSING : own(value, key);
+    };
+  }
   const fns = steps.map((s) =>
     s.kind === "key" ? keyStep(s.key) : indexStep(s.kind === "index" ? s.index : 0)
   );

@@ -179,9 +179,10 @@ export class ScopeIndex<T extends Scoped> {
    */
   lookup(action: Action): readonly T[] {
     // Nested maps on the action's own strings: no key is built (and hashed) per lookup.
-    const [outer, inner, path] = action.kind === "tool"
-      ? ["", action.tool, ""]
-      : [action.method, action.host, action.path];
+    const tool = action.kind === "tool";
+    const outer = tool ? "" : action.method;
+    const inner = tool ? action.tool : action.host;
+    const path = tool ? "" : action.path;
     const cached = this.#cache.get(outer)?.get(inner)?.get(path);
     if (cached) return cached;
     const found = this.#find(action);

@@ -11,14 +11,17 @@ import {
 } from "../config/operators.ts";
 import type { PolicyRule } from "../config/types.ts";
 import type { Action } from "./action.ts";
-import { compileFieldGetter, MISSING } from "./field_getter.ts";
+import { compileFieldGetter, type FieldGetter, MISSING } from "./field_getter.ts";
 import type { StateCheck, StateMark } from "../state/state_store.ts";
 import type { Scope, Scoped } from "./scope_index.ts";
 import { compileScope } from "./scope.ts";
 
-/** What a state rule asks of the store for one action. */
+/**
+ * What a state rule asks of the store for one action: a check, nothing (the action lacks the
+ * field a counting rule counts), or a decision that a field it needs is missing.
+ */
 export type StateAsk =
-  | { readonly kind: "check"; readonly check: StateCheck }
+  | StateCheck
   | { readonly kind: "skip" }
   | { readonly kind: "missing"; readonly field: string };
 
@@ -126,6 +129,8 @@ type SameKey = { readonly member: string } | { readonly missing: string };
 function compileSame(same: readonly string[] | undefined): (action: Action) => SameKey {
   const getters = (same ?? []).map((f) => compileFieldGetter(f));
   if (getters.length === 0) return () => NO_SAME;
+  const only = getters.length === 1 ? getters[0] : undefined;
+  if (only && !only.wildcard) return sameOne(only);
   return (a) => {
     const values: unknown[] = [];
     for (const g of getters) {
@@ -136,6 +141,26 @@ function compileSame(same: readonly string[] | undefined): (action: Action) => S
       values.push(v);
     }
     return { member: JSON.stringify(values) };
+  };
+}
+
+/**
+ * `same` on one plain field: the key of each value is remembered (a string, a number: the same
+ * value reads the same key object back), so that an action builds no array and no JSON text.
+ */
+function sameOne(get: FieldGetter): (action: Action) => SameKey {
+  const missing: SameKey = { missing: get.source };
+  const memo = new Map<unknown, SameKey>();
+  return (a) => {
+    const v = get(a);
+    if (v === MISSING) return missing;
+    if (v !== null && typeof v === "object") return { member: JSON.stringify([v]) };
+    let key = memo.get(v);
+    if (key === undefined) {
+      if (memo.size >= KEY_MEMO_LIMIT) memo.clear();
+      memo.set(v, key = { member: JSON.stringify([v]) });
+    }
+    return key;
   };
 }
 
@@ -162,7 +187,7 @@ function counting(rule: PolicyRule, { key, global, block }: Keying): StateAsker 
     typeof v === "number"
       ? { kind: "count", key: k, limit: v, block, global }
       : { kind: "rate", key: k, limit: v.limit, windowMs: v.window_seconds * 1000, block, global };
-  return (a) => applies(a) ? { kind: "check", check: check(key(a)) } : SKIP;
+  return (a) => applies(a) ? check(key(a)) : SKIP;
 }
 
 function summing(rule: PolicyRule, { key, global, block }: Keying): StateAsker {
@@ -172,21 +197,13 @@ function summing(rule: PolicyRule, { key, global, block }: Keying): StateAsker {
   return (a) => {
     const raw = get(a);
     if (raw === MISSING) {
-      if (lenient) {
-        return {
-          kind: "check",
-          check: { kind: "sum", key: key(a), limit: v.limit, amount: 0, block, global },
-        };
-      }
+      if (lenient) return { kind: "sum", key: key(a), limit: v.limit, amount: 0, block, global };
       return { kind: "missing", field: v.field };
     }
     const amount = typeof raw === "number" ? raw : typeof raw === "string" ? Number(raw) : NaN;
     // A negative amount would buy back budget: like a non-number, it fails the check.
     const safe = Number.isFinite(amount) && amount >= 0 ? amount : Infinity;
-    return {
-      kind: "check",
-      check: { kind: "sum", key: key(a), limit: v.limit, amount: safe, block, global },
-    };
+    return { kind: "sum", key: key(a), limit: v.limit, amount: safe, block, global };
   };
 }
 
@@ -204,14 +221,13 @@ function requiresPrior(rule: PolicyRule, { global, block }: Keying): StateAsker 
   return (a) => {
     const key = same(a);
     if ("missing" in key) return { kind: "missing", field: key.missing };
-    const check: StateCheck = { kind: "has", key: k(a), member: key.member, block, global };
-    return { kind: "check", check };
+    return { kind: "has", key: k(a), member: key.member, block, global };
   };
 }
 
 function forbidsPrior(rule: PolicyRule, { global, block }: Keying): StateAsker {
   const k = compileKey(priorPrefix(rule), rule.per);
-  return (a) => ({ kind: "check", check: { kind: "none", key: k(a), block, global } });
+  return (a) => ({ kind: "none", key: k(a), block, global });
 }
 
 /**

@@ -58,7 +58,8 @@ interface InFlight {
   /** What the policies read: the request's path and query on the upstream's origin. */
   readonly decided: URL;
   readonly start: number;
-  readonly at: string;
+  /** Wall-clock time of arrival (`Date.now()`): formatted when the event is recorded. */
+  readonly arrived: number;
   /** The client's connection, when the server gives it (to cut an answer the upstream cut). */
   readonly connection: ClientConnection | undefined;
 }
@@ -118,7 +119,7 @@ function record(
 
 function timing(f: InFlight, d: Decided, upstreamUs?: number): EventTiming {
   const t: EventTiming = {
-    at: f.at,
+    at: new Date(f.arrived).toISOString(),
     evaluate_us: d.evaluateUs,
     decide_us: d.decideUs,
     total_us: elapsedUs(f.start),
@@ -321,15 +322,18 @@ export async function handleGatewayRequest(
     target,
     decided,
     start: performance.now(),
-    at: new Date().toISOString(),
+    arrived: Date.now(),
     connection,
   };
+  // The body's read goes to the runtime first, and the action is built while it is under way.
+  const reading = readBodyForRules(request, ctx.maxBody);
   const bare = bareAction(f);
   if (readsAsReserved(bare)) {
+    reading.catch(() => {});
     const { status, message, code } = RESERVED_PATH_ERROR;
     return refuse(f, bare, status, message, undecided(f), code);
   }
-  const body = await readBodyForRules(request, ctx.maxBody);
+  const body = await reading;
   switch (body.kind) {
     case "read":
       return decideAndAct(f, withPayload(bare, body.payload), body.bytes);

@@ -11,6 +11,7 @@
 import http from "node:http";
 import https from "node:https";
 import { once } from "node:events";
+import { PooledAgents } from "./pooled_agents.ts";
 
 /**
  * An upstream's origin as `node:http` takes it: what `http.request(url)` would read from the
@@ -103,6 +104,20 @@ export interface UpstreamExchange {
   readonly response: Promise<UpstreamResponse>;
   /** Ends the exchange: before the response head, or while its body streams. */
   abort(reason: Error): void;
+}
+
+function responseOf(
+  res: http.IncomingMessage,
+  cutClient: (() => void) | undefined,
+): UpstreamResponse {
+  const { body, ended } = bodyOf(res, cutClient);
+  return {
+    status: res.statusCode ?? 502,
+    statusText: res.statusMessage ?? "",
+    headers: pairs(res.rawHeaders),
+    body,
+    ended,
+  };
 }
 
 function pairs(raw: readonly string[]): Array<readonly [string, string]> {
@@ -226,7 +241,10 @@ function streamOf(
     },
     cancel() {
       finish({ kind: "cancelled", bytes: sent });
-      res.destroy();
+      // A body already whole (a HEAD answer, a 204) is drained, so the connection goes back to
+      // the pool; one still arriving is cut.
+      if (res.complete) res.resume();
+      else res.destroy();
     },
   }, { highWaterMark: 0 });
   return { body, ended };
@@ -271,9 +289,31 @@ function joined(chunks: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+/** Methods whose request a proxy may send again (RFC 9110 §9.2.2). */
+const IDEMPOTENT: ReadonlySet<string> = new Set([
+  "GET",
+  "HEAD",
+  "OPTIONS",
+  "TRACE",
+  "PUT",
+  "DELETE",
+]);
+
 /**
- * Sends requests upstream, one connection each (see the agents); {@link UpstreamClient.close}
- * drops any still open.
+ * Whether a request may be sent once more after a failure: an idempotent method, with its whole
+ * body still at hand (a streamed body is gone once sent).
+ */
+function mayResend(request: UpstreamRequest): boolean {
+  return IDEMPOTENT.has(request.method) && !(request.body instanceof ReadableStream);
+}
+
+/**
+ * Sends requests upstream over keep-alive pools that never resend by themselves
+ * (`pooled_agents.ts`). A request that fails is a failure — with one exception, as RFC 9110
+ * §9.2.2 and RFC 9112 §9.3.1 allow: an idempotent request whose reused connection failed
+ * before any byte of the answer (the upstream had closed it as the request went out) is sent
+ * once more, on a new connection, within the same deadline. {@link UpstreamClient.close} drops
+ * every connection.
  *
  * @example
  * ```ts
@@ -283,54 +323,64 @@ function joined(chunks: Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
  * ```
  */
 export class UpstreamClient {
-  // No keep-alive pool: Deno's node:http silently sends a request again when it is aborted (our
-  // timeout) on a reused connection — a POST reached the upstream twice and the client never got
-  // its 504 (tests/gateway/failures_test.ts). A connection per request costs throughput, not
-  // correctness.
-  readonly #http = new http.Agent({ keepAlive: false });
-  readonly #https = new https.Agent({ keepAlive: false });
+  readonly #agents = new PooledAgents();
 
   /**
    * Sends a request. Aborting goes through {@link UpstreamExchange.abort} rather than an
    * `AbortSignal`: node:http's `signal` option costs listeners and bookkeeping per request,
-   * and the caller would have to combine two signals (`AbortSignal.any`) for it.
+   * and the caller would have to combine two signals (`AbortSignal.any`) for it. An aborted
+   * exchange is never sent again.
    */
   send(request: UpstreamRequest): UpstreamExchange {
+    const secure = request.origin.protocol === "https:";
+    let current!: http.ClientRequest;
+    let aborted = false;
+    const response = new Promise<UpstreamResponse>((resolve, reject) => {
+      let answered = false;
+      const attempt = (agent: http.Agent, resend: boolean) => {
+        const req = current = this.#start(request, agent, secure);
+        // Stays attached for the whole exchange: a late error without a listener would crash.
+        req.on("error", (e) => {
+          if (resend && !answered && !aborted && this.#agents.failedUnanswered(req)) {
+            attempt(this.#agents.fresh(secure), false);
+          } else reject(e);
+        });
+        req.once("response", (res: http.IncomingMessage) => {
+          answered = true;
+          // After the rest of this socket read is parsed (see bodyOf).
+          queueMicrotask(() => resolve(responseOf(res, request.cutClient)));
+        });
+      };
+      attempt(this.#agents.pool(secure), mayResend(request));
+    });
+    return {
+      response,
+      abort: (reason) => {
+        aborted = true;
+        current.destroy(reason);
+      },
+    };
+  }
+
+  #start(request: UpstreamRequest, agent: http.Agent, secure: boolean): http.ClientRequest {
     const { origin } = request;
-    const secure = origin.protocol === "https:";
     const options: http.RequestOptions = {
       protocol: origin.protocol,
       hostname: origin.hostname,
       path: request.path,
       method: request.method,
       headers: request.headers,
-      agent: secure ? this.#https : this.#http,
+      agent,
     };
     if (origin.port !== undefined) options.port = origin.port;
     const req = (secure ? https : http).request(options);
-    const response = new Promise<UpstreamResponse>((resolve, reject) => {
-      // Stays attached for the whole exchange: a late error without a listener would crash.
-      req.on("error", reject);
-      req.once("response", (res: http.IncomingMessage) => {
-        // After the rest of this socket read is parsed (see bodyOf).
-        queueMicrotask(() => {
-          resolve({
-            status: res.statusCode ?? 502,
-            statusText: res.statusMessage ?? "",
-            headers: pairs(res.rawHeaders),
-            ...bodyOf(res, request.cutClient),
-          });
-        });
-      });
-    });
     if (request.body instanceof ReadableStream) pump(req, request.body);
     else req.end(request.body);
-    return { response, abort: (reason) => req.destroy(reason) };
+    return req;
   }
 
-  /** Closes any upstream connection still open. */
+  /** Closes every upstream connection, pooled or in flight. */
   close(): void {
-    this.#http.destroy();
-    this.#https.destroy();
+    this.#agents.destroy();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The in-process state store: atomic because `apply` does all its work synchronously
- * before it resolves. Keys of runs and field values expire when idle, so that a long-lived
+ * before it resolves (and `applySync` answers at once). Keys of runs and field values expire when idle, so that a long-lived
  * gateway forgets finished runs and its memory stays bounded.
  *
  * @module
@@ -85,14 +85,26 @@ export class MemoryStateStore implements StateStore {
 
   /** Checks, and when the action goes through, updates. */
   apply(tx: StateTransaction): Promise<StateResult[]> {
+    return Promise.resolve(this.applySync(tx));
+  }
+
+  /** {@link MemoryStateStore.apply}, answered at once: every step is synchronous anyway. */
+  applySync(tx: StateTransaction): StateResult[] {
     const now = this.#clock();
-    const results = tx.checks.map((c) => this.#check(c, tx.now, now));
-    const stopped = tx.blocked || tx.checks.some((c, i) => c.block && !results[i]?.passed);
+    const { checks } = tx;
+    const results: StateResult[] = new Array(checks.length);
+    let stopped = tx.blocked;
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i] as StateCheck;
+      const r = this.#check(c, tx.now, now);
+      results[i] = r;
+      if (c.block && !r.passed) stopped = true;
+    }
     if (!stopped) {
-      tx.checks.forEach((c) => this.#update(c, tx.now, now));
+      for (const c of checks) this.#update(c, tx.now, now);
       for (const m of tx.marks) this.#mark(m, now);
     }
-    return Promise.resolve(results);
+    return results;
   }
 
   /** Nothing to release. */

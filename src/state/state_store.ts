@@ -148,6 +148,12 @@ export interface StoreStatus {
 export interface StateStore {
   /** Checks, and when the action goes through, updates; atomically. */
   apply(tx: StateTransaction): Promise<StateResult[]>;
+  /**
+   * The same as {@link StateStore.apply}, answered at once: for a store whose state lives in
+   * this process. The evaluator uses it when it is there, so that a decision on the memory store
+   * does not wait a turn for a promise; a shared store (Redis) has none.
+   */
+  applySync?(tx: StateTransaction): StateResult[];
   /** Releases connections, if any. */
   close(): Promise<void>;
   /** How the store is doing; a store without it counts as always `ready`. */

@@ -154,7 +154,9 @@ export class Recorder {
       this.#audit?.decision({ runId, event: e, time: timing.at, policiesDigest });
     const audited = built && audit(built);
     const seq = await this.#write(runId, build, timing);
-    await (audited ?? audit(build(seq)));
+    // Without an audit log there is nothing to wait for: no extra turn per event.
+    if (this.#audit) await (audited ?? audit(build(seq)));
+    if (this.#observers.length === 0) return seq;
     const recorded: RecordedEvent = { runId, event: { seq, ...build(seq) }, timing };
     for (const observe of this.#observers) observe(recorded);
     return seq;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { decodeBase64 } from "./base64.ts";
 import { gzipSync } from "node:zlib";
 import { json, readTraceFile, withGateway } from "./harness.ts";
-import { headerValues, rawRequest } from "./raw_client.ts";
+import { headerValues, rawRequest, requestSentOnce } from "./raw_client.ts";
 import { BINARY, type Echo } from "./upstream_server.ts";
 import { freePort } from "./free_port.ts";
 
@@ -194,14 +194,12 @@ Deno.test("a timeout on a warm upstream connection gives 504 and sends the reque
     async ({ gateway, upstream }) => {
       const warm = await rawRequest(`${gateway.url}/echo`, { headers: RUN });
       assert.equal(warm.status, 200);
-      const started = performance.now();
-      const res = await rawRequest(`${gateway.url}/hang`, {
+      const res = await requestSentOnce(upstream, `${gateway.url}/hang`, {
         method: "POST",
         headers: RUN,
         body: new TextEncoder().encode("{}"),
       });
       assert.equal(res.status, 504);
-      assert.ok(performance.now() - started < 2000, "answered at the timeout, not after a retry");
       await new Promise((r) => setTimeout(r, 400));
       assert.deepEqual(upstream.seen, ["/echo", "/hang"], "the POST reached the upstream once");
     },

@@ -5,7 +5,7 @@
 
 import { readTrace } from "@mirage/core";
 import { GatewayProcess } from "./gateway_process.ts";
-import { TestUpstream } from "./upstream_server.ts";
+import { TestUpstream, type UpstreamTls } from "./upstream_server.ts";
 
 /** Fixture files. */
 export const POLICIES = new URL("./fixtures/policies.yaml", import.meta.url).pathname;
@@ -30,6 +30,8 @@ export interface RigOptions {
   upstreamUrl?: string;
   /** Derive the upstream URL from the test upstream's (e.g. to add a base path). */
   upstreamFor?: (url: string) => string;
+  /** Serve the test upstream over TLS with this certificate. */
+  upstreamTls?: UpstreamTls;
 }
 
 /** Runs `fn` against a gateway in front of a test upstream. */
@@ -37,7 +39,7 @@ export async function withGateway(
   options: RigOptions,
   fn: (rig: Rig) => Promise<void>,
 ): Promise<void> {
-  const upstream = new TestUpstream();
+  const upstream = new TestUpstream(options.upstreamTls);
   const traces = await Deno.makeTempDir({ prefix: "mirage-gw-traces-" });
   let gateway: GatewayProcess | undefined;
   try {

@@ -21,7 +21,13 @@ export function headerValues(answer: RawAnswer, name: string): string[] {
 /** Sends one request; `headers` may repeat names. */
 export function rawRequest(
   url: string,
-  init: { method?: string; headers?: Array<[string, string]>; body?: Uint8Array } = {},
+  init: {
+    method?: string;
+    headers?: Array<[string, string]>;
+    body?: Uint8Array;
+    /** Give up (rejecting) when this fires. */
+    signal?: AbortSignal;
+  } = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string | string[]> = {};
@@ -33,7 +39,7 @@ export function rawRequest(
     }
     const req = http.request(
       url,
-      { method: init.method ?? "GET", headers, agent: false },
+      { method: init.method ?? "GET", headers, agent: false, signal: init.signal },
       (res) => {
         const chunks: Uint8Array[] = [];
         res.on("data", (c: Uint8Array) => chunks.push(c));
@@ -57,4 +63,24 @@ export function rawRequest(
     req.on("error", reject);
     req.end(init.body);
   });
+}
+
+/**
+ * Sends one request as {@link rawRequest} does and fails as soon as its path reaches `upstream`
+ * a second time: a resent request to a path the upstream holds would hang until it stops.
+ */
+export async function requestSentOnce(
+  upstream: { arrived(path: string, count: number): Promise<void> },
+  url: string,
+  init: { method?: string; headers?: Array<[string, string]>; body?: Uint8Array } = {},
+): Promise<RawAnswer> {
+  const client = new AbortController();
+  const answer = rawRequest(url, { ...init, signal: client.signal });
+  const resent = upstream.arrived(new URL(url).pathname, 2).then(() => "resent" as const);
+  if (await Promise.race([answer, resent]) === "resent") {
+    client.abort();
+    await answer.catch(() => {});
+    throw new Error(`${new URL(url).pathname} reached the upstream twice`);
+  }
+  return await answer;
 }

@@ -23,26 +23,54 @@ export const GZIP_BYTES: Uint8Array = new Uint8Array(gzipSync(GZIP_PLAIN));
 /** A binary body with every byte value, including ones that are not UTF-8. */
 export const BINARY: Uint8Array = Uint8Array.from({ length: 4096 }, (_, i) => (i * 7 + 3) % 256);
 
+/** A certificate chain and key (PEM), to serve the test upstream over TLS. */
+export interface UpstreamTls {
+  readonly cert: string;
+  readonly key: string;
+}
+
 /** A running test upstream. */
 export class TestUpstream {
   readonly #server: Deno.HttpServer<Deno.NetAddr>;
   readonly #waiting = new Set<() => void>();
+  readonly #watchers = new Set<() => void>();
+  readonly #scheme: string;
   /** Requests seen, by path. */
   readonly seen: string[] = [];
+  /** The client port of each request seen: one port, one connection. */
+  readonly ports: number[] = [];
   /** Paths of requests whose client went away before the answer. */
   readonly abandoned: string[] = [];
   #sseNext: (() => void) | undefined;
 
-  constructor() {
+  /** Serves plain HTTP, or HTTPS with `tls` (its URL then names `localhost`, as the certificate does). */
+  constructor(tls?: UpstreamTls) {
+    this.#scheme = tls ? "https://localhost" : "http://127.0.0.1";
     this.#server = Deno.serve(
-      { port: 0, hostname: "127.0.0.1", onListen() {} },
-      (req) => this.#handle(req),
+      { port: 0, hostname: "127.0.0.1", onListen() {}, ...tls },
+      (req, info) => {
+        this.ports.push(info.remoteAddr.port);
+        return this.#handle(req);
+      },
     );
   }
 
-  /** `http://127.0.0.1:<port>`. */
+  /** `http://127.0.0.1:<port>`, or `https://localhost:<port>`. */
   get url(): string {
-    return `http://127.0.0.1:${this.#server.addr.port}`;
+    return `${this.#scheme}:${this.#server.addr.port}`;
+  }
+
+  /** Resolves once `path` has been seen `count` times; never, if it is not. */
+  arrived(path: string, count: number): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.seen.filter((p) => p === path).length < count) return;
+        this.#watchers.delete(check);
+        resolve();
+      };
+      this.#watchers.add(check);
+      check();
+    });
   }
 
   /** Lets an open `/sse` stream send its last event and end. */
@@ -70,6 +98,7 @@ export class TestUpstream {
   async #handle(req: Request): Promise<Response> {
     const url = new URL(req.url);
     this.seen.push(url.pathname);
+    for (const check of [...this.#watchers]) check();
     req.signal.addEventListener("abort", () => this.abandoned.push(url.pathname));
     if (url.pathname === "/gzip") return this.#gzip();
     if (url.pathname === "/sse") return this.#sse();

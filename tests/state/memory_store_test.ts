@@ -55,3 +55,23 @@ Deno.test("memory store: always ready", () => {
     errors: 0,
   });
 });
+
+Deno.test("memory store: applySync answers and updates exactly as apply does", async () => {
+  const clock = () => 5_000;
+  const viaApply = new MemoryStateStore({ clock });
+  const viaSync = new MemoryStateStore({ clock });
+  const txs = Array.from({ length: 12 }, (_, i) => ({
+    now: i * 1_000,
+    blocked: i === 7,
+    marks: [{ key: "prior", member: `m${i % 3}` }],
+    checks: [
+      { kind: "count" as const, key: "count", limit: 4, block: true },
+      { kind: "sum" as const, key: "sum", limit: 30, amount: i, block: false },
+      { kind: "rate" as const, key: "rate", limit: 3, windowMs: 2_500, block: true },
+      { kind: "has" as const, key: "prior", member: "m1", block: false },
+      { kind: "none" as const, key: "prior", block: false },
+    ],
+  }));
+  for (const tx of txs) assert.deepEqual(viaSync.applySync(tx), await viaApply.apply(tx));
+  assert.equal(viaSync.size, viaApply.size);
+});

@@ -1,0 +1,33 @@
+/**
+ * The gateway's own time to decide, as it recorded it: `decide_us` (arrival to allow/block, the
+ * body read included) and `evaluate_us` (the policies alone) of the last events of the load run
+ * in its journal — the paced part, where a request does not queue behind 31 others as under wrk.
+ */
+
+import { tracePaths } from "../../src/trace/trace_paths.ts";
+import { percentile } from "../lib/stats.ts";
+
+/** Percentiles of the recorded timings, µs. */
+export interface DecideTimes {
+  readonly events: number;
+  readonly decideP50Us: number;
+  readonly decideP99Us: number;
+  readonly evaluateP50Us: number;
+}
+
+interface TimingLine {
+  readonly timing: { readonly decide_us: number; readonly evaluate_us: number };
+}
+
+/** The timings of the last `last` events of `runId` in the journal under `dir`. */
+export async function decideTimes(dir: string, runId: string, last: number): Promise<DecideTimes> {
+  const text = await Deno.readTextFile(tracePaths(dir, runId).journal);
+  const lines = text.trimEnd().split("\n").slice(-last);
+  const timings = lines.map((l) => (JSON.parse(l) as TimingLine).timing);
+  return {
+    events: timings.length,
+    decideP50Us: percentile(timings.map((t) => t.decide_us), 50),
+    decideP99Us: percentile(timings.map((t) => t.decide_us), 99),
+    evaluateP50Us: percentile(timings.map((t) => t.evaluate_us), 50),
+  };
+}
