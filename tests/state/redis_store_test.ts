@@ -332,3 +332,68 @@ async function waitFor(ok: () => boolean, timeoutMs = 10_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+Deno.test("redis store: values a rule is keyed on reach Redis as digests, never as they are", async () => {
+  const token = "sk-live-4242424242";
+  const card = "4111111111111111";
+  await withRedis(async (server) => {
+    const policies: PolicyDocument = {
+      policies: [
+        {
+          name: "calls_per_key",
+          path: "/v1/pay",
+          operator: "count_lte",
+          value: 1,
+          per: "headers.x-api-key",
+          message: "one payment per key",
+        },
+        {
+          name: "quote_first",
+          path: "/v1/pay",
+          operator: "requires_prior",
+          value: { path: "/v1/quote", same: ["payload.card"] },
+          message: "quote the card first",
+        },
+      ],
+    };
+    const mocks: MocksDocument = {
+      mocks: [
+        { name: "quote", method: "POST", path: "/v1/quote", response: { json: {} } },
+        { name: "pay", method: "POST", path: "/v1/pay", response: { json: {} } },
+      ],
+    };
+    const store = redisStore(server.url);
+    const admin = await server.client();
+    try {
+      await using mirage = await session({ runId: "r1", policies, mocks, traces: false, store });
+      const post = async (path: string) => {
+        const res = await mirage.fetch(`http://api.test${path}`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": token },
+          body: JSON.stringify({ card }),
+        });
+        await res.body?.cancel();
+        return res.status;
+      };
+      assert.deepEqual([await post("/v1/quote"), await post("/v1/pay"), await post("/v1/pay")], [
+        200,
+        200,
+        403,
+      ]);
+      const keys = (await admin.keys("*")).map(String);
+      assert.ok(keys.some((k) => k.startsWith("mirage:c:calls_per_key\u0000field:")), keys.join());
+      const stored = [...keys];
+      for (const key of keys) {
+        if (key.startsWith("mirage:m:")) stored.push(...(await admin.sMembers(key)).map(String));
+      }
+      for (const text of stored) {
+        assert.ok(
+          !text.includes(token) && !text.includes(card),
+          `in Redis: ${JSON.stringify(text)}`,
+        );
+      }
+    } finally {
+      admin.destroy();
+    }
+  });
+});
