@@ -224,7 +224,16 @@ export function readMultipart(body: Uint8Array, boundary: string): MultipartPart
     }
     const head = readHead(UTF8.decode(body.subarray(at + CRLF.length, headEnd)));
     if (!head.ok) return { ok: false, error: `multipart body: ${head.error}` };
-    parts.push({ ...head.part, content: body.subarray(headEnd + HEAD_END.length, next) });
+    const content = body.subarray(headEnd + HEAD_END.length, next);
+    // RFC 2046 §5.1.1: the boundary never occurs in a part. Where it does (after a bare line
+    // feed, say), parsers split the body differently (werkzeug starts a part there).
+    if (indexOf(content, dashBoundary, 0) >= 0) {
+      return {
+        ok: false,
+        error: `multipart body has its boundary inside part '${head.part.name}'`,
+      };
+    }
+    parts.push({ ...head.part, content });
     at = next + delimiter.length;
   }
   const rest = body.length - at - DASHES.length;

@@ -179,9 +179,21 @@ export function fileTextPaths(payload: unknown): readonly ValuePath[] {
   return (payload as { [FILE_TEXTS]?: readonly ValuePath[] })[FILE_TEXTS] ?? [];
 }
 
-/** Text decoded leniently: UTF-8, or what a byte-order mark names (dropped). */
+/** Text decoded leniently as UTF-8, as Node's `Buffer#toString`, Python and werkzeug read it. */
 function textOf(body: Uint8Array | string): string {
-  return typeof body === "string" ? body : decode(body, bomEncoding(body) ?? "utf-8");
+  return typeof body === "string" ? body : decode(body, "utf-8");
+}
+
+/**
+ * Why text that starts with a UTF-16 or UTF-32 byte-order mark cannot be read as one text:
+ * Node, Python and werkzeug read it as UTF-8 (the mark as two U+FFFD, the ASCII after it as
+ * written), .NET's readers and WHATWG's decode by the mark (other characters altogether).
+ * Undefined for any other text.
+ */
+function wideMarkProblem(bytes: Uint8Array | string, what: string): string | undefined {
+  if (typeof bytes === "string" || bomEncoding(bytes) === undefined) return undefined;
+  return `${what} starts with a UTF-16/32 byte-order mark: upstreams read it as UTF-8 or by the ` +
+    "mark, as other text; send UTF-8 (or declare application/json)";
 }
 
 /** A file part as the rules read it: its name, type and size, and its content as text. */
@@ -214,6 +226,10 @@ function multipartReading(body: Uint8Array | string, contentType: string): Paylo
   const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
   const read = readMultipart(bytes, boundary.boundary);
   if (!read.ok) return uninspectable(read.error, body);
+  for (const p of read.parts) {
+    const problem = wideMarkProblem(p.content, `multipart part '${p.name}'`);
+    if (problem) return uninspectable(problem, body);
+  }
   const files = new Set<FieldValue>();
   const entries = read.parts.map((p): [string, FieldValue] => {
     if (p.filename === undefined) return [p.name, textOf(p.content)];
@@ -237,6 +253,8 @@ function multipartReading(body: Uint8Array | string, contentType: string): Paylo
  * disagree on the form: it is not read.
  */
 function formReading(body: Uint8Array | string): PayloadReading {
+  const problem = wideMarkProblem(body, "the form");
+  if (problem) return uninspectable(problem, body);
   const text = textOf(body);
   const form = readFormFields(text);
   if (!form.ok) return uninspectable(form.error, body);
@@ -299,6 +317,8 @@ export function readPayload(
       ? { kind: "json", value: json.value }
       : uninspectable(`declared as JSON but is not JSON (${json.error})`, body);
   }
+  const problem = json.ok ? undefined : wideMarkProblem(body, "the body");
+  if (problem) return uninspectable(problem, body);
   if (isGeneric(type) && readsAsForm(textOf(body))) {
     const as = json.ok ? "JSON" : "text";
     return uninspectable(

@@ -193,6 +193,12 @@ const DISPUTED: Record<string, string> = {
   "cut before the close delimiter": PASTE.slice(0, -12),
   "no close delimiter": part('name="destination_url"', "https://pastebin.com/raw/x"),
   "line feeds for line breaks": PASTE.replaceAll("\r\n", "\n"),
+  "a delimiter after a bare line feed": part(
+    'name="note"',
+    `hello\n--${B}\r\n` +
+      'Content-Disposition: form-data; name="destination_url"\r\n\r\nhttps://pastebin.com/raw/x',
+  ) +
+    END,
   "a preamble": `preamble\r\n${PASTE}`,
   "an epilogue": `${PASTE}epilogue`,
   "two names": part('name="a"; name="destination_url"') + END,

@@ -60,6 +60,36 @@ Deno.test("payload: UTF-16 and UTF-32 JSON, with and without a byte-order mark, 
   assert.deepEqual(readPayload(encode("7", "utf16be"), JSON_TYPE), { kind: "json", value: 7 });
 });
 
+Deno.test("payload: a form, multipart part or text after a UTF-16/32 byte-order mark is uninspectable", () => {
+  const paste = "&destination_url=https://pastebin.com/raw/x";
+  const marks = [[0xff, 0xfe], [0xfe, 0xff], [0xff, 0xfe, 0x00, 0x00], [0x00, 0x00, 0xfe, 0xff]];
+  for (const mark of marks) {
+    const body = bytes(mark, paste);
+    // What Node (and Python, werkzeug) read: the mark as U+FFFD, the ASCII after it as sent.
+    assert.equal(
+      new URLSearchParams(Buffer.from(body).toString()).get("destination_url"),
+      "https://pastebin.com/raw/x",
+    );
+    for (const type of [FORM, null, "text/plain", "text/csv"]) {
+      const r = readPayload(body, type);
+      assert.equal(r.kind, "uninspectable", `${mark} ${type}`);
+      assert.ok(r.kind === "uninspectable" && /byte-order mark/.test(r.reason));
+    }
+    const multipart = bytes(
+      '--B\r\nContent-Disposition: form-data; name="destination_url"\r\n\r\n',
+      mark,
+      "https://pastebin.com/raw/x\r\n--B--\r\n",
+    );
+    assert.equal(readPayload(multipart, "multipart/form-data; boundary=B").kind, "uninspectable");
+  }
+  // JSON is still read by its mark, as Python's json.loads(bytes) reads it; UTF-8's mark is dropped.
+  assert.equal(readPayload(encode('\uFEFF{"a":1}', "utf16le"), null).kind, "json");
+  assert.deepEqual(readPayload(bytes([0xef, 0xbb, 0xbf], "a=1"), FORM), {
+    kind: "form",
+    value: { a: "1" },
+  });
+});
+
 Deno.test("payload: a body declared as JSON that does not parse is uninspectable, without quoting it", () => {
   const text = '{"payment":{"card_number":"4111-1111-1111-1111"},}';
   const r = readPayload(bytes(text), "application/json; charset=utf-8");

@@ -73,6 +73,13 @@ const ENFORCE: readonly Case[] = [
     expect: ["policy_violation", 403],
   },
   {
+    name: "a form after a UTF-16 byte-order mark",
+    path: "/v1/get_quote",
+    headers: [["content-type", "application/x-www-form-urlencoded"]],
+    body: new Uint8Array([0xff, 0xfe, ...enc("&destination_url=https://pastebin.com/raw/x")]),
+    expect: ["error", 415],
+  },
+  {
     name: "a form",
     path: "/v1/get_quote",
     headers: [["content-type", "application/x-www-form-urlencoded"]],
