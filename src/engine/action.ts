@@ -145,6 +145,15 @@ const MATRIX_PARAMS = /;[^/]*/g;
  * Normalises a URL path for matching, so that spellings a server treats alike match alike:
  * `;` path parameters are dropped, percent-escapes are decoded (except `%2F`, which would change
  * the segments), runs of `/` collapse and a trailing `/` is dropped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normalisePath } from "./action.ts";
+ * assert.equal(normalisePath("/v1//submit%5Fbid/"), "/v1/submit_bid");
+ * assert.equal(normalisePath("/admin;jsessionid=1/users"), "/admin/users");
+ * assert.equal(normalisePath("/a%2Fb"), "/a%2Fb");
+ * ```
  */
 export function normalisePath(rawPath: string): string {
   if (!NEEDS_NORMALISING.test(rawPath)) return rawPath;
@@ -187,9 +196,11 @@ function removeDotSegments(path: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { otherPathReadings } from "./action.ts";
- * otherPathReadings("/v1%2Fsubmit_bid"); // ["/v1/submit_bid"]
- * otherPathReadings("/files/a%2F..%2F..%2Fadmin"); // ["/admin"]
+ * assert.deepEqual(otherPathReadings("/v1%2Fsubmit_bid"), ["/v1/submit_bid"]);
+ * assert.deepEqual(otherPathReadings("/files/a%2F..%2F..%2Fadmin"), ["/admin"]);
+ * assert.equal(otherPathReadings("/v1/submit_bid"), undefined);
  * ```
  */
 export function otherPathReadings(path: string): string[] | undefined {
@@ -293,15 +304,28 @@ export function toolAction(init: ToolActionInit): ToolAction {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpAction, withPayload } from "./action.ts";
- * withPayload(httpAction({ method: "POST", url: "http://x.test/" }), { a: 1 }).payload; // { a: 1 }
+ * const action = withPayload(httpAction({ method: "POST", url: "http://x.test/" }), { a: 1 });
+ * assert.deepEqual(action.payload, { a: 1 });
  * ```
  */
 export function withPayload(action: HttpAction, payload: unknown): HttpAction {
   return payload === undefined ? action : { ...action, payload };
 }
 
-/** A copy of an HTTP action with the path parameters of the route that matched it. */
+/**
+ * A copy of an HTTP action with the path parameters of the route that matched it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { httpAction, withParams } from "./action.ts";
+ * const action = httpAction({ method: "GET", url: "http://x.test/suppliers/42" });
+ * assert.deepEqual(withParams(action, { id: "42" }).params, { id: "42" });
+ * assert.deepEqual(action.params, {});
+ * ```
+ */
 export function withParams(action: HttpAction, params: Record<string, string>): HttpAction {
   return { ...action, params };
 }

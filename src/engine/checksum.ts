@@ -6,6 +6,15 @@
 /**
  * Whether the digits of `text` (anything else ignored) pass the Luhn check, as every payment
  * card number does. Fewer than two digits never pass.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { passesLuhn } from "./checksum.ts";
+ * assert.equal(passesLuhn("4111 1111 1111 1111"), true);
+ * assert.equal(passesLuhn("4111 1111 1111 1112"), false);
+ * assert.equal(passesLuhn("0"), false);
+ * ```
  */
 export function passesLuhn(text: string): boolean {
   let sum = 0;

@@ -25,16 +25,86 @@ import { compileNormalizedTest, type NormalizedTest } from "./normalized_test.ts
 import { NormalizerPool } from "./normalize.ts";
 import type { Action } from "./action.ts";
 
-/** The result of a condition. */
+/**
+ * The result of a condition that holds.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileFieldCondition, PASS, type Report } from "./condition.ts";
+ * import { httpAction } from "./action.ts";
+ * const isGet = compileFieldCondition({ field: "method", operator: "eq", value: "GET" });
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * assert.equal(isGet(httpAction({ method: "GET", url: "http://x.test/" }), report), PASS);
+ * ```
+ */
 export const PASS = 0;
-/** The result of a condition. */
+/**
+ * The result of a condition that does not hold.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileFieldCondition, FAIL, type Report } from "./condition.ts";
+ * import { httpAction } from "./action.ts";
+ * const isGet = compileFieldCondition({ field: "method", operator: "eq", value: "GET" });
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * assert.equal(isGet(httpAction({ method: "POST", url: "http://x.test/" }), report), FAIL);
+ * assert.equal(report.actual, "POST");
+ * ```
+ */
 export const FAIL = 1;
-/** The result of a condition whose field is absent. */
+/**
+ * The result of a condition whose field is absent.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileCondition, MISSED, type Report } from "./condition.ts";
+ * import { httpAction } from "./action.ts";
+ * // `not` of a missing field is still missing, never a silent pass.
+ * const notBig = compileCondition({ not: { field: "payload.amount", operator: "gt", value: 10 } });
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * const action = httpAction({ method: "POST", url: "http://x.test/", json: {} });
+ * assert.equal(notBig(action, report), MISSED);
+ * assert.equal(report.field, "payload.amount");
+ * ```
+ */
 export const MISSED = 2;
-/** One of {@link PASS}, {@link FAIL}, {@link MISSED}. */
+/**
+ * One of {@link PASS}, {@link FAIL}, {@link MISSED}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileExpr, FAIL, MISSED, PASS, type Report, type Tri } from "./condition.ts";
+ * import { toolAction } from "./action.ts";
+ * const small = compileExpr("payload.n < 3");
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * const results: Tri[] = [1, 5].map((n) => small(toolAction({ tool: "t", args: { n } }), report));
+ * results.push(small(toolAction({ tool: "t", args: {} }), report));
+ * assert.deepEqual(results, [PASS, FAIL, MISSED]);
+ * ```
+ */
 export type Tri = typeof PASS | typeof FAIL | typeof MISSED;
 
-/** Filled by a condition with the comparison that decided it, for the decision record. */
+/**
+ * Filled by a condition with the comparison that decided it, for the decision record.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileFieldCondition, type Report } from "./condition.ts";
+ * import { httpAction } from "./action.ts";
+ * const cap = compileFieldCondition({ field: "payload.amount", operator: "max", value: 10 });
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * cap(httpAction({ method: "POST", url: "http://x.test/", json: { amount: 11 } }), report);
+ * assert.deepEqual(
+ *   { field: report.field, operator: report.operator, expected: report.expected, actual: report.actual },
+ *   { field: "payload.amount", operator: "max", expected: 10, actual: 11 },
+ * );
+ * ```
+ */
 export interface Report {
   field: string;
   operator: string;
@@ -46,10 +116,44 @@ export interface Report {
   unreadable?: string | undefined;
 }
 
-/** A compiled condition. */
+/**
+ * A compiled condition.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type CompiledCondition, compileCondition, PASS, type Report } from "./condition.ts";
+ * import { toolAction } from "./action.ts";
+ * const readOnly: CompiledCondition = compileCondition({
+ *   any: [
+ *     { field: "tool", operator: "eq", value: "read" },
+ *     { field: "tool", operator: "eq", value: "list" },
+ *   ],
+ * });
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * assert.equal(readOnly(toolAction({ tool: "list" }), report), PASS);
+ * ```
+ */
 export type CompiledCondition = (action: Action, report: Report) => Tri;
 
-/** What a condition is compiled with: the `normalize` default, and the pipelines to share. */
+/**
+ * What a condition is compiled with: the `normalize` default, and the pipelines to share.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ConditionContext, compileFieldCondition, FAIL, type Report } from "./condition.ts";
+ * import { NormalizerPool } from "./normalize.ts";
+ * import { toolAction } from "./action.ts";
+ * const context: ConditionContext = { normalize: ["case_fold"], pipelines: new NormalizerPool() };
+ * const noSecret = compileFieldCondition(
+ *   { field: "payload.text", operator: "not_contains", value: "password" },
+ *   context,
+ * );
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * assert.equal(noSecret(toolAction({ tool: "say", args: { text: "my PassWord" } }), report), FAIL);
+ * ```
+ */
 export interface ConditionContext {
   /** The steps of a condition that sets none. */
   readonly normalize: readonly NormalizeStep[];
@@ -283,6 +387,24 @@ function compileLeaf(
 /**
  * Compiles a single `field`/`operator`/`value` comparison; the context's `normalize` is the
  * default of a condition that sets none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileFieldCondition, FAIL, PASS, type Report } from "./condition.ts";
+ * import { httpAction } from "./action.ts";
+ * // A comparison holds for each value a `[*]` selects.
+ * const eu = compileFieldCondition({
+ *   field: "payload.regions[*]",
+ *   operator: "in",
+ *   value: ["eu-west-1", "eu-central-1"],
+ * });
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * const send = (regions: string[]) =>
+ *   eu(httpAction({ method: "POST", url: "http://x.test/", json: { regions } }), report);
+ * assert.equal(send(["eu-west-1"]), PASS);
+ * assert.equal(send(["eu-west-1", "us-east-1"]), FAIL);
+ * ```
  */
 export function compileFieldCondition(
   c: FieldCondition,
@@ -344,6 +466,24 @@ function compileTree(
 /**
  * Compiles a condition tree; the context's `normalize` is the default of the conditions that
  * set none, and a group's own `normalize` the default of the conditions inside it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileCondition, FAIL, PASS, type Report } from "./condition.ts";
+ * import { httpAction } from "./action.ts";
+ * const bigOrder = compileCondition({
+ *   all: [
+ *     { field: "method", operator: "eq", value: "POST" },
+ *     { field: "payload.amount", operator: "gt", value: 1000 },
+ *   ],
+ * });
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * const order = (amount: number) =>
+ *   httpAction({ method: "POST", url: "http://x.test/orders", json: { amount } });
+ * assert.equal(bigOrder(order(5000), report), PASS);
+ * assert.equal(bigOrder(order(5), report), FAIL);
+ * ```
  */
 export function compileCondition(
   c: Condition,
@@ -357,6 +497,18 @@ const CEL = new Environment({ unlistedVariablesAreDyn: true, homogeneousAggregat
 /**
  * Compiles a CEL expression over the action's fields. A reference to an absent field is
  * missing; any other evaluation error, or a result that is not `true`, fails.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileExpr, FAIL, PASS, type Report } from "./condition.ts";
+ * import { toolAction } from "./action.ts";
+ * const twoRecipients = compileExpr("size(payload.to) <= 2");
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * assert.equal(twoRecipients(toolAction({ tool: "mail", args: { to: ["a", "b"] } }), report), PASS);
+ * assert.equal(twoRecipients(toolAction({ tool: "mail", args: { to: ["a", "b", "c"] } }), report), FAIL);
+ * assert.equal(report.actual, false);
+ * ```
  */
 export function compileExpr(source: string): CompiledCondition {
   const evaluate = CEL.parse(source);

@@ -103,7 +103,18 @@ const LOOK_ALIKES: Readonly<Record<string, string>> = {
 
 const PATTERN = new RegExp(`[${Object.keys(LOOK_ALIKES).join("")}]`, "gu");
 
-/** `text` with every covered confusable replaced by its Latin (or ASCII) look-alike. */
+/**
+ * `text` with every covered confusable replaced by its Latin (or ASCII) look-alike.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foldConfusables } from "./confusables.ts";
+ * // Cyrillic а, о and е, and an en dash.
+ * assert.equal(foldConfusables("p\u0430ssw\u043ewd \u2013 s\u0435cret"), "passwowd - secret");
+ * assert.equal(foldConfusables("plain"), "plain");
+ * ```
+ */
 export function foldConfusables(text: string): string {
   return text.replace(PATTERN, (c) => LOOK_ALIKES[c] ?? c);
 }

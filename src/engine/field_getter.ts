@@ -6,13 +6,37 @@
 import { type FieldPath, type FieldStep, parseFieldPath } from "../config/field_path.ts";
 import type { Action } from "./action.ts";
 
-/** Marks an absent field; distinct from `undefined`, `null` and every JSON value. */
+/**
+ * Marks an absent field; distinct from `undefined`, `null` and every JSON value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileFieldGetter, MISSING } from "./field_getter.ts";
+ * import { toolAction } from "./action.ts";
+ * const note = compileFieldGetter("payload.note");
+ * assert.equal(note(toolAction({ tool: "t", args: {} })), MISSING);
+ * assert.equal(note(toolAction({ tool: "t", args: { note: null } })), null);
+ * ```
+ */
 export const MISSING: unique symbol = Symbol("missing");
 
 /**
  * Reads one field. A path with `[*]` returns the array of selected values, with {@link MISSING}
  * for an element that lacks the rest of the path (empty = nothing selected); any other path
  * returns the value or {@link MISSING}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileFieldGetter, type FieldGetter, MISSING } from "./field_getter.ts";
+ * import { toolAction } from "./action.ts";
+ * const skus: FieldGetter = compileFieldGetter("payload.items[*].sku");
+ * assert.equal(skus.wildcard, true);
+ * assert.equal(skus.source, "payload.items[*].sku");
+ * const action = toolAction({ tool: "order", args: { items: [{ sku: "a" }, {}] } });
+ * assert.deepEqual(skus(action), ["a", MISSING]);
+ * ```
  */
 export interface FieldGetter {
   (action: Action): unknown;
@@ -91,7 +115,25 @@ function collect(
   collect(next, steps, at + 1, out, inElement);
 }
 
-/** Compiles a field path (text or parsed) into a getter. */
+/**
+ * Compiles a field path (text or parsed) into a getter.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileFieldGetter } from "./field_getter.ts";
+ * import { httpAction } from "./action.ts";
+ * const action = httpAction({
+ *   method: "POST",
+ *   url: "http://x.test/bids?page=2",
+ *   headers: { "X-Team": "ops" },
+ *   json: { lines: [{ amount: 3 }, { amount: 4 }] },
+ * });
+ * assert.equal(compileFieldGetter("query.page")(action), "2");
+ * assert.equal(compileFieldGetter("headers.x-team")(action), "ops");
+ * assert.equal(compileFieldGetter("payload.lines[1].amount")(action), 4);
+ * ```
+ */
 export function compileFieldGetter(path: string | FieldPath): FieldGetter {
   const parsed = typeof path === "string" ? parseFieldPath(path) : path;
   const root = rootOf(parsed);

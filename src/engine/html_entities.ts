@@ -52,7 +52,18 @@ function fromCode(code: number, original: string): string {
   return valid ? String.fromCodePoint(code) : original;
 }
 
-/** One pass of decoding: each reference in `text` replaced by its character. */
+/**
+ * One pass of decoding: each reference in `text` replaced by its character.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeHtmlEntities } from "./html_entities.ts";
+ * assert.equal(decodeHtmlEntities("&lt;script&gt; &#112;&#x61;ss"), "<script> pass");
+ * // One pass only: a doubly encoded reference comes out encoded once.
+ * assert.equal(decodeHtmlEntities("&amp;lt;"), "&lt;");
+ * ```
+ */
 export function decodeHtmlEntities(text: string): string {
   return text.replace(
     REFERENCE,

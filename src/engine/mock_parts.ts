@@ -12,7 +12,19 @@ import type { Action } from "./action.ts";
 import { type CompiledCondition, compileFieldCondition, PASS, type Report } from "./condition.ts";
 import { compileFieldGetter, MISSING } from "./field_getter.ts";
 
-/** Renders a templated value for the action that matched. */
+/**
+ * Renders a templated value for the action that matched.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { httpAction } from "./action.ts";
+ * import { compileTemplatedJson, type Render } from "./mock_parts.ts";
+ * const render: Render = compileTemplatedJson({ echoed: "{{ query.q }}", fixed: 1 });
+ * const action = httpAction({ method: "GET", url: "http://x.test/search?q=bolts" });
+ * assert.deepEqual(render(action), { echoed: "bolts", fixed: 1 });
+ * ```
+ */
 export type Render<A extends Action = Action> = (action: A) => unknown;
 
 function stringify(value: unknown): string {
@@ -26,10 +38,14 @@ function stringify(value: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolAction } from "./action.ts";
  * import { compileTemplatedString } from "./mock_parts.ts";
  * const render = compileTemplatedString("order {{ args.id }}", false, "tool");
- * console.log(render(toolAction({ tool: "t", args: { id: 7 } }))); // order 7
+ * assert.equal(render(toolAction({ tool: "t", args: { id: 7 } })), "order 7");
+ * const typed = compileTemplatedString("{{ args.id }}", true, "tool");
+ * assert.equal(typed(toolAction({ tool: "t", args: { id: 7 } })), 7);
+ * assert.equal(typed(toolAction({ tool: "t", args: {} })), null);
  * ```
  */
 export function compileTemplatedString(
@@ -59,10 +75,11 @@ export function compileTemplatedString(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolAction } from "./action.ts";
  * import { compileTemplatedJson } from "./mock_parts.ts";
  * const render = compileTemplatedJson({ id: "{{ args.id }}" }, "tool");
- * console.log(render(toolAction({ tool: "t", args: { id: 7 } }))); // { id: 7 }
+ * assert.deepEqual(render(toolAction({ tool: "t", args: { id: 7 } })), { id: 7 });
  * ```
  */
 export function compileTemplatedJson(value: unknown, kind: TemplateKind = "route"): Render {
@@ -86,9 +103,13 @@ export function compileTemplatedJson(value: unknown, kind: TemplateKind = "route
  *
  * @example
  * ```ts
- * import { compileNarrowing } from "./mock_parts.ts";
+ * import assert from "node:assert/strict";
+ * import { toolAction } from "./action.ts";
+ * import { compileNarrowing, narrows } from "./mock_parts.ts";
  * const conditions = compileNarrowing("payload", { sku: { regex_match: "^SKU-" } });
- * console.log(conditions.length); // 1
+ * assert.equal(conditions.length, 1);
+ * assert.equal(narrows(conditions, toolAction({ tool: "t", args: { sku: "SKU-1" } })), true);
+ * assert.equal(narrows(conditions, toolAction({ tool: "t", args: { sku: "X-1" } })), false);
  * ```
  */
 export function compileNarrowing(
@@ -110,10 +131,12 @@ export function compileNarrowing(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolAction } from "./action.ts";
  * import { compileNarrowing, narrows } from "./mock_parts.ts";
  * const c = compileNarrowing("payload", { id: 7 });
- * console.log(narrows(c, toolAction({ tool: "t", args: { id: 7 } }))); // true
+ * assert.equal(narrows(c, toolAction({ tool: "t", args: { id: 7 } })), true);
+ * assert.equal(narrows(c, toolAction({ tool: "t", args: { id: 8 } })), false);
  * ```
  */
 export function narrows(conditions: readonly CompiledCondition[], action: Action): boolean {

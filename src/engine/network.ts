@@ -12,9 +12,13 @@ import { type CidrRange, parseCidr, parseIp } from "../config/cidr.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { HostReading } from "./network.ts";
- * const known: HostReading = { host: "hooks.slack.com" };
- * const unknown: HostReading = { ambiguous: "a backslash in its authority" };
+ * const readings: HostReading[] = [
+ *   { host: "hooks.slack.com" },
+ *   { ambiguous: "a backslash in its authority" },
+ * ];
+ * assert.deepEqual(readings.map((r) => "host" in r), [true, false]);
  * ```
  */
 export type HostReading = { readonly host: string } | { readonly ambiguous: string };
@@ -113,13 +117,33 @@ export function readHost(value: string): HostReading | undefined {
 /**
  * The form hosts are compared in: lower case, no trailing dot, no IPv6 brackets (URLs keep them,
  * actions do not).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { normaliseHost } from "./network.ts";
+ * assert.equal(normaliseHost("API.Example.COM."), "api.example.com");
+ * assert.equal(normaliseHost("[::1]"), "::1");
+ * ```
  */
 export function normaliseHost(host: string): string {
   const lower = host.toLowerCase().replace(/\.$/, "");
   return lower.startsWith("[") && lower.endsWith("]") ? lower.slice(1, -1) : lower;
 }
 
-/** Compiles host patterns (`api.example.com`, `*.example.com`) into one matcher. */
+/**
+ * Compiles host patterns (`api.example.com`, `*.example.com`) into one matcher.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileHostPatterns } from "./network.ts";
+ * const allowed = compileHostPatterns(["api.example.com", "*.slack.com"]);
+ * assert.equal(allowed("api.example.com"), true);
+ * assert.equal(allowed("hooks.slack.com"), true);
+ * assert.equal(allowed("slack.com.evil.test"), false);
+ * ```
+ */
 export function compileHostPatterns(patterns: readonly string[]): (host: string) => boolean {
   const exact = new Set<string>();
   const suffixes: string[] = [];
@@ -164,12 +188,37 @@ function inRange(ip: Uint8Array, range: CidrRange): boolean {
   return ((ip[full] as number) & mask) === ((range.bytes[full] as number) & mask);
 }
 
-/** True when the text is an IP address. */
+/**
+ * True when the text is an IP address.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isIpAddress } from "./network.ts";
+ * assert.equal(isIpAddress("10.0.0.1"), true);
+ * assert.equal(isIpAddress("[::1]"), true);
+ * assert.equal(isIpAddress("api.example.com"), false);
+ * ```
+ */
 export function isIpAddress(text: string): boolean {
   return addressBytes(text) !== undefined;
 }
 
-/** Compiles CIDR ranges into a matcher over address text; a non-address matches nothing. */
+/**
+ * Compiles CIDR ranges into a matcher over address text; a non-address matches nothing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileCidrs } from "./network.ts";
+ * const internal = compileCidrs(["10.0.0.0/8", "fd00::/8"]);
+ * assert.equal(internal("10.1.2.3"), true);
+ * assert.equal(internal("::ffff:10.1.2.3"), true);
+ * assert.equal(internal("fd12::1"), true);
+ * assert.equal(internal("8.8.8.8"), false);
+ * assert.equal(internal("intranet.test"), false);
+ * ```
+ */
 export function compileCidrs(cidrs: readonly string[]): (address: string) => boolean {
   const ranges = cidrs.map(rangeOf).filter((r) => r !== undefined);
   return (address) => {

@@ -16,7 +16,17 @@ import type { NormalizeStep } from "../config/normalize_steps.ts";
 import { foldConfusables } from "./confusables.ts";
 import { decodeHtmlEntities } from "./html_entities.ts";
 
-/** One form of the text, and the steps that made it differ from the value as sent. */
+/**
+ * One form of the text, and the steps that made it differ from the value as sent.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileNormalizer, type NormalizedView } from "./normalize.ts";
+ * const views: readonly NormalizedView[] = compileNormalizer(["html_decode"])("&lt;b&gt;");
+ * assert.deepEqual(views, [{ text: "<b>", changed: ["html_decode"] }]);
+ * ```
+ */
 export interface NormalizedView {
   /** The text the operator reads. */
   readonly text: string;
@@ -24,7 +34,19 @@ export interface NormalizedView {
   readonly changed: readonly NormalizeStep[];
 }
 
-/** A compiled pipeline. */
+/**
+ * A compiled pipeline.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileNormalizer, type Normalizer } from "./normalize.ts";
+ * const fold: Normalizer = compileNormalizer(["case_fold"]);
+ * assert.deepEqual(fold("PassWord"), [{ text: "password", changed: ["case_fold"] }]);
+ * assert.deepEqual(fold("plain"), []);
+ * assert.equal(fold.operand("Password"), "password");
+ * ```
+ */
 export interface Normalizer {
   /** The forms of `text` that differ from it; empty when no step changed anything. */
   (text: string): readonly NormalizedView[];
@@ -252,9 +274,13 @@ const NONE: readonly NormalizedView[] = Object.freeze([]);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileNormalizer } from "./normalize.ts";
  * const views = compileNormalizer(["url_decode", "case_fold"])("Jane%40Example.com");
- * views[0]; // { text: "jane@example.com", changed: ["url_decode", "case_fold"] }
+ * assert.deepEqual(views[views.length - 1], {
+ *   text: "jane@example.com",
+ *   changed: ["url_decode", "case_fold"],
+ * });
  * ```
  */
 export function compileNormalizer(steps: readonly NormalizeStep[]): Normalizer {
@@ -288,9 +314,11 @@ export function compileNormalizer(steps: readonly NormalizeStep[]): Normalizer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { NormalizerPool } from "./normalize.ts";
  * const pool = new NormalizerPool();
- * pool.get(["nfkc"]) === pool.get(["nfkc"]); // true
+ * assert.equal(pool.get(["nfkc"]), pool.get(["nfkc"]));
+ * assert.notEqual(pool.get(["nfkc"]), pool.get(["case_fold"]));
  * ```
  */
 export class NormalizerPool {

@@ -22,7 +22,26 @@ import type { NormalizedView, Normalizer } from "./normalize.ts";
 import { compilePredicate, type PredicateOptions } from "./operators.ts";
 import type { Report } from "./condition.ts";
 
-/** A compiled comparison of one value; records the steps that decided it in the report. */
+/**
+ * A compiled comparison of one value; records the steps that decided it in the report.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileNormalizedTest, type NormalizedTest } from "./normalized_test.ts";
+ * import { compileNormalizer } from "./normalize.ts";
+ * import type { Report } from "./condition.ts";
+ * const test: NormalizedTest = compileNormalizedTest(
+ *   "not_contains",
+ *   "<script",
+ *   {},
+ *   compileNormalizer(["html_decode"]),
+ * );
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * assert.equal(test("&lt;script&gt;", report), false);
+ * assert.deepEqual(report.normalized, ["html_decode"]);
+ * ```
+ */
 export type NormalizedTest = (value: unknown, report: Report) => boolean;
 
 /** Operators whose string operand is compared as text with the value. */
@@ -67,7 +86,22 @@ function stepsOf(views: readonly NormalizedView[]): NormalizeStep[] {
   return out;
 }
 
-/** Compiles a comparison that also holds for the forms `norm` makes of the value. */
+/**
+ * Compiles a comparison that also holds for the forms `norm` makes of the value.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileNormalizedTest } from "./normalized_test.ts";
+ * import { compileNormalizer } from "./normalize.ts";
+ * import type { Report } from "./condition.ts";
+ * // The operand is folded too, so `Password` catches `PASSWORD`.
+ * const test = compileNormalizedTest("not_contains", "Password", {}, compileNormalizer(["case_fold"]));
+ * const report: Report = { field: "", operator: "", expected: undefined, actual: undefined };
+ * assert.equal(test("my PASSWORD", report), false);
+ * assert.equal(test("hello", report), true);
+ * ```
+ */
 export function compileNormalizedTest(
   operator: ValueOperator,
   value: unknown,

@@ -27,10 +27,33 @@ export interface PredicateNote {
   unreadable?: string | undefined;
 }
 
-/** A compiled operator: does the value satisfy it? */
+/**
+ * A compiled operator: does the value satisfy it?
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePredicate, type Predicate } from "./operators.ts";
+ * const euro: Predicate = compilePredicate("in", ["EUR", "CHF"]);
+ * assert.equal(euro("EUR"), true);
+ * assert.equal(euro("USD"), false);
+ * ```
+ */
 export type Predicate = (actual: unknown, note?: PredicateNote) => boolean;
 
-/** What a comparison adds to its operator: a checksum the digits of a regex match must pass. */
+/**
+ * What a comparison adds to its operator: a checksum the digits of a regex match must pass.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePredicate, type PredicateOptions } from "./operators.ts";
+ * const options: PredicateOptions = { checksum: "luhn" };
+ * const card = compilePredicate("regex_match", "[0-9]{4}( ?[0-9]{4}){3}", options);
+ * assert.equal(card("card 4111 1111 1111 1111"), true);
+ * assert.equal(card("ref 1234 5678 9012 3456"), false);
+ * ```
+ */
 export interface PredicateOptions {
   /** Only matches whose digits pass this checksum count (regex operators). */
   readonly checksum?: "luhn";
@@ -193,6 +216,19 @@ const BUILDERS: {
 /**
  * Compiles a stateless, value-reading operator (not a presence or state operator) with its
  * operand. The operand was validated at load time.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePredicate } from "./operators.ts";
+ * const cap = compilePredicate("max", 100);
+ * assert.equal(cap(100), true);
+ * assert.equal(cap(101), false);
+ * // Query and header text equals the number it spells.
+ * assert.equal(compilePredicate("eq", 2)("2"), true);
+ * const internal = compilePredicate("cidr_in", ["10.0.0.0/8"]);
+ * assert.equal(internal("10.2.3.4"), true);
+ * ```
  */
 export function compilePredicate(
   operator: ValueOperator,

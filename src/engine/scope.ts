@@ -6,7 +6,19 @@
 import type { Scope } from "./scope_index.ts";
 import { normaliseHost } from "./network.ts";
 
-/** Scope keys as written in a document. */
+/**
+ * Scope keys as written in a document.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileScope, type ScopeSpec } from "./scope.ts";
+ * const spec: ScopeSpec = { method: ["post", "put"], path: "/v1/bids/{id}", host: "API.test" };
+ * const scope = compileScope(spec);
+ * assert.deepEqual([...scope.methods ?? []], ["POST", "PUT"]);
+ * assert.equal(scope.host, "api.test");
+ * ```
+ */
 export interface ScopeSpec {
   method?: string | string[];
   path?: string;
@@ -22,6 +34,17 @@ function asList(value: string | string[]): string[] {
 /**
  * Normalises scope keys: methods upper case, hosts lower case without a trailing dot, and a
  * case-insensitive path lower case. `pathCase` is the default of a spec that sets none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileScope } from "./scope.ts";
+ * const scope = compileScope({ path: "/Admin/**" }, "insensitive");
+ * assert.equal(scope.path, "/admin/**");
+ * assert.equal(scope.foldCase, true);
+ * assert.equal(compileScope({ path: "/Admin", path_case: "sensitive" }, "insensitive").path, "/Admin");
+ * assert.deepEqual([...compileScope({ tool: "refund" }).tools ?? []], ["refund"]);
+ * ```
  */
 export function compileScope(spec: ScopeSpec, pathCase?: "sensitive" | "insensitive"): Scope {
   const scope: {

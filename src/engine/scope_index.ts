@@ -14,7 +14,21 @@ import type { Action, HttpAction } from "./action.ts";
 import { normalisePath } from "./action.ts";
 import { parsePathPattern } from "../config/path_pattern.ts";
 
-/** Where an item applies; an absent key applies everywhere. */
+/**
+ * Where an item applies; an absent key applies everywhere.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Scope, ScopeIndex } from "./scope_index.ts";
+ * import { httpAction } from "./action.ts";
+ * const scope: Scope = { methods: new Set(["DELETE"]), host: "*.example.com" };
+ * const index = new ScopeIndex([{ order: 0, scope }]);
+ * const del = (url: string) => index.lookup(httpAction({ method: "DELETE", url })).length;
+ * assert.equal(del("http://api.example.com/x"), 1);
+ * assert.equal(del("http://example.org/x"), 0);
+ * ```
+ */
 export interface Scope {
   /** Upper-case methods. */
   readonly methods?: ReadonlySet<string>;
@@ -28,7 +42,25 @@ export interface Scope {
   readonly tools?: ReadonlySet<string>;
 }
 
-/** Anything the index can hold: a scope and a position in file order. */
+/**
+ * Anything the index can hold: a scope and a position in file order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Scoped, ScopeIndex } from "./scope_index.ts";
+ * import { toolAction } from "./action.ts";
+ * interface Rule extends Scoped {
+ *   readonly name: string;
+ * }
+ * const rules: Rule[] = [
+ *   { name: "late", order: 1, scope: {} },
+ *   { name: "refunds", order: 0, scope: { tools: new Set(["refund"]) } },
+ * ];
+ * const found = new ScopeIndex(rules).lookup(toolAction({ tool: "refund" }));
+ * assert.deepEqual(found.map((r) => r.name), ["refunds", "late"]);
+ * ```
+ */
 export interface Scoped {
   /** Position in file order; lookups return items in this order. */
   readonly order: number;
@@ -47,7 +79,17 @@ function node<T>(): Node<T> {
   return { literal: new Map(), param: undefined, here: [], rest: [] };
 }
 
-/** Splits a normalised path into segments; `/` is one empty segment. */
+/**
+ * Splits a normalised path into segments; `/` is one empty segment.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { segmentsOf } from "./scope_index.ts";
+ * assert.deepEqual(segmentsOf("/v1/bids"), ["v1", "bids"]);
+ * assert.deepEqual(segmentsOf("/"), [""]);
+ * ```
+ */
 export function segmentsOf(path: string): string[] {
   return path.split("/").slice(1);
 }
@@ -147,7 +189,27 @@ class Routes<T extends Scoped> {
   }
 }
 
-/** Items indexed by scope; built once, read on every action. */
+/**
+ * Items indexed by scope; built once, read on every action.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ScopeIndex } from "./scope_index.ts";
+ * import { compileScope } from "./scope.ts";
+ * import { httpAction } from "./action.ts";
+ * const index = new ScopeIndex([
+ *   { id: "bid", order: 0, scope: compileScope({ method: "POST", path: "/v1/bids/{id}" }) },
+ *   { id: "admin", order: 1, scope: compileScope({ path: "/admin/**" }) },
+ * ]);
+ * const ids = (method: string, url: string) =>
+ *   index.lookup(httpAction({ method, url })).map((item) => item.id);
+ * assert.deepEqual(ids("POST", "http://x.test/v1/bids/7"), ["bid"]);
+ * assert.deepEqual(ids("GET", "http://x.test/v1/bids/7"), []);
+ * // Under any reading of the path: `%2F` is a separator to some servers.
+ * assert.deepEqual(ids("GET", "http://x.test/admin%2Fusers"), ["admin"]);
+ * ```
+ */
 export class ScopeIndex<T extends Scoped> {
   readonly #everywhere: T[] = [];
   readonly #tools = new Map<string, T[]>();

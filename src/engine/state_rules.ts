@@ -20,16 +20,76 @@ import { compileScope } from "./scope.ts";
 /**
  * What a state rule asks of the store for one action: a check, nothing (the action lacks the
  * field a counting rule counts), or a decision that a field it needs is missing.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileStateRule, type StateAsk } from "./state_rules.ts";
+ * import { toolAction } from "./action.ts";
+ * const budget = compileStateRule(
+ *   {
+ *     name: "budget",
+ *     message: "over budget",
+ *     operator: "sum_lte",
+ *     value: { field: "payload.amount", limit: 100 },
+ *   },
+ *   "sum_lte",
+ * );
+ * const ask: StateAsk = budget(toolAction({ tool: "pay", args: {} }));
+ * assert.deepEqual(ask, { kind: "missing", field: "payload.amount" });
+ * ```
  */
 export type StateAsk =
   | StateCheck
   | { readonly kind: "skip" }
   | { readonly kind: "missing"; readonly field: string };
 
-/** A compiled state rule: builds its check for an action. */
+/**
+ * A compiled state rule: builds its check for an action.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileStateRule, type StateAsker } from "./state_rules.ts";
+ * import { toolAction } from "./action.ts";
+ * const budget: StateAsker = compileStateRule(
+ *   {
+ *     name: "budget",
+ *     message: "over budget",
+ *     operator: "sum_lte",
+ *     value: { field: "payload.amount", limit: 100 },
+ *   },
+ *   "sum_lte",
+ * );
+ * const ask = budget(toolAction({ tool: "pay", args: { amount: 30 } }));
+ * assert.equal(ask.kind, "sum");
+ * assert.equal(ask.kind === "sum" && ask.amount, 30);
+ * ```
+ */
 export type StateAsker = (action: Action) => StateAsk;
 
-/** A prior-action selector: marks matching actions that go through. */
+/**
+ * A prior-action selector: marks matching actions that go through.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileWatcher, type Watcher } from "./state_rules.ts";
+ * import { toolAction } from "./action.ts";
+ * const watcher = compileWatcher({
+ *   name: "pay_after_quote",
+ *   message: "quote first",
+ *   tool: "pay",
+ *   operator: "requires_prior",
+ *   value: { tool: "quote", same: ["payload.supplier"] },
+ * }, 0) as Watcher;
+ * assert.equal(watcher.proves, true);
+ * assert.deepEqual([...watcher.scope.tools ?? []], ["quote"]);
+ * const mark = watcher.mark(toolAction({ tool: "quote", args: { supplier: "S-1" }, runId: "r1" }));
+ * assert.equal(mark?.member, '["S-1"]');
+ * assert.equal(watcher.mark(toolAction({ tool: "quote", args: {} })), undefined);
+ * ```
+ */
 export interface Watcher extends Scoped {
   /**
    * True for `requires_prior`, whose marks prove that a step happened: an action whose path
@@ -270,7 +330,25 @@ const STATE_RULES: { readonly [K in Canonical<StateOperator>]: StateRule } = {
   forbids_prior: { ask: forbidsPrior, watch: watching(false) },
 };
 
-/** Compiles a state rule (a rule whose operator is `operator`) into its asker. */
+/**
+ * Compiles a state rule (a rule whose operator is `operator`) into its asker.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileStateRule } from "./state_rules.ts";
+ * import { toolAction } from "./action.ts";
+ * const calls = compileStateRule(
+ *   { name: "calls", message: "too many", operator: "count_lte", value: 3 },
+ *   "count_lte",
+ * );
+ * const a = calls(toolAction({ tool: "search", runId: "r1" }));
+ * const b = calls(toolAction({ tool: "search", runId: "r2" }));
+ * assert.equal(a.kind, "count");
+ * // Counted per run by default: each run id has its own key.
+ * assert.notEqual("key" in a && a.key, "key" in b && b.key);
+ * ```
+ */
 export function compileStateRule(rule: PolicyRule, operator: StateOperator): StateAsker {
   const keying: Keying = {
     key: compileKey(`${rule.name}\u0000`, rule.per),
@@ -283,6 +361,26 @@ export function compileStateRule(rule: PolicyRule, operator: StateOperator): Sta
 /**
  * Compiles the prior-action selector of a `requires_prior` / `forbids_prior` rule; none for any
  * other rule.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compileWatcher } from "./state_rules.ts";
+ * import { toolAction } from "./action.ts";
+ * const rule = {
+ *   name: "no_send_after_delete",
+ *   message: "not after a delete",
+ *   tool: "send",
+ *   operator: "forbids_prior",
+ *   value: { tool: "delete" },
+ * } as const;
+ * const watcher = compileWatcher(rule, 3);
+ * assert.equal(watcher?.order, 3);
+ * assert.equal(watcher?.proves, false);
+ * assert.notEqual(watcher?.mark(toolAction({ tool: "delete" })), undefined);
+ * const cap = { name: "cap", message: "big", field: "amount", operator: "max", value: 1 } as const;
+ * assert.equal(compileWatcher(cap, 0), undefined);
+ * ```
  */
 export function compileWatcher(rule: PolicyRule, order: number): Watcher | undefined {
   const op = rule.operator;

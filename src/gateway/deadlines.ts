@@ -7,7 +7,26 @@
  * @module
  */
 
-/** A pending deadline; {@link Deadline.cancel} once it no longer matters. */
+/**
+ * A pending deadline; {@link Deadline.cancel} once it no longer matters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Deadline, DeadlineQueue } from "./deadlines.ts";
+ * const fired: string[] = [];
+ * const queue = new DeadlineQueue(5);
+ * const done = Promise.withResolvers<void>();
+ * const first: Deadline = queue.add(() => fired.push("first"));
+ * queue.add(() => {
+ *   fired.push("second");
+ *   done.resolve();
+ * });
+ * first.cancel();
+ * await done.promise;
+ * assert.deepEqual(fired, ["second"]);
+ * ```
+ */
 export interface Deadline {
   /** Stops the deadline from firing; the queue lets go of it. */
   cancel(): void;
@@ -34,10 +53,14 @@ class Entry implements Deadline {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DeadlineQueue } from "./deadlines.ts";
- * const q = new DeadlineQueue(1000);
- * const d = q.add(() => console.log("late"));
- * d.cancel();
+ * const q = new DeadlineQueue(1);
+ * const late = Promise.withResolvers<string>();
+ * q.add(() => late.resolve("fired"));
+ * assert.equal(await late.promise, "fired");
+ * // A cancelled deadline never fires, and leaves no timer behind.
+ * q.add(() => assert.fail("cancelled")).cancel();
  * ```
  */
 export class DeadlineQueue {

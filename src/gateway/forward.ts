@@ -14,7 +14,34 @@ import { HopByHopFilters } from "./hop_by_hop.ts";
 import { type BodyEnd, UpstreamClient, type UpstreamResponse } from "./upstream_client.ts";
 import { type ForwardTarget, type RequestUrls, Upstream } from "./upstream_url.ts";
 
-/** A request to forward. */
+/**
+ * A request to forward.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ForwardRequest, Forwarder } from "./forward.ts";
+ * await using server = Deno.serve(
+ *   { port: 0, hostname: "127.0.0.1", onListen() {} },
+ *   (req) => new Response(`${new URL(req.url).pathname} via ${req.headers.get("x-forwarded-for")}`),
+ * );
+ * const forwarder = new Forwarder({ upstream: new URL(`http://127.0.0.1:${server.addr.port}/api`) });
+ * const request = new Request("http://gw.test/v1/bids");
+ * const f: ForwardRequest = {
+ *   request,
+ *   target: forwarder.urls(new URL(request.url)).target,
+ *   headers: {},
+ *   body: undefined,
+ *   via: { clientIp: "10.0.0.7", proto: "http" },
+ *   answerHeaders: { "x-mirage-outcome": "allowed" },
+ * };
+ * const forwarded = await forwarder.forward(f);
+ * assert.ok(forwarded.ok);
+ * assert.equal(forwarded.response.headers.get("x-mirage-outcome"), "allowed");
+ * assert.equal(await forwarded.response.text(), "/api/v1/bids via 10.0.0.7");
+ * forwarder.close();
+ * ```
+ */
 export interface ForwardRequest {
   /** The client's request (its body already taken into `body`). */
   readonly request: Request;
@@ -35,7 +62,32 @@ export interface ForwardRequest {
   readonly cutClient?: (() => void) | undefined;
 }
 
-/** The outcome of a forward: the upstream's answer, or why there is none. */
+/**
+ * The outcome of a forward: the upstream's answer, or why there is none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Forwarded, Forwarder } from "./forward.ts";
+ * // A port nothing listens on any more.
+ * const gone = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => new Response());
+ * await gone.shutdown();
+ * const forwarder = new Forwarder({ upstream: new URL(`http://127.0.0.1:${gone.addr.port}`) });
+ * const request = new Request("http://gw.test/x");
+ * const forwarded: Forwarded = await forwarder.forward({
+ *   request,
+ *   target: forwarder.urls(new URL(request.url)).target,
+ *   headers: {},
+ *   body: undefined,
+ *   via: { clientIp: "127.0.0.1", proto: "http" },
+ *   answerHeaders: {},
+ * });
+ * assert.equal(forwarded.ok, false);
+ * assert.equal(!forwarded.ok && forwarded.status, 502);
+ * assert.match(!forwarded.ok ? forwarded.error : "", /^upstream unreachable: ECONNREFUSED/);
+ * forwarder.close();
+ * ```
+ */
 export type Forwarded =
   | {
     readonly ok: true;
@@ -114,8 +166,13 @@ class Exchange {
  *
  * @example
  * ```ts
- * import type { ForwarderOptions } from "./forward.ts";
- * const o: ForwarderOptions = { upstream: new URL("http://127.0.0.1:9000"), timeoutMs: 10_000 };
+ * import assert from "node:assert/strict";
+ * import { Forwarder, type ForwarderOptions } from "./forward.ts";
+ * const o: ForwarderOptions = { upstream: new URL("http://127.0.0.1:9000/base"), timeoutMs: 5_000 };
+ * const forwarder = new Forwarder(o);
+ * assert.equal(forwarder.timeoutMs, 5_000);
+ * assert.equal(forwarder.upstream.url.pathname, "/base");
+ * forwarder.close();
  * ```
  */
 export interface ForwarderOptions {
@@ -132,9 +189,10 @@ export interface ForwarderOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Forwarder } from "./forward.ts";
  * const forwarder = new Forwarder({ upstream: new URL("http://127.0.0.1:9000") });
- * console.log(forwarder.urls(new URL("http://gw/v1/x")).target.path); // /v1/x
+ * assert.equal(forwarder.urls(new URL("http://gw/v1/x?a=1")).target.path, "/v1/x?a=1");
  * forwarder.close();
  * ```
  */

@@ -8,7 +8,19 @@
 import { HopByHopFilters } from "./hop_by_hop.ts";
 import type { UpstreamResponse } from "./upstream_client.ts";
 
-/** What the gateway adds and removes on the way up. */
+/**
+ * What the gateway adds and removes on the way up.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ForwardedFor, upstreamHeaderRecord } from "./forward_headers.ts";
+ * const via: ForwardedFor = { clientIp: "10.0.0.7", proto: "https" };
+ * const h = upstreamHeaderRecord({ host: "gw.test", "x-forwarded-for": "192.0.2.1" }, "api.test", via, 0);
+ * assert.equal(h["x-forwarded-for"], "192.0.2.1, 10.0.0.7");
+ * assert.equal(h["x-forwarded-proto"], "https");
+ * ```
+ */
 export interface ForwardedFor {
   /** The client's address, appended to `x-forwarded-for`. */
   readonly clientIp: string;
@@ -23,9 +35,10 @@ export interface ForwardedFor {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { upstreamHeaderRecord } from "./forward_headers.ts";
  * const h = upstreamHeaderRecord({ host: "gw", "x-mirage-run-id": "r" }, "api.test", { clientIp: "::1", proto: "https" }, 0);
- * console.log(h.host, h["x-forwarded-host"], h["x-mirage-run-id"]); // api.test gw undefined
+ * assert.deepEqual([h.host, h["x-forwarded-host"], h["x-mirage-run-id"]], ["api.test", "gw", undefined]);
  * ```
  */
 export function upstreamHeaderRecord(
@@ -81,9 +94,10 @@ export function upstreamHeaderRecord(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { upstreamHeaders } from "./forward_headers.ts";
  * const h = upstreamHeaders(new Headers({ connection: "x-hop", "x-hop": "1", accept: "*\/*" }), new URL("http://api.test"), { clientIp: "10.0.0.1", proto: "http" }, undefined);
- * console.log(h.has("x-hop"), h.get("x-forwarded-for")); // false 10.0.0.1
+ * assert.deepEqual([h.has("x-hop"), h.get("x-forwarded-for"), h.get("accept")], [false, "10.0.0.1", "*\/*"]);
  * ```
  */
 export function upstreamHeaders(
@@ -102,9 +116,11 @@ export function upstreamHeaders(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { answerHeaders } from "./forward_headers.ts";
  * const h = answerHeaders([["Set-Cookie", "a=1"], ["set-cookie", "b=2"], ["Keep-Alive", "timeout=5"]]);
- * console.log(h.getSetCookie(), h.has("keep-alive")); // ["a=1", "b=2"] false
+ * assert.deepEqual(h.getSetCookie(), ["a=1", "b=2"]);
+ * assert.equal(h.has("keep-alive"), false);
  * ```
  */
 export function answerHeaders(

@@ -99,7 +99,34 @@ function settings(o: GatewayOptions): Settings {
   };
 }
 
-/** A running gateway. */
+/**
+ * A running gateway.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type GatewayHandle, startGateway } from "./gateway.ts";
+ * await using upstream = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => new Response("up"));
+ * const dir = await Deno.makeTempDir();
+ * const policies = `${dir}/policies.yaml`;
+ * await Deno.writeTextFile(policies, "policies: []\n");
+ * const gw: GatewayHandle = await startGateway({
+ *   upstream: new URL(`http://127.0.0.1:${upstream.addr.port}`),
+ *   mode: "enforce",
+ *   policies,
+ *   port: 0,
+ *   watch: false,
+ *   traces: `${dir}/traces`,
+ *   log: () => {},
+ * });
+ * assert.equal(gw.url, `http://127.0.0.1:${gw.port}`);
+ * assert.equal(await (await fetch(`${gw.url}/v1/x`)).text(), "up");
+ * await Deno.writeTextFile(policies, "policies: [oops\n");
+ * assert.equal(await gw.reload(), false);
+ * await gw.close();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface GatewayHandle {
   /** The bound port. */
   readonly port: number;
@@ -270,17 +297,23 @@ class Gateway implements GatewayHandle {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { startGateway } from "./gateway.ts";
+ * const traces = await Deno.makeTempDir();
+ * const lines: string[] = [];
  * const gw = await startGateway({
  *   upstream: new URL("http://127.0.0.1:9"),
  *   mode: "enforce",
  *   policies: "policies/procurement.yaml",
  *   port: 0,
  *   watch: false,
- *   traces: await Deno.makeTempDir(),
+ *   traces,
+ *   log: (line) => lines.push(line),
  * });
- * console.log(gw.port > 0); // true
+ * assert.ok(gw.port > 0);
+ * assert.ok(lines.some((line) => line.includes(gw.url)));
  * await gw.close();
+ * await Deno.remove(traces, { recursive: true });
  * ```
  */
 export async function startGateway(options: GatewayOptions): Promise<GatewayHandle> {

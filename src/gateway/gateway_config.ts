@@ -13,7 +13,27 @@ import type { StateStore } from "../state/state_store.ts";
 import { compileRedactor, type Redactor } from "../trace/redact.ts";
 import { requireFile } from "../config/require_file.ts";
 
-/** One loaded configuration; requests read a single one from start to end. */
+/**
+ * One loaded configuration; requests read a single one from start to end.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { GatewayConfig } from "./gateway_config.ts";
+ * import { compileMocks } from "../engine/compile_mocks.ts";
+ * import { compilePolicies } from "../engine/compile_policies.ts";
+ * import { compileRedactor } from "../trace/redact.ts";
+ * const config: GatewayConfig = {
+ *   policies: compilePolicies({
+ *     policies: [{ name: "cap", field: "amount", operator: "max", value: 100, message: "too much" }],
+ *   }),
+ *   surface: compileMocks({ mocks: [{ name: "bids", method: "POST", path: "/v1/bids", response: {} }] }),
+ *   redactor: compileRedactor([]),
+ * };
+ * assert.equal(config.policies.size, 1);
+ * assert.equal(config.surface?.size, 1);
+ * ```
+ */
 export interface GatewayConfig {
   /** The compiled policies. */
   readonly policies: PolicySet;
@@ -23,7 +43,28 @@ export interface GatewayConfig {
   readonly redactor: Redactor;
 }
 
-/** The files a configuration is loaded from. */
+/**
+ * The files a configuration is loaded from.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type GatewayFiles, loadGatewayConfig } from "./gateway_config.ts";
+ * const dir = await Deno.makeTempDir();
+ * const files: GatewayFiles = { policies: `${dir}/policies.yaml`, surface: `${dir}/mocks.yaml` };
+ * await Deno.writeTextFile(
+ *   files.policies,
+ *   "policies:\n  - { name: cap, field: amount, operator: max, value: 100, message: too much }\n",
+ * );
+ * await Deno.writeTextFile(files.surface as string, "mocks:\n  - { name: bids, method: POST, path: /v1/bids }\n");
+ * const config = await loadGatewayConfig(files);
+ * assert.equal(config.policies.size, 1);
+ * assert.equal(config.surface?.size, 1);
+ * await Deno.remove(files.surface as string);
+ * await assert.rejects(loadGatewayConfig(files), /mocks\.yaml/);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface GatewayFiles {
   /** Path of the policies file. */
   readonly policies: string;
@@ -36,9 +77,11 @@ export interface GatewayFiles {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { loadGatewayConfig } from "./gateway_config.ts";
  * const config = await loadGatewayConfig({ policies: "policies/procurement.yaml", surface: undefined });
- * console.log(config.policies.size);
+ * assert.ok(config.policies.size > 0);
+ * assert.equal(config.surface, undefined);
  * ```
  */
 export async function loadGatewayConfig(

@@ -23,7 +23,48 @@ import type { GatewayConfig } from "./gateway_config.ts";
 import type { ForwardTarget } from "./upstream_url.ts";
 import type { BodyEnd } from "./upstream_client.ts";
 
-/** What every request of one gateway shares. */
+/**
+ * What every request of one gateway shares.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts";
+ * import { Forwarder } from "./forward.ts";
+ * import { compilePolicies } from "../engine/compile_policies.ts";
+ * import { compileRedactor } from "../trace/redact.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * await using upstream = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => new Response("ok"));
+ * const forwarder = new Forwarder({ upstream: new URL(`http://127.0.0.1:${upstream.addr.port}`) });
+ * const policies = compilePolicies({
+ *   policies: [{ name: "cap", field: "amount", operator: "max", value: 100, message: "too much" }],
+ * });
+ * const outcomes: string[] = [];
+ * const ctx: GatewayContext = {
+ *   mode: "enforce",
+ *   maxBody: 1024,
+ *   runIds: new RunIdRule({ option: "r1" }),
+ *   config: () => ({ policies, surface: undefined, redactor: compileRedactor([]) }),
+ *   forwarder,
+ *   recorder: new Recorder({ observers: [(r) => outcomes.push(r.event.outcome)] }),
+ *   afterAnswer: () => {},
+ * };
+ * const bid = (amount: number) =>
+ *   new Request("http://gw.test/v1/bids", {
+ *     method: "POST",
+ *     headers: { "content-type": "application/json" },
+ *     body: JSON.stringify({ amount }),
+ *   });
+ * const allowed = await handleGatewayRequest(ctx, bid(50), "127.0.0.1");
+ * assert.equal(await allowed.text(), "ok");
+ * const blocked = await handleGatewayRequest(ctx, bid(500), "127.0.0.1");
+ * assert.equal(blocked.status, 403);
+ * assert.equal((await blocked.json()).policy, "cap");
+ * assert.deepEqual(outcomes, ["allowed", "policy_violation"]);
+ * forwarder.close();
+ * ```
+ */
 export interface GatewayContext {
   /** `passthrough` forwards stopped requests and records them `enforced: false`. */
   readonly mode: Mode;
@@ -299,9 +340,36 @@ async function decideAndAct(
  * Handles one proxied request (`url` is the request's URL, when the caller has parsed it).
  *
  * @example
- * ```ts ignore
- * import { handleGatewayRequest } from "./gateway_handler.ts";
- * Deno.serve((req, info) => handleGatewayRequest(ctx, req, info.remoteAddr.hostname));
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type GatewayContext, handleGatewayRequest } from "./gateway_handler.ts";
+ * import { Forwarder } from "./forward.ts";
+ * import { compilePolicies } from "../engine/compile_policies.ts";
+ * import { compileRedactor } from "../trace/redact.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * await using upstream = Deno.serve(
+ *   { port: 0, hostname: "127.0.0.1", onListen() {} },
+ *   (req) => new Response(req.headers.get("x-forwarded-for")),
+ * );
+ * const forwarder = new Forwarder({ upstream: new URL(`http://127.0.0.1:${upstream.addr.port}`) });
+ * const ctx: GatewayContext = {
+ *   mode: "enforce",
+ *   maxBody: 1024,
+ *   runIds: new RunIdRule({}),
+ *   config: () => ({ policies: compilePolicies({ policies: [] }), surface: undefined, redactor: compileRedactor([]) }),
+ *   forwarder,
+ *   recorder: new Recorder(),
+ *   afterAnswer: () => {},
+ * };
+ * await using gateway = Deno.serve(
+ *   { port: 0, hostname: "127.0.0.1", onListen() {} },
+ *   (req, info) => handleGatewayRequest(ctx, req, info.remoteAddr.hostname),
+ * );
+ * const res = await fetch(`http://127.0.0.1:${gateway.addr.port}/v1/x`);
+ * assert.equal(res.headers.get("x-mirage-outcome"), "allowed");
+ * assert.equal(await res.text(), "127.0.0.1");
+ * forwarder.close();
  * ```
  */
 export async function handleGatewayRequest(

@@ -17,7 +17,17 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "upgrade",
 ]);
 
-/** A test for a header name: true when it must not cross the proxy. */
+/**
+ * A test for a header name: true when it must not cross the proxy.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type HeaderFilter, HopByHopFilters } from "./hop_by_hop.ts";
+ * const drop: HeaderFilter = new HopByHopFilters().of("x-trace");
+ * assert.deepEqual(["X-Trace", "Upgrade", "accept"].filter(drop), ["X-Trace", "Upgrade"]);
+ * ```
+ */
 export type HeaderFilter = (name: string) => boolean;
 
 /**
@@ -25,8 +35,10 @@ export type HeaderFilter = (name: string) => boolean;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { connectionTokens } from "./hop_by_hop.ts";
- * console.log([...connectionTokens("keep-alive, X-Trace")]); // ["keep-alive", "x-trace"]
+ * assert.deepEqual([...connectionTokens("keep-alive, X-Trace")], ["keep-alive", "x-trace"]);
+ * assert.equal(connectionTokens(null).size, 0);
  * ```
  */
 export function connectionTokens(value: string | null | undefined): Set<string> {
@@ -48,10 +60,12 @@ function isHopByHop(name: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { HopByHopFilters } from "./hop_by_hop.ts";
  * const filters = new HopByHopFilters();
  * const drop = filters.of("close, x-secret");
- * console.log(drop("x-secret"), drop("transfer-encoding"), drop("content-type")); // true true false
+ * assert.deepEqual([drop("x-secret"), drop("transfer-encoding"), drop("content-type")], [true, true, false]);
+ * assert.equal(filters.of("close, x-secret"), drop);
  * ```
  */
 export class HopByHopFilters {

@@ -16,6 +16,14 @@ import { PooledAgents } from "./pooled_agents.ts";
 /**
  * An upstream's origin as `node:http` takes it: what `http.request(url)` would read from the
  * URL (`urlToHttpOptions`), worked out once per upstream instead of once per request.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type UpstreamOrigin, upstreamOrigin } from "./upstream_client.ts";
+ * const origin: UpstreamOrigin = upstreamOrigin(new URL("https://[::1]:8443/base"));
+ * assert.deepEqual(origin, { protocol: "https:", hostname: "::1", port: 8443, host: "[::1]:8443" });
+ * ```
  */
 export interface UpstreamOrigin {
   /** `https:` or `http:`. */
@@ -31,6 +39,14 @@ export interface UpstreamOrigin {
 /**
  * The origin part of an upstream URL; the URL's user info is not part of it (requests are built
  * from the origin, which has none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { upstreamOrigin } from "./upstream_client.ts";
+ * const origin = upstreamOrigin(new URL("http://user:pw@api.test/v1"));
+ * assert.deepEqual(origin, { protocol: "http:", hostname: "api.test", port: undefined, host: "api.test" });
+ * ```
  */
 export function upstreamOrigin(url: URL): UpstreamOrigin {
   const hostname = url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname;
@@ -42,7 +58,31 @@ export function upstreamOrigin(url: URL): UpstreamOrigin {
   };
 }
 
-/** A request to send upstream; headers are already the ones to send. */
+/**
+ * A request to send upstream; headers are already the ones to send.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UpstreamClient, upstreamOrigin, type UpstreamRequest } from "./upstream_client.ts";
+ * await using server = Deno.serve(
+ *   { port: 0, hostname: "127.0.0.1", onListen() {} },
+ *   async (req) => new Response(`${req.method} ${new URL(req.url).search} ${await req.text()}`),
+ * );
+ * const client = new UpstreamClient();
+ * const request: UpstreamRequest = {
+ *   origin: upstreamOrigin(new URL(`http://127.0.0.1:${server.addr.port}`)),
+ *   path: "/bids?page=2",
+ *   method: "POST",
+ *   headers: { "content-length": "2" },
+ *   body: new TextEncoder().encode("hi"),
+ * };
+ * const res = await client.send(request).response;
+ * const body = res.body instanceof Uint8Array ? res.body : new Uint8Array(await new Response(res.body).arrayBuffer());
+ * assert.equal(new TextDecoder().decode(body), "POST ?page=2 hi");
+ * client.close();
+ * ```
+ */
 export interface UpstreamRequest {
   /** The upstream to send it to. */
   readonly origin: UpstreamOrigin;
@@ -69,15 +109,51 @@ export interface UpstreamRequest {
  *
  * @example
  * ```ts
- * import type { BodyEnd } from "./upstream_client.ts";
- * const end: BodyEnd = { kind: "failed", bytes: 5000, error: "aborted (ECONNRESET)" };
+ * import assert from "node:assert/strict";
+ * import { type BodyEnd, UpstreamClient, upstreamOrigin } from "./upstream_client.ts";
+ * await using server = Deno.serve(
+ *   { port: 0, hostname: "127.0.0.1", onListen() {} },
+ *   () => new Response(ReadableStream.from([new TextEncoder().encode("streamed")])),
+ * );
+ * const client = new UpstreamClient();
+ * const origin = upstreamOrigin(new URL(`http://127.0.0.1:${server.addr.port}`));
+ * const res = await client.send({ origin, path: "/", method: "GET", headers: {}, body: undefined }).response;
+ * assert.ok(res.body instanceof ReadableStream);
+ * assert.equal(await new Response(res.body).text(), "streamed");
+ * const end: BodyEnd | undefined = await res.ended;
+ * assert.deepEqual(end, { kind: "complete", bytes: 8 });
+ * client.close();
  * ```
  */
 export type BodyEnd =
   | { readonly kind: "complete" | "cancelled"; readonly bytes: number }
   | { readonly kind: "failed"; readonly bytes: number; readonly error: string };
 
-/** The upstream's answer: its head, and its body as the bytes arrive. */
+/**
+ * The upstream's answer: its head, and its body as the bytes arrive.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UpstreamClient, upstreamOrigin, type UpstreamResponse } from "./upstream_client.ts";
+ * await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => {
+ *   const headers = new Headers({ "content-encoding": "gzip" });
+ *   headers.append("set-cookie", "a=1");
+ *   headers.append("set-cookie", "b=2");
+ *   return new Response(new Uint8Array([1, 2, 3]), { status: 201, headers });
+ * });
+ * const client = new UpstreamClient();
+ * const origin = upstreamOrigin(new URL(`http://127.0.0.1:${server.addr.port}`));
+ * const res: UpstreamResponse = await client
+ *   .send({ origin, path: "/", method: "GET", headers: {}, body: undefined }).response;
+ * assert.equal(res.status, 201);
+ * // Repeated names stay apart, and the bytes are never decoded.
+ * assert.deepEqual(res.headers.filter(([name]) => name === "set-cookie").map(([, v]) => v), ["a=1", "b=2"]);
+ * const body = res.body instanceof Uint8Array ? res.body : new Uint8Array(await new Response(res.body).arrayBuffer());
+ * assert.deepEqual([...body], [1, 2, 3]);
+ * client.close();
+ * ```
+ */
 export interface UpstreamResponse {
   /** Status code. */
   readonly status: number;
@@ -95,7 +171,29 @@ export interface UpstreamResponse {
   readonly ended: Promise<BodyEnd> | undefined;
 }
 
-/** One request in flight. */
+/**
+ * One request in flight.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { UpstreamClient, type UpstreamExchange, upstreamOrigin } from "./upstream_client.ts";
+ * const arrived = Promise.withResolvers<void>();
+ * const never = Promise.withResolvers<Response>();
+ * await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => {
+ *   arrived.resolve();
+ *   return never.promise;
+ * });
+ * const client = new UpstreamClient();
+ * const origin = upstreamOrigin(new URL(`http://127.0.0.1:${server.addr.port}`));
+ * const exchange: UpstreamExchange = client.send({ origin, path: "/", method: "GET", headers: {}, body: undefined });
+ * await arrived.promise;
+ * exchange.abort(new Error("gave up"));
+ * await assert.rejects(exchange.response, /gave up/);
+ * never.resolve(new Response("late"));
+ * client.close();
+ * ```
+ */
 export interface UpstreamExchange {
   /**
    * The response head; rejects with the socket's error (`code` such as `ECONNREFUSED`) or
@@ -317,8 +415,16 @@ function mayResend(request: UpstreamRequest): boolean {
  *
  * @example
  * ```ts
- * import { UpstreamClient } from "./upstream_client.ts";
+ * import assert from "node:assert/strict";
+ * import { UpstreamClient, upstreamOrigin } from "./upstream_client.ts";
+ * await using server = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => new Response("up"));
  * const client = new UpstreamClient();
+ * const origin = upstreamOrigin(new URL(`http://127.0.0.1:${server.addr.port}`));
+ * for (let i = 0; i < 2; i++) {
+ *   const res = await client.send({ origin, path: "/", method: "GET", headers: {}, body: undefined }).response;
+ *   const body = res.body instanceof Uint8Array ? res.body : new Uint8Array(await new Response(res.body).arrayBuffer());
+ *   assert.equal(new TextDecoder().decode(body), "up");
+ * }
  * client.close();
  * ```
  */

@@ -9,7 +9,19 @@
 import { MirageError } from "../errors.ts";
 import { type UpstreamOrigin, upstreamOrigin } from "./upstream_client.ts";
 
-/** Where a request is forwarded: the upstream's origin, and the path and query to ask for. */
+/**
+ * Where a request is forwarded: the upstream's origin, and the path and query to ask for.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ForwardTarget, Upstream } from "./upstream_url.ts";
+ * const target: ForwardTarget = new Upstream(new URL("http://127.0.0.1:9000/api"))
+ *   .urls(new URL("http://gw.test/v1/bids?page=2")).target;
+ * assert.equal(target.path, "/api/v1/bids?page=2");
+ * assert.equal(target.origin.host, "127.0.0.1:9000");
+ * ```
+ */
 export interface ForwardTarget {
   /** The upstream's origin, as the client connects to it. */
   readonly origin: UpstreamOrigin;
@@ -17,7 +29,19 @@ export interface ForwardTarget {
   readonly path: string;
 }
 
-/** What one parse of a request's URL gives: where it goes, and what the policies decide on. */
+/**
+ * What one parse of a request's URL gives: where it goes, and what the policies decide on.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type RequestUrls, Upstream } from "./upstream_url.ts";
+ * const urls: RequestUrls = new Upstream(new URL("http://api.test/base/")).urls(new URL("http://gw/v1/x?a=1"));
+ * // Rules read the client's path; the base path is a deployment detail.
+ * assert.equal(urls.decided.href, "http://api.test/v1/x?a=1");
+ * assert.equal(urls.target.path, "/base/v1/x?a=1");
+ * ```
+ */
 export interface RequestUrls {
   /** Where it goes. */
   readonly target: ForwardTarget;
@@ -35,8 +59,11 @@ function basePath(upstream: URL): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { upstreamUrl } from "./upstream_url.ts";
- * console.log(upstreamUrl(new URL("http://api.test/base/"), new URL("http://gw/v1/x?a=1")).href); // http://api.test/base/v1/x?a=1
+ * assert.equal(upstreamUrl(new URL("http://api.test/base/"), new URL("http://gw/v1/x?a=1")).href, "http://api.test/base/v1/x?a=1");
+ * // A path starting with `//` stays a path.
+ * assert.equal(upstreamUrl(new URL("http://api.test"), new URL("http://gw//evil.test/x")).host, "api.test");
  * ```
  */
 export function upstreamUrl(upstream: URL, requestUrl: URL): URL {
@@ -50,10 +77,12 @@ export function upstreamUrl(upstream: URL, requestUrl: URL): URL {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Upstream } from "./upstream_url.ts";
  * const up = new Upstream(new URL("http://api.test/base"));
  * const { target, decided } = up.urls(new URL("http://gw/v1/x"));
- * console.log(target.path, decided.pathname); // /base/v1/x /v1/x
+ * assert.deepEqual([target.path, decided.pathname], ["/base/v1/x", "/v1/x"]);
+ * assert.throws(() => new Upstream(new URL("http://user:pw@api.test")), /credentials/);
  * ```
  */
 export class Upstream {

@@ -15,6 +15,27 @@ import type { StateCheck, StateResult, StateTransaction } from "./state_store.ts
  * KEYS: the checks' keys, then the marks' keys.
  * ARGV: now, idle TTL (ms), blocked, a token unique to this call, the number of checks, then per
  * check (kind, block, global, limit-or-member, window-or-amount), then per mark (member, global).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { APPLY_SCRIPT, encodeTransaction } from "./redis_script.ts";
+ * const { keys, args } = encodeTransaction(
+ *   {
+ *     now: 5,
+ *     blocked: false,
+ *     marks: [],
+ *     checks: [{ kind: "count", key: "k", limit: 2, block: true }],
+ *   },
+ *   "mirage:",
+ *   1000,
+ *   "t1",
+ * );
+ * // What the script reads: KEYS[1], and ARGV[1..5] before the first check's five arguments.
+ * assert.deepEqual(keys, ["mirage:c:k"]);
+ * assert.deepEqual(args, ["5", "1000", "0", "t1", "1", "c", "1", "0", "2", ""]);
+ * assert.match(APPLY_SCRIPT, /local n = tonumber\(ARGV\[5\]\)/);
+ * ```
  */
 export const APPLY_SCRIPT = `
 local now = tonumber(ARGV[1])
@@ -96,10 +117,37 @@ end
 return reply
 `;
 
-/** The SHA-1 that `EVALSHA` names the script by. */
+/**
+ * The SHA-1 that `EVALSHA` names the script by.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createHash } from "node:crypto";
+ * import { APPLY_SCRIPT, APPLY_SHA } from "./redis_script.ts";
+ * assert.equal(APPLY_SHA, createHash("sha1").update(APPLY_SCRIPT).digest("hex"));
+ * assert.match(APPLY_SHA, /^[0-9a-f]{40}$/);
+ * ```
+ */
 export const APPLY_SHA: string = createHash("sha1").update(APPLY_SCRIPT).digest("hex");
 
-/** A transaction as the script's keys and arguments. */
+/**
+ * A transaction as the script's keys and arguments.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type EncodedTransaction, encodeTransaction } from "./redis_script.ts";
+ * const encoded: EncodedTransaction = encodeTransaction(
+ *   { now: 0, blocked: false, checks: [], marks: [{ key: "prior", member: '["S-1"]' }] },
+ *   "mirage:",
+ *   1000,
+ *   "t1",
+ * );
+ * assert.deepEqual(encoded.keys, ["mirage:m:prior"]);
+ * assert.deepEqual(encoded.args.slice(-2), ['["S-1"]', "0"]);
+ * ```
+ */
 export interface EncodedTransaction {
   /** The prefixed keys: checks first, then marks. */
   readonly keys: string[];
@@ -155,12 +203,15 @@ function checkArgs(c: StateCheck): [string, string] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { encodeTransaction } from "./redis_script.ts";
  * const { keys } = encodeTransaction(
  *   { now: 0, blocked: false, marks: [], checks: [{ kind: "count", key: "k", limit: 1, block: true }] },
- *   "mirage:", 1000, "t1",
+ *   "mirage:",
+ *   1000,
+ *   "t1",
  * );
- * console.log(keys); // ["mirage:c:k"]
+ * assert.deepEqual(keys, ["mirage:c:k"]);
  * ```
  */
 export function encodeTransaction(
@@ -200,8 +251,11 @@ function valueOf(text: string): number | boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { decodeReply } from "./redis_script.ts";
- * console.log(decodeReply(["1", "3"], 1)); // [{ passed: true, actual: 3 }]
+ * assert.deepEqual(decodeReply(["1", "3"], 1), [{ passed: true, actual: 3 }]);
+ * assert.deepEqual(decodeReply(["0", "t"], 1), [{ passed: false, actual: true }]);
+ * assert.throws(() => decodeReply(["1"], 1), /answered something unexpected/);
  * ```
  */
 export function decodeReply(reply: unknown, checks: number): StateResult[] {

@@ -38,7 +38,19 @@ export interface RedisStoreOptions {
   readonly timeoutMs?: number;
 }
 
-/** The key prefix when none is given. */
+/**
+ * The key prefix when none is given.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_PREFIX } from "./redis_store.ts";
+ * import { encodeTransaction } from "./redis_script.ts";
+ * const check = { kind: "none", key: "k", block: true } as const;
+ * const tx = { now: 0, blocked: false, marks: [], checks: [check] };
+ * assert.deepEqual(encodeTransaction(tx, DEFAULT_PREFIX, 1000, "t").keys, ["mirage:m:k"]);
+ * ```
+ */
 export const DEFAULT_PREFIX = "mirage:";
 
 /** Default time bound of one store call. */

@@ -7,7 +7,21 @@
 
 import { MirageError } from "../errors.ts";
 
-/** What a Redis URL says. */
+/**
+ * What a Redis URL says.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseRedisUrl, type RedisLocation } from "./redis_url.ts";
+ * const location: RedisLocation = parseRedisUrl("rediss://app:s3cret@[::1]/1");
+ * assert.equal(location.host, "::1");
+ * assert.equal(location.port, 6379);
+ * assert.equal(location.tls, true);
+ * assert.equal(location.username, "app");
+ * assert.equal(location.display, "rediss://app:***@[::1]/1");
+ * ```
+ */
 export interface RedisLocation {
   /** Host name or address (IPv6 without brackets). */
   readonly host: string;
@@ -55,9 +69,14 @@ function decoded(text: string, part: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRedisUrl } from "./redis_url.ts";
  * const l = parseRedisUrl("redis://:s3cret@127.0.0.1:6380/2");
- * console.log(l.port, l.database, l.display); // 6380 2 redis://:***@127.0.0.1:6380/2
+ * assert.deepEqual([l.port, l.database, l.display], [6380, 2, "redis://:***@127.0.0.1:6380/2"]);
+ * assert.throws(
+ *   () => parseRedisUrl("http://:s3cret@x"),
+ *   (e: Error) => e.message.includes("***") && !e.message.includes("s3cret"),
+ * );
  * ```
  */
 export function parseRedisUrl(text: string): RedisLocation {
@@ -95,8 +114,10 @@ export function parseRedisUrl(text: string): RedisLocation {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { redactSecret } from "./redis_url.ts";
- * console.log(redactSecret("WRONGPASS for s3cret", "s3cret")); // WRONGPASS for ***
+ * assert.equal(redactSecret("WRONGPASS for s3cret", "s3cret"), "WRONGPASS for ***");
+ * assert.equal(redactSecret("no password", undefined), "no password");
  * ```
  */
 export function redactSecret(message: string, secret: string | undefined): string {

@@ -16,12 +16,20 @@ import type { TraceStore } from "./trace_store.ts";
  *
  * @example
  * ```ts
- * import type { RecordedEvent } from "./recorder.ts";
- * const r: RecordedEvent = {
- *   runId: "r1",
- *   event: { seq: 1, request: { method: "GET", path: "/" }, outcome: "allowed", enforced: true, decisions: [], response: { status: 200 } },
- *   timing: { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 3 },
+ * import assert from "node:assert/strict";
+ * import { type RecordedEvent, Recorder } from "./recorder.ts";
+ * const seen: RecordedEvent[] = [];
+ * const recorder = new Recorder({ observers: [(r) => seen.push(r)] });
+ * const event = {
+ *   request: { method: "GET", path: "/" },
+ *   outcome: "allowed" as const,
+ *   enforced: true,
+ *   decisions: [],
+ *   response: { status: 200 },
  * };
+ * const timing = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1, decide_us: 2, total_us: 3 };
+ * await recorder.record("r1", event, timing);
+ * assert.deepEqual(seen, [{ runId: "r1", event: { seq: 1, ...event }, timing }]);
  * ```
  */
 export interface RecordedEvent {
@@ -39,21 +47,72 @@ export interface RecordedEvent {
  *
  * @example
  * ```ts
- * import type { EventBuilder } from "./recorder.ts";
+ * import assert from "node:assert/strict";
+ * import { type EventBuilder, Recorder } from "./recorder.ts";
  * const build: EventBuilder = (seq) => ({
- *   request: { tool: "t" }, outcome: "allowed", enforced: true, decisions: [],
+ *   request: { tool: "t" },
+ *   outcome: "allowed",
+ *   enforced: true,
+ *   decisions: [],
  *   response: seq % 2 ? { mock: "t" } : { mock: "t", fault: "error" },
  * });
+ * const faults: (string | undefined)[] = [];
+ * const recorder = new Recorder({ observers: [(r) => faults.push(r.event.response.fault)] });
+ * const timing = { at: "", evaluate_us: 0, decide_us: 0, total_us: 0 };
+ * await recorder.record("r1", build, timing);
+ * await recorder.record("r1", build, timing);
+ * assert.deepEqual(faults, [undefined, "error"]);
  * ```
  */
 export type EventBuilder = (seq: number) => PendingEvent;
 
-/** Watches recorded events; it must not throw (it runs on the request path). */
+/**
+ * Watches recorded events; it must not throw (it runs on the request path).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type EventObserver, Recorder } from "./recorder.ts";
+ * const outcomes: string[] = [];
+ * const observer: EventObserver = (r) => outcomes.push(`${r.runId}:${r.event.outcome}`);
+ * const recorder = new Recorder();
+ * const stop = recorder.observe(observer);
+ * const event = { request: { tool: "t" }, outcome: "flagged" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: "", evaluate_us: 0, decide_us: 0, total_us: 0 };
+ * await recorder.record("r1", event, timing);
+ * stop();
+ * await recorder.record("r1", event, timing);
+ * assert.deepEqual(outcomes, ["r1:flagged"]);
+ * ```
+ */
 export type EventObserver = (recorded: RecordedEvent) => void;
 
 /**
  * What the audit log takes of each decision (`src/audit/`): a surface answers only once its
  * entry is written, so it is awaited, beside the trace write.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuditLog } from "../audit/audit_log.ts";
+ * import { exportAudit } from "../audit/export.ts";
+ * import { type DecisionAuditor, Recorder } from "./recorder.ts";
+ * const dir = await Deno.makeTempDir();
+ * const log = await AuditLog.open(
+ *   { dir },
+ *   { surface: "gateway", mode: "enforce", policiesDigest: undefined },
+ * );
+ * const audit: DecisionAuditor = log;
+ * const recorder = new Recorder({ audit });
+ * const event = { request: { tool: "t" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * await recorder.record("r1", event, { at: new Date().toISOString(), evaluate_us: 0, decide_us: 0, total_us: 0 });
+ * await log.close();
+ * let lines = "";
+ * await exportAudit(dir, { write: (text) => { lines += text; } });
+ * const kinds = lines.trim().split("\n").map((l) => JSON.parse(l).kind);
+ * assert.deepEqual(kinds, ["start", "decision", "stop"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export interface DecisionAuditor {
   /** Appends the decision's entry. */
@@ -70,8 +129,20 @@ export interface DecisionAuditor {
  *
  * @example
  * ```ts
- * import type { RecorderOptions } from "./recorder.ts";
- * const o: RecorderOptions = { strict: true };
+ * import assert from "node:assert/strict";
+ * import { Recorder, type RecorderOptions } from "./recorder.ts";
+ * import { TraceStore } from "./trace_store.ts";
+ * const dir = await Deno.makeTempDir();
+ * const traces = new TraceStore({ dir, mode: "ci" });
+ * const options: RecorderOptions = { traces, strict: true };
+ * const recorder = new Recorder(options);
+ * const event = { request: { tool: "t" }, outcome: "allowed" as const, enforced: true, decisions: [], response: {} };
+ * const timing = { at: new Date().toISOString(), evaluate_us: 0, decide_us: 0, total_us: 0 };
+ * assert.equal(await recorder.record("r1", event, timing), 1);
+ * assert.equal(await recorder.record("r1", event, timing), 2);
+ * assert.equal(recorder.traces, traces);
+ * await traces.close();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export interface RecorderOptions {
@@ -95,6 +166,7 @@ export interface RecorderOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Recorder } from "./recorder.ts";
  * const seen: number[] = [];
  * const recorder = new Recorder({ observers: [(r) => seen.push(r.event.seq)] });
@@ -102,7 +174,7 @@ export interface RecorderOptions {
  * const timing = { at: "", evaluate_us: 0, decide_us: 0, total_us: 0 };
  * await recorder.record("r1", event, timing);
  * await recorder.record("r1", event, timing);
- * console.log(seen); // [1, 2]
+ * assert.deepEqual(seen, [1, 2]);
  * ```
  */
 export class Recorder {
