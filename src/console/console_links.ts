@@ -168,16 +168,21 @@ export function overviewFile(mode?: string): string {
 }
 
 /**
- * The file of an exported run page, under `runs/`: its sanitised id, and the page of events.
+ * The file of an exported run page, under `runs/`: its sanitised id, and after `~` (which no
+ * sanitised id holds, so that page 2 of run `r1` is never the file of run `r1-2`) the page of
+ * events.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runFile } from "./console_links.ts";
- * console.log(runFile("a/b", 1), runFile("r1", 3)); // a_b-….html r1-3.html
+ * assert.equal(runFile("r1", 3), "r1~3.html");
+ * assert.notEqual(runFile("r1", 2), runFile("r1-2"));
+ * assert.match(runFile("a/b"), /^a_b-.*\.html$/);
  * ```
  */
 export function runFile(runId: string, page = 1): string {
-  return `${sanitiseRunId(runId)}${page > 1 ? `-${page}` : ""}.html`;
+  return `${sanitiseRunId(runId)}${page > 1 ? `~${page}` : ""}.html`;
 }
 
 /**

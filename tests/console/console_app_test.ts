@@ -15,7 +15,7 @@ import { startGateway } from "../../src/gateway/gateway.ts";
 import { startMcp } from "../../src/mcp/mcp.ts";
 import { CliProcess, ROOT, runCli } from "../support/cli_process.ts";
 import { tempDir } from "../support/fixtures.ts";
-import { allowed, violation } from "../support/trace_events.ts";
+import { allowed, violation, writeRun } from "../support/trace_events.ts";
 import { rawRequest } from "../gateway/raw_client.ts";
 import { TestUpstream } from "../gateway/upstream_server.ts";
 import { FIXTURES as MCP_FIXTURES } from "../mcp/helpers.ts";
@@ -260,6 +260,34 @@ Deno.test("console: exported pages are files with relative links, the same pages
     exportConsole({ traces, out: traces }),
     /not empty and holds no earlier export/,
   );
+});
+
+Deno.test("console: an exported run's later page never takes another run's file", async () => {
+  await using dir = await tempDir();
+  const traces = join(dir.path, "traces");
+  await writeRun(traces, "r1", Array.from({ length: 101 }, () => allowed));
+  await writeRun(traces, "r1-2", [violation]);
+  const out = join(dir.path, "console");
+  const report = await exportConsole({ traces, out });
+  const runs: string[] = [];
+  for await (const e of Deno.readDir(join(out, "runs"))) runs.push(e.name);
+  assert.deepEqual(runs.filter((f) => f.endsWith(".html")).sort(), [
+    "r1-2.html",
+    "r1.html",
+    "r1~2.html",
+  ]);
+  assert.match(
+    await Deno.readTextFile(join(out, "runs", "r1~2.html")),
+    /Run <span class="mono">r1<\/span>/,
+  );
+  assert.match(
+    await Deno.readTextFile(join(out, "runs", "r1-2.html")),
+    /Run <span class="mono">r1-2<\/span>/,
+  );
+  let files = 0;
+  // The export's marker (.mirage-console) is not one of its pages.
+  for await (const e of Deno.readDir(out)) files += e.isFile && !e.name.startsWith(".") ? 1 : 0;
+  assert.equal(report.files, files + runs.length, "every file written is there");
 });
 
 Deno.test("console: mounted at /_mirage/console/ on proxy, gateway and mcp, behind the admin guard", async () => {
