@@ -287,6 +287,9 @@ const SLICE_MS = 10;
  */
 const RACY_MS = 1_000;
 
+/** How often a live view looks for a trace directory that does not exist yet. */
+const DIRECTORY_POLL_MS = 250;
+
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
@@ -600,7 +603,7 @@ export class TraceReader {
    */
   async *followAll(options: FollowAllOptions = {}): AsyncGenerator<FollowedEvent> {
     const { signal } = options;
-    if (signal?.aborted) return;
+    if (!await this.#untilDirectory(signal)) return;
     // Watching starts before the baseline is read, so that nothing appended in between is lost.
     const watcher = Deno.watchFs(this.dir, { recursive: false });
     const stop = () => watcher.close();
@@ -629,6 +632,22 @@ export class TraceReader {
       try {
         watcher.close();
       } catch { /* closed on abort */ }
+    }
+  }
+
+  /**
+   * Waits until the directory exists (a server that has not written its first trace yet), as
+   * a reader: it is never created here. False when `signal` aborts first.
+   */
+  async #untilDirectory(signal: AbortSignal | undefined): Promise<boolean> {
+    for (;;) {
+      if (signal?.aborted) return false;
+      try {
+        if ((await Deno.stat(this.dir)).isDirectory) return true;
+      } catch (e) {
+        if (!(e instanceof Deno.errors.NotFound)) throw e;
+      }
+      await pause(DIRECTORY_POLL_MS, signal);
     }
   }
 

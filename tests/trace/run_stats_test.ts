@@ -201,3 +201,35 @@ Deno.test("reader: followAll gives every run's new events, a new run's from its 
     "old#2 policy_violation enforce",
   ]);
 });
+
+Deno.test("reader: followAll waits for a trace directory that is not there yet, without making it", async () => {
+  await using dir = await tempDir();
+  const traces = join(dir.path, "later");
+  const stop = new AbortController();
+  const seen: string[] = [];
+  const following = (async () => {
+    for await (const { runId } of new TraceReader(traces).followAll({ signal: stop.signal })) {
+      seen.push(runId);
+      stop.abort();
+    }
+  })();
+  await new Promise((r) => setTimeout(r, 300));
+  await assert.rejects(Deno.stat(traces), Deno.errors.NotFound, "a reader creates nothing");
+  await Deno.mkdir(traces);
+  // The first event may land before the watch starts: the baseline read then skips it, so
+  // record until one is seen.
+  for (let seq = 0; seen.length === 0 && seq < 100; seq++) {
+    await record(traces, "first", "enforce", [allowed], seq);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await following;
+  assert.deepEqual(seen, ["first"]);
+});
+
+Deno.test("reader: followAll over a missing directory ends when aborted", async () => {
+  await using dir = await tempDir();
+  const stop = new AbortController();
+  const events = new TraceReader(join(dir.path, "never")).followAll({ signal: stop.signal });
+  setTimeout(() => stop.abort(), 100);
+  for await (const _ of events) throw new Error("no event expected");
+});
