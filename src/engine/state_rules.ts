@@ -14,7 +14,7 @@ import type { Action } from "./action.ts";
 import { compileFieldGetter, type FieldGetter, MISSING } from "./field_getter.ts";
 import type { StateCheck, StateMark } from "../state/state_store.ts";
 import type { Scope, Scoped } from "./scope_index.ts";
-import { stateValue } from "./state_value.ts";
+import { canonicalText, stateValue } from "./state_value.ts";
 import { compileScope } from "./scope.ts";
 
 /**
@@ -121,13 +121,13 @@ function compilePart(per: string): PartReader {
   const get = compileFieldGetter(per);
   return (a) => {
     const v = get(a);
-    return v !== null && typeof v === "object" ? JSON.stringify(v) : v;
+    return v !== null && typeof v === "object" ? canonicalText(v) : v;
   };
 }
 
 function partKey(per: string, value: unknown): string {
   if (per === "run") return `run:${value as string}`;
-  return value === MISSING ? "missing:" : `field:${stateValue(JSON.stringify(value))}`;
+  return value === MISSING ? "missing:" : `field:${stateValue(value)}`;
 }
 
 /**
@@ -201,7 +201,7 @@ function compileSame(same: readonly string[] | undefined): (action: Action) => S
       }
       values.push(v);
     }
-    return { member: stateValue(JSON.stringify(values)) };
+    return { member: stateValue(values) };
   };
 }
 
@@ -215,11 +215,11 @@ function sameOne(get: FieldGetter): (action: Action) => SameKey {
   return (a) => {
     const v = get(a);
     if (v === MISSING) return missing;
-    if (v !== null && typeof v === "object") return { member: stateValue(JSON.stringify([v])) };
+    if (v !== null && typeof v === "object") return { member: stateValue([v]) };
     let key = memo.get(v);
     if (key === undefined) {
       if (memo.size >= KEY_MEMO_LIMIT) memo.clear();
-      memo.set(v, key = { member: stateValue(JSON.stringify([v])) });
+      memo.set(v, key = { member: stateValue([v]) });
     }
     return key;
   };

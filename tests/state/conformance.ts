@@ -367,6 +367,38 @@ conform("per: a field path keeps state per value of that field", async (make) =>
   ]);
 });
 
+conform("per: an object field is one value whatever the order of its keys", async (make) => {
+  const { set } = await stateful(make, [{ operator: "count_lte", value: 1, per: "card" }]);
+  const pay = (card: Record<string, string>) => post("/", { card });
+  assert.deepEqual(
+    await outcomes(set, [
+      pay({ number: "4111", exp: "12/30" }),
+      pay({ exp: "12/30", number: "4111" }),
+      pay({ number: "4242", exp: "12/30" }),
+    ]),
+    ["allowed", "policy_violation", "allowed"],
+  );
+});
+
+conform(
+  "requires_prior: same on an object matches whatever the order of its keys",
+  async (make) => {
+    const { set } = await stateful(make, [{
+      path: "/v1/pay",
+      operator: "requires_prior",
+      value: { path: "/v1/quote", same: ["card"] },
+    }]);
+    assert.deepEqual(
+      await outcomes(set, [
+        post("/v1/quote", { card: { number: "4111", exp: "12/30" } }),
+        post("/v1/pay", { card: { exp: "12/30", number: "4111" } }),
+        post("/v1/pay", { card: { exp: "12/30", number: "4242" } }),
+      ]),
+      ["allowed", "allowed", "policy_violation"],
+    );
+  },
+);
+
 conform("an action blocked by another rule changes no state", async (make) => {
   const { set } = await stateful(make, [
     { field: "amount", operator: "max", value: 100 },
