@@ -174,9 +174,23 @@ function jsonIssues(text: string, file: string): ConfigIssue[] {
   return [{ file, line: lines.length, col, message: `invalid JSON: ${error.message}` }];
 }
 
+/**
+ * The value with strings of its own. The parser's strings are slices of the file's text, which
+ * V8's `JSON.stringify` serialises far more slowly than flat strings, and rule names, messages
+ * and values go into every trace line and answer. A string read back from its JSON text is flat.
+ */
+function ownStrings(value: unknown, seen = new Set<object>()): unknown {
+  if (typeof value === "string") return JSON.parse(JSON.stringify(value));
+  if (typeof value !== "object" || value === null || seen.has(value)) return value;
+  seen.add(value);
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) record[key] = ownStrings(record[key], seen);
+  return value;
+}
+
 function toValue(doc: Document, file: string): { value: unknown; issues: ConfigIssue[] } {
   try {
-    return { value: doc.toJS(), issues: [] };
+    return { value: ownStrings(doc.toJS()), issues: [] };
   } catch (e) {
     const message = `invalid YAML: ${e instanceof Error ? e.message : String(e)}`;
     return { value: undefined, issues: [{ file, line: 1, col: 1, message }] };

@@ -29,6 +29,7 @@ import { decisionLogObserver, type DecisionSink } from "../log/decision_log.ts";
 import { type EventObserver, Recorder } from "../trace/recorder.ts";
 import { type ConsoleApp, serverConsole } from "../console/console_app.ts";
 import { RunIdRule } from "../trace/run_id.ts";
+import { IsoTimes } from "../trace/timing.ts";
 import { TraceStore } from "../trace/trace_store.ts";
 import { CallMemory } from "../tools/call_memory.ts";
 import { storeStatus } from "../state/state_store.ts";
@@ -183,6 +184,7 @@ class Gateway implements GatewayHandle {
       forwarder: this.#forwarder,
       recorder: new Recorder({ traces: this.#traces, observers, audit }),
       afterAnswer: (work) => this.#later(work),
+      times: new IsoTimes(),
     };
     this.#audit = audit;
     this.#decide = { ...this.#ctx, calls: new CallMemory() };

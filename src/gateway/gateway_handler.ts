@@ -17,7 +17,7 @@ import type { ClientConnection } from "../http/http_listener.ts";
 import { buildEvent } from "../trace/event.ts";
 import type { Recorder } from "../trace/recorder.ts";
 import type { RunIdRule } from "../trace/run_id.ts";
-import { elapsedUs, type EventTiming, usBetween } from "../trace/timing.ts";
+import { elapsedUs, type EventTiming, type IsoTimes, usBetween } from "../trace/timing.ts";
 import type { Forwarder } from "./forward.ts";
 import type { GatewayConfig } from "./gateway_config.ts";
 import type { ForwardTarget } from "./upstream_url.ts";
@@ -83,6 +83,8 @@ export interface GatewayContext {
    * the gateway waits for it before it closes its traces.
    */
   readonly afterAnswer: (work: Promise<void>) => void;
+  /** Formats the events' arrival times. */
+  readonly times: IsoTimes;
 }
 
 /** One request on its way through. */
@@ -160,7 +162,7 @@ function record(
 
 function timing(f: InFlight, d: Decided, upstreamUs?: number): EventTiming {
   const t: EventTiming = {
-    at: new Date(f.arrived).toISOString(),
+    at: f.ctx.times.format(f.arrived),
     evaluate_us: d.evaluateUs,
     decide_us: d.decideUs,
     total_us: elapsedUs(f.start),

@@ -12,6 +12,7 @@ import { type GatewayContext, handleGatewayRequest } from "../../src/gateway/gat
 import { Recorder } from "../../src/trace/recorder.ts";
 import { compileRedactor } from "../../src/trace/redact.ts";
 import { RunIdRule } from "../../src/trace/run_id.ts";
+import { IsoTimes } from "../../src/trace/timing.ts";
 import { TestUpstream } from "./upstream_server.ts";
 
 async function run(mode: "enforce" | "passthrough") {
@@ -30,6 +31,7 @@ async function run(mode: "enforce" | "passthrough") {
     forwarder,
     recorder: new Recorder({ observers: [decisionLogObserver((line) => lines.push(line))] }),
     afterAnswer: () => {},
+    times: new IsoTimes(),
   };
   try {
     const res = await handleGatewayRequest(
