@@ -35,6 +35,7 @@ import type { BodyEnd } from "./upstream_client.ts";
  * import { compileRedactor } from "../trace/redact.ts";
  * import { Recorder } from "../trace/recorder.ts";
  * import { RunIdRule } from "../trace/run_id.ts";
+ * import { IsoTimes } from "../trace/timing.ts";
  * await using upstream = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () => new Response("ok"));
  * const forwarder = new Forwarder({ upstream: new URL(`http://127.0.0.1:${upstream.addr.port}`) });
  * const policies = compilePolicies({
@@ -49,6 +50,7 @@ import type { BodyEnd } from "./upstream_client.ts";
  *   forwarder,
  *   recorder: new Recorder({ observers: [(r) => outcomes.push(r.event.outcome)] }),
  *   afterAnswer: () => {},
+ *   times: new IsoTimes(),
  * };
  * const bid = (amount: number) =>
  *   new Request("http://gw.test/v1/bids", {
@@ -350,6 +352,7 @@ async function decideAndAct(
  * import { compileRedactor } from "../trace/redact.ts";
  * import { Recorder } from "../trace/recorder.ts";
  * import { RunIdRule } from "../trace/run_id.ts";
+ * import { IsoTimes } from "../trace/timing.ts";
  * await using upstream = Deno.serve(
  *   { port: 0, hostname: "127.0.0.1", onListen() {} },
  *   (req) => new Response(req.headers.get("x-forwarded-for")),
@@ -363,6 +366,7 @@ async function decideAndAct(
  *   forwarder,
  *   recorder: new Recorder(),
  *   afterAnswer: () => {},
+ *   times: new IsoTimes(),
  * };
  * await using gateway = Deno.serve(
  *   { port: 0, hostname: "127.0.0.1", onListen() {} },
