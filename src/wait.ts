@@ -10,9 +10,15 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { wait } from "./wait.ts";
- * console.log(await wait(5)); // true
- * console.log(await wait(60_000, AbortSignal.abort())); // false
+ * assert.equal(await wait(5), true);
+ * assert.equal(await wait(60_000, AbortSignal.abort()), false);
+ * const stop = new AbortController();
+ * const waiting = wait(60_000, stop.signal);
+ * stop.abort();
+ * assert.equal(await waiting, false); // ends at the abort, its timer cleared
+
  * ```
  */
 export function wait(ms: number, signal?: AbortSignal): Promise<boolean> {

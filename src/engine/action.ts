@@ -12,9 +12,13 @@ import { payloadOf, readPayload } from "./payload.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpAction } from "@mirage/core";
  * const a = httpAction({ method: "POST", url: "http://api.test/v1/submit_bid", json: { amount: 50000 } });
- * console.log(a.path, a.payload);
+ * assert.equal(a.kind, "http");
+ * assert.equal(a.path, "/v1/submit_bid");
+ * assert.deepEqual(a.payload, { amount: 50000 });
+ * assert.equal(a.run_id, "default");
  * ```
  */
 export interface HttpAction {
@@ -54,9 +58,12 @@ export interface HttpAction {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolAction } from "@mirage/core";
  * const a = toolAction({ tool: "submit_bid", args: { amount: 50000 } });
- * console.log(a.tool);
+ * assert.equal(a.kind, "tool");
+ * assert.equal(a.tool, "submit_bid");
+ * assert.deepEqual(a.payload, { amount: 50000 });
  * ```
  */
 export interface ToolAction {
@@ -79,8 +86,14 @@ export interface ToolAction {
  *
  * @example
  * ```ts
- * import { type Action, toolAction } from "@mirage/core";
- * const a: Action = toolAction({ tool: "search", args: { q: "x" } });
+ * import assert from "node:assert/strict";
+ * import { type Action, httpAction, toolAction } from "@mirage/core";
+ * const actions: Action[] = [
+ *   toolAction({ tool: "search", args: { q: "x" } }),
+ *   httpAction({ method: "GET", url: "http://api.test/v1/search?q=x" }),
+ * ];
+ * const names = actions.map((a) => a.kind === "tool" ? a.tool : `${a.method} ${a.path}`);
+ * assert.deepEqual(names, ["search", "GET /v1/search"]);
  * ```
  */
 export type Action = HttpAction | ToolAction;
@@ -90,8 +103,19 @@ export type Action = HttpAction | ToolAction;
  *
  * @example
  * ```ts
- * import type { HttpActionInit } from "@mirage/core";
- * const init: HttpActionInit = { method: "GET", url: "http://api.test/v1/suppliers?page=2" };
+ * import assert from "node:assert/strict";
+ * import { httpAction, type HttpActionInit } from "@mirage/core";
+ * const init: HttpActionInit = {
+ *   method: "POST",
+ *   url: "http://api.test/v1/suppliers?page=2",
+ *   headers: { "content-type": "application/x-www-form-urlencoded" },
+ *   body: "name=Acme",
+ *   runId: "r1",
+ * };
+ * const a = httpAction(init);
+ * assert.deepEqual(a.query, { page: "2" });
+ * assert.deepEqual(a.payload, { name: "Acme" });
+ * assert.equal(a.run_id, "r1");
  * ```
  */
 export interface HttpActionInit {
@@ -116,8 +140,13 @@ export interface HttpActionInit {
  *
  * @example
  * ```ts
- * import type { ToolActionInit } from "@mirage/core";
- * const init: ToolActionInit = { tool: "refund", args: { amount: 20 }, runId: "r1" };
+ * import assert from "node:assert/strict";
+ * import { toolAction, type ToolActionInit } from "@mirage/core";
+ * const init: ToolActionInit = { tool: "refund", args: { amount: 20 }, runId: "r1", callId: "c7" };
+ * const a = toolAction(init);
+ * assert.equal(a.run_id, "r1");
+ * assert.equal(a.call_id, "c7");
+ * assert.equal(toolAction({ tool: "refund" }).call_id, undefined);
  * ```
  */
 export interface ToolActionInit {
@@ -214,8 +243,11 @@ export function otherPathReadings(path: string): string[] | undefined {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpAction, pathReadings } from "./action.ts";
- * pathReadings(httpAction({ method: "GET", url: "http://x.test/a%2Fb" })).map((a) => a.path); // ["/a%2Fb", "/a/b"]
+ * const encoded = pathReadings(httpAction({ method: "GET", url: "http://x.test/a%2Fb" }));
+ * assert.deepEqual(encoded.map((a) => a.path), ["/a%2Fb", "/a/b"]);
+ * assert.equal(pathReadings(httpAction({ method: "GET", url: "http://x.test/a/b" })).length, 1);
  * ```
  */
 export function pathReadings(action: HttpAction): HttpAction[] {
@@ -249,9 +281,21 @@ function queryRecord(params: URLSearchParams): Record<string, string | string[]>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpAction } from "@mirage/core";
- * const a = httpAction({ method: "post", url: "http://API.test:8080/v1//bids/?x=1", body: '{"amount":5}' });
- * console.log(a.method, a.host, a.port, a.path, a.query, a.payload); // POST api.test 8080 /v1/bids { x: "1" } { amount: 5 }
+ * const a = httpAction({
+ *   method: "post",
+ *   url: "http://API.test:8080/v1//bids/?x=1&x=2",
+ *   headers: { "Content-Type": "application/json" },
+ *   body: '{"amount":5}',
+ * });
+ * assert.equal(a.method, "POST");
+ * assert.equal(a.host, "api.test");
+ * assert.equal(a.port, 8080);
+ * assert.equal(a.path, "/v1/bids");
+ * assert.deepEqual(a.query, { x: ["1", "2"] });
+ * assert.equal(a.headers["content-type"], "application/json");
+ * assert.deepEqual(a.payload, { amount: 5 });
  * ```
  */
 export function httpAction(init: HttpActionInit): HttpAction {
@@ -284,8 +328,17 @@ export function httpAction(init: HttpActionInit): HttpAction {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { toolAction } from "@mirage/core";
  * const a = toolAction({ tool: "submit_bid", args: { amount: 50000 }, runId: "procurement" });
+ * assert.deepEqual(a, {
+ *   kind: "tool",
+ *   tool: "submit_bid",
+ *   payload: { amount: 50000 },
+ *   headers: {},
+ *   run_id: "procurement",
+ * });
+
  * ```
  */
 export function toolAction(init: ToolActionInit): ToolAction {

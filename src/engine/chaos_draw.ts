@@ -29,9 +29,14 @@ function hash32(text: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { chaosDraw } from "./chaos_draw.ts";
  * const u = chaosDraw(7, "checkout", 3);
- * console.log(u === chaosDraw(7, "checkout", 3), u >= 0 && u < 1); // true true
+ * assert.equal(chaosDraw(7, "checkout", 3), u);
+ * assert.ok(u >= 0 && u < 1);
+ * assert.notEqual(chaosDraw(8, "checkout", 3), u);
+ * assert.notEqual(chaosDraw(7, "checkout", 3, "delay"), u);
+
  * ```
  */
 export function chaosDraw(seed: number, runId: string, seq: number, salt = ""): number {

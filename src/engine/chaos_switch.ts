@@ -15,8 +15,10 @@ import { MirageError } from "../errors.ts";
  *
  * @example
  * ```ts
- * import type { ChaosSwitch } from "@mirage/core";
- * const s: ChaosSwitch = { profile: "flaky_payments", seed: 7 };
+ * import assert from "node:assert/strict";
+ * import { type ChaosSwitch, chaosSwitch } from "@mirage/core";
+ * const s: ChaosSwitch = chaosSwitch("flaky_payments:7");
+ * assert.deepEqual(s, { profile: "flaky_payments", seed: 7 });
  * ```
  */
 export interface ChaosSwitch {
@@ -32,9 +34,12 @@ export interface ChaosSwitch {
  *
  * @example
  * ```ts
- * import type { ChaosOption } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { type ChaosOption, chaosSwitch } from "@mirage/core";
  * const a: ChaosOption = "flaky_payments:7";
  * const b: ChaosOption = { profile: "flaky_payments" };
+ * assert.equal(chaosSwitch(a).seed, 7);
+ * assert.deepEqual(chaosSwitch(b), { profile: "flaky_payments", seed: 0 });
  * ```
  */
 export type ChaosOption = string | { readonly profile?: string; readonly seed?: number };
@@ -69,9 +74,16 @@ function checkedName(name: string, given: string): string {
  *
  * @example
  * ```ts
- * import { chaosSwitch } from "@mirage/core";
- * console.log(chaosSwitch("7"), chaosSwitch("flaky:3"), chaosSwitch({ profile: "flaky" }));
- * // { profile: "default", seed: 7 } { profile: "flaky", seed: 3 } { profile: "flaky", seed: 0 }
+ * import assert from "node:assert/strict";
+ * import { chaosSwitch, MirageError } from "@mirage/core";
+ * assert.deepEqual(chaosSwitch("7"), { profile: "default", seed: 7 });
+ * assert.deepEqual(chaosSwitch("flaky:3"), { profile: "flaky", seed: 3 });
+ * assert.deepEqual(chaosSwitch({ profile: "flaky" }), { profile: "flaky", seed: 0 });
+ * assert.throws(
+ *   () => chaosSwitch("flaky:-1"),
+ *   (e) => e instanceof MirageError && e.code === "invalid_chaos",
+ * );
+
  * ```
  */
 export function chaosSwitch(option: ChaosOption): ChaosSwitch {

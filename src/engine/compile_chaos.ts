@@ -33,8 +33,21 @@ import { compileTemplatedString } from "./mock_parts.ts";
  *
  * @example
  * ```ts
- * import type { RouteFaultHit } from "@mirage/core";
- * const hit: RouteFaultHit = { kind: "timeout", afterMs: 30000 };
+ * import assert from "node:assert/strict";
+ * import { compileChaos, httpAction, type RouteFaultHit } from "@mirage/core";
+ * const run = compileChaos({
+ *   mocks: [{
+ *     name: "pay",
+ *     method: "POST",
+ *     path: "/pay",
+ *     faults: [{ fault: "status", status: 502 }],
+ *   }],
+ * }).select({ profile: "default", seed: 0 });
+ * const hit: RouteFaultHit | undefined = run.routeFault("pay", "checkout", 1);
+ * assert.equal(hit?.kind, "status");
+ * if (hit?.kind === "status") {
+ *   assert.equal(hit.answer(httpAction({ method: "POST", url: "http://x.test/pay" })).status, 502);
+ * }
  * ```
  */
 export type RouteFaultHit =
@@ -49,8 +62,23 @@ export type RouteFaultHit =
  *
  * @example
  * ```ts
- * import type { ToolFaultHit } from "@mirage/core";
- * const hit: ToolFaultHit = { kind: "delay", waitMs: 250 };
+ * import assert from "node:assert/strict";
+ * import { compileChaos, type ToolFaultHit, toolAction } from "@mirage/core";
+ * const run = compileChaos({
+ *   mocks: [],
+ *   tools: [{
+ *     name: "lookup",
+ *     result: { json: {} },
+ *     faults: [{ fault: "timeout", after_ms: 250 }],
+ *   }],
+ * }).select({ profile: "default", seed: 0 });
+ * const hit: ToolFaultHit | undefined = run.toolFault("lookup", "r1", 1);
+ * assert.equal(hit?.kind, "timeout");
+ * assert.equal(hit?.waitMs, 250);
+ * assert.deepEqual(hit?.result?.(toolAction({ tool: "lookup" })), {
+ *   kind: "error",
+ *   error: "lookup timed out after 250 ms",
+ * });
  * ```
  */
 export interface ToolFaultHit {
@@ -68,11 +96,17 @@ export interface ToolFaultHit {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileChaos } from "@mirage/core";
  * const run = compileChaos({
  *   mocks: [{ name: "pay", method: "POST", path: "/pay", faults: [{ fault: "reset", rate: 0.5 }] }],
  * }).select({ profile: "default", seed: 7 });
- * console.log(run.routeFault("pay", "checkout", 1)?.kind); // "reset", or undefined
+ * const seqs = [1, 2, 3, 4, 5, 6, 7, 8];
+ * const kinds = seqs.map((seq) => run.routeFault("pay", "checkout", seq)?.kind);
+ * // The same seed, run id and sequence number always draw the same: a chaos run replays exactly.
+ * assert.deepEqual(seqs.map((seq) => run.routeFault("pay", "checkout", seq)?.kind), kinds);
+ * assert.ok(kinds.includes("reset") && kinds.includes(undefined));
+ * assert.equal(run.routeFault("other", "checkout", 1), undefined);
  * ```
  */
 export interface ChaosRun {
@@ -91,9 +125,19 @@ export interface ChaosRun {
  *
  * @example
  * ```ts
- * import { compileChaos } from "@mirage/core";
- * const chaos = compileChaos({ mocks: [{ name: "pay", method: "POST", path: "/pay" }], chaos: { flaky: [{ route: "pay", fault: "reset" }] } });
- * console.log(chaos.profiles); // [ "flaky" ]
+ * import assert from "node:assert/strict";
+ * import { compileChaos, MirageError } from "@mirage/core";
+ * const chaos = compileChaos({
+ *   mocks: [{ name: "pay", method: "POST", path: "/pay" }],
+ *   chaos: { flaky: [{ route: "pay", fault: "reset" }] },
+ * });
+ * assert.deepEqual(chaos.profiles, ["flaky"]);
+ * const flaky = chaos.select({ profile: "flaky", seed: 0 });
+ * assert.equal(flaky.routeFault("pay", "r1", 1)?.kind, "reset");
+ * assert.throws(
+ *   () => chaos.select({ profile: "flakey", seed: 0 }),
+ *   (e) => e instanceof MirageError && e.code === "unknown_chaos_profile",
+ * );
  * ```
  */
 export interface ChaosProfiles {
@@ -275,9 +319,16 @@ class CompiledChaos implements ChaosProfiles {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileChaos } from "@mirage/core";
- * const chaos = compileChaos({ mocks: [], tools: [{ name: "lookup", result: { json: {} }, faults: [{ fault: "error" }] }] });
- * console.log(chaos.select({ profile: "default", seed: 0 }).toolFault("lookup", "r", 1)?.kind); // error
+ * const chaos = compileChaos({
+ *   mocks: [],
+ *   tools: [{ name: "lookup", result: { json: {} }, faults: [{ fault: "error" }] }],
+ * });
+ * assert.deepEqual(chaos.profiles, ["default"]);
+ * const run = chaos.select({ profile: "default", seed: 0 });
+ * assert.equal(run.toolFault("lookup", "r", 1)?.kind, "error");
+
  * ```
  */
 export function compileChaos(doc: MocksDocument): ChaosProfiles {

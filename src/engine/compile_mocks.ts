@@ -27,8 +27,24 @@ import { parsePathPattern } from "../config/path_pattern.ts";
  *
  * @example
  * ```ts
- * import type { MockAnswer } from "@mirage/core";
- * const a: MockAnswer = { status: 201, headers: { "content-type": "application/json" }, body: '{"order_id":"ORD-9"}', delayMs: 0 };
+ * import assert from "node:assert/strict";
+ * import { compileMocks, httpAction, type MockAnswer } from "@mirage/core";
+ * const router = compileMocks({
+ *   mocks: [{
+ *     name: "order",
+ *     method: "POST",
+ *     path: "/orders",
+ *     response: { status_code: 201, json: { order_id: "ORD-9" }, delay_ms: 5 },
+ *   }],
+ * });
+ * const a: MockAnswer | undefined = router
+ *   .match(httpAction({ method: "POST", url: "http://x.test/orders" }))?.render();
+ * assert.deepEqual(a, {
+ *   status: 201,
+ *   headers: { "content-type": "application/json" },
+ *   body: '{"order_id":"ORD-9"}',
+ *   delayMs: 5,
+ * });
  * ```
  */
 export interface MockAnswer {
@@ -47,10 +63,20 @@ export interface MockAnswer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileMocks, httpAction } from "@mirage/core";
- * const router = compileMocks({ mocks: [{ name: "order", method: "GET", path: "/orders/{id}" }] });
+ * const router = compileMocks({
+ *   mocks: [{
+ *     name: "order",
+ *     method: "GET",
+ *     path: "/orders/{id}",
+ *     response: { json: { id: "{{ params.id }}" } },
+ *   }],
+ * });
  * const m = router.match(httpAction({ method: "GET", url: "http://x.test/orders/7" }));
- * console.log(m?.name, m?.action.params); // order { id: "7" }
+ * assert.equal(m?.name, "order");
+ * assert.deepEqual(m?.action.params, { id: "7" });
+ * assert.equal(m?.render().body, '{"id":"7"}');
  * ```
  */
 export interface RouteMatch {
@@ -67,9 +93,16 @@ export interface RouteMatch {
  *
  * @example
  * ```ts
- * import { compileMocks, loadMocks } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { compileMocks, httpAction, loadMocks } from "@mirage/core";
  * const router = compileMocks(await loadMocks("mocks/procurement.yaml"));
- * console.log(router.size);
+ * const quote = (sku: string) =>
+ *   router.match(httpAction({ method: "POST", url: "http://x.test/v1/get_quote", json: { sku } }));
+ * // The first declared route that matches wins.
+ * assert.equal(quote("SKU-PREM-1")?.name, "get_quote_premium");
+ * assert.equal(quote("SKU-1")?.name, "get_quote");
+ * const nope = httpAction({ method: "GET", url: "http://x.test/v1/nope" });
+ * assert.equal(router.match(nope), undefined);
  * ```
  */
 export interface MockRouter {
@@ -94,10 +127,20 @@ interface CompiledRoute extends Scoped {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { httpAction } from "./action.ts";
  * import { compileAnswer } from "./compile_mocks.ts";
- * const render = compileAnswer({ status_code: 201, body: { order: "ok" } });
- * console.log(render(httpAction({ method: "POST", url: "http://x.test/o" })).body); // {"order":"ok"}
+ * const action = httpAction({ method: "POST", url: "http://x.test/o" });
+ * const json = compileAnswer({ status_code: 201, body: { order: "ok" } })(action);
+ * assert.equal(json.status, 201);
+ * assert.equal(json.headers["content-type"], "application/json");
+ * assert.equal(json.body, '{"order":"ok"}');
+ * const text = compileAnswer({ body: "done {{ method }}" })(action);
+ * assert.deepEqual([text.status, text.headers["content-type"], text.body], [
+ *   200,
+ *   "text/plain; charset=utf-8",
+ *   "done POST",
+ * ]);
  * ```
  */
 export function compileAnswer(response: MockResponse): (action: HttpAction) => MockAnswer {
@@ -193,8 +236,16 @@ class CompiledMockRouter implements MockRouter {
  *
  * @example
  * ```ts
- * import { compileMocks } from "@mirage/core";
- * const router = compileMocks({ mocks: [{ name: "ping", method: "GET", path: "/ping", response: { body: "pong" } }] });
+ * import assert from "node:assert/strict";
+ * import { compileMocks, httpAction } from "@mirage/core";
+ * const router = compileMocks({
+ *   mocks: [{ name: "ping", method: "GET", path: "/ping", response: { body: "pong" } }],
+ * });
+ * assert.equal(router.size, 1);
+ * const ping = httpAction({ method: "GET", url: "http://x.test/ping" });
+ * assert.equal(router.match(ping)?.render().body, "pong");
+ * assert.equal(router.match(httpAction({ method: "POST", url: "http://x.test/ping" })), undefined);
+
  * ```
  */
 export function compileMocks(doc: MocksDocument | Loaded<MocksDocument>): MockRouter {

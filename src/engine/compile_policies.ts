@@ -31,12 +31,33 @@ import type { PolicyOutcome } from "./outcome.ts";
  *
  * @example
  * ```ts
- * import type { Decision } from "@mirage/core";
- * const d: Decision = {
- *   policy: "enforce_bid_limit", passed: false, action: "block",
- *   field: "amount", operator: "max", expected: 25000, actual: 50000,
+ * import assert from "node:assert/strict";
+ * import { compilePolicies, type Decision, toolAction } from "@mirage/core";
+ * const set = compilePolicies({
+ *   policies: [{
+ *     name: "enforce_bid_limit",
+ *     tool: "submit_bid",
+ *     field: "amount",
+ *     operator: "max",
+ *     value: 25000,
+ *     message: "Bids above 25,000 need human approval.",
+ *   }],
+ * });
+ * const [d] = (await set.decide(toolAction({ tool: "submit_bid", args: { amount: 50000 } })))
+ *   .decisions;
+ * assert.deepEqual(d, {
+ *   policy: "enforce_bid_limit",
+ *   passed: false,
+ *   action: "block",
+ *   field: "amount",
+ *   operator: "max",
+ *   expected: 25000,
+ *   actual: 50000,
  *   message: "Bids above 25,000 need human approval.",
- * };
+ * } satisfies Decision);
+ * const [missing] = (await set.decide(toolAction({ tool: "submit_bid", args: {} }))).decisions;
+ * assert.equal(missing?.passed, false);
+ * assert.equal(missing?.missing, true);
  * ```
  */
 export interface Decision {
@@ -73,10 +94,33 @@ export interface Decision {
  *
  * @example
  * ```ts
- * import { compilePolicies, toolAction } from "@mirage/core";
- * const set = compilePolicies({ policies: [] });
- * const v = await set.decide(toolAction({ tool: "x" }));
- * console.log(v.outcome); // "allowed"
+ * import assert from "node:assert/strict";
+ * import { compilePolicies, toolAction, type Verdict } from "@mirage/core";
+ * const set = compilePolicies({
+ *   policies: [
+ *     {
+ *       name: "review",
+ *       tool: "refund",
+ *       field: "amount",
+ *       operator: "lte",
+ *       value: 100,
+ *       action: "flag",
+ *       message: "look at it",
+ *     },
+ *     { name: "cap", tool: "refund", field: "amount", operator: "lte", value: 1000, message: "" },
+ *   ],
+ * });
+ * const refund = (amount: number): Promise<Verdict> =>
+ *   set.decide(toolAction({ tool: "refund", args: { amount } }));
+ * const allowed = await refund(50);
+ * assert.deepEqual([allowed.outcome, allowed.policy], ["allowed", undefined]);
+ * const flagged = await refund(500);
+ * assert.deepEqual([flagged.outcome, flagged.policy], ["flagged", "review"]);
+ * const blocked = await refund(5000);
+ * // The blocking rule decides, though the flag rule came first.
+ * assert.deepEqual([blocked.outcome, blocked.policy], ["policy_violation", "cap"]);
+ * assert.deepEqual(blocked.decisions.map((d) => d.passed), [false, false]);
+ * assert.equal((await set.decide(toolAction({ tool: "x" }))).outcome, "allowed");
  * ```
  */
 export interface Verdict {
@@ -93,8 +137,17 @@ export interface Verdict {
  *
  * @example
  * ```ts
- * import type { DecideOptions } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { compilePolicies, type DecideOptions, toolAction } from "@mirage/core";
+ * const set = compilePolicies({
+ *   policies: [{ name: "one", tool: "refund", operator: "count_lte", value: 1, message: "once" }],
+ * });
+ * const refund = toolAction({ tool: "refund" });
+ * // A refund that cannot go through (no route answers it) does not count.
  * const o: DecideOptions = { blocked: true };
+ * assert.equal((await set.decide(refund, o)).outcome, "allowed");
+ * assert.equal((await set.decide(refund)).outcome, "allowed");
+ * assert.equal((await set.decide(refund)).outcome, "policy_violation");
  * ```
  */
 export interface DecideOptions {
@@ -107,9 +160,25 @@ export interface DecideOptions {
  *
  * @example
  * ```ts
- * import { compilePolicies, MemoryStateStore } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { compilePolicies, MemoryStateStore, toolAction } from "@mirage/core";
  * let t = 0;
- * const set = compilePolicies({ policies: [] }, { store: new MemoryStateStore(), clock: () => t });
+ * const store = new MemoryStateStore();
+ * const set = compilePolicies({
+ *   policies: [{
+ *     name: "slow_down",
+ *     tool: "search",
+ *     operator: "rate_lte",
+ *     value: { limit: 1, window_seconds: 60 },
+ *     message: "one search a minute",
+ *   }],
+ * }, { store, clock: () => t });
+ * assert.equal(set.store, store);
+ * const search = toolAction({ tool: "search" });
+ * assert.equal((await set.decide(search)).outcome, "allowed");
+ * assert.equal((await set.decide(search)).outcome, "policy_violation");
+ * t += 61_000; // the clock, not the wall, moves the window
+ * assert.equal((await set.decide(search)).outcome, "allowed");
  * ```
  */
 export interface CompileOptions {
@@ -124,10 +193,24 @@ export interface CompileOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compilePolicies, httpAction } from "@mirage/core";
- * const set = compilePolicies({ policies: [{ name: "cap", field: "amount", operator: "max", value: 10, message: "too much" }] });
- * const v = await set.decide(httpAction({ method: "POST", url: "http://x.test/", json: { amount: 11 } }));
- * console.log(v.outcome, v.policy); // policy_violation cap
+ * const set = compilePolicies({
+ *   redact: ["headers.authorization"],
+ *   policies: [
+ *     { name: "cap", field: "amount", operator: "max", value: 10, message: "too much" },
+ *     { name: "look", field: "amount", operator: "max", value: 5, action: "flag", message: "see" },
+ *   ],
+ * });
+ * assert.equal(set.size, 2);
+ * assert.deepEqual(set.counts, { block: 1, flag: 1 });
+ * assert.deepEqual(set.redact, ["headers.authorization"]);
+ * assert.equal(set.digest, undefined); // compiled from an object, not a file
+ * const bid = (amount: number) =>
+ *   set.decide(httpAction({ method: "POST", url: "http://x.test/", json: { amount } }));
+ * const v = await bid(11);
+ * assert.deepEqual([v.outcome, v.policy], ["policy_violation", "cap"]);
+ * assert.equal((await bid(7)).outcome, "flagged");
  * ```
  */
 export interface PolicySet {
@@ -416,9 +499,19 @@ class CompiledPolicySet implements PolicySet {
  *
  * @example
  * ```ts
- * import { compilePolicies, loadPolicies } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { compilePolicies, httpAction, loadPolicies } from "@mirage/core";
  * const set = compilePolicies(await loadPolicies("policies/procurement.yaml"));
- * console.log(set.size);
+ * assert.equal(set.size, 4);
+ * assert.match(set.digest ?? "", /^sha256:[0-9a-f]{64}$/);
+ * const bid = httpAction({
+ *   method: "POST",
+ *   url: "http://api.test/v1/Submit_Bid", // the file reads paths ignoring case
+ *   json: { amount: 50000, supplier_id: "SUP-001" },
+ * });
+ * const v = await set.decide(bid);
+ * assert.deepEqual([v.outcome, v.policy], ["policy_violation", "enforce_bid_limit"]);
+
  * ```
  */
 export function compilePolicies(

@@ -22,9 +22,24 @@ import {
  *
  * @example
  * ```ts
- * import type { ToolResult } from "@mirage/core";
- * const ok: ToolResult = { kind: "json", json: { status: "shipped" } };
- * const failed: ToolResult = { kind: "error", error: "order not found" };
+ * import assert from "node:assert/strict";
+ * import { compileToolMocks, type ToolResult, toolAction } from "@mirage/core";
+ * const tools = compileToolMocks({
+ *   mocks: [],
+ *   tools: [
+ *     {
+ *       name: "missing",
+ *       tool: "lookup_order",
+ *       match: { payload: { id: "X" } },
+ *       result: { error: "order not found" },
+ *     },
+ *     { name: "shipped", tool: "lookup_order", result: { json: { status: "shipped" } } },
+ *   ],
+ * });
+ * const answer = (id: string): ToolResult | undefined =>
+ *   tools.match(toolAction({ tool: "lookup_order", args: { id } }))?.render();
+ * assert.deepEqual(answer("A1"), { kind: "json", json: { status: "shipped" } });
+ * assert.deepEqual(answer("X"), { kind: "error", error: "order not found" });
  * ```
  */
 export type ToolResult =
@@ -37,10 +52,16 @@ export type ToolResult =
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileToolMocks, toolAction } from "@mirage/core";
- * const tools = compileToolMocks({ mocks: [], tools: [{ name: "lookup", result: { text: "found {{ args.q }}" } }] });
+ * const tools = compileToolMocks({
+ *   mocks: [],
+ *   tools: [{ name: "lookup", result: { text: "found {{ args.q }}" }, delay_ms: 10 }],
+ * });
  * const hit = tools.match(toolAction({ tool: "lookup", args: { q: "x" } }));
- * console.log(hit?.name, hit?.render()); // lookup { kind: "text", text: "found x" }
+ * assert.equal(hit?.name, "lookup");
+ * assert.equal(hit?.delayMs, 10);
+ * assert.deepEqual(hit?.render(), { kind: "text", text: "found x" });
  * ```
  */
 export interface MatchedToolMock {
@@ -57,9 +78,17 @@ export interface MatchedToolMock {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileToolMocks, toolAction } from "@mirage/core";
- * const tools = compileToolMocks({ mocks: [], strict_tools: true, tools: [] });
- * console.log(tools.strict, tools.match(toolAction({ tool: "x" }))); // true undefined
+ * const tools = compileToolMocks({
+ *   mocks: [],
+ *   strict_tools: true,
+ *   tools: [{ name: "refund_small", tool: "refund", result: { json: { ok: true } } }],
+ * });
+ * assert.equal(tools.strict, true);
+ * assert.equal(tools.size, 1);
+ * assert.deepEqual([...tools.tools], ["refund"]);
+ * assert.equal(tools.match(toolAction({ tool: "x" })), undefined);
  * ```
  */
 export interface ToolMockRouter {
@@ -134,9 +163,13 @@ class CompiledToolMockRouter implements ToolMockRouter {
  *
  * @example
  * ```ts
- * import { compileToolMocks } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { compileToolMocks, toolAction } from "@mirage/core";
  * const tools = compileToolMocks({ mocks: [], tools: [{ name: "refund", result: { json: { ok: true } } }] });
- * console.log(tools.size); // 1
+ * assert.equal(tools.size, 1);
+ * assert.equal(tools.strict, false);
+ * assert.equal(tools.match(toolAction({ tool: "refund" }))?.name, "refund");
+
  * ```
  */
 export function compileToolMocks(doc: MocksDocument): ToolMockRouter {

@@ -15,8 +15,22 @@ import { type DecidedOutcome, worstOutcome } from "./outcome.ts";
  *
  * @example
  * ```ts
- * import type { Evaluation } from "@mirage/core";
- * const e: Evaluation["outcome"] = "unmatched_route";
+ * import assert from "node:assert/strict";
+ * import {
+ *   compileMocks,
+ *   compilePolicies,
+ *   type Evaluation,
+ *   evaluateAction,
+ *   httpAction,
+ * } from "@mirage/core";
+ * const e: Evaluation = await evaluateAction(
+ *   compilePolicies({ policies: [] }),
+ *   compileMocks({ mocks: [{ name: "supplier", method: "GET", path: "/suppliers/{id}" }] }),
+ *   httpAction({ method: "GET", url: "http://x.test/suppliers/7" }),
+ * );
+ * assert.equal(e.outcome, "allowed");
+ * assert.equal(e.route?.name, "supplier");
+ * assert.deepEqual(e.action.kind === "http" && e.action.params, { id: "7" });
  * ```
  */
 export interface Evaluation {
@@ -60,13 +74,29 @@ function lookup(surface: MockRouter | undefined, action: Action): SurfaceLookup 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileMocks, compilePolicies, evaluateAction, httpAction } from "@mirage/core";
- * const e = await evaluateAction(
- *   compilePolicies({ policies: [] }),
- *   compileMocks({ mocks: [] }),
- *   httpAction({ method: "GET", url: "http://x.test/nope" }),
- * );
- * console.log(e.outcome); // unmatched_route
+ * const policies = compilePolicies({
+ *   policies: [{
+ *     name: "no_admin",
+ *     field: "path",
+ *     operator: "not_starts_with",
+ *     value: "/admin",
+ *     message: "no admin",
+ *   }],
+ * });
+ * const surface = compileMocks({ mocks: [{ name: "ping", method: "GET", path: "/ping" }] });
+ * const get = (path: string) =>
+ *   evaluateAction(policies, surface, httpAction({ method: "GET", url: `http://x.test${path}` }));
+ * assert.equal((await get("/ping")).outcome, "allowed");
+ * assert.equal((await get("/nope")).outcome, "unmatched_route");
+ * // A blocking policy decides before the missing route does.
+ * const admin = await get("/admin/users");
+ * assert.deepEqual([admin.outcome, admin.policy], ["policy_violation", "no_admin"]);
+ * // Without a surface, only the policies decide.
+ * const nope = httpAction({ method: "GET", url: "http://x.test/nope" });
+ * assert.equal((await evaluateAction(policies, undefined, nope)).outcome, "allowed");
+
  * ```
  */
 export async function evaluateAction(

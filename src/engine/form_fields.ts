@@ -15,8 +15,14 @@
  *
  * @example
  * ```ts
- * import type { FormFields } from "./form_fields.ts";
- * const f: FormFields = { ok: true, fields: { amount: "5" } };
+ * import assert from "node:assert/strict";
+ * import { type FormFields, readFormFields } from "./form_fields.ts";
+ * const f: FormFields = readFormFields("amount=5");
+ * assert.deepEqual(f, { ok: true, fields: { amount: "5" } });
+ * assert.deepEqual(readFormFields("a=1&a[b]=2"), {
+ *   ok: false,
+ *   error: "form field 'a' is both a value and a group of fields",
+ * });
  * ```
  */
 export type FormFields =
@@ -48,8 +54,12 @@ type Node = Record<string, unknown>;
  *
  * @example
  * ```ts
- * import type { FieldValue } from "./form_fields.ts";
+ * import assert from "node:assert/strict";
+ * import { type FieldValue, formFields } from "./form_fields.ts";
  * const file: FieldValue = { filename: "a.txt", content_type: "text/plain", size: 2, text: "hi" };
+ * // A file is one value: its keys are not read as the fields `doc.filename`, `doc.size`, ...
+ * assert.deepEqual(formFields([["doc", file]]), { ok: true, fields: { doc: file } });
+
  * ```
  */
 export type FieldValue = string | Readonly<Record<string, unknown>>;

@@ -14,8 +14,16 @@
  *
  * @example
  * ```ts
- * import type { MultipartPart } from "./multipart.ts";
- * const p: MultipartPart = { name: "note", content: new TextEncoder().encode("hi") };
+ * import assert from "node:assert/strict";
+ * import { type MultipartPart, readMultipart } from "./multipart.ts";
+ * const body = '--B\r\nContent-Disposition: form-data; name="doc"; filename="a.txt"\r\n' +
+ *   "Content-Type: text/plain\r\n\r\nhi\r\n--B--\r\n";
+ * const r = readMultipart(new TextEncoder().encode(body), "B");
+ * assert.ok(r.ok);
+ * const p: MultipartPart = r.parts[0]!;
+ * assert.equal(p.name, "doc");
+ * assert.equal(p.filename, "a.txt");
+ * assert.equal(new TextDecoder().decode(p.content), "hi");
  * ```
  */
 export interface MultipartPart {
@@ -34,8 +42,13 @@ export interface MultipartPart {
  *
  * @example
  * ```ts
- * import type { MultipartParts } from "./multipart.ts";
- * const r: MultipartParts = { ok: false, error: "multipart body without a boundary" };
+ * import assert from "node:assert/strict";
+ * import { type MultipartParts, readMultipart } from "./multipart.ts";
+ * // A preamble before the first delimiter: parsers disagree on it, so the body is not read.
+ * const body = 'hello\r\n--B\r\nContent-Disposition: form-data; name="a"\r\n\r\n1\r\n--B--';
+ * const r: MultipartParts = readMultipart(new TextEncoder().encode(body), "B");
+ * assert.equal(r.ok, false);
+
  * ```
  */
 export type MultipartParts =

@@ -10,8 +10,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { OUTCOMES } from "@mirage/core";
- * console.log(OUTCOMES.at(-1)); // "policy_violation"
+ * assert.equal(OUTCOMES[0], "allowed");
+ * assert.equal(OUTCOMES.at(-1), "policy_violation");
+ * assert.ok(OUTCOMES.indexOf("error") < OUTCOMES.indexOf("unmatched_route"));
  * ```
  */
 export const OUTCOMES = [
@@ -27,8 +30,10 @@ export const OUTCOMES = [
  *
  * @example
  * ```ts
- * import type { Outcome } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { type Outcome, OUTCOMES } from "@mirage/core";
  * const o: Outcome = "unmatched_route";
+ * assert.ok(OUTCOMES.includes(o));
  * ```
  */
 export type Outcome = typeof OUTCOMES[number];
@@ -38,8 +43,22 @@ export type Outcome = typeof OUTCOMES[number];
  *
  * @example
  * ```ts
- * import type { PolicyOutcome } from "@mirage/core";
- * const o: PolicyOutcome = "flagged";
+ * import assert from "node:assert/strict";
+ * import { compilePolicies, type PolicyOutcome, toolAction } from "@mirage/core";
+ * const policies = compilePolicies({
+ *   policies: [{
+ *     name: "big_refund",
+ *     tool: "refund",
+ *     field: "amount",
+ *     operator: "max",
+ *     value: 100,
+ *     action: "flag",
+ *     message: "Refunds above 100 are reviewed.",
+ *   }],
+ * });
+ * const v = await policies.decide(toolAction({ tool: "refund", args: { amount: 500 } }));
+ * const o: PolicyOutcome = v.outcome;
+ * assert.equal(o, "flagged");
  * ```
  */
 export type PolicyOutcome = Extract<Outcome, "allowed" | "flagged" | "policy_violation">;
@@ -50,8 +69,10 @@ export type PolicyOutcome = Extract<Outcome, "allowed" | "flagged" | "policy_vio
  *
  * @example
  * ```ts
- * import type { DecidedOutcome } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { type DecidedOutcome, isStopped } from "./outcome.ts";
  * const o: DecidedOutcome = "unmatched_route";
+ * assert.ok(isStopped(o));
  * ```
  */
 export type DecidedOutcome = Exclude<Outcome, "error">;
@@ -61,8 +82,11 @@ export type DecidedOutcome = Exclude<Outcome, "error">;
  *
  * @example
  * ```ts
- * import type { OutcomeCounts } from "@mirage/core";
- * const c: OutcomeCounts = { allowed: 2, flagged: 0, policy_violation: 1, unmatched_route: 0, error: 0 };
+ * import assert from "node:assert/strict";
+ * import { type Outcome, type OutcomeCounts, zeroCounts } from "./outcome.ts";
+ * const c: OutcomeCounts = zeroCounts();
+ * for (const o of ["allowed", "allowed", "policy_violation"] satisfies Outcome[]) c[o]++;
+ * assert.deepEqual([c.allowed, c.policy_violation, c.flagged], [2, 1, 0]);
  * ```
  */
 export type OutcomeCounts = Record<Outcome, number>;
@@ -74,8 +98,11 @@ const RANK: ReadonlyMap<Outcome, number> = new Map(OUTCOMES.map((o, i) => [o, i]
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareOutcomes } from "@mirage/core";
- * console.log(compareOutcomes("error", "flagged") > 0); // true
+ * assert.ok(compareOutcomes("error", "flagged") > 0);
+ * assert.ok(compareOutcomes("allowed", "policy_violation") < 0);
+ * assert.equal(compareOutcomes("flagged", "flagged"), 0);
  * ```
  */
 export function compareOutcomes(a: Outcome, b: Outcome): number {
@@ -87,8 +114,10 @@ export function compareOutcomes(a: Outcome, b: Outcome): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { worstOutcome } from "./outcome.ts";
- * console.log(worstOutcome("allowed", "unmatched_route")); // "unmatched_route"
+ * assert.equal(worstOutcome("allowed", "unmatched_route"), "unmatched_route");
+ * assert.equal(worstOutcome("policy_violation", "error"), "policy_violation");
  * ```
  */
 export function worstOutcome<T extends Outcome>(a: T, b: T): T {
@@ -101,8 +130,11 @@ export function worstOutcome<T extends Outcome>(a: T, b: T): T {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { goesThrough } from "./outcome.ts";
- * console.log(goesThrough("flagged"), goesThrough("policy_violation")); // true false
+ * assert.equal(goesThrough("flagged"), true);
+ * assert.equal(goesThrough("policy_violation"), false);
+ * assert.equal(goesThrough("error"), false);
  * ```
  */
 export function goesThrough(outcome: Outcome): boolean {
@@ -115,8 +147,11 @@ export function goesThrough(outcome: Outcome): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isStopped } from "./outcome.ts";
- * console.log(isStopped("unmatched_route"), isStopped("error")); // true false
+ * assert.equal(isStopped("unmatched_route"), true);
+ * assert.equal(isStopped("policy_violation"), true);
+ * assert.equal(isStopped("error"), false);
  * ```
  */
 export function isStopped(outcome: Outcome): boolean {
@@ -146,8 +181,12 @@ export function isEnforced(outcome: Outcome, letThrough: boolean): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { isFailing } from "@mirage/core";
- * console.log(isFailing("error"), isFailing("flagged"), isFailing("flagged", true)); // true false true
+ * assert.equal(isFailing("error"), true);
+ * assert.equal(isFailing("flagged"), false);
+ * assert.equal(isFailing("flagged", true), true);
+ * assert.equal(isFailing("allowed", true), false);
  * ```
  */
 export function isFailing(outcome: Outcome, failOnFlagged = false): boolean {
@@ -159,8 +198,12 @@ export function isFailing(outcome: Outcome, failOnFlagged = false): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { zeroCounts } from "./outcome.ts";
- * console.log(zeroCounts().error); // 0
+ * const counts = zeroCounts();
+ * assert.deepEqual(Object.values(counts), [0, 0, 0, 0, 0]);
+ * counts.error++;
+ * assert.equal(zeroCounts().error, 0); // a fresh object each time
  * ```
  */
 export function zeroCounts(): OutcomeCounts {
@@ -173,8 +216,11 @@ export function zeroCounts(): OutcomeCounts {
  *
  * @example
  * ```ts
- * import type { Mode } from "@mirage/core";
+ * import assert from "node:assert/strict";
+ * import { isEnforced, type Mode } from "./outcome.ts";
  * const mode: Mode = "passthrough";
+ * assert.equal(isEnforced("policy_violation", mode === "passthrough"), false);
+
  * ```
  */
 export type Mode = "enforce" | "passthrough";

@@ -73,14 +73,25 @@ const MEMORY_LIMIT = 4096;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compileOutrightBlocks } from "./outright_blocks.ts";
  * const blocks = compileOutrightBlocks({
  *   policies: [
- *     { name: "no_deletes", tool: "delete_repo", field: "tool", operator: "not_in", value: ["delete_repo"], message: "never" },
+ *     {
+ *       name: "no_deletes",
+ *       tool: "delete_repo",
+ *       field: "tool",
+ *       operator: "not_in",
+ *       value: ["delete_repo"],
+ *       message: "never",
+ *     },
  *     { name: "cap", tool: "refund", field: "amount", operator: "max", value: 500, message: "too much" },
  *   ],
  * });
- * console.log(blocks("delete_repo"), blocks("refund")); // no_deletes undefined
+ * assert.equal(blocks("delete_repo"), "no_deletes");
+ * assert.equal(blocks("refund"), undefined); // blocked or not depends on the amount
+ * assert.equal(blocks("search"), undefined);
+
  * ```
  */
 export function compileOutrightBlocks(doc: PolicyDocument): (tool: string) => string | undefined {

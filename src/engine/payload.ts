@@ -22,8 +22,13 @@ import { mediaType } from "../media_type.ts";
  *
  * @example
  * ```ts
- * import type { PayloadReading } from "@mirage/core";
- * const r: PayloadReading = { kind: "json", value: { amount: 50000 } };
+ * import assert from "node:assert/strict";
+ * import { type PayloadReading, readPayload } from "@mirage/core";
+ * const r: PayloadReading = readPayload('{"amount":50000}', "application/json");
+ * assert.deepEqual(r, { kind: "json", value: { amount: 50000 } });
+ * assert.deepEqual(readPayload(undefined, null), { kind: "empty" });
+ * assert.equal(readPayload("{not json", "application/json").kind, "uninspectable");
+
  * ```
  */
 export type PayloadReading =

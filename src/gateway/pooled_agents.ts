@@ -59,10 +59,33 @@ function pool(Base: AgentClass, record: ReuseRecord): http.Agent {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import http from "node:http";
  * import { PooledAgents } from "./pooled_agents.ts";
+ * // The upstream answers with the client port of the connection each request came on.
+ * const server = Deno.serve(
+ *   { port: 0, hostname: "127.0.0.1", onListen() {} },
+ *   (_req, info) => new Response(String(info.remoteAddr.port)),
+ * );
  * const agents = new PooledAgents();
- * console.log(agents.pool(false) === agents.fresh(false)); // false
+ * const get = (agent: http.Agent) =>
+ *   new Promise<{ port: string; req: http.ClientRequest }>((resolve, reject) => {
+ *     const req = http.get({ host: "127.0.0.1", port: server.addr.port, agent }, (res) => {
+ *       let port = "";
+ *       res.setEncoding("utf8").on("data", (c) => (port += c));
+ *       res.on("end", () => resolve({ port, req }));
+ *     }).on("error", reject);
+ *   });
+ * const first = await get(agents.pool(false));
+ * const second = await get(agents.pool(false));
+ * assert.equal(second.port, first.port); // kept alive: the same connection
+ * assert.equal(second.req.reusedSocket, false); // cleared, so the runtime never resends it
+ * assert.equal(agents.failedUnanswered(second.req), false); // it was answered
+ * const fresh = [await get(agents.fresh(false)), await get(agents.fresh(false))];
+ * assert.notEqual(fresh[0]?.port, fresh[1]?.port); // a new connection each time
  * agents.destroy();
+ * await server.shutdown();
+
  * ```
  */
 export class PooledAgents {

@@ -128,8 +128,22 @@ function lineSink(out: { writeSync(p: Uint8Array): number }): DecisionSink {
  *
  * @example
  * ```ts
- * import { stdoutDecisionLog } from "./decision_log.ts";
- * const log = stdoutDecisionLog();
+ * import assert from "node:assert/strict";
+ * // Written by a child process, whose stdout this example reads.
+ * const module = new URL("./decision_log.ts", import.meta.url).href;
+ * const line = {
+ *   ts: "2026-01-01T00:00:00.000Z", run_id: "r1", method: "TOOL", host: "", path: "refund",
+ *   outcome: "allowed", policy: null, status: 0, decide_us: 2, upstream_us: null,
+ * };
+ * const script = `import { stdoutDecisionLog } from "${module}";
+ *   const log = stdoutDecisionLog();
+ *   log(${JSON.stringify(line)});
+ *   log(${JSON.stringify({ ...line, run_id: "r2" })});`;
+ * const child = new Deno.Command(Deno.execPath(), { args: ["eval", script], stderr: "null" });
+ * const out = await child.output();
+ * const printed = new TextDecoder().decode(out.stdout).split("\n");
+ * assert.deepEqual(printed.map((l) => l && JSON.parse(l).run_id), ["r1", "r2", ""]);
+ * assert.deepEqual(JSON.parse(printed[0] ?? ""), line);
  * ```
  */
 export function stdoutDecisionLog(): DecisionSink {
@@ -141,8 +155,19 @@ export function stdoutDecisionLog(): DecisionSink {
  *
  * @example
  * ```ts
- * import { stderrDecisionLog } from "./decision_log.ts";
- * const log = stderrDecisionLog();
+ * import assert from "node:assert/strict";
+ * // Written by a child process, whose stdout stays empty.
+ * const module = new URL("./decision_log.ts", import.meta.url).href;
+ * const line = {
+ *   ts: "2026-01-01T00:00:00.000Z", run_id: "r1", method: "POST", host: "api.test", path: "/v1/x",
+ *   outcome: "policy_violation", policy: "cap", status: 403, decide_us: 2, upstream_us: null,
+ * };
+ * const script = `import { stderrDecisionLog } from "${module}";
+ *   stderrDecisionLog()(${JSON.stringify(line)});`;
+ * const out = await new Deno.Command(Deno.execPath(), { args: ["eval", script] }).output();
+ * assert.equal(out.stdout.length, 0);
+ * assert.equal(new TextDecoder().decode(out.stderr), `${JSON.stringify(line)}\n`);
+
  * ```
  */
 export function stderrDecisionLog(): DecisionSink {

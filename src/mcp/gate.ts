@@ -44,8 +44,29 @@ interface McpGateOptions extends ToolContext {
  *
  * @example
  * ```ts
- * import type { MessageSource } from "./gate.ts";
- * const s: MessageSource = { headers: new Headers({ "mcp-session-id": "s1" }), session: "s1" };
+ * import assert from "node:assert/strict";
+ * import { CallMemory } from "../tools/call_memory.ts";
+ * import { Recorder } from "../trace/recorder.ts";
+ * import { RunIdRule } from "../trace/run_id.ts";
+ * import { McpGate, type MessageSource } from "./gate.ts";
+ * import { loadMcpConfig } from "./mcp_config.ts";
+ * const config = await loadMcpConfig({ policies: "scenarios/support_refunds/policies.yaml" });
+ * const runs: string[] = [];
+ * const gate = new McpGate({
+ *   mode: "enforce",
+ *   recorder: new Recorder({ observers: [(r) => runs.push(r.runId)] }),
+ *   calls: new CallMemory(),
+ *   config: () => config,
+ *   runIds: new RunIdRule({ env: undefined }),
+ * });
+ * const call = { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "lookup" } };
+ * const fromSession: MessageSource = { headers: new Headers(), session: "s1" };
+ * const headers = new Headers({ "x-mirage-run-id": "r9" });
+ * const fromHeader: MessageSource = { headers, session: "s1" };
+ * await gate.inspect(call, fromSession);
+ * await gate.inspect(call, fromHeader);
+ * assert.deepEqual(runs, ["s1", "r9"]); // the run id: the header, else the MCP session
+
  * ```
  */
 export interface MessageSource {

@@ -110,8 +110,23 @@ export const INVALID_PARAMS = -32602;
  *
  * @example
  * ```ts
- * import { INVALID_REQUEST, type RpcFault } from "./jsonrpc.ts";
- * const f: RpcFault = { code: INVALID_REQUEST, message: "batches are not accepted", id: null };
+ * import assert from "node:assert/strict";
+ * import { INVALID_REQUEST, parseMessage, type RpcFault } from "./jsonrpc.ts";
+ * const refused = (text: string): RpcFault | undefined => {
+ *   const p = parseMessage(text);
+ *   return p.ok ? undefined : p.fault;
+ * };
+ * const batch = refused('[{"jsonrpc":"2.0","id":1,"method":"ping"}]');
+ * assert.deepEqual([batch?.code, batch?.id], [INVALID_REQUEST, null]);
+ * assert.match(batch?.message ?? "", /^batches are not accepted/);
+ * // A readable id is kept, so that the error answers the request.
+ * assert.deepEqual(refused('{"jsonrpc":"2.0","id":7,"method":1}'), {
+ *   code: INVALID_REQUEST,
+ *   message: "a JSON-RPC method is a string",
+ *   id: 7,
+ * });
+ * assert.equal(refused('{"jsonrpc":"2.0","id":1,"method":"ping"}'), undefined);
+
  * ```
  */
 export interface RpcFault {

@@ -53,10 +53,38 @@ import { StdioMocks } from "./stdio_mocks.ts";
  *
  * @example
  * ```ts
- * import type { McpOptions } from "./mcp.ts";
- * const proxy: McpOptions = { upstream: new URL("http://127.0.0.1:3000"), policies: "policies.yaml", mode: "passthrough" };
- * const wrapper: McpOptions = { command: ["npx", "-y", "@acme/mcp-server"], policies: "policies.yaml" };
- * const ci: McpOptions = { mocks: "mocks.yaml", policies: "policies.yaml", port: 0 };
+ * import assert from "node:assert/strict";
+ * // @ts-types="@modelcontextprotocol/sdk/client/index"
+ * import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+ * // @ts-types="@modelcontextprotocol/sdk/client/streamableHttp"
+ * import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+ * import { type McpOptions, startMcp } from "./mcp.ts";
+ * // Other shapes: `{ upstream: new URL("http://127.0.0.1:3000"), policies, mode: "passthrough" }`
+ * // proxies an MCP server; `{ command: ["npx", "-y", "@acme/mcp-server"], policies }` wraps one.
+ * const traces = await Deno.makeTempDir();
+ * const ci: McpOptions = {
+ *   mocks: "scenarios/support_refunds/mocks.yaml",
+ *   policies: "scenarios/support_refunds/policies.yaml",
+ *   port: 0,
+ *   runId: "nightly",
+ *   watch: false,
+ *   traces,
+ *   log: () => {},
+ * };
+ * const mcp = await startMcp(ci);
+ * const client = new Client({ name: "example", version: "1.0.0" });
+ * await client.connect(new StreamableHTTPClientTransport(new URL(mcp.endpoint ?? "")));
+ * const sent = await client.callTool({ name: "send_email", arguments: { to: "a@acme.example" } });
+ * assert.deepEqual(sent.content, [{ type: "text", text: "email to a@acme.example queued" }]);
+ * const leak = { to: "a@acme.example", internal_notes: "VIP" };
+ * const refused = await client.callTool({ name: "send_email", arguments: leak });
+ * assert.equal(refused.isError, true);
+ * assert.equal(refused._meta?.["mirage/outcome"], "policy_violation");
+ * assert.equal(refused._meta?.["mirage/run_id"], "nightly");
+ * await client.close();
+ * await mcp.close();
+ * await Deno.remove(traces, { recursive: true });
+
  * ```
  */
 export interface McpOptions extends ServerOptions {

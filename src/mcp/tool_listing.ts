@@ -14,8 +14,15 @@ import { isRecord } from "../is_record.ts";
  *
  * @example
  * ```ts
- * import type { McpTool } from "./tool_listing.ts";
- * const t: McpTool = { name: "lookup_order", inputSchema: { type: "object" } };
+ * import assert from "node:assert/strict";
+ * import { declaredTools, type McpTool } from "./tool_listing.ts";
+ * const schema = { type: "object", required: ["order_id"] };
+ * const tools: McpTool[] = declaredTools({
+ *   mocks: [],
+ *   tools: [{ name: "lookup_order", input_schema: schema, result: { json: {} } }],
+ * });
+ * assert.deepEqual(tools, [{ name: "lookup_order", inputSchema: schema }]);
+
  * ```
  */
 export interface McpTool {

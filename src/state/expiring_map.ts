@@ -20,10 +20,18 @@ interface Entry<V> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ExpiringMap } from "./expiring_map.ts";
  * const m = new ExpiringMap<number>();
  * m.set("a", 1, 100, 0);
- * console.log(m.get("a", 99), m.get("a", 100)); // 1 undefined
+ * m.set("kept", 2, Infinity, 0);
+ * assert.equal(m.get("a", 99), 1);
+ * assert.equal(m.touch("a", 99, 200), 1); // its deadline moves to 200
+ * assert.equal(m.get("a", 150), 1);
+ * assert.equal(m.get("a", 200), undefined); // expired, and dropped
+ * assert.equal(m.size, 1);
+ * assert.equal(m.get("kept", Number.MAX_SAFE_INTEGER), 2);
+
  * ```
  */
 export class ExpiringMap<V> {

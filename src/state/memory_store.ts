@@ -23,8 +23,18 @@ import {
  *
  * @example
  * ```ts
- * import type { MemoryStoreOptions } from "@mirage/core";
- * const o: MemoryStoreOptions = { idleTtlMs: 60 * 60 * 1000 };
+ * import assert from "node:assert/strict";
+ * import { MemoryStateStore, type MemoryStoreOptions } from "@mirage/core";
+ * let t = 0;
+ * const o: MemoryStoreOptions = { idleTtlMs: 1000, clock: () => t };
+ * const store = new MemoryStateStore(o);
+ * const count = { kind: "count", key: "k", limit: 5, block: true } as const;
+ * const tx = { now: 0, blocked: false, checks: [count], marks: [] };
+ * await store.apply(tx);
+ * t = 999;
+ * assert.equal((await store.apply(tx))[0]?.actual, 2); // touched: kept another 1000 ms
+ * t = 2000;
+ * assert.equal((await store.apply(tx))[0]?.actual, 1); // idle for 1001 ms: forgotten
  * ```
  */
 export interface MemoryStoreOptions {
@@ -39,8 +49,16 @@ export interface MemoryStoreOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { MirageError } from "../errors.ts";
  * import { checkIdleTtl } from "./memory_store.ts";
- * checkIdleTtl(1000); // 1000
+ * assert.equal(checkIdleTtl(1000), 1000);
+ * for (const bad of [0, -1, NaN, Infinity]) {
+ *   assert.throws(
+ *     () => checkIdleTtl(bad),
+ *     (e) => e instanceof MirageError && e.code === "invalid_option",
+ *   );
+ * }
  * ```
  */
 export function checkIdleTtl(ms: number): number {
@@ -55,13 +73,23 @@ export function checkIdleTtl(ms: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryStateStore, session } from "@mirage/core";
+ * const store = new MemoryStateStore({ idleTtlMs: 60 * 60 * 1000 });
  * await using mirage = await session({
  *   runId: "r",
- *   policies: { policies: [] },
+ *   policies: {
+ *     policies: [{ name: "one", tool: "lookup", operator: "count_lte", value: 1, message: "1" }],
+ *   },
  *   mocks: { mocks: [] },
- *   store: new MemoryStateStore({ idleTtlMs: 60 * 60 * 1000 }),
+ *   store,
+ *   traces: false,
  * });
+ * const lookup = async () => (await mirage.decideTool({ tool: "lookup", args: {} })).outcome;
+ * assert.equal(await lookup(), "allowed");
+ * assert.equal(await lookup(), "policy_violation");
+ * assert.equal(store.size, 1); // one count, for run `r`
+
  * ```
  */
 export class MemoryStateStore implements StateStore {

@@ -12,8 +12,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { DEFAULT_IDLE_TTL_MS } from "@mirage/core";
- * console.log(DEFAULT_IDLE_TTL_MS / 3_600_000); // 24
+ * assert.equal(DEFAULT_IDLE_TTL_MS, 24 * 3_600_000);
  * ```
  */
 export const DEFAULT_IDLE_TTL_MS = 24 * 60 * 60 * 1000;
@@ -32,8 +33,14 @@ export const DEFAULT_IDLE_TTL_MS = 24 * 60 * 60 * 1000;
  *
  * @example
  * ```ts
- * import type { StateCheck } from "@mirage/core";
- * const c: StateCheck = { kind: "rate", key: "r1|run:a", limit: 5, windowMs: 60_000, block: true };
+ * import assert from "node:assert/strict";
+ * import { MemoryStateStore, type StateCheck } from "@mirage/core";
+ * const store = new MemoryStateStore();
+ * const c: StateCheck = { kind: "rate", key: "r1|run:a", limit: 2, windowMs: 60_000, block: true };
+ * const at = async (now: number) =>
+ *   (await store.apply({ now, blocked: false, checks: [c], marks: [] }))[0]?.passed;
+ * assert.deepEqual([await at(0), await at(1_000), await at(2_000)], [true, true, false]);
+ * assert.equal(await at(60_000), true); // the hit at 0 has left the window (now - 60 s, now]
  * ```
  */
 export type StateCheck =
@@ -52,8 +59,15 @@ export type StateCheck =
  *
  * @example
  * ```ts
- * import type { StateMark } from "@mirage/core";
- * const m: StateMark = { key: "bid_needs_quote|prior|run:a", member: '["S-1"]' };
+ * import assert from "node:assert/strict";
+ * import { MemoryStateStore, type StateMark } from "@mirage/core";
+ * const store = new MemoryStateStore();
+ * const m: StateMark = { key: "bid_needs_quote|prior|run:a", member: "S-1" };
+ * const has = { kind: "has", key: m.key, member: "S-1", block: true } as const;
+ * const asked = { now: 0, blocked: false, checks: [has], marks: [] };
+ * assert.deepEqual(await store.apply(asked), [{ passed: false, actual: false }]);
+ * await store.apply({ now: 0, blocked: false, checks: [], marks: [m] });
+ * assert.deepEqual(await store.apply(asked), [{ passed: true, actual: true }]);
  * ```
  */
 export interface StateMark {
@@ -70,8 +84,18 @@ export interface StateMark {
  *
  * @example
  * ```ts
- * import type { StateTransaction } from "@mirage/core";
- * const tx: StateTransaction = { now: Date.now(), blocked: false, checks: [], marks: [] };
+ * import assert from "node:assert/strict";
+ * import { MemoryStateStore, type StateTransaction } from "@mirage/core";
+ * const store = new MemoryStateStore();
+ * const spend = (amount: number, blocked = false): StateTransaction => ({
+ *   now: 0,
+ *   blocked,
+ *   checks: [{ kind: "sum", key: "budget", limit: 100, amount, block: true }],
+ *   marks: [],
+ * });
+ * assert.equal((await store.apply(spend(60, true)))[0]?.passed, true); // blocked: nothing added
+ * assert.equal((await store.apply(spend(60)))[0]?.passed, true);
+ * assert.deepEqual(await store.apply(spend(60)), [{ passed: false, actual: 120 }]);
  * ```
  */
 export interface StateTransaction {
@@ -91,8 +115,15 @@ export interface StateTransaction {
  *
  * @example
  * ```ts
- * import type { StateResult } from "@mirage/core";
- * const r: StateResult = { passed: false, actual: 6 };
+ * import assert from "node:assert/strict";
+ * import { MemoryStateStore, type StateResult } from "@mirage/core";
+ * const store = new MemoryStateStore();
+ * const check = { kind: "count", key: "k", limit: 1, block: true } as const;
+ * const tx = { now: 0, blocked: false, checks: [check], marks: [] };
+ * const [first] = await store.apply(tx);
+ * const [second]: StateResult[] = await store.apply(tx);
+ * assert.deepEqual(first, { passed: true, actual: 1 });
+ * assert.deepEqual(second, { passed: false, actual: 2 }); // the count the action would make
  * ```
  */
 export interface StateResult {
@@ -113,8 +144,10 @@ export interface StateResult {
  *
  * @example
  * ```ts
- * import type { StoreStatus } from "@mirage/core";
- * const s: StoreStatus = { store: "redis", status: "reconnecting", location: "redis://127.0.0.1:6379/0", errors: 3 };
+ * import assert from "node:assert/strict";
+ * import { MemoryStateStore, type StoreStatus } from "@mirage/core";
+ * const s: StoreStatus = new MemoryStateStore().status();
+ * assert.deepEqual(s, { store: "memory", status: "ready", errors: 0 });
  * ```
  */
 export interface StoreStatus {
@@ -139,10 +172,24 @@ export interface StoreStatus {
  *
  * @example
  * ```ts
- * import { MemoryStateStore } from "@mirage/core";
- * const store = new MemoryStateStore();
- * const [r] = await store.apply({ now: 0, blocked: false, marks: [], checks: [{ kind: "count", key: "k", limit: 1, block: true }] });
- * console.log(r?.passed); // true
+ * import assert from "node:assert/strict";
+ * import { MemoryStateStore, type StateStore } from "@mirage/core";
+ * const store: StateStore = new MemoryStateStore();
+ * const tx = {
+ *   now: 0,
+ *   blocked: false,
+ *   marks: [],
+ *   checks: [
+ *     { kind: "count", key: "soft", limit: 0, block: false } as const,
+ *     { kind: "count", key: "hard", limit: 1, block: true } as const,
+ *   ],
+ * };
+ * // A failing check that does not block (a flag rule) lets the action through: all updates apply.
+ * assert.deepEqual((await store.apply(tx)).map((r) => r.passed), [false, true]);
+ * // A failing blocking check stops it: no update applies, not even the other check's.
+ * assert.deepEqual((await store.apply(tx)).map((r) => r.actual), [2, 2]);
+ * assert.deepEqual((await store.apply(tx)).map((r) => r.actual), [2, 2]);
+ * await store.close();
  * ```
  */
 export interface StateStore {
@@ -165,8 +212,12 @@ export interface StateStore {
  *
  * @example
  * ```ts
- * import { MemoryStateStore, storeStatus } from "@mirage/core";
- * console.log(storeStatus(new MemoryStateStore()).status); // ready
+ * import assert from "node:assert/strict";
+ * import { MemoryStateStore, type StateStore, storeStatus } from "@mirage/core";
+ * assert.equal(storeStatus(new MemoryStateStore()).status, "ready");
+ * const custom: StateStore = { apply: () => Promise.resolve([]), close: () => Promise.resolve() };
+ * assert.deepEqual(storeStatus(custom), { store: "custom", status: "ready", errors: 0 });
+
  * ```
  */
 export function storeStatus(store: StateStore): StoreStatus {

@@ -26,9 +26,23 @@ export function showValue(value: unknown): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import type { Decision } from "../engine/compile_policies.ts";
  * import { describeDecision } from "./describe_event.ts";
- * const d = { policy: "cap", passed: false, action: "block" as const, field: "amount", operator: "max", expected: 10, actual: 12, message: "too much" };
- * console.log(describeDecision(d)); // cap: amount max 10, got 12 — too much
+ * const d: Decision = {
+ *   policy: "cap",
+ *   passed: false,
+ *   action: "block",
+ *   field: "amount",
+ *   operator: "max",
+ *   expected: 10,
+ *   actual: 12,
+ *   message: "too much",
+ * };
+ * assert.equal(describeDecision(d), "cap: amount max 10, got 12 — too much");
+ * const { actual: _, ...absent } = d;
+ * const missing: Decision = { ...absent, missing: true };
+ * assert.equal(describeDecision(missing), "cap: amount max 10, missing — too much");
  * ```
  */
 export function describeDecision(d: Decision): string {
@@ -46,8 +60,11 @@ export function describeDecision(d: Decision): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { describeRequest } from "./describe_event.ts";
- * console.log(describeRequest({ tool: "issue_refund" })); // tool issue_refund
+ * assert.equal(describeRequest({ tool: "issue_refund" }), "tool issue_refund");
+ * assert.equal(describeRequest({ method: "POST", path: "/v1/refunds" }), "POST /v1/refunds");
+
  * ```
  */
 export function describeRequest(r: TraceEvent["request"]): string {

@@ -101,9 +101,13 @@ export interface RunIdRequest {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RunIdRule } from "./run_id.ts";
  * const rule = new RunIdRule({ flag: "nightly", env: undefined });
- * console.log(rule.resolve({ header: "" }), rule.resolve({ header: "r7" })); // nightly r7
+ * assert.equal(rule.resolve({ header: "" }), "nightly"); // an empty header counts as absent
+ * assert.equal(rule.resolve({ header: "r7" }), "r7");
+ * assert.equal(rule.resolve({ mcpSession: "s1" }), "nightly"); // configured beats the session
+ * assert.equal(new RunIdRule({ env: "ci-3", flag: "nightly" }).resolve(), "ci-3");
  * ```
  */
 export class RunIdRule {

@@ -20,9 +20,14 @@ import type { PendingEvent, TraceRequest } from "./event.ts";
  *
  * @example
  * ```ts
- * import { summariseRun } from "@mirage/core";
- * const s = summariseRun([]);
- * console.log(s.outcome); // "allowed"
+ * import assert from "node:assert/strict";
+ * import { type RunSummary, summariseRun } from "@mirage/core";
+ * const s: RunSummary = summariseRun([]);
+ * assert.deepEqual(s, {
+ *   outcome: "allowed",
+ *   side_effect_count: 0,
+ *   counts: { allowed: 0, flagged: 0, error: 0, unmatched_route: 0, policy_violation: 0 },
+ * });
  * ```
  */
 export interface RunSummary {
@@ -48,8 +53,17 @@ function hasSideEffects(request: TraceRequest): boolean {
  *
  * @example
  * ```ts
- * import type { TallyState } from "./run_summary.ts";
- * const s: TallyState = { events: 0, counts: { allowed: 0, flagged: 0, policy_violation: 0, unmatched_route: 0, error: 0 }, side_effect_count: 0 };
+ * import assert from "node:assert/strict";
+ * import { RunTally, type TallyState } from "./run_summary.ts";
+ * const call = { request: { tool: "t" }, enforced: true, decisions: [], response: {} };
+ * const first = new RunTally();
+ * first.add({ ...call, outcome: "flagged", policy: "p" });
+ * const s: TallyState = first.state; // stored, and read back later
+ * const later = new RunTally(s);
+ * later.add({ ...call, outcome: "allowed" });
+ * assert.equal(later.events, 2);
+ * assert.deepEqual([later.summary().outcome, later.summary().policy], ["flagged", "p"]);
+ * assert.equal(first.events, 1); // the state handed out is a copy
  * ```
  */
 export interface TallyState {
@@ -74,10 +88,16 @@ export interface TallyState {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RunTally } from "./run_summary.ts";
  * const tally = new RunTally();
- * tally.add({ request: { method: "GET", path: "/" }, outcome: "flagged", enforced: true, policy: "p", decisions: [], response: {} }, "2026-01-01T00:00:00.000Z");
- * console.log(tally.summary().outcome, tally.state.events); // flagged 1
+ * const get = { request: { method: "GET", path: "/" }, enforced: true, decisions: [] };
+ * tally.add({ ...get, outcome: "flagged", policy: "p", response: {} }, "2026-01-01T00:00:00.000Z");
+ * tally.add({ ...get, outcome: "allowed", response: {} }, "2026-01-01T00:00:01.000Z");
+ * assert.deepEqual([tally.summary().outcome, tally.summary().policy], ["flagged", "p"]);
+ * assert.equal(tally.state.events, 2);
+ * assert.equal(tally.state.first_at, "2026-01-01T00:00:00.000Z");
+ * assert.equal(tally.state.last_at, "2026-01-01T00:00:01.000Z");
  * ```
  */
 export class RunTally {
@@ -137,9 +157,25 @@ export class RunTally {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { summariseRun } from "@mirage/core";
- * const s = summariseRun([{ request: { method: "POST", path: "/x" }, outcome: "policy_violation", enforced: false, decisions: [], response: { status: 200 } }]);
- * console.log(s.side_effect_count); // 1
+ * // Passthrough let two violations through: only the POST had side effects.
+ * const letThrough = {
+ *   outcome: "policy_violation" as const,
+ *   policy: "cap",
+ *   enforced: false,
+ *   decisions: [],
+ * };
+ * const s = summariseRun([
+ *   { ...letThrough, request: { method: "POST", path: "/x" }, response: { status: 200 } },
+ *   { ...letThrough, request: { method: "GET", path: "/x" }, response: { status: 200 } },
+ *   { request: { tool: "t" }, outcome: "allowed", enforced: true, decisions: [], response: {} },
+ * ]);
+ * assert.equal(s.outcome, "policy_violation");
+ * assert.equal(s.policy, "cap");
+ * assert.equal(s.side_effect_count, 1);
+ * assert.deepEqual([s.counts.policy_violation, s.counts.allowed], [2, 1]);
+
  * ```
  */
 export function summariseRun(events: readonly PendingEvent[]): RunSummary {

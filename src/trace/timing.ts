@@ -10,8 +10,30 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import type { EventTiming } from "@mirage/core";
- * const t: EventTiming = { at: "2026-01-01T00:00:00.000Z", evaluate_us: 1.2, decide_us: 3.2, total_us: 180 };
+ * import { decisionLogObserver, type DecisionLine } from "../log/decision_log.ts";
+ * const t: EventTiming = {
+ *   at: "2026-01-01T00:00:00.000Z",
+ *   evaluate_us: 1.2,
+ *   decide_us: 3.2,
+ *   upstream_us: 120,
+ *   total_us: 180,
+ * };
+ * const lines: DecisionLine[] = [];
+ * decisionLogObserver((l) => lines.push(l))({
+ *   runId: "r1",
+ *   event: {
+ *     seq: 1,
+ *     request: { tool: "t" },
+ *     outcome: "allowed",
+ *     enforced: true,
+ *     decisions: [],
+ *     response: {},
+ *   },
+ *   timing: t,
+ * });
+ * assert.deepEqual([lines[0]?.ts, lines[0]?.decide_us, lines[0]?.upstream_us], [t.at, 3.2, 120]);
  * ```
  */
 export interface EventTiming {
@@ -32,9 +54,11 @@ export interface EventTiming {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { elapsedUs } from "./timing.ts";
  * const start = performance.now();
- * console.log(elapsedUs(start) >= 0); // true
+ * assert.ok(elapsedUs(start) >= 0);
+ * assert.ok(elapsedUs(start - 2) >= 2000); // 2 ms ago, in µs
  * ```
  */
 export function elapsedUs(from: number): number {
@@ -46,8 +70,11 @@ export function elapsedUs(from: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { usBetween } from "./timing.ts";
- * console.log(usBetween(1, 1.5)); // 500
+ * assert.equal(usBetween(1, 1.5), 500);
+ * assert.equal(usBetween(0, 0.0012345), 1.235); // to the nanosecond
+
  * ```
  */
 export function usBetween(from: number, to: number): number {

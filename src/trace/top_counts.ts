@@ -12,8 +12,12 @@
  *
  * @example
  * ```ts
- * import type { CountsState } from "./top_counts.ts";
+ * import assert from "node:assert/strict";
+ * import { type CountsState, TopCounts } from "./top_counts.ts";
  * const c: CountsState = { "POST /v1/submit_bid": 12, "GET /v1/suppliers": 3 };
+ * const top = new TopCounts(c); // carries on from a stored state
+ * top.add("GET /v1/suppliers", 10);
+ * assert.deepEqual(top.state, { "POST /v1/submit_bid": 12, "GET /v1/suppliers": 13 });
  * ```
  */
 export type CountsState = Record<string, number>;
@@ -26,10 +30,13 @@ const TOP_CAPACITY = 100;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { TopCounts } from "./top_counts.ts";
  * const top = new TopCounts(undefined, 2);
  * for (const k of ["a", "b", "a", "c", "a"]) top.add(k);
- * console.log(top.top(1)); // [["a", 3]]
+ * assert.deepEqual(top.top(1), [["a", 3]]);
+ * // Full, a new key takes the place of the smallest and its count (an upper bound).
+ * assert.deepEqual(top.top(5), [["a", 3], ["c", 2]]);
  * ```
  */
 export class TopCounts {

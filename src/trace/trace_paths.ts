@@ -45,8 +45,12 @@ const SUMMARIES_DIR = ".summaries";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { dirname } from "node:path";
  * import { tracePaths } from "./trace_paths.ts";
- * console.log(tracePaths("artifacts/traces", "r1").journal); // artifacts/traces/r1.jsonl
+ * assert.equal(tracePaths("artifacts/traces", "r1").journal, "artifacts/traces/r1.jsonl");
+ * // A run id is made safe for a file name: it cannot leave the directory.
+ * assert.equal(dirname(tracePaths("artifacts/traces", "../../etc/x").trace), "artifacts/traces");
  * ```
  */
 export function tracePaths(dir: string, runId: string): TracePaths {
