@@ -186,9 +186,16 @@ Deno.test("chaos proxy: stopping the proxy ends a tool call that a timeout holds
   );
   await using ws = await workspace("policies: []\n", mocks);
   const proxy = await proxyIn(ws, "outage");
-  const verdict = await remoteGate(proxy.url, { timeoutMs: 100 }).decideTool({ tool: "lookup" });
-  assert.equal(verdict.allowed, false, "the gate gave up and failed closed");
+  const pending = remoteGate(proxy.url, { timeoutMs: 60_000 }).decideTool({ tool: "lookup" });
+  // The held call is recorded when the hold starts; then the proxy stops under it (the gate's
+  // own timeout is far off, so the call cannot end any other way).
+  while (!proxy.runIds.size) await new Promise((r) => setTimeout(r, 5));
   await proxy.close();
+  const verdict = await pending;
+  assert.deepEqual(verdict.mock?.result, {
+    kind: "error",
+    error: "lookup timed out after 600000 ms",
+  }, "the held call ends as the timeout it declared");
   const trace = await traceOf(ws);
   assert.deepEqual(trace.events[0]?.response, { mock: "lookup", fault: "timeout" });
 });
