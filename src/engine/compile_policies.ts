@@ -354,6 +354,8 @@ class CompiledPolicySet implements PolicySet {
   readonly digest?: string;
   readonly #index: ScopeIndex<Indexed, Applicable>;
   readonly #clock: () => number;
+  /** The clock is `Date.now`: the store may take the transaction's reading as its own. */
+  readonly #wallClock: boolean;
   /** The conditions' report, filled anew by each: a decision copies what it needs from it. */
   readonly #report: Report = clearReport({} as Report);
 
@@ -373,6 +375,7 @@ class CompiledPolicySet implements PolicySet {
     if (digest !== undefined) this.digest = digest;
     this.#index = new ScopeIndex<Indexed, Applicable>([...rules, ...watchers], applicable);
     this.#clock = options.clock ?? Date.now;
+    this.#wallClock = this.#clock === Date.now;
   }
 
   decide(action: Action, options?: DecideOptions): Promise<Verdict> {
@@ -412,7 +415,13 @@ class CompiledPolicySet implements PolicySet {
     }
     const marks = watchers.length === 0 ? NO_MARKS : this.#marks(action, watchers);
     if (!checks && marks.length === 0) return Promise.resolve(verdictOf(compact(decisions, holes)));
-    const tx = { now: this.#clock(), blocked, checks: checks ?? [], marks };
+    const tx = {
+      now: this.#clock(),
+      blocked,
+      checks: checks ?? [],
+      marks,
+      wallClock: this.#wallClock,
+    };
     const store = this.store;
     if (!store.applySync) {
       return store.apply(tx).then((results) => settle(rules, decisions, results, holes));
