@@ -76,6 +76,7 @@ export type StateAsker = (action: Action) => StateAsk;
  * import assert from "node:assert/strict";
  * import { compileWatcher, type Watcher } from "./state_rules.ts";
  * import { toolAction } from "./action.ts";
+ * import { stateValue } from "./state_value.ts";
  * const watcher = compileWatcher({
  *   name: "pay_after_quote",
  *   message: "quote first",
@@ -86,7 +87,7 @@ export type StateAsker = (action: Action) => StateAsk;
  * assert.equal(watcher.proves, true);
  * assert.deepEqual([...watcher.scope.tools ?? []], ["quote"]);
  * const mark = watcher.mark(toolAction({ tool: "quote", args: { supplier: "S-1" }, runId: "r1" }));
- * assert.equal(mark?.member, '["S-1"]');
+ * assert.equal(mark?.member, stateValue(["S-1"])); // a digest: the value never reaches the store
  * assert.equal(watcher.mark(toolAction({ tool: "quote", args: {} })), undefined);
  * ```
  */
