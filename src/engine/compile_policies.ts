@@ -382,13 +382,52 @@ function verdictOf(decisions: Decision[]): Verdict {
   return policy === undefined ? { outcome, decisions } : { outcome, policy, decisions };
 }
 
-/** A state rule's check, and the slot its decision goes in. */
-interface Pending {
-  readonly slot: number;
-  readonly rule: CompiledRule;
-}
+/** The slot of a state rule whose check went to the store: its result fills it. */
+const PENDING: Decision = Object.freeze({
+  policy: "",
+  passed: true,
+  action: "block",
+  field: "",
+  operator: "",
+  message: "",
+});
 
 const NO_MARKS: readonly StateMark[] = Object.freeze([]);
+
+/** What the set's index holds: rules, and the prior-action selectors of state rules. */
+type Indexed = CompiledRule | Watcher;
+
+/** What applies to an action: its rules in file order, and the selectors that watch it. */
+interface Applicable {
+  readonly rules: readonly CompiledRule[];
+  readonly watchers: readonly Watcher[];
+}
+
+function isWatcher(item: Indexed): item is Watcher {
+  return "mark" in item;
+}
+
+/** The items one lookup found, split once per route (the index remembers the split). */
+function applicable(found: readonly Indexed[]): Applicable {
+  const rules: CompiledRule[] = [];
+  const watchers: Watcher[] = [];
+  for (const item of found) {
+    if (isWatcher(item)) watchers.push(item);
+    else rules.push(item);
+  }
+  return { rules, watchers };
+}
+
+/** A report with nothing in it: what each rule's condition starts from. */
+function clearReport(report: Report): Report {
+  report.field = "";
+  report.operator = "";
+  report.expected = undefined;
+  report.actual = undefined;
+  report.normalized = undefined;
+  report.unreadable = undefined;
+  return report;
+}
 
 class CompiledPolicySet implements PolicySet {
   readonly size: number;
@@ -396,9 +435,12 @@ class CompiledPolicySet implements PolicySet {
   readonly redact: readonly string[];
   readonly store: StateStore;
   readonly digest?: string;
-  readonly #rules: ScopeIndex<CompiledRule>;
-  readonly #watchers: ScopeIndex<Watcher> | undefined;
+  readonly #index: ScopeIndex<Indexed, Applicable>;
   readonly #clock: () => number;
+  /** The clock is `Date.now`: the store may take the transaction's reading as its own. */
+  readonly #wallClock: boolean;
+  /** The conditions' report, filled anew by each: a decision copies what it needs from it. */
+  readonly #report: Report = clearReport({} as Report);
 
   constructor(doc: PolicyDocument, options: CompileOptions, digest: string | undefined) {
     const defaults: RuleDefaults = {
@@ -414,76 +456,73 @@ class CompiledPolicySet implements PolicySet {
     this.redact = doc.redact ?? [];
     this.store = options.store ?? new MemoryStateStore();
     if (digest !== undefined) this.digest = digest;
-    this.#rules = new ScopeIndex(rules);
-    this.#watchers = watchers.length ? new ScopeIndex(watchers) : undefined;
+    this.#index = new ScopeIndex<Indexed, Applicable>([...rules, ...watchers], applicable);
     this.#clock = options.clock ?? Date.now;
+    this.#wallClock = this.#clock === Date.now;
   }
 
   decide(action: Action, options?: DecideOptions): Promise<Verdict> {
-    const rules = this.#rules.lookup(action);
+    const { rules, watchers } = this.#index.lookup(action);
     const decisions: Decision[] = new Array(rules.length);
-    let pending: Pending[] | undefined;
     let checks: StateCheck[] | undefined;
     let holes = 0;
-    const report: Report = {
-      field: "",
-      operator: "",
-      expected: undefined,
-      actual: undefined,
-      normalized: undefined,
-    };
+    let blocked = options?.blocked ?? false;
+    const report = clearReport(this.#report);
     const readings = action.kind === "http" && action.otherPaths?.length
       ? pathReadings(action)
       : undefined;
     for (let i = 0; i < rules.length; i++) {
       const c = rules[i] as CompiledRule;
+      let d: Decision;
       if (c.condition) {
         const r = readings
           ? worstReading(c.condition, readings, report)
           : c.condition(action, report);
         const passed = r === FAIL ? false : r === MISSED ? c.lenient : true;
-        decisions[i] = decisionFrom(c, passed, report, r === MISSED);
-        continue;
-      }
-      const ask = (c.state as StateAsker)(action);
-      if (ask.kind === "skip") holes++;
-      else if (ask.kind === "missing") decisions[i] = missingStateDecision(c, ask.field);
-      else {
-        (pending ??= []).push({ slot: i, rule: c });
-        (checks ??= []).push(ask);
-      }
-    }
-    const marks = this.#marks(action);
-    if (!checks && marks.length === 0) return Promise.resolve(verdictOf(compact(decisions, holes)));
-    const blocked = (options?.blocked ?? false) ||
-      decisions.some((d) => d && !d.passed && d.action === "block");
-    const tx = { now: this.#clock(), blocked, checks: checks ?? [], marks };
-    const settle = (results: StateResult[]) => {
-      if (pending) {
-        for (let k = 0; k < pending.length; k++) {
-          const p = pending[k] as Pending;
-          decisions[p.slot] = stateDecision(p.rule, results[k] as StateResult);
+        d = decisionFrom(c, passed, report, r === MISSED);
+      } else {
+        const ask = (c.state as StateAsker)(action);
+        if (ask.kind === "skip") {
+          holes++;
+          continue;
         }
+        if (ask.kind !== "missing") {
+          (checks ??= []).push(ask);
+          decisions[i] = PENDING;
+          continue;
+        }
+        d = missingStateDecision(c, ask.field);
       }
-      return verdictOf(compact(decisions, holes));
+      decisions[i] = d;
+      if (!d.passed && c.block) blocked = true;
+    }
+    const marks = watchers.length === 0 ? NO_MARKS : this.#marks(action, watchers);
+    if (!checks && marks.length === 0) return Promise.resolve(verdictOf(compact(decisions, holes)));
+    const tx = {
+      now: this.#clock(),
+      blocked,
+      checks: checks ?? [],
+      marks,
+      wallClock: this.#wallClock,
     };
     const store = this.store;
-    if (!store.applySync) return store.apply(tx).then(settle);
+    if (!store.applySync) {
+      return store.apply(tx).then((results) => settle(rules, decisions, results, holes));
+    }
     try {
       // An in-process store answers at once: no turn of the event loop for the promise.
-      return Promise.resolve(settle(store.applySync(tx)));
+      return Promise.resolve(settle(rules, decisions, store.applySync(tx), holes));
     } catch (e) {
       return Promise.reject(e);
     }
   }
 
-  #marks(action: Action): readonly StateMark[] {
-    if (!this.#watchers) return NO_MARKS;
+  #marks(action: Action, watchers: readonly Watcher[]): readonly StateMark[] {
     const each = action.kind === "http" && action.otherPaths?.length
-      ? this.#watchers.lookupEach(action)
+      ? this.#index.lookupEach(action)
       : undefined;
     let marks: StateMark[] | undefined;
-    for (const w of this.#watchers.lookup(action)) {
+    for (const w of watchers) {
       // A step that `requires_prior` asks for counts only if every reading of its path is it.
       if (each && w.proves && !each.every((list) => list.includes(w))) continue;
       const m = w.mark(action);
@@ -491,6 +530,20 @@ class CompiledPolicySet implements PolicySet {
     }
     return marks ?? NO_MARKS;
   }
+}
+
+/** The verdict once the store answered: each pending slot, in rule order, takes its result. */
+function settle(
+  rules: readonly CompiledRule[],
+  decisions: Decision[],
+  results: readonly StateResult[],
+  holes: number,
+): Verdict {
+  for (let i = 0, k = 0; i < decisions.length; i++) {
+    if (decisions[i] !== PENDING) continue;
+    decisions[i] = stateDecision(rules[i] as CompiledRule, results[k++] as StateResult);
+  }
+  return verdictOf(compact(decisions, holes));
 }
 
 /**

@@ -69,11 +69,18 @@ function rootOf(path: FieldPath): (action: Action) => unknown {
   };
 }
 
-function compileSingle(root: (a: Action) => unknown, steps: readonly FieldStep[]): Step {
+function compileSingle(
+  path: FieldPath,
+  root: (a: Action) => unknown,
+  steps: readonly FieldStep[],
+): Step {
   const first = steps[0];
-  // The common `payload.amount`: one key below the root, without the loop over step closures.
+  // The common `payload.amount`: one key below the root, without the loop over step closures;
+  // the payload and headers, which every action has, read by name (`own` of none is missing).
   if (steps.length === 1 && first?.kind === "key") {
     const key = first.key;
+    if (path.root === "payload") return (action) => own((action as Action).payload, key);
+    if (path.root === "headers") return (action) => own((action as Action).headers, key);
     return (action) => {
       const value = root(action as Action);
       return value === MISSING ? MISSING : own(value, key);
@@ -143,6 +150,6 @@ export function compileFieldGetter(path: string | FieldPath): FieldGetter {
       collect(root(action), parsed.steps, 0, out, false);
       return out;
     }
-    : compileSingle(root, parsed.steps);
+    : compileSingle(parsed, root, parsed.steps);
   return Object.assign(fn, { wildcard: parsed.wildcard, source: parsed.source }) as FieldGetter;
 }

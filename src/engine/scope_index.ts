@@ -189,8 +189,15 @@ class Routes<T extends Scoped> {
   }
 }
 
+/** What a lookup answers, made of the items found (a method: an index of `T` stays one of `Scoped`). */
+interface View<T, V> {
+  answer(found: readonly T[]): V;
+}
+
 /**
- * Items indexed by scope; built once, read on every action.
+ * Items indexed by scope; built once, read on every action. A lookup's answer is remembered as
+ * the items found, or as what `view` makes of them (a caller that splits or sorts the items
+ * does so once per route, not per action).
  *
  * @example
  * ```ts
@@ -210,17 +217,19 @@ class Routes<T extends Scoped> {
  * assert.deepEqual(ids("GET", "http://x.test/admin%2Fusers"), ["admin"]);
  * ```
  */
-export class ScopeIndex<T extends Scoped> {
+export class ScopeIndex<T extends Scoped, V = readonly T[]> {
   readonly #everywhere: T[] = [];
   readonly #tools = new Map<string, T[]>();
   readonly #routes = new Routes<T>();
   readonly #foldedRoutes = new Routes<T>();
-  readonly #cache = new Map<string, Map<string, Map<string, readonly T[]>>>();
+  readonly #cache = new Map<string, Map<string, Map<string, V>>>();
+  readonly #view: View<T, V>;
   #cached = 0;
 
-  /** Builds the index. */
-  constructor(items: Iterable<T>) {
+  /** Builds the index; `view` turns the items a lookup finds into what it answers. */
+  constructor(items: Iterable<T>, view?: (found: readonly T[]) => V) {
     for (const item of items) this.#add(item);
+    this.#view = { answer: view ?? ((found) => found as V) };
   }
 
   #add(item: T): void {
@@ -237,22 +246,23 @@ export class ScopeIndex<T extends Scoped> {
 
   /**
    * The items whose scope matches the action under any reading of its path, in file order: an
-   * item scoped to `/v1/submit_bid` applies to `/v1%2Fsubmit_bid`. The array is shared: read only.
+   * item scoped to `/v1/submit_bid` applies to `/v1%2Fsubmit_bid`; through the index's `view`,
+   * when it has one. The answer is shared: read only.
    */
-  lookup(action: Action): readonly T[] {
+  lookup(action: Action): V {
     // Nested maps on the action's own strings: no key is built (and hashed) per lookup.
     const tool = action.kind === "tool";
     const outer = tool ? "" : action.method;
     const inner = tool ? action.tool : action.host;
     const path = tool ? "" : action.path;
     const cached = this.#cache.get(outer)?.get(inner)?.get(path);
-    if (cached) return cached;
-    const found = this.#find(action);
+    if (cached !== undefined) return cached;
+    const found = this.#view.answer(this.#find(action));
     this.#remember(outer, inner, path, found);
     return found;
   }
 
-  #remember(outer: string, inner: string, path: string, found: readonly T[]): void {
+  #remember(outer: string, inner: string, path: string, found: V): void {
     if (this.#cached >= CACHE_LIMIT) {
       this.#cache.clear();
       this.#cached = 0;

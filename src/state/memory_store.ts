@@ -99,11 +99,14 @@ export class MemoryStateStore implements StateStore {
   readonly #marks = new ExpiringMap<Set<string>>();
   readonly #idleTtlMs: number;
   readonly #clock: () => number;
+  /** The clock is `Date.now`: a transaction's wall-clock reading is as good as our own. */
+  readonly #wallClock: boolean;
 
   /** A store with nothing in it. */
   constructor(options: MemoryStoreOptions = {}) {
     this.#idleTtlMs = checkIdleTtl(options.idleTtlMs ?? DEFAULT_IDLE_TTL_MS);
     this.#clock = options.clock ?? Date.now;
+    this.#wallClock = this.#clock === Date.now;
   }
 
   /** Keys held now, expired ones included until they are read or swept. */
@@ -118,7 +121,8 @@ export class MemoryStateStore implements StateStore {
 
   /** {@link MemoryStateStore.apply}, answered at once: every step is synchronous anyway. */
   applySync(tx: StateTransaction): StateResult[] {
-    const now = this.#clock();
+    // A second reading of the clock costs as much as a rule; the decision's own is a moment old.
+    const now = tx.wallClock && this.#wallClock ? tx.now : this.#clock();
     const { checks } = tx;
     const results: StateResult[] = new Array(checks.length);
     let stopped = tx.blocked;

@@ -107,6 +107,11 @@ export interface StateTransaction {
   readonly checks: readonly StateCheck[];
   /** Marks to add when the action goes through. */
   readonly marks: readonly StateMark[];
+  /**
+   * True when `now` is a reading of `Date.now()` taken for this transaction: a store that keeps
+   * its own time with `Date.now` may take it as its reading instead of reading the clock again.
+   */
+  readonly wallClock?: boolean;
 }
 
 /**

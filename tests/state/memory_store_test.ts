@@ -4,7 +4,15 @@
  */
 
 import assert from "node:assert/strict";
-import { MemoryStateStore, MirageError, storeStatus } from "@mirage/core";
+import {
+  compilePolicies,
+  MemoryStateStore,
+  MirageError,
+  type StateStore,
+  type StateTransaction,
+  storeStatus,
+  toolAction,
+} from "@mirage/core";
 import { runConformance } from "./conformance.ts";
 
 Deno.test("memory store: the state-store conformance suite", async (t) => {
@@ -74,4 +82,39 @@ Deno.test("memory store: applySync answers and updates exactly as apply does", a
   }));
   for (const tx of txs) assert.deepEqual(viaSync.applySync(tx), await viaApply.apply(tx));
   assert.equal(viaSync.size, viaApply.size);
+});
+
+Deno.test("memory store: a transaction's wall-clock reading is its expiry clock only when both are Date.now", () => {
+  const count = (now: number, wallClock: boolean) => ({
+    now,
+    wallClock,
+    blocked: false,
+    marks: [],
+    checks: [{ kind: "count" as const, key: "k", limit: 9, block: true }],
+  });
+  const counts = (store: MemoryStateStore, wallClock: boolean) => {
+    store.applySync(count(Date.now(), wallClock));
+    // A reading two idle TTLs ahead: the key has expired if the store took it as its own.
+    return store.applySync(count(Date.now() + 120_000, wallClock))[0]?.actual;
+  };
+  assert.equal(counts(new MemoryStateStore({ idleTtlMs: 60_000 }), true), 1);
+  assert.equal(counts(new MemoryStateStore({ idleTtlMs: 60_000 }), false), 2);
+  const ownClock = new MemoryStateStore({ idleTtlMs: 60_000, clock: () => Date.now() });
+  assert.equal(counts(ownClock, true), 2, "a store with its own clock reads it");
+});
+
+Deno.test("a policy set says its reading is wall-clock only when its clock is Date.now", async () => {
+  const seen: StateTransaction[] = [];
+  const memory = new MemoryStateStore();
+  const store: StateStore = {
+    apply: (tx) => {
+      seen.push(tx);
+      return memory.apply(tx);
+    },
+    close: () => memory.close(),
+  };
+  const doc = { policies: [{ name: "c", message: "m", operator: "count_lte" as const, value: 5 }] };
+  await compilePolicies(doc, { store }).decide(toolAction({ tool: "t" }));
+  await compilePolicies(doc, { store, clock: () => 7 }).decide(toolAction({ tool: "t" }));
+  assert.deepEqual(seen.map((tx) => tx.wallClock), [true, false]);
 });
