@@ -15,7 +15,7 @@ import { type HttpAction, httpAction, withPayload } from "../engine/action.ts";
 import type { PolicySet } from "../engine/compile_policies.ts";
 import type { MockAnswer, MockRouter } from "../engine/compile_mocks.ts";
 import type { ChaosRun, RouteFaultHit } from "../engine/compile_chaos.ts";
-import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
+import { evaluateActionNow, type Evaluation } from "../engine/evaluate_action.ts";
 import { goesThrough, isEnforced, type Mode } from "../engine/outcome.ts";
 import { ChaosNetworkError, errorMessage } from "../errors.ts";
 import { blockedAnswer, blockedStatus, decisionHeaders, errorAnswer } from "../http/answers.ts";
@@ -232,7 +232,8 @@ async function decide(f: InFlight, action: HttpAction): Promise<Response> {
   const evalStart = performance.now();
   let e: Evaluation;
   try {
-    e = await evaluateAction(f.ctx.policies, f.ctx.mocks, action);
+    const now = evaluateActionNow(f.ctx.policies, f.ctx.mocks, action);
+    e = now instanceof Promise ? await now : now;
   } catch (cause) {
     return refuse(f, action, 503, `evaluation failed: ${errorMessage(cause)}`);
   }

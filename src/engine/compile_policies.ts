@@ -211,6 +211,9 @@ export interface CompileOptions {
  * const v = await bid(11);
  * assert.deepEqual([v.outcome, v.policy], ["policy_violation", "cap"]);
  * assert.equal((await bid(7)).outcome, "flagged");
+ * // No state rule, or the memory store: the verdict itself, no promise.
+ * const now = set.decideNow(httpAction({ method: "POST", url: "http://x.test/", json: { amount: 1 } }));
+ * assert.ok(!(now instanceof Promise) && now.outcome === "allowed");
  * ```
  */
 export interface PolicySet {
@@ -226,6 +229,13 @@ export interface PolicySet {
   readonly digest?: string;
   /** Decides one action. */
   decide(action: Action, options?: DecideOptions): Promise<Verdict>;
+  /**
+   * Decides one action, with the verdict itself when the store answers at once (the memory
+   * store, or no state rule applies) and a promise only when it must wait (Redis): for a
+   * server's request path, which then takes no turn of the event loop to decide. Throws where
+   * `decide` rejects.
+   */
+  decideNow(action: Action, options?: DecideOptions): Verdict | Promise<Verdict>;
 }
 
 interface CompiledRule extends Scoped {
@@ -462,6 +472,14 @@ class CompiledPolicySet implements PolicySet {
   }
 
   decide(action: Action, options?: DecideOptions): Promise<Verdict> {
+    try {
+      return Promise.resolve(this.decideNow(action, options));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  decideNow(action: Action, options?: DecideOptions): Verdict | Promise<Verdict> {
     const { rules, watchers } = this.#index.lookup(action);
     const decisions: Decision[] = new Array(rules.length);
     let checks: StateCheck[] | undefined;
@@ -497,7 +515,7 @@ class CompiledPolicySet implements PolicySet {
       if (!d.passed && c.block) blocked = true;
     }
     const marks = watchers.length === 0 ? NO_MARKS : this.#marks(action, watchers);
-    if (!checks && marks.length === 0) return Promise.resolve(verdictOf(compact(decisions, holes)));
+    if (!checks && marks.length === 0) return verdictOf(compact(decisions, holes));
     const tx = {
       now: this.#clock(),
       blocked,
@@ -509,12 +527,8 @@ class CompiledPolicySet implements PolicySet {
     if (!store.applySync) {
       return store.apply(tx).then((results) => settle(rules, decisions, results, holes));
     }
-    try {
-      // An in-process store answers at once: no turn of the event loop for the promise.
-      return Promise.resolve(settle(rules, decisions, store.applySync(tx), holes));
-    } catch (e) {
-      return Promise.reject(e);
-    }
+    // An in-process store answers at once: no turn of the event loop for a promise.
+    return settle(rules, decisions, store.applySync(tx), holes);
   }
 
   #marks(action: Action, watchers: readonly Watcher[]): readonly StateMark[] {

@@ -5,7 +5,7 @@
  */
 
 import type { Action } from "./action.ts";
-import type { Decision, PolicySet } from "./compile_policies.ts";
+import type { Decision, PolicySet, Verdict } from "./compile_policies.ts";
 import type { MockRouter, RouteMatch } from "./compile_mocks.ts";
 import type { MatchedToolMock } from "./compile_tool_mocks.ts";
 import { type DecidedOutcome, worstOutcome } from "./outcome.ts";
@@ -104,15 +104,46 @@ export async function evaluateAction(
   surface: MockRouter | undefined,
   action: Action,
 ): Promise<Evaluation> {
-  const { route, mock, unmatched } = lookup(surface, action);
-  const decided = route?.action ?? action;
-  const verdict = await policies.decide(decided, { blocked: unmatched });
-  const outcome = unmatched
-    ? worstOutcome<DecidedOutcome>(verdict.outcome, "unmatched_route")
-    : verdict.outcome;
-  const result: Evaluation = { outcome, decisions: verdict.decisions, action: decided };
-  if (verdict.policy !== undefined && outcome !== "unmatched_route") result.policy = verdict.policy;
-  if (route) result.route = route;
-  if (mock) result.mock = mock;
+  return await evaluateActionNow(policies, surface, action);
+}
+
+/**
+ * {@link evaluateAction} with the evaluation itself when the policies decide at once
+ * (`PolicySet.decideNow`), a promise only when the store must be waited for: a server's request
+ * path decides without a turn of the event loop.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { compilePolicies, httpAction } from "@mirage/core";
+ * import { evaluateActionNow } from "./evaluate_action.ts";
+ * const policies = compilePolicies({
+ *   policies: [{ name: "cap", field: "amount", operator: "max", value: 10, message: "cap" }],
+ * });
+ * const e = evaluateActionNow(policies, undefined, httpAction({ method: "POST", url: "http://x.test/", json: { amount: 11 } }));
+ * assert.ok(!(e instanceof Promise) && e.outcome === "policy_violation");
+ * ```
+ */
+export function evaluateActionNow(
+  policies: PolicySet,
+  surface: MockRouter | undefined,
+  action: Action,
+): Evaluation | Promise<Evaluation> {
+  const found = lookup(surface, action);
+  const decided = found.route?.action ?? action;
+  const verdict = policies.decideNow(decided, { blocked: found.unmatched });
+  return verdict instanceof Promise
+    ? verdict.then((v) => evaluation(v, decided, found))
+    : evaluation(verdict, decided, found);
+}
+
+function evaluation(v: Verdict, decided: Action, found: SurfaceLookup): Evaluation {
+  const outcome = found.unmatched
+    ? worstOutcome<DecidedOutcome>(v.outcome, "unmatched_route")
+    : v.outcome;
+  const result: Evaluation = { outcome, decisions: v.decisions, action: decided };
+  if (v.policy !== undefined && outcome !== "unmatched_route") result.policy = v.policy;
+  if (found.route) result.route = found.route;
+  if (found.mock) result.mock = found.mock;
   return result;
 }

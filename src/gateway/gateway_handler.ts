@@ -7,7 +7,7 @@
  */
 
 import { type HttpAction, httpAction, withPayload } from "../engine/action.ts";
-import { evaluateAction, type Evaluation } from "../engine/evaluate_action.ts";
+import { evaluateActionNow, type Evaluation } from "../engine/evaluate_action.ts";
 import { goesThrough, isEnforced, isStopped, type Mode, type Outcome } from "../engine/outcome.ts";
 import { errorMessage } from "../errors.ts";
 import { blockedAnswer, blockedStatus, decisionHeaders, errorAnswer } from "../http/answers.ts";
@@ -306,7 +306,8 @@ async function decideAndAct(
   const evalStart = performance.now();
   let e: Evaluation;
   try {
-    e = await evaluateAction(f.config.policies, f.config.surface, action);
+    const now = evaluateActionNow(f.config.policies, f.config.surface, action);
+    e = now instanceof Promise ? await now : now;
   } catch (cause) {
     return evaluationFailed(f, action, cause, body, {
       evaluateUs: elapsedUs(evalStart),
