@@ -61,6 +61,10 @@ export async function run(args: string[]): Promise<number> {
   const policies = str("policies");
   const out = str("export");
   if (out !== undefined) {
+    if (!await Deno.stat(traces).then((s) => s.isDirectory, () => false)) {
+      // Still exported (an empty console is a valid artifact), but a mistyped path must show.
+      log(`mirage console: no trace directory at ${traces}: the export holds no runs`);
+    }
     const report = await exportConsole({ traces, out, policies });
     console.log(
       `exported ${report.runs} runs (${report.files} files) to ${report.out}: open ${report.out}/index.html`,

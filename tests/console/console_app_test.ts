@@ -381,6 +381,11 @@ Deno.test("console CLI: --export writes the pages; served until SIGTERM", async 
   assert.equal(exported.code, 0, exported.stderr);
   assert.match(exported.stdout, /^exported 2 runs \(\d+ files\) to .*: open .*index\.html$/m);
   assert.ok((await Deno.stat(join(out, "runs", "procurement-run.html"))).isFile);
+  assert.doesNotMatch(exported.stderr, /no trace directory/);
+  const typo = join(dir.path, "tarces");
+  const empty = await runCli(["console", "--traces", typo, "--export", join(dir.path, "empty")]);
+  assert.equal(empty.code, 0, empty.stderr);
+  assert.match(empty.stderr, /no trace directory at .*tarces: the export holds no runs/);
   const bad = await runCli(["console", "--port", "99999"]);
   assert.equal(bad.code, 2);
   const served = new CliProcess([
