@@ -14,7 +14,7 @@ import type { Action } from "./action.ts";
 import { compileFieldGetter, type FieldGetter, MISSING } from "./field_getter.ts";
 import type { StateCheck, StateMark } from "../state/state_store.ts";
 import type { Scope, Scoped } from "./scope_index.ts";
-import { canonicalText, stateValue } from "./state_value.ts";
+import { canonicalText, stateValue, textDigest } from "./state_value.ts";
 import { compileScope } from "./scope.ts";
 
 /**
@@ -193,6 +193,7 @@ function compileSame(same: readonly string[] | undefined): (action: Action) => S
   if (getters.length === 0) return () => NO_SAME;
   const only = getters.length === 1 ? getters[0] : undefined;
   if (only && !only.wildcard) return sameOne(only);
+  const byText = memberByText();
   return (a) => {
     const values: unknown[] = [];
     for (const g of getters) {
@@ -202,7 +203,20 @@ function compileSame(same: readonly string[] | undefined): (action: Action) => S
       }
       values.push(v);
     }
-    return { member: stateValue(values) };
+    return byText(canonicalText(values));
+  };
+}
+
+/** Members remembered by their canonical text, so that a value is digested once, not per action. */
+function memberByText(): (text: string) => SameKey {
+  const memo = new Map<string, SameKey>();
+  return (text) => {
+    let key = memo.get(text);
+    if (key === undefined) {
+      if (memo.size >= KEY_MEMO_LIMIT) memo.clear();
+      memo.set(text, key = { member: textDigest(text) });
+    }
+    return key;
   };
 }
 
@@ -213,10 +227,11 @@ function compileSame(same: readonly string[] | undefined): (action: Action) => S
 function sameOne(get: FieldGetter): (action: Action) => SameKey {
   const missing: SameKey = { missing: get.source };
   const memo = new Map<unknown, SameKey>();
+  const byText = memberByText();
   return (a) => {
     const v = get(a);
     if (v === MISSING) return missing;
-    if (v !== null && typeof v === "object") return { member: stateValue([v]) };
+    if (v !== null && typeof v === "object") return byText(canonicalText([v]));
     let key = memo.get(v);
     if (key === undefined) {
       if (memo.size >= KEY_MEMO_LIMIT) memo.clear();

@@ -47,5 +47,21 @@ export function canonicalText(value: unknown): string {
  * ```
  */
 export function stateValue(value: unknown): string {
-  return createHash("sha256").update(canonicalText(value)).digest("base64url").slice(0, 22);
+  return textDigest(canonicalText(value));
+}
+
+/**
+ * The digest of a canonical JSON text ({@link canonicalText}): what {@link stateValue} gives for
+ * the value, for a caller that already holds the text (to remember digests by it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { canonicalText, stateValue, textDigest } from "./state_value.ts";
+ * const value = ["S-1", { b: 2, a: 1 }];
+ * assert.equal(textDigest(canonicalText(value)), stateValue(value));
+ * ```
+ */
+export function textDigest(text: string): string {
+  return createHash("sha256").update(text).digest("base64url").slice(0, 22);
 }
