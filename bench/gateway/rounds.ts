@@ -9,7 +9,7 @@
  */
 
 import { progress } from "../lib/progress.ts";
-import { percentile } from "../lib/stats.ts";
+import { median } from "../lib/stats.ts";
 import type { Target } from "./targets.ts";
 import { runWrk, type WrkResult } from "./wrk.ts";
 
@@ -22,11 +22,6 @@ export interface RoundResult {
 
 /** Every round of every target, by target name. */
 export type Rounds = ReadonlyMap<string, readonly RoundResult[]>;
-
-/** The median of some numbers (NaN when there are none). */
-export function median(values: readonly number[]): number {
-  return values.length === 0 ? NaN : percentile(values, 50);
-}
 
 /** User + system CPU seconds of a process so far (Linux /proc; clock ticks of 1/100 s). */
 async function cpuSeconds(pid: number): Promise<number> {

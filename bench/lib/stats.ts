@@ -10,6 +10,11 @@ export function percentile(samples: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1] as number;
 }
 
+/** The median of some numbers (NaN when there are none). */
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
 /** p50, p95, p99 and the sample count. */
 export interface Percentiles {
   p50: number;

@@ -11,13 +11,7 @@ import { type DecideTimes, decideTimes } from "../gateway/decide_times.ts";
 import { LOAD_REQUEST } from "../gateway/load_request.ts";
 import { type LoadPlan, pacedRun, type PacedSummary } from "../gateway/measure_target.ts";
 import { findNginx, startNginx } from "../gateway/nginx_upstream.ts";
-import {
-  interleavedRounds,
-  median,
-  roundRatio,
-  type RoundResult,
-  type Rounds,
-} from "../gateway/rounds.ts";
+import { interleavedRounds, roundRatio, type RoundResult, type Rounds } from "../gateway/rounds.ts";
 import { type ServerProcess, startDenoServer } from "../gateway/server_process.ts";
 import {
   gatewayCli,
@@ -31,6 +25,7 @@ import { hasWrk } from "../gateway/wrk.ts";
 import { repoUrl } from "../lib/policy_file.ts";
 import { progress } from "../lib/progress.ts";
 import { fmt, type Goal, type Ratio, type SuiteResult, type Table } from "../lib/report.ts";
+import { median } from "../lib/stats.ts";
 
 /** `wrkSeconds` is the length of one round. */
 const PLAN_BASE = { wrkSeconds: 3, pacedRate: 1_000, pacedSeconds: 5 } as const;

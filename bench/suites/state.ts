@@ -15,7 +15,7 @@ import { hasWrk, runWrk, type WrkResult } from "../gateway/wrk.ts";
 import type { BatchPlan } from "../lib/batch_timer.ts";
 import { procurementPool } from "../lib/decide_pool.ts";
 import { loadPolicyFile, repoUrl } from "../lib/policy_file.ts";
-import { percentile } from "../lib/stats.ts";
+import { median } from "../lib/stats.ts";
 import { progress } from "../lib/progress.ts";
 import { fmt, type Goal, type Ratio, type SuiteResult, type Table } from "../lib/report.ts";
 import { timePool } from "./decide.ts";
@@ -105,10 +105,6 @@ interface GatewayRun {
   readonly name: string;
   readonly rounds: WrkResult[];
   readonly paced: TargetResult["paced"];
-}
-
-function median(xs: readonly number[]): number {
-  return percentile(xs, 50);
 }
 
 /** Redis ÷ memory throughput, per round (each pair measured back to back), then the median. */
