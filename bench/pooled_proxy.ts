@@ -12,6 +12,12 @@
  * (`src/http/serve.ts`, as the gateway is) instead of `Deno.serve`, so that two rows give what
  * the listener costs.
  *
+ * The `Deno.serve` and listener variants also time each request from its arrival to its body in
+ * hand, as the gateway times its own decisions (`decide_us` starts at the same point and the
+ * body read is its first wait), and answer `GET /_bench/body_times?last=N` with the last N of
+ * those times: what a decision that reads the body cannot take less than, on this runtime, at
+ * this load.
+ *
  * @module
  */
 
@@ -43,16 +49,42 @@ async function bodyOf(
   return body.kind === "none" ? undefined : body.kind === "complete" ? body.bytes : body.stream;
 }
 
+/** Where the proxy answers with its recorded arrival → body times. */
+export const BODY_TIMES_PATH = "/_bench/body_times";
+
+/** The last arrival → body-read times, µs, in a ring that never allocates per request. */
+export class BodyTimes {
+  readonly #us = new Float64Array(1 << 16);
+  #count = 0;
+
+  /** Records one time, µs. */
+  add(us: number): void {
+    this.#us[this.#count++ % this.#us.length] = us;
+  }
+
+  /** The last `n` times (at most as many as the ring holds), oldest first. */
+  last(n: number): number[] {
+    const size = this.#us.length;
+    const k = Math.min(n, this.#count, size);
+    const out: number[] = [];
+    for (let i = this.#count - k; i < this.#count; i++) out.push(this.#us[i % size] as number);
+    return out;
+  }
+}
+
 /** Through the gateway's `Forwarder`: what the gateway does after it has decided. */
-export function forwarderProxy(upstream: URL): Handler {
+export function forwarderProxy(upstream: URL, times: BodyTimes): Handler {
   const forwarder = new Forwarder({ upstream });
   return async (request, info) => {
     const { target } = forwarder.urls(new URL(request.url));
+    const start = performance.now();
+    const body = await bodyOf(request);
+    times.add((performance.now() - start) * 1000);
     const res = await forwarder.forward({
       request,
       target,
       headers: headerRecord(request.headers),
-      body: await bodyOf(request),
+      body,
       via: { clientIp: clientIp(info.remoteAddr), proto: "http" },
       answerHeaders: {},
     });
@@ -101,6 +133,17 @@ export function undiciProxy(upstream: URL): Handler {
   };
 }
 
+/** Answers `GET /_bench/body_times?last=N` from `times`; every other request goes to `proxy`. */
+function withBodyTimes(proxy: Handler, times: BodyTimes): Handler {
+  return (request, info) => {
+    if (request.method !== "GET") return proxy(request, info);
+    const url = new URL(request.url);
+    if (url.pathname !== BODY_TIMES_PATH) return proxy(request, info);
+    const last = Number(url.searchParams.get("last") ?? "0");
+    return Promise.resolve(Response.json(times.last(Number.isFinite(last) ? last : 0)));
+  };
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     args: Deno.args,
@@ -113,7 +156,10 @@ if (import.meta.main) {
   });
   if (values.upstream === undefined) throw new Error("--upstream is required");
   const upstream = new URL(values.upstream);
-  const handler = values.client === "undici" ? undiciProxy(upstream) : forwarderProxy(upstream);
+  const times = new BodyTimes();
+  const handler = values.client === "undici"
+    ? undiciProxy(upstream)
+    : withBodyTimes(forwarderProxy(upstream, times), times);
   const address = { hostname: "127.0.0.1", port: Number(values.port) };
   const listening = (port: number) =>
     console.error(`pooled proxy listening on http://127.0.0.1:${port}`);

@@ -1,10 +1,12 @@
 /**
  * The gateway's own time to decide, as it recorded it: `decide_us` (arrival to allow/block, the
  * body read included) and `evaluate_us` (the policies alone) of the last events of the load run
- * in its journal — the paced part, where a request does not queue behind 31 others as under wrk.
+ * in its journal — the paced part, where a request does not queue behind 31 others as under wrk;
+ * and the floor under it, the pooled bare proxy's arrival → body-read times at the same load.
  */
 
 import { tracePaths } from "../../src/trace/trace_paths.ts";
+import { BODY_TIMES_PATH } from "../pooled_proxy.ts";
 import { percentile } from "../lib/stats.ts";
 
 /** Percentiles of the recorded timings, µs. */
@@ -12,6 +14,7 @@ export interface DecideTimes {
   readonly events: number;
   readonly decideP50Us: number;
   readonly decideP99Us: number;
+  /** NaN for the floor, which evaluates nothing. */
   readonly evaluateP50Us: number;
 }
 
@@ -29,5 +32,18 @@ export async function decideTimes(dir: string, runId: string, last: number): Pro
     decideP50Us: percentile(timings.map((t) => t.decide_us), 50),
     decideP99Us: percentile(timings.map((t) => t.decide_us), 99),
     evaluateP50Us: percentile(timings.map((t) => t.evaluate_us), 50),
+  };
+}
+
+/** The last `last` arrival → body-read times of the pooled bare proxy at `origin`. */
+export async function bodyTimes(origin: string, last: number): Promise<DecideTimes> {
+  const res = await fetch(`${origin}${BODY_TIMES_PATH}?last=${last}`);
+  if (!res.ok) throw new Error(`${origin}${BODY_TIMES_PATH}: status ${res.status}`);
+  const times = await res.json() as number[];
+  return {
+    events: times.length,
+    decideP50Us: percentile(times, 50),
+    decideP99Us: percentile(times, 99),
+    evaluateP50Us: NaN,
   };
 }

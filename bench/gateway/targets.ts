@@ -18,6 +18,7 @@ export type TargetName =
   | "pooled bare, undici"
   | "gateway passthrough"
   | "gateway enforce"
+  | "gateway, no rules"
   | "gateway enforce, memory state"
   | "gateway enforce, Redis state"
   | "gateway audit";

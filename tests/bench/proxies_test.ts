@@ -7,6 +7,7 @@
  */
 
 import assert from "node:assert/strict";
+import { BODY_TIMES_PATH, BodyTimes } from "../../bench/pooled_proxy.ts";
 import { startHonoBare, startPooled, type Target } from "../../bench/gateway/targets.ts";
 import { headerValues, rawRequest } from "../gateway/raw_client.ts";
 import { GZIP_BYTES, TestUpstream } from "../gateway/upstream_server.ts";
@@ -37,3 +38,32 @@ for (const [name, start] of PROXIES) {
     }
   });
 }
+
+Deno.test("pooled bare proxy: it answers with each request's arrival → body time", async () => {
+  const upstream = new TestUpstream();
+  let proxy: Target | undefined;
+  try {
+    proxy = await startPooled(upstream.url, "pooled bare");
+    for (let i = 0; i < 3; i++) {
+      const res = await fetch(`${proxy.origin}/v1/get_quote`, { method: "POST", body: `{"n":${i}}` });
+      await res.body?.cancel();
+    }
+    const times = await (await fetch(`${proxy.origin}${BODY_TIMES_PATH}?last=10`)).json();
+    assert.equal(times.length, 3);
+    for (const us of times) assert.ok(typeof us === "number" && us > 0 && us < 10_000_000, `${us}`);
+    assert.equal(upstream.seen.length, 3);
+  } finally {
+    await proxy?.process?.stop();
+    await upstream.close();
+  }
+});
+
+Deno.test("BodyTimes: the last n times, oldest first, from a ring that wraps", () => {
+  const times = new BodyTimes();
+  assert.deepEqual(times.last(5), []);
+  const n = (1 << 16) + 3;
+  for (let i = 0; i < n; i++) times.add(i);
+  assert.deepEqual(times.last(3), [n - 3, n - 2, n - 1]);
+  assert.equal(times.last(n).length, 1 << 16);
+  assert.equal(times.last(n)[0], 3);
+});
