@@ -22,28 +22,39 @@ interface TimingLine {
   readonly timing: { readonly decide_us: number; readonly evaluate_us: number };
 }
 
+/** Recorded times of some requests, µs; `evaluate` is empty for the floor. */
+export interface TimeSamples {
+  readonly decide: number[];
+  readonly evaluate: number[];
+}
+
 /** The timings of the last `last` events of `runId` in the journal under `dir`. */
-export async function decideTimes(dir: string, runId: string, last: number): Promise<DecideTimes> {
+export async function decideSamples(
+  dir: string,
+  runId: string,
+  last: number,
+): Promise<TimeSamples> {
   const text = await Deno.readTextFile(tracePaths(dir, runId).journal);
   const lines = text.trimEnd().split("\n").slice(-last);
   const timings = lines.map((l) => (JSON.parse(l) as TimingLine).timing);
-  return {
-    events: timings.length,
-    decideP50Us: percentile(timings.map((t) => t.decide_us), 50),
-    decideP99Us: percentile(timings.map((t) => t.decide_us), 99),
-    evaluateP50Us: percentile(timings.map((t) => t.evaluate_us), 50),
-  };
+  return { decide: timings.map((t) => t.decide_us), evaluate: timings.map((t) => t.evaluate_us) };
 }
 
 /** The last `last` arrival → body-read times of the pooled bare proxy at `origin`. */
-export async function bodyTimes(origin: string, last: number): Promise<DecideTimes> {
+export async function bodySamples(origin: string, last: number): Promise<TimeSamples> {
   const res = await fetch(`${origin}${BODY_TIMES_PATH}?last=${last}`);
   if (!res.ok) throw new Error(`${origin}${BODY_TIMES_PATH}: status ${res.status}`);
-  const times = await res.json() as number[];
+  return { decide: await res.json() as number[], evaluate: [] };
+}
+
+/** Percentiles of the samples of every paced round together. */
+export function decideTimes(rounds: readonly TimeSamples[]): DecideTimes {
+  const decide = rounds.flatMap((r) => r.decide);
+  const evaluate = rounds.flatMap((r) => r.evaluate);
   return {
-    events: times.length,
-    decideP50Us: percentile(times, 50),
-    decideP99Us: percentile(times, 99),
-    evaluateP50Us: NaN,
+    events: decide.length,
+    decideP50Us: percentile(decide, 50),
+    decideP99Us: percentile(decide, 99),
+    evaluateP50Us: percentile(evaluate, 50),
   };
 }

@@ -5,7 +5,7 @@
 
 import { repoUrl } from "../lib/policy_file.ts";
 import { progress } from "../lib/progress.ts";
-import { percentile, rounded } from "../lib/stats.ts";
+import { median, percentile, rounded } from "../lib/stats.ts";
 import { LOAD_REQUEST } from "./load_request.ts";
 import type { PacedResult } from "./paced_load.ts";
 import type { Target, TargetName } from "./targets.ts";
@@ -71,6 +71,26 @@ export async function pacedRun(origin: string, plan: LoadPlan): Promise<PacedSum
     p99Us: percentile(lat, 99),
     p999Us: percentile(lat, 99.9),
     latenciesUs: rounded(lat, 0),
+  };
+}
+
+/**
+ * Several paced runs of one target as one: the median of each percentile and of the
+ * generator's lag, the lowest achieved rate, every error, every latency.
+ */
+export function mergedPaced(rounds: readonly PacedSummary[]): PacedSummary {
+  const mid = (f: (p: PacedSummary) => number) => median(rounds.map(f));
+  return {
+    sent: rounds.reduce((n, p) => n + p.sent, 0),
+    ok: rounds.reduce((n, p) => n + p.ok, 0),
+    errors: rounds.reduce((n, p) => n + p.errors, 0),
+    achievedRps: Math.min(...rounds.map((p) => p.achievedRps)),
+    sendLagP50Us: mid((p) => p.sendLagP50Us),
+    sendLagP99Us: mid((p) => p.sendLagP99Us),
+    p50Us: mid((p) => p.p50Us),
+    p99Us: mid((p) => p.p99Us),
+    p999Us: mid((p) => p.p999Us),
+    latenciesUs: rounds.flatMap((p) => p.latenciesUs),
   };
 }
 

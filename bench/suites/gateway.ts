@@ -7,9 +7,20 @@
  * against the same gateway without it, from the same rounds.
  */
 
-import { bodyTimes, type DecideTimes, decideTimes } from "../gateway/decide_times.ts";
+import {
+  bodySamples,
+  decideSamples,
+  type DecideTimes,
+  decideTimes,
+  type TimeSamples,
+} from "../gateway/decide_times.ts";
 import { LOAD_REQUEST } from "../gateway/load_request.ts";
-import { type LoadPlan, pacedRun, type PacedSummary } from "../gateway/measure_target.ts";
+import {
+  type LoadPlan,
+  mergedPaced,
+  pacedRun,
+  type PacedSummary,
+} from "../gateway/measure_target.ts";
 import { findNginx, startNginx } from "../gateway/nginx_upstream.ts";
 import { interleavedRounds, roundRatio, type RoundResult, type Rounds } from "../gateway/rounds.ts";
 import { type ServerProcess, startDenoServer } from "../gateway/server_process.ts";
@@ -30,6 +41,8 @@ import { median } from "../lib/stats.ts";
 /** `wrkSeconds` is the length of one round. */
 const PLAN_BASE = { wrkSeconds: 3, pacedRate: 1_000, pacedSeconds: 5 } as const;
 const ROUNDS = 5;
+/** Paced runs of each target, one target at a time, the order rotating like the rounds'. */
+const PACED_ROUNDS = 3;
 const HONO: TargetName = "hono + fetch bare";
 const POOLED: TargetName = "pooled bare";
 const LISTENER: TargetName = "pooled bare, mirage listener";
@@ -117,22 +130,47 @@ async function measureAll(started: readonly Started[], plan: LoadPlan): Promise<
     ? await interleavedRounds(targets, ROUNDS, plan.wrkSeconds)
     : new Map();
   const rss = await Promise.all(targets.map((t) => t.process?.peakRssKiB()));
-  const out: Measured[] = [];
-  for (const [i, { target, traces }] of started.entries()) {
-    progress("gateway", `${target.name}: paced ${plan.pacedRate} req/s for ${plan.pacedSeconds}s`);
-    const paced = await pacedRun(target.origin, plan);
-    const decide = traces !== undefined
-      ? await decideTimes(traces, LOAD_REQUEST.headers["x-mirage-run-id"], paced.sent)
-      : FLOORS.includes(target.name)
-      ? await bodyTimes(target.origin, paced.sent)
-      : undefined;
-    out.push({
-      name: target.name,
-      rounds: rounds.get(target.name) ?? [],
-      peakRssKiB: rss[i],
-      paced,
-      decide,
-    });
+  const paced = await pacedRounds(started, plan);
+  return started.map(({ target }, i) => ({
+    name: target.name,
+    rounds: rounds.get(target.name) ?? [],
+    peakRssKiB: rss[i],
+    paced: mergedPaced(paced[i]?.paced ?? []),
+    decide: paced[i]?.times.length ? decideTimes(paced[i]?.times ?? []) : undefined,
+  }));
+}
+
+/** One target's paced runs, and the times it recorded in each (none for most proxies). */
+interface PacedOf {
+  readonly paced: PacedSummary[];
+  readonly times: TimeSamples[];
+}
+
+/** The times a target recorded during its last paced run of `sent` requests, if it keeps any. */
+function timesOf(s: Started, sent: number): Promise<TimeSamples> | undefined {
+  if (s.traces !== undefined) {
+    return decideSamples(s.traces, LOAD_REQUEST.headers["x-mirage-run-id"], sent);
+  }
+  return FLOORS.includes(s.target.name) ? bodySamples(s.target.origin, sent) : undefined;
+}
+
+async function pacedRounds(started: readonly Started[], plan: LoadPlan): Promise<PacedOf[]> {
+  const out: PacedOf[] = started.map(() => ({ paced: [], times: [] }));
+  for (let r = 0; r < PACED_ROUNDS; r++) {
+    for (let k = 0; k < started.length; k++) {
+      const i = (r + k) % started.length;
+      const s = started[i] as Started;
+      const of = out[i] as PacedOf;
+      progress(
+        "gateway",
+        `paced round ${r + 1}/${PACED_ROUNDS}: ${s.target.name}, ${plan.pacedRate} req/s for ` +
+          `${plan.pacedSeconds}s`,
+      );
+      const run = await pacedRun(s.target.origin, plan);
+      of.paced.push(run);
+      const times = await timesOf(s, run.sent);
+      if (times) of.times.push(times);
+    }
   }
   return out;
 }
@@ -260,8 +298,10 @@ function pacedTable(results: readonly Measured[], plan: LoadPlan, upstream: stri
       fmt(r.paced.sendLagP99Us, 0),
     ]),
     notes: [
-      `Upstream: ${upstream} on loopback. One target at a time, after the saturating rounds; each ` +
-      "proxy is a separate process.",
+      `Upstream: ${upstream} on loopback. One target at a time, after the saturating rounds, in ` +
+      `${PACED_ROUNDS} rounds whose order rotates; each figure is the median of a target's ` +
+      "rounds (achieved req/s: the lowest; errors: all of them), and a ratio is of those " +
+      "medians. Each proxy is a separate process.",
       "Paced generator (bench/gateway/paced_load.ts): its own process, 32 raw keep-alive " +
       "connections, one pre-encoded write and a minimal read per request; a worker wakes at each " +
       "scheduled time (futex sleep, then a 0.15 ms spin) and the main thread takes it through " +
@@ -298,7 +338,8 @@ function decideTable(results: readonly Measured[]): Table {
       ];
     }),
     notes: [
-      "decide_us of the journal's events during the paced run: from the request's arrival to " +
+      "decide_us of the journal's events during the paced runs (every round's together): from " +
+      "the request's arrival to " +
       "allow/block, the body read included; evaluate_us: the policies alone. The Python Mirage's " +
       "figure is its published best (~454–1100 µs; it re-reads both YAML files per request), not " +
       "measured here.",

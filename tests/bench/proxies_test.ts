@@ -45,7 +45,10 @@ Deno.test("pooled bare proxy: it answers with each request's arrival → body ti
   try {
     proxy = await startPooled(upstream.url, "pooled bare");
     for (let i = 0; i < 3; i++) {
-      const res = await fetch(`${proxy.origin}/v1/get_quote`, { method: "POST", body: `{"n":${i}}` });
+      const res = await fetch(`${proxy.origin}/v1/get_quote`, {
+        method: "POST",
+        body: `{"n":${i}}`,
+      });
       await res.body?.cancel();
     }
     const times = await (await fetch(`${proxy.origin}${BODY_TIMES_PATH}?last=10`)).json();
