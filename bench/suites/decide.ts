@@ -41,6 +41,8 @@ interface Calibrated {
   readonly ratio: number;
   /** The median of the blocks' calibration p50, µs. */
   readonly calibrationP50: number;
+  /** The median of the blocks' decide p50, µs. */
+  readonly decideP50: number;
   readonly blocks: readonly CalibrationBlock[];
 }
 
@@ -109,6 +111,7 @@ async function calibrated(
   return {
     ratio: median(blocks.map((b) => b.decideP50 / b.calibrationP50)),
     calibrationP50: median(blocks.map((b) => b.calibrationP50)),
+    decideP50: median(blocks.map((b) => b.decideP50)),
     blocks,
   };
 }
@@ -166,18 +169,20 @@ export async function runDecide(seed: number): Promise<SuiteResult> {
     ["pii_leak run, normalize as shipped", pii, piiPool],
     ["pii_leak run, normalize removed", withoutNormalize(pii), piiPool],
   ];
-  const results: PoolLatency[] = [];
-  for (const [label, policies, actions] of pools) {
-    progress("decide", `${label}: ${actions.length} actions`);
-    const set = compilePolicies(policies, { store: new MemoryStateStore() });
-    results.push(await timePool(label, set, actions, DECIDE_PLAN));
-  }
+  // First, in a fresh process: timed after the other pools (run 2026-12-02T04:14:17Z), the same
+  // decisions took 0.92 µs against the first row's 0.66 µs.
   progress("decide", `calibration: ${CALIBRATION_BLOCKS} interleaved blocks`);
   const calibration = await calibrated(
     compilePolicies(doc, { store: new MemoryStateStore() }),
     pool,
     DECIDE_PLAN,
   );
+  const results: PoolLatency[] = [];
+  for (const [label, policies, actions] of pools) {
+    progress("decide", `${label}: ${actions.length} actions`);
+    const set = compilePolicies(policies, { store: new MemoryStateStore() });
+    results.push(await timePool(label, set, actions, DECIDE_PLAN));
+  }
   const mixed = results[0] as PoolLatency;
   const [normalized, raw] = results.slice(-2) as [PoolLatency, PoolLatency];
   return {
@@ -203,7 +208,7 @@ export async function runDecide(seed: number): Promise<SuiteResult> {
       {
         goal: "decide p50 on the pinned procurement set ≤ 1.5× the calibration workload",
         measured: `${fmt(calibration.ratio, 2)}× (median of ${CALIBRATION_BLOCKS} blocks; ` +
-          `mixed run ${fmt(mixed.us.p50, 3)} µs, calibration ${
+          `decisions ${fmt(calibration.decideP50, 3)} µs, calibration ${
             fmt(calibration.calibrationP50, 3)
           } µs)`,
         met: calibration.ratio <= 1.5,
