@@ -48,6 +48,30 @@ export async function timeAsync(
   return out;
 }
 
+/**
+ * Times an operation that answers at once or with a promise, awaiting it only when it is a
+ * promise: as the gateway and the CI path call `PolicySet.decideNow`, where a memory store
+ * answers without a turn of the event loop and Redis with one.
+ */
+export async function timeNow(plan: BatchPlan, op: (i: number) => unknown): Promise<Samples> {
+  let i = 0;
+  const run = async () => {
+    for (let k = 0; k < plan.batch; k++) {
+      const r = op(i++);
+      if (r instanceof Promise) await r;
+    }
+  };
+  const warmEnd = performance.now() + plan.warmupMs;
+  while (performance.now() < warmEnd) await run();
+  const out: Samples = [];
+  for (let s = 0; s < plan.samples; s++) {
+    const start = performance.now();
+    await run();
+    out.push(((performance.now() - start) * 1000) / plan.batch);
+  }
+  return out;
+}
+
 const CALIBRATION_INPUT = { supplier_id: "S-1", amount: 12_500, currency: "USD", items: [1, 2, 3] };
 
 /**

@@ -6,7 +6,7 @@
 
 import { type Action, compilePolicies, MemoryStateStore, type PolicySet } from "@mirage/core";
 import { generatePolicies, probeAction } from "../generate_rules.ts";
-import { type BatchPlan, timeAsync } from "../lib/batch_timer.ts";
+import { type BatchPlan, timeNow } from "../lib/batch_timer.ts";
 import { progress } from "../lib/progress.ts";
 import { fmt, type Goal, type Ratio, type SuiteResult, type Table } from "../lib/report.ts";
 import { type Percentiles, percentiles, rounded } from "../lib/stats.ts";
@@ -52,7 +52,7 @@ async function measureAll(): Promise<ScaleRow[]> {
   const sets = RULE_COUNTS.map(compile);
   for (let round = 1; round <= ROUNDS; round++) {
     progress("scale", `round ${round}/${ROUNDS}: ${RULE_COUNTS.join(", ")} rules`);
-    for (const c of sets) c.samples.push(...await timeAsync(PLAN, () => c.set.decide(action)));
+    for (const c of sets) c.samples.push(...await timeNow(PLAN, () => c.set.decideNow(action)));
   }
   return Promise.all(sets.map((c) => rowOf(c, action)));
 }
