@@ -5,7 +5,9 @@
  * taken within a round — two targets measured minutes apart say little on a shared machine — and
  * the median over the rounds is reported. Each round also reads the target's CPU time from
  * /proc, so that requests per CPU-second — the capacity a target would have on cores of its own —
- * can be compared when the machine is too busy for requests per second to mean much.
+ * can be compared when the machine is too busy for requests per second to mean much — and the
+ * share of it spent by V8's worker threads (garbage collection), the CPU a request costs off
+ * the main thread.
  */
 
 import { progress } from "../lib/progress.ts";
@@ -18,24 +20,42 @@ export interface RoundResult {
   readonly wrk: WrkResult;
   /** Requests served per second of the target process's CPU time (user + system); NaN for a target without a process. */
   readonly perCpuSecond: number;
+  /** CPU µs per request of the process's V8 worker threads (garbage collection); NaN likewise. */
+  readonly gcUsPerRequest: number;
 }
 
 /** Every round of every target, by target name. */
 export type Rounds = ReadonlyMap<string, readonly RoundResult[]>;
 
-/** User + system CPU seconds of a process so far (Linux /proc; clock ticks of 1/100 s). */
-async function cpuSeconds(pid: number): Promise<number> {
-  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+/** User + system CPU seconds so far in a /proc `stat` file (a process's or a thread's; ticks of 1/100 s). */
+async function cpuSeconds(statFile: string): Promise<number> {
+  const stat = await Deno.readTextFile(statFile);
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
+/** CPU seconds so far of the process's V8 worker threads (named `V8 DefaultWorker` and the like). */
+async function v8WorkerSeconds(pid: number): Promise<number> {
+  let total = 0;
+  for await (const task of Deno.readDir(`/proc/${pid}/task`)) {
+    try {
+      const dir = `/proc/${pid}/task/${task.name}`;
+      if (!(await Deno.readTextFile(`${dir}/comm`)).startsWith("V8")) continue;
+      total += await cpuSeconds(`${dir}/stat`);
+    } catch { /* the thread ended */ }
+  }
+  return total;
+}
+
 async function round(t: Target, seconds: number): Promise<RoundResult> {
   const pid = t.process?.pid;
-  const before = pid === undefined ? NaN : await cpuSeconds(pid);
+  const before = pid === undefined ? NaN : await cpuSeconds(`/proc/${pid}/stat`);
+  const gcBefore = pid === undefined ? NaN : await v8WorkerSeconds(pid);
   const wrk = await runWrk(t.origin, seconds);
-  const cpu = pid === undefined ? NaN : await cpuSeconds(pid) - before;
-  return { wrk, perCpuSecond: wrk.requestsPerSecond * seconds / cpu };
+  const cpu = pid === undefined ? NaN : await cpuSeconds(`/proc/${pid}/stat`) - before;
+  const gc = pid === undefined ? NaN : await v8WorkerSeconds(pid) - gcBefore;
+  const requests = wrk.requestsPerSecond * seconds;
+  return { wrk, perCpuSecond: requests / cpu, gcUsPerRequest: gc * 1e6 / requests };
 }
 
 /**

@@ -219,6 +219,7 @@ function saturatedTable(results: readonly Measured[], plan: LoadPlan): Table {
       "p50 µs",
       "p99 µs",
       "req/CPU-s",
+      "of it, GC threads µs/req",
       "non-2xx",
       "peak RSS MiB",
     ],
@@ -231,6 +232,7 @@ function saturatedTable(results: readonly Measured[], plan: LoadPlan): Table {
       fmt(median(r.rounds.map((x) => x.wrk.latencyUs.p50 ?? NaN)), 0),
       fmt(median(r.rounds.map((x) => x.wrk.latencyUs.p99 ?? NaN)), 0),
       r.name === "direct" ? "—" : fmt(median(r.rounds.map(cpuOf)), 0),
+      r.name === "direct" ? "—" : fmt(median(r.rounds.map((x) => x.gcUsPerRequest)), 1),
       String(r.rounds.reduce((n, x) => n + x.wrk.non2xx, 0)),
       mib(r.peakRssKiB),
     ]),
@@ -242,7 +244,9 @@ function saturatedTable(results: readonly Measured[], plan: LoadPlan): Table {
         '"× direct" is bounded by what any proxy in this runtime costs per request; "× pooled ' +
         "bare\" — the gateway's own forwarding with no policy, no trace, on Deno.serve — isolates " +
         "Mirage's own work. req/CPU-s: requests per second of the process's own CPU time " +
-        "(/proc/<pid>/stat), what it would serve with cores to itself. Peak RSS: VmHWM right " +
+        "(/proc/<pid>/stat), what it would serve with cores to itself; of that CPU, the µs per " +
+        "request of V8's worker threads (garbage collection off the main thread). Peak RSS: " +
+        "VmHWM right " +
         "after the rounds.",
         '"gateway, no rules" is the enforce gateway on a policy file with no rules ' +
         "(bench/policies/no_rules.yaml): its listener, body read, action, trace line and metrics " +
