@@ -3,8 +3,10 @@
  * proxies — hono + `fetch`, and the pooled one (the gateway's own forwarding without policy or
  * trace, the baseline that isolates Mirage's work) — under saturating load (wrk, interleaved
  * rounds over every target) and a paced 1,000 req/s (a generator process of our own on raw
- * keep-alive connections); the gateway's recorded time to decide; and what `--audit` costs,
- * against the same gateway without it, from the same rounds.
+ * keep-alive connections); the gateway's recorded time to decide, against the floor the pooled
+ * proxies measure under it; the same gateway with no rules, which splits Mirage's cost into its
+ * request path and its rules; and what `--audit` costs, against the same gateway without it,
+ * from the same rounds.
  */
 
 import {
@@ -246,8 +248,7 @@ function saturatedTable(results: readonly Measured[], plan: LoadPlan): Table {
         "Mirage's own work. req/CPU-s: requests per second of the process's own CPU time " +
         "(/proc/<pid>/stat), what it would serve with cores to itself; of that CPU, the µs per " +
         "request of V8's worker threads (garbage collection off the main thread). Peak RSS: " +
-        "VmHWM right " +
-        "after the rounds.",
+        "VmHWM right after the rounds.",
         '"gateway, no rules" is the enforce gateway on a policy file with no rules ' +
         "(bench/policies/no_rules.yaml): its listener, body read, action, trace line and metrics " +
         'with nothing to evaluate. Against "pooled bare" it is what that path costs; ' +
@@ -496,7 +497,7 @@ function gatewayGoals(name: TargetName, results: readonly Measured[], plan: Load
   if (!r) return [];
   const pooled = byName(results, POOLED);
   const decideP50 = r.decide?.decideP50Us ?? NaN;
-  const floorP50 = byName(results, POOLED)?.decide?.decideP50Us ?? NaN;
+  const floorP50 = pooled?.decide?.decideP50Us ?? NaN;
   const listener = ratio(results, LISTENER, POOLED);
   const noRules = ratio(results, NO_RULES, POOLED);
   const rss = (r.peakRssKiB ?? NaN) / (pooled?.peakRssKiB ?? NaN);
