@@ -2,7 +2,8 @@
  * The benchmark harness: `deno run -A bench/run.ts [scenario|suite ...] [--check]
  * [--write-baseline] [--seed N]`. No names runs every suite. Writes bench/results/<timestamp>.json
  * and .md, keeps bench/results/latest.md, prints the tables; `--check` compares the ratios with
- * bench/baseline.json and exits 1 on a regression of more than 25%.
+ * bench/baseline.json and exits 1 on a regression of more than 25%. Each suite runs in a process
+ * of its own (`suite_process.ts`).
  *
  * @module
  */
@@ -16,42 +17,35 @@ import { progress } from "./lib/progress.ts";
 import { type CheckResult, compareRatios } from "./lib/regression.ts";
 import type { SuiteResult, Table } from "./lib/report.ts";
 import { allRatios, runRecord, stamp, writeResults } from "./lib/results_files.ts";
-import { DEFAULT_SEED, SCENARIOS } from "./scenarios/registry.ts";
-import { runContainment } from "./suites/containment.ts";
-import { runDecide } from "./suites/decide.ts";
-import { runGateway } from "./suites/gateway.ts";
-import { runMcp } from "./suites/mcp.ts";
-import { runPeers } from "./suites/peers.ts";
-import { runScale } from "./suites/scale.ts";
-import { runState } from "./suites/state.ts";
-import { runTraces } from "./suites/traces.ts";
+import { SCENARIOS } from "./scenarios/registry.ts";
 
-function runSuite(
+/** Runs one suite in a process of its own (`suite_process.ts`) and reads its result. */
+async function runSuite(
   name: SuiteName,
   scenarios: readonly string[],
-  seed: number,
+  seed: number | undefined,
 ): Promise<SuiteResult> {
-  switch (name) {
-    case "containment": {
-      const chosen = scenarios.length === 0
-        ? SCENARIOS
-        : SCENARIOS.filter((s) => scenarios.includes(s.name));
-      return runContainment(chosen, seed);
-    }
-    case "decide":
-      return runDecide(seed);
-    case "scale":
-      return runScale();
-    case "peers":
-      return runPeers(seed);
-    case "gateway":
-      return runGateway();
-    case "state":
-      return runState(seed);
-    case "traces":
-      return runTraces();
-    case "mcp":
-      return runMcp();
+  const out = await Deno.makeTempFile({ prefix: `mirage-bench-${name}-`, suffix: ".json" });
+  try {
+    const args = [
+      "run",
+      "-A",
+      new URL("./suite_process.ts", import.meta.url).pathname,
+      out,
+      name,
+      ...(seed === undefined ? [] : ["--seed", String(seed)]),
+      ...(name === "containment" ? scenarios : []),
+    ];
+    const { code } = await new Deno.Command(Deno.execPath(), {
+      args,
+      stdin: "null",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    if (code !== 0) throw new Error(`the ${name} suite failed (its process exited ${code})`);
+    return JSON.parse(await Deno.readTextFile(out)) as SuiteResult;
+  } finally {
+    await Deno.remove(out).catch(() => {});
   }
 }
 
@@ -67,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   const results: SuiteResult[] = [];
   for (const suite of args.suites) {
     progress(suite, "start");
-    results.push(await runSuite(suite, args.scenarios, args.seed ?? DEFAULT_SEED));
+    results.push(await runSuite(suite, args.scenarios, args.seed));
   }
   const checked = args.check ? await check(results) : undefined;
   const extra: Table[] = checked ? [checkTable(checked)] : [];
