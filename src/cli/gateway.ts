@@ -124,7 +124,7 @@ export async function run(args: string[]): Promise<number> {
     }
     throw e;
   }
-  const gateway = await startGateway({ ...options, store: openState(state, log) });
+  const gateway = await startGateway({ ...options, store: await openState(state, log) });
   const signal = await stopSignal();
   log(`[mirage] ${signal}: finishing in-flight requests`);
   await gateway.close();

@@ -169,7 +169,7 @@ export async function run(args: string[]): Promise<number> {
     }
     throw e;
   }
-  const mcp = await startMcp({ ...options, store: openState(state, log) });
+  const mcp = await startMcp({ ...options, store: await openState(state, log) });
   const stopped = stopSignal().then((signal) => {
     log(`[mirage] ${signal}: stopping`);
     return undefined;

@@ -146,7 +146,7 @@ export async function run(args: string[]): Promise<number> {
       watchFiles: !flags["no-watch"],
       log: (line) => console.log(line),
       colour: wantsColour(Deno.stdout),
-      store: openState(state, (line) => console.log(line)),
+      store: await openState(state, (line) => console.log(line)),
       ...(audit ? { audit } : {}),
       ...(typeof flags.chaos === "string" ? { chaos: flags.chaos } : {}),
     });

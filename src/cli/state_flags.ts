@@ -9,7 +9,6 @@
 import type { ParseArgsOptionsConfig } from "node:util";
 import { MirageError } from "../errors.ts";
 import { MemoryStateStore } from "../state/memory_store.ts";
-import { DEFAULT_PREFIX, redisStore } from "../state/redis_store.ts";
 import { parseRedisUrl } from "../state/redis_url.ts";
 import { DEFAULT_IDLE_TTL_MS, type StateStore } from "../state/state_store.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
@@ -150,35 +149,40 @@ export function stateChoice(
 }
 
 /** The startup line of a Redis store; the URL redacted. */
-function describeRedis(url: string, choice: StateChoice): string {
+function describeRedis(url: string, choice: StateChoice, defaultPrefix: string): string {
   const where = parseRedisUrl(url).display;
   const ttl = formatDuration(choice.idleTtlMs);
   return `[mirage] state in Redis ${where} · prefix ${
-    choice.prefix ?? DEFAULT_PREFIX
+    choice.prefix ?? defaultPrefix
   } · idle TTL ${ttl}`;
 }
 
 /**
  * Opens the chosen store (a Redis store starts connecting at once) and, for Redis, logs where
- * state lives, the URL redacted: `[mirage] state in Redis redis://:***@host:6379/0 · …`.
+ * state lives, the URL redacted: `[mirage] state in Redis redis://:***@host:6379/0 · …`. The
+ * Redis client is loaded only then: it is a third of a server's start-up when loaded always.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { openState } from "./state_flags.ts";
  * const lines: string[] = [];
- * const store = openState({ url: undefined, prefix: undefined, idleTtlMs: 60_000, timeoutMs: undefined }, (l) => lines.push(l));
+ * const store = await openState({ url: undefined, prefix: undefined, idleTtlMs: 60_000, timeoutMs: undefined }, (l) => lines.push(l));
  * assert.deepEqual(lines, []); // in memory: no startup line (Redis logs where state lives)
  * await store.close();
  * ```
  */
-export function openState(choice: StateChoice, log: (line: string) => void): StateStore {
+export async function openState(
+  choice: StateChoice,
+  log: (line: string) => void,
+): Promise<StateStore> {
   if (choice.url === undefined) return new MemoryStateStore({ idleTtlMs: choice.idleTtlMs });
+  const { DEFAULT_PREFIX, redisStore } = await import("../state/redis_store.ts");
   const store = redisStore(choice.url, {
     idleTtlMs: choice.idleTtlMs,
     ...(choice.prefix === undefined ? {} : { prefix: choice.prefix }),
     ...(choice.timeoutMs === undefined ? {} : { timeoutMs: choice.timeoutMs }),
   });
-  log(describeRedis(choice.url, choice));
+  log(describeRedis(choice.url, choice, DEFAULT_PREFIX));
   return store;
 }
