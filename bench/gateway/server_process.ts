@@ -3,6 +3,8 @@
  * line it prints), measured for peak memory, stopped.
  */
 
+import { compiledV8Flags } from "../lib/runtime_flags.ts";
+
 /** A running server process. */
 export interface ServerProcess {
   readonly name: string;
@@ -87,11 +89,15 @@ export async function startServer(
   };
 }
 
-/** Starts a Deno script of this repository with all permissions. */
-export function startDenoServer(
+/**
+ * Starts a Deno script of this repository with all permissions and the V8 flags the `mirage`
+ * binary is compiled with.
+ */
+export async function startDenoServer(
   name: string,
   script: string,
   args: readonly string[],
 ): Promise<ServerProcess> {
-  return startServer(name, Deno.execPath(), ["run", "-A", script, ...args]);
+  const flags = await compiledV8Flags();
+  return startServer(name, Deno.execPath(), ["run", "-A", ...flags, script, ...args]);
 }
