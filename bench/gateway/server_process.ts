@@ -91,13 +91,14 @@ export async function startServer(
 
 /**
  * Starts a Deno script of this repository with all permissions and the V8 flags the `mirage`
- * binary is compiled with.
+ * binary is compiled with (or, with `v8Defaults`, V8's defaults).
  */
 export async function startDenoServer(
   name: string,
   script: string,
   args: readonly string[],
+  { v8Defaults = false }: { readonly v8Defaults?: boolean } = {},
 ): Promise<ServerProcess> {
-  const flags = await compiledV8Flags();
+  const flags = v8Defaults ? [] : await compiledV8Flags();
   return startServer(name, Deno.execPath(), ["run", "-A", ...flags, script, ...args]);
 }

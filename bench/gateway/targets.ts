@@ -19,6 +19,7 @@ export type TargetName =
   | "gateway passthrough"
   | "gateway enforce"
   | "gateway, no rules"
+  | "gateway, no rules, V8 defaults"
   | "gateway enforce, memory state"
   | "gateway enforce, Redis state"
   | "gateway audit";
@@ -79,6 +80,8 @@ export interface GatewayVariant {
   readonly name: TargetName;
   readonly policies: string;
   readonly args: readonly string[];
+  /** Run without the V8 flags the `mirage` binary is compiled with. */
+  readonly v8Defaults?: boolean;
 }
 
 /**
@@ -111,6 +114,6 @@ export async function startGateway(
   ];
   const name: TargetName = variant?.name ??
     (audit === undefined ? `gateway ${mode}` : "gateway audit");
-  const p = await startDenoServer(name, cli, args);
+  const p = await startDenoServer(name, cli, args, { v8Defaults: variant?.v8Defaults ?? false });
   return { name, origin: origin(p), process: p };
 }

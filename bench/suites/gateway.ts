@@ -49,6 +49,8 @@ const HONO: TargetName = "hono + fetch bare";
 const POOLED: TargetName = "pooled bare";
 const LISTENER: TargetName = "pooled bare, mirage listener";
 const NO_RULES: TargetName = "gateway, no rules";
+/** The same gateway without the V8 flags the `mirage` binary is compiled with. */
+const NO_RULES_V8_DEFAULTS: TargetName = "gateway, no rules, V8 defaults";
 /** The proxies that time arrival → body read: the floor under a gateway's time to decide. */
 const FLOORS: readonly TargetName[] = [POOLED, LISTENER];
 const GATEWAYS: readonly TargetName[] = ["gateway passthrough", "gateway enforce"];
@@ -114,6 +116,12 @@ async function startAll(cli: string, up: string, dir: string): Promise<Started[]
     const policies = repoUrl("bench/policies/no_rules.yaml").pathname;
     const variant = { name: NO_RULES, policies, args: [] };
     out.push({ target: await startGateway(cli, up, "enforce", traces, variant), traces });
+    const defaults = { ...variant, name: NO_RULES_V8_DEFAULTS, v8Defaults: true };
+    const defaultsTraces = `${traces}-v8-defaults`;
+    out.push({
+      target: await startGateway(cli, up, "enforce", defaultsTraces, defaults),
+      traces: defaultsTraces,
+    });
     out.push(await gateway("enforce", true));
     return out;
   } catch (e) {
@@ -253,6 +261,9 @@ function saturatedTable(results: readonly Measured[], plan: LoadPlan): Table {
         "(bench/policies/no_rules.yaml): its listener, body read, action, trace line and metrics " +
         'with nothing to evaluate. Against "pooled bare" it is what that path costs; ' +
         '"gateway enforce" against it is what the rules cost.',
+        "Every Deno server here runs with the V8 flags the mirage binary is compiled with (the " +
+        'deno.json compile task), except "gateway, no rules, V8 defaults": the same gateway ' +
+        "without them (docs/operations.md, the runtime's V8 flags).",
       ]
       : ["wrk is not installed (apt-get install -y wrk): saturating load not measured."],
   };
@@ -450,6 +461,10 @@ function ratiosOf(results: readonly Measured[], plan: LoadPlan): Record<string, 
     };
   }
   if (plan.useWrk) {
+    out["gateway.saturated.no_rules_vs_v8_defaults.rps"] = {
+      value: ratio(results, NO_RULES, NO_RULES_V8_DEFAULTS),
+      better: "higher",
+    };
     out["gateway.saturated.audit_vs_enforce.rps"] = {
       value: ratio(results, "gateway audit", "gateway enforce"),
       better: "higher",

@@ -1,13 +1,15 @@
 /**
  * The `mirage` binary's V8 flags have one home, the deno.json `compile` task: the `mirage` task,
- * the release build and every server the bench starts carry the same ones, and V8 knows them
- * (a misspelt flag makes deno exit before the program starts).
+ * the release build and every server the bench starts carry the same ones (but the one target
+ * that is there to show what they change), and V8 knows them (a misspelt flag makes deno exit
+ * before the program starts).
  */
 
 import assert from "node:assert/strict";
 import { compiledV8Flags, v8FlagArgs } from "../../bench/lib/runtime_flags.ts";
 import { repoUrl } from "../../bench/lib/policy_file.ts";
 import { startPooled } from "../../bench/gateway/targets.ts";
+import { startDenoServer } from "../../bench/gateway/server_process.ts";
 import { TestUpstream } from "../gateway/upstream_server.ts";
 
 async function tasks(): Promise<Record<string, string>> {
@@ -49,5 +51,17 @@ Deno.test("a server the bench starts runs with the compile task's V8 flags", asy
   } finally {
     await proxy.process?.stop();
     await upstream.close();
+  }
+});
+
+Deno.test("a server started with v8Defaults runs without them (the bench's comparison target)", async () => {
+  const script = repoUrl("bench/gateway/upstream_server.ts").pathname;
+  const server = await startDenoServer("upstream", script, [], { v8Defaults: true });
+  try {
+    const cmdline = (await Deno.readTextFile(`/proc/${server.pid}/cmdline`)).split("\0");
+    assert.deepEqual(cmdline.filter((arg) => arg.startsWith("--v8-flags")), []);
+    assert.ok(cmdline.includes(script));
+  } finally {
+    await server.stop();
   }
 });
