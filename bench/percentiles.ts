@@ -6,7 +6,7 @@
  */
 
 import { type Action, compilePolicies, loadPolicies, type PolicySet } from "@mirage/core";
-import { type BatchPlan, timeAsync } from "./lib/batch_timer.ts";
+import { type BatchPlan, timeNow } from "./lib/batch_timer.ts";
 import { percentiles } from "./lib/stats.ts";
 import { generatePolicies, probeAction } from "./generate_rules.ts";
 import { procurementActions } from "./procurement_actions.ts";
@@ -14,7 +14,7 @@ import { procurementActions } from "./procurement_actions.ts";
 const PLAN: BatchPlan = { batch: 1_000, samples: 400, warmupMs: 500 };
 
 async function row(set: PolicySet, action: Action): Promise<Record<string, string>> {
-  const p = percentiles(await timeAsync(PLAN, () => set.decide(action)));
+  const p = percentiles(await timeNow(PLAN, () => set.decide(action)));
   const us = (v: number) => `${v.toFixed(3)} µs`;
   return { p50: us(p.p50), p95: us(p.p95), p99: us(p.p99) };
 }

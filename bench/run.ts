@@ -20,7 +20,7 @@ import { allRatios, runRecord, stamp, writeResults } from "./lib/results_files.t
 import { SCENARIOS } from "./scenarios/registry.ts";
 
 /** Runs one suite in a process of its own (`suite_process.ts`) and reads its result. */
-async function runSuite(
+async function runSuiteProcess(
   name: SuiteName,
   scenarios: readonly string[],
   seed: number | undefined,
@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   const results: SuiteResult[] = [];
   for (const suite of args.suites) {
     progress(suite, "start");
-    results.push(await runSuite(suite, args.scenarios, args.seed));
+    results.push(await runSuiteProcess(suite, args.scenarios, args.seed));
   }
   const checked = args.check ? await check(results) : undefined;
   const extra: Table[] = checked ? [checkTable(checked)] : [];

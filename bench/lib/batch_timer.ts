@@ -31,27 +31,11 @@ export function timeSync(plan: BatchPlan, op: (i: number) => unknown): Samples {
   return out;
 }
 
-/** Times an asynchronous operation, awaiting each call as a caller would. */
-export async function timeAsync(
-  plan: BatchPlan,
-  op: (i: number) => Promise<unknown>,
-): Promise<Samples> {
-  let i = 0;
-  const warmEnd = performance.now() + plan.warmupMs;
-  while (performance.now() < warmEnd) for (let k = 0; k < plan.batch; k++) await op(i++);
-  const out: Samples = [];
-  for (let s = 0; s < plan.samples; s++) {
-    const start = performance.now();
-    for (let k = 0; k < plan.batch; k++) await op(i++);
-    out.push(((performance.now() - start) * 1000) / plan.batch);
-  }
-  return out;
-}
-
 /**
- * Times an operation that answers at once or with a promise, awaiting it only when it is a
- * promise: as the gateway and the CI path call `PolicySet.decideNow`, where a memory store
- * answers without a turn of the event loop and Redis with one.
+ * Times an operation that answers at once or with a promise, awaiting each call only when it
+ * answers with a promise, as a caller would: as the gateway and the CI path call
+ * `PolicySet.decideNow`, where a memory store answers without a turn of the event loop and Redis
+ * with one (an asynchronous operation is awaited every time).
  */
 export async function timeNow(plan: BatchPlan, op: (i: number) => unknown): Promise<Samples> {
   let i = 0;

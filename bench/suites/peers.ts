@@ -5,7 +5,7 @@
  */
 
 import { type Action, compilePolicies, MemoryStateStore } from "@mirage/core";
-import { type BatchPlan, timeAsync, timeSync } from "../lib/batch_timer.ts";
+import { type BatchPlan, timeNow, timeSync } from "../lib/batch_timer.ts";
 import { loadPolicyFile, repoUrl } from "../lib/policy_file.ts";
 import { progress } from "../lib/progress.ts";
 import { fmt, type Ratio, type SuiteResult, type Table } from "../lib/report.ts";
@@ -43,7 +43,7 @@ async function mirageVerdicts(sequences: readonly Sequence[]): Promise<boolean[]
 async function timeMirage(actions: readonly Action[]): Promise<Percentiles> {
   const set = compilePolicies(await loadPolicyFile("bench/policies/procurement.yaml"));
   return percentiles(
-    await timeAsync(PLAN, (i) => set.decide(actions[i % actions.length] as Action)),
+    await timeNow(PLAN, (i) => set.decide(actions[i % actions.length] as Action)),
   );
 }
 
