@@ -44,7 +44,7 @@ import { median } from "../lib/stats.ts";
 const PLAN_BASE = { wrkSeconds: 3, pacedRate: 1_000, pacedSeconds: 5 } as const;
 const ROUNDS = 5;
 /** Paced runs of each target, one target at a time, the order rotating like the rounds'. */
-const PACED_ROUNDS = 3;
+const PACED_ROUNDS = 5;
 const HONO: TargetName = "hono + fetch bare";
 const POOLED: TargetName = "pooled bare";
 const LISTENER: TargetName = "pooled bare, mirage listener";
