@@ -2,8 +2,9 @@
  * The benchmark harness: `deno run -A bench/run.ts [scenario|suite ...] [--check]
  * [--write-baseline] [--seed N]`. No names runs every suite. Writes bench/results/<timestamp>.json
  * and .md, keeps bench/results/latest.md, prints the tables; `--check` compares the ratios with
- * bench/baseline.json and exits 1 on a regression of more than 25%. Each suite runs in a process
- * of its own (`suite_process.ts`).
+ * bench/baseline.json and exits 1 when one got worse than its tolerance (25% unless the ratio names
+ * its own; bench/README.md, "The regression check"). Each suite runs in a process of its own
+ * (`suite_process.ts`).
  *
  * @module
  */

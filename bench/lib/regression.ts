@@ -1,12 +1,19 @@
 /**
  * The regression guard: this run's ratios against the committed baseline. Only ratios are
- * compared (never absolute times), so the baseline survives a change of machine.
+ * compared (never absolute times), so that most of the baseline survives a change of machine
+ * (not all of it: bench/README.md).
  */
 
 import type { Ratio } from "./report.ts";
 
 /** Default tolerance: a ratio may get 25% worse before the check fails. */
 export const TOLERANCE = 0.25;
+
+/**
+ * The `Ratio.tolerance` of a figure that runs of the same code on one machine move by more than
+ * any useful tolerance — a p99 of a few thousand requests is the machine's: reported, not checked.
+ */
+export const UNCHECKED = null;
 
 /** One compared ratio. */
 export interface Comparison {
@@ -15,6 +22,8 @@ export interface Comparison {
   readonly current: number;
   /** How much worse, as a fraction of the baseline (negative = better). */
   readonly worse: number;
+  /** How much worse it could get and pass. */
+  readonly tolerance: number;
   readonly regressed: boolean;
 }
 
@@ -24,6 +33,8 @@ export interface CheckResult {
   readonly regressions: readonly Comparison[];
   /** Baseline keys this run did not measure (a suite not run, a peer that did not load). */
   readonly notMeasured: readonly string[];
+  /** Keys measured and reported but not checked (their `tolerance` is `null`). */
+  readonly unchecked: readonly string[];
 }
 
 /** How much worse `current` is than `baseline`, as a fraction of the baseline. */
@@ -34,8 +45,8 @@ export function worsening(baseline: Ratio, current: number): number {
 }
 
 /**
- * Compares every baseline ratio this run also has; regressed when it got worse by more than
- * `tolerance` (strictly).
+ * Compares every baseline ratio this run also has; regressed when it got worse by more than its
+ * tolerance (strictly): this run's `Ratio.tolerance`, or `tolerance` when it names none.
  */
 export function compareRatios(
   baseline: Readonly<Record<string, Ratio>>,
@@ -44,10 +55,16 @@ export function compareRatios(
 ): CheckResult {
   const comparisons: Comparison[] = [];
   const notMeasured: string[] = [];
+  const unchecked: string[] = [];
   for (const [key, base] of Object.entries(baseline)) {
     const now = current[key];
     if (now === undefined || !Number.isFinite(now.value)) {
       notMeasured.push(key);
+      continue;
+    }
+    const allowed = now.tolerance === undefined ? tolerance : now.tolerance;
+    if (allowed === null) {
+      unchecked.push(key);
       continue;
     }
     const worse = worsening(base, now.value);
@@ -56,8 +73,10 @@ export function compareRatios(
       baseline: base.value,
       current: now.value,
       worse,
-      regressed: worse > tolerance,
+      tolerance: allowed,
+      regressed: worse > allowed,
     });
   }
-  return { comparisons, regressions: comparisons.filter((c) => c.regressed), notMeasured };
+  const regressions = comparisons.filter((c) => c.regressed);
+  return { comparisons, regressions, notMeasured, unchecked };
 }

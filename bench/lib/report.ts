@@ -16,6 +16,12 @@ export interface Table {
 export interface Ratio {
   readonly value: number;
   readonly better: "higher" | "lower";
+  /**
+   * How much worse it may get before `--check` fails, as a fraction of the baseline: the
+   * default `TOLERANCE` when absent; `0` for a figure the seed alone decides; `null` for one that
+   * runs of the same code move by more than any useful tolerance (reported, not checked).
+   */
+  readonly tolerance?: number | null;
 }
 
 /** A published goal and whether this run met it; `null` when it could not be measured. */

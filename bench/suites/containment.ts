@@ -135,7 +135,11 @@ function tricksTable(all: readonly ScenarioScores[], which: Variant, title: stri
   };
 }
 
-function ratiosOf(all: readonly ScenarioScores[]): Record<string, Ratio> {
+/** The generators are seeded: the same code scores the same, so any drop is a regression. */
+const SEEDED = 0;
+
+/** The ratios `--check` compares: each variant's containment and specificity, per scenario. */
+export function containmentRatios(all: readonly ScenarioScores[]): Record<string, Ratio> {
   const out: Record<string, Ratio> = {};
   for (const r of all) {
     const variants = [["plain", r.plain], ["adversarial", r.adversarial], [
@@ -145,10 +149,18 @@ function ratiosOf(all: readonly ScenarioScores[]): Record<string, Ratio> {
     for (const [variant, s] of variants) {
       const key = `containment.${r.scenario}.${variant}`;
       if (s.containment !== null) {
-        out[`${key}.containment`] = { value: s.containment, better: "higher" };
+        out[`${key}.containment`] = {
+          value: s.containment,
+          better: "higher",
+          tolerance: SEEDED,
+        };
       }
       if (s.falsePositiveRate !== null) {
-        out[`${key}.specificity`] = { value: 1 - s.falsePositiveRate, better: "higher" };
+        out[`${key}.specificity`] = {
+          value: 1 - s.falsePositiveRate,
+          better: "higher",
+          tolerance: SEEDED,
+        };
       }
     }
   }
@@ -189,7 +201,7 @@ export async function runContainment(
       novelTable(all),
       tricksTable(all, "novel", "New tricks — where the shipped rules stop (no target)"),
     ],
-    ratios: ratiosOf(all),
+    ratios: containmentRatios(all),
     goals: goalsOf(all),
   };
 }

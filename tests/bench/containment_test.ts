@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
 import { DEFAULT_SEED, SCENARIOS } from "../../bench/scenarios/registry.ts";
+import { compareRatios } from "../../bench/lib/regression.ts";
+import type { Ratio } from "../../bench/lib/report.ts";
 import {
   ADVERSARIAL_GOAL,
+  containmentRatios,
   isPerfect,
   meetsAdversarialGoal,
   scoreScenario,
@@ -37,3 +40,15 @@ for (const s of SCENARIOS) {
     );
   });
 }
+
+Deno.test("containment is checked exactly: the seed decides it, so one more case through fails", async () => {
+  const scores = await scoreScenario(SCENARIOS[0] as (typeof SCENARIOS)[number], DEFAULT_SEED);
+  const ratios = containmentRatios([scores]);
+  assert.ok(Object.values(ratios).every((r) => r.tolerance === 0));
+  const key = `containment.${scores.scenario}.adversarial.containment`;
+  const base = ratios[key] as Ratio;
+  const oneMore = 1 / (scores.adversarial.truePositives + scores.adversarial.falseNegatives);
+  const dropped = { ...ratios, [key]: { ...base, value: base.value - oneMore } };
+  assert.deepEqual(compareRatios(ratios, dropped).regressions.map((r) => r.key), [key]);
+  assert.deepEqual(compareRatios(ratios, ratios).regressions, []);
+});

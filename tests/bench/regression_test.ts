@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { compareRatios, worsening } from "../../bench/lib/regression.ts";
+import { checkTable } from "../../bench/lib/check_table.ts";
+import { compareRatios, UNCHECKED, worsening } from "../../bench/lib/regression.ts";
 import type { Ratio } from "../../bench/lib/report.ts";
 
 const lower = (value: number): Ratio => ({ value, better: "lower" });
@@ -34,4 +35,28 @@ Deno.test("a zero baseline: any rise of a lower-is-better ratio is a regression"
   assert.equal(worsening(lower(0), 0), 0);
   assert.equal(worsening(lower(0), 0.01), Infinity);
   assert.equal(worsening(higher(0), 1), 0);
+});
+
+Deno.test("a ratio's own tolerance overrides the default", () => {
+  const base = { seeded: higher(0.96), saturated: higher(0.8) };
+  const seeded = (value: number): Ratio => ({ value, better: "higher", tolerance: 0 });
+  const saturated = (value: number): Ratio => ({ value, better: "higher", tolerance: 0.4 });
+  const fine = compareRatios(base, { seeded: seeded(0.96), saturated: saturated(0.8 * 0.65) });
+  assert.deepEqual(fine.regressions, []);
+  const worse = compareRatios(base, { seeded: seeded(0.95), saturated: saturated(0.8 * 0.55) });
+  assert.deepEqual(worse.regressions.map((r) => [r.key, r.tolerance]), [
+    ["seeded", 0],
+    ["saturated", 0.4],
+  ]);
+});
+
+Deno.test("a ratio no tolerance fits is listed as unchecked, never a regression", () => {
+  const p99 = (value: number): Ratio => ({ value, better: "lower", tolerance: UNCHECKED });
+  const result = compareRatios({ p99: lower(0.5), a: lower(1) }, { p99: p99(1.8), a: lower(1) });
+  assert.deepEqual(result.unchecked, ["p99"]);
+  assert.deepEqual(result.comparisons.map((c) => c.key), ["a"]);
+  assert.equal(result.regressions.length, 0);
+  const table = checkTable(result);
+  assert.match(table.notes?.join(" ") ?? "", /Reported, not checked .*: p99\./);
+  assert.deepEqual(table.rows, [["a", "1.0000", "1.0000", "0.0%", "25%", "ok"]]);
 });
