@@ -19,19 +19,22 @@ export async function readBaseline(): Promise<Baseline> {
   return JSON.parse(await Deno.readTextFile(repoUrl(PATH))) as Baseline;
 }
 
+/**
+ * The text of a baseline from a run's ratios: each value as measured, not rounded, so that a ratio
+ * checked exactly (`tolerance: 0`) compares equal with the run it came from.
+ */
+export function baselineText(from: string, ratios: Readonly<Record<string, Ratio>>): string {
+  const kept = Object.fromEntries(
+    Object.entries(ratios).map(([k, r]) => [k, { value: r.value, better: r.better }]),
+  );
+  return JSON.stringify({ from, ratios: kept }, null, 2) + "\n";
+}
+
 /** Writes the baseline from a run's ratios. */
 export async function writeBaseline(
   from: string,
   ratios: Readonly<Record<string, Ratio>>,
 ): Promise<string> {
-  const rounded = Object.fromEntries(
-    Object.entries(ratios).map((
-      [k, r],
-    ) => [k, { value: Math.round(r.value * 10_000) / 10_000, better: r.better }]),
-  );
-  await Deno.writeTextFile(
-    repoUrl(PATH),
-    JSON.stringify({ from, ratios: rounded }, null, 2) + "\n",
-  );
+  await Deno.writeTextFile(repoUrl(PATH), baselineText(from, ratios));
   return PATH;
 }

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { type Baseline, baselineText } from "../../bench/lib/baseline_file.ts";
 import { checkTable } from "../../bench/lib/check_table.ts";
 import { compareRatios, UNCHECKED, worsening } from "../../bench/lib/regression.ts";
 import type { Ratio } from "../../bench/lib/report.ts";
@@ -59,4 +60,12 @@ Deno.test("a ratio no tolerance fits is listed as unchecked, never a regression"
   const table = checkTable(result);
   assert.match(table.notes?.join(" ") ?? "", /Reported, not checked .*: p99\./);
   assert.deepEqual(table.rows, [["a", "1.0000", "1.0000", "0.0%", "25%", "ok"]]);
+});
+
+Deno.test("a baseline read back compares equal with the run it came from, even checked exactly", () => {
+  const exact = (value: number): Ratio => ({ value, better: "higher", tolerance: 0 });
+  const run = { "containment.x.novel.containment": exact(8 / 21), "scale.y": lower(1.0274321) };
+  const baseline = JSON.parse(baselineText("run.json", run)) as Baseline;
+  assert.deepEqual(compareRatios(baseline.ratios, run).regressions, []);
+  assert.deepEqual(baseline.ratios["scale.y"], { value: 1.0274321, better: "lower" });
 });
