@@ -11,7 +11,8 @@ export const TOLERANCE = 0.25;
 
 /**
  * The `Ratio.tolerance` of a figure that runs of the same code on one machine move by more than
- * any useful tolerance — a p99 of a few thousand requests is the machine's: reported, not checked.
+ * any useful tolerance (a p99 of a few thousand requests, a time taken on cold caches): reported,
+ * not checked.
  */
 export const UNCHECKED = null;
 
